@@ -1,0 +1,22 @@
+import {Command} from '@oclif/core'
+import {AxqError} from '../errors.js'
+
+/**
+ * Base for every axq command: errors become one line on stderr (no stack unless DEBUG),
+ * with the exit code the error carries.
+ */
+export abstract class AxqCommand extends Command {
+  protected override async catch(error: Error & {exitCode?: number}): Promise<never> {
+    if (error instanceof AxqError) {
+      if (process.env.DEBUG && error.stack) process.stderr.write(error.stack + '\n')
+      process.stderr.write(`axq: ${error.message}\n`)
+      process.exit(error.exitCode)
+    }
+    throw error
+  }
+
+  /** Print a JSON result on stdout, one object, one line. */
+  protected printJson(value: unknown): void {
+    process.stdout.write(JSON.stringify(value) + '\n')
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * The one place that loads the native kernel library (cpp/, built by cmake-js into
+ * build/Release/axq_native.node). Everything native goes through the typed interface below.
+ */
+import {createRequire} from 'node:module'
+import {fileURLToPath} from 'node:url'
+import path from 'node:path'
+import {AxqError} from '../errors.js'
+
+export interface NativeBinding {
+  version(): string
+  [name: string]: unknown
+}
+
+let cached: NativeBinding | undefined
+
+/** Package root (the folder holding package.json), from dist/src/native/. */
+export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
+
+export function native(): NativeBinding {
+  if (cached) return cached
+  const file = path.join(packageRoot, 'build', 'Release', 'axq_native.node')
+  try {
+    const require = createRequire(import.meta.url)
+    cached = require(file) as NativeBinding
+  } catch (error) {
+    throw new AxqError(`cannot load the native kernel library ${file}: run 'npm install' (or 'npm run build:native') first (${(error as Error).message.split('\n')[0]})`)
+  }
+  return cached
+}

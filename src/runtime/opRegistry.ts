@@ -1,0 +1,61 @@
+/**
+ * Ops are registered by TensorFlow op name. Each op module (src/runtime/ops/*.ts) calls
+ * `registerOp` once; the session looks ops up here and knows nothing about any single op.
+ */
+import type {AttrValue, NodeDef} from '../graph/types.js'
+import type {Tensor} from './tensor.js'
+import {AxqError} from '../errors.js'
+
+/** Settings that hold for a whole run (a Session) and reach every op. */
+export interface RunOptions {
+  /** Worker threads for native kernels (default: all cores). Results never depend on it. */
+  threads?: number
+  /** Resolves a multiplier name (an AxConv2D node's AxMult attr) to its 65536-entry table. */
+  resolveMultiplier?: (name: string) => Uint16Array
+  /** Collect time per op type. */
+  profile?: boolean
+}
+
+export interface OpContext {
+  node: NodeDef
+  inputs: Tensor[]
+  options: RunOptions
+  /** State an op keeps for this node across runs of the same Session (e.g. prepared tables). */
+  cache: Map<string, unknown>
+  /** Attr of the node, or the op's registered default, or an error naming the node. */
+  attr(name: string): AttrValue
+  /** True when the node has the attr or the op has a default for it. */
+  hasAttr(name: string): boolean
+}
+
+export interface OpDefinition {
+  /** TensorFlow op name, e.g. 'QuantizedConv2D'. */
+  name: string
+  /** Defaults of the op's attrs (TensorFlow's REGISTER_OP), applied when a node lacks them. */
+  defaults?: Record<string, AttrValue>
+  /** Compute the outputs. May be async (native kernels run off the event loop). */
+  compute(ctx: OpContext): Tensor[] | Promise<Tensor[]>
+}
+
+const registry = new Map<string, OpDefinition>()
+
+export function registerOp(def: OpDefinition): void {
+  if (registry.has(def.name)) throw new Error(`op ${def.name} registered twice`)
+  registry.set(def.name, def)
+}
+
+export function getOp(name: string): OpDefinition | undefined {
+  return registry.get(name)
+}
+
+export function requireOp(node: NodeDef): OpDefinition {
+  const def = registry.get(node.op)
+  if (!def) {
+    throw new AxqError(`node '${node.name}': unknown op '${node.op}' (axq supports: ${[...registry.keys()].sort().join(', ')})`, {subject: node.name})
+  }
+  return def
+}
+
+export function registeredOps(): string[] {
+  return [...registry.keys()].sort()
+}
