@@ -1,0 +1,31 @@
+/**
+ * Run one registered op on given inputs and attrs, outside any graph: for op unit tests.
+ * Importing src/runtime/ops/index.js registers every op.
+ */
+import type {AttrValue, NodeDef} from '../../src/graph/types.js'
+import type {Tensor} from '../../src/runtime/tensor.js'
+import {getOp, type RunOptions} from '../../src/runtime/opRegistry.js'
+
+export async function runOp(
+  op: string,
+  inputs: Tensor[],
+  attrs: Record<string, AttrValue> = {},
+  options: RunOptions = {},
+): Promise<Tensor[]> {
+  const def = getOp(op)
+  if (!def) throw new Error(`op ${op} is not registered (import src/runtime/ops/index.js)`)
+  const node: NodeDef = {name: `test_${op}`, op, input: inputs.map((_, i) => `in${i}`), attr: attrs}
+  const attr = (name: string): AttrValue => {
+    const v = node.attr[name] ?? def.defaults?.[name]
+    if (v === undefined) throw new Error(`node '${node.name}' (${op}): missing attr '${name}'`)
+    return v
+  }
+  return def.compute({
+    node,
+    inputs,
+    options,
+    cache: new Map(),
+    attr,
+    hasAttr: (name) => name in node.attr || (def.defaults !== undefined && name in def.defaults),
+  })
+}
