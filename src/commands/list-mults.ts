@@ -1,0 +1,75 @@
+import {Args, Flags} from '@oclif/core'
+import {Chalk} from 'chalk'
+import {AxqCommand} from '../cli/baseCommand.js'
+import {AxqError} from '../errors.js'
+import {listMultipliers} from '../mults/catalog.js'
+import {filterCatalog, sortCatalog, SORT_KEYS} from '../mults/catalogQuery.js'
+import {renderCatalogTable} from '../mults/catalogTable.js'
+
+export default class ListMults extends AxqCommand {
+  static override description = `List every multiplier axq can resolve, with error metrics and hardware cost
+
+Metrics are computed over all 65,536 operand pairs against the exact product a·w with
+EvoApproxLib's definitions (MAE% and WCE% relative to 65535; WCRE% and MRE% over a·w ≠ 0).
+Hardware cost comes from a sidecar <name>.json or a CSV with a 'name' column in the folder.
+Search order: --mult-dir, AXQ_MULT_PATH, $AXQ_HOME/mults (~/.axq/mults), built-ins.`
+
+  static override examples = [
+    '<%= config.bin %> list-mults --mult-dir ../shared/axmult --sort power',
+    "<%= config.bin %> list-mults 'drum*' --max-mae-pct 1",
+    '<%= config.bin %> list-mults --source built-in --json',
+  ]
+
+  static override args = {
+    glob: Args.string({description: "only names matching this glob (e.g. 'mul8u_*')", required: false}),
+  }
+
+  static override flags = {
+    'mult-dir': Flags.string({description: 'folder of <name>.bin tables searched first (repeatable)', multiple: true}),
+    sort: Flags.string({description: `sort key: ${Object.keys(SORT_KEYS).join('|')}`, default: 'name'}),
+    desc: Flags.boolean({description: 'sort descending (unknown values stay last)', default: false}),
+    source: Flags.string({description: "only from this source: built-in, mult-dir, AXQ_MULT_PATH, user, or a folder"}),
+    family: Flags.string({description: 'only this family (e.g. mul8u, trunc8u, drum8u)'}),
+    'max-mae-pct': Flags.string({description: 'only MAE% ≤ this'}),
+    'max-wce-pct': Flags.string({description: 'only WCE% ≤ this'}),
+    'max-mre-pct': Flags.string({description: 'only MRE% ≤ this'}),
+    'max-power': Flags.string({description: 'only power (mW) ≤ this (unknown power is excluded)'}),
+    json: Flags.boolean({description: 'print a JSON array', default: false}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(ListMults)
+    const entries = listMultipliers({multDirs: flags['mult-dir']})
+    const filtered = filterCatalog(entries, {
+      glob: args.glob,
+      source: flags.source,
+      family: flags.family,
+      maxMaePct: numberFlag('--max-mae-pct', flags['max-mae-pct']),
+      maxWcePct: numberFlag('--max-wce-pct', flags['max-wce-pct']),
+      maxMrePct: numberFlag('--max-mre-pct', flags['max-mre-pct']),
+      maxPowerMw: numberFlag('--max-power', flags['max-power']),
+    })
+    const sorted = sortCatalog(filtered, flags.sort, flags.desc)
+    if (flags.json) {
+      this.printJson(sorted.map((e) => ({
+        name: e.name, source: e.source, mae: e.mae, maePct: e.maePct, wce: e.wce, wcePct: e.wcePct,
+        wcrePct: e.wcrePct, epPct: e.epPct, mrePct: e.mrePct, mse: e.mse, meanError: e.meanError,
+        powerMw: e.powerMw, areaUm2: e.areaUm2, delayNs: e.delayNs,
+      })))
+      return
+    }
+    const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb'
+    const chalk = new Chalk({level: colour ? 1 : 0})
+    this.log(renderCatalogTable(sorted, chalk))
+    if (sorted.length === 0) this.log('(no multiplier matches)')
+  }
+}
+
+function numberFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (value.trim() === '' || !Number.isFinite(n)) throw new AxqError(`${flag}: expected a number, got '${value}'`, {subject: flag})
+  return n
+}
+
+
