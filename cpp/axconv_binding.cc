@@ -1,5 +1,197 @@
-// Placeholder until the AxConv2D kernels land.
+// N-API surface of the AxConv2D kernels (wrapped, and validated first, by src/native/axconv.ts):
+//   axconvRun(args): Promise<void>   runs the reference or the fast kernel off the event loop
+//   axconvPrepared(): External       an empty holder for the per-layer fast-path data, filled on
+//                                    first use and reused while JavaScript keeps it
+//   axconvInfo(): {fastVariant, hardwareThreads}
+// The checks below are a second line of defence: a bad call throws, it never crashes.
 #include <napi.h>
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "axconv_kernel.h"
+#include "axconv_thread_pool.h"
+
 namespace axq {
-void RegisterAxConv(Napi::Env env, Napi::Object exports) {}
+
+namespace {
+
+struct PreparedHolder {
+  std::mutex mutex;
+  std::shared_ptr<PreparedFilter> prepared;
+};
+
+int64_t IntField(const Napi::Object& o, const char* name) {
+  Napi::Value v = o.Get(name);
+  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string("axconvRun: ") + name + " must be a number");
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= -9.0e15 && d <= 9.0e15) || d != static_cast<double>(static_cast<int64_t>(d))) {
+    throw Napi::RangeError::New(o.Env(), std::string("axconvRun: ") + name + " must be an integer");
+  }
+  return static_cast<int64_t>(d);
 }
+
+template <typename T>
+Napi::TypedArrayOf<T> ArrayField(const Napi::Object& o, const char* name, napi_typedarray_type type,
+                                 int64_t length) {
+  Napi::Value v = o.Get(name);
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type) {
+    throw Napi::TypeError::New(o.Env(), std::string("axconvRun: ") + name + " has the wrong array type");
+  }
+  auto a = v.As<Napi::TypedArrayOf<T>>();
+  if (static_cast<int64_t>(a.ElementLength()) != length) {
+    throw Napi::RangeError::New(o.Env(), std::string("axconvRun: ") + name + " has " +
+                                             std::to_string(a.ElementLength()) + " elements, expected " +
+                                             std::to_string(length));
+  }
+  return a;
+}
+
+class AxConvWorker : public Napi::AsyncWorker {
+ public:
+  AxConvWorker(Napi::Env env, Napi::Object args)
+      : Napi::AsyncWorker(env, "axq:AxConv2D"), deferred_(Napi::Promise::Deferred::New(env)) {
+    g_.N = IntField(args, "N");
+    g_.H = IntField(args, "H");
+    g_.W = IntField(args, "W");
+    g_.C = IntField(args, "C");
+    g_.KH = IntField(args, "KH");
+    g_.KW = IntField(args, "KW");
+    g_.K = IntField(args, "K");
+    g_.Ho = IntField(args, "Ho");
+    g_.Wo = IntField(args, "Wo");
+    g_.stride = IntField(args, "stride");
+    g_.offTop = IntField(args, "offTop");
+    g_.offLeft = IntField(args, "offLeft");
+    const std::string problem = CheckGeometry(g_);
+    if (!problem.empty()) throw Napi::RangeError::New(env, "axconvRun: " + problem);
+    const int64_t zi = IntField(args, "zi");
+    const int64_t zf = IntField(args, "zf");
+    const int64_t padCode = IntField(args, "padCode");
+    const int64_t padMode = IntField(args, "padMode");
+    if (zi < INT32_MIN || zi > INT32_MAX || zf < INT32_MIN || zf > INT32_MAX) {
+      throw Napi::RangeError::New(env, "axconvRun: zero points must be int32");
+    }
+    if (padCode < 0 || padCode > 255) throw Napi::RangeError::New(env, "axconvRun: padCode must be 0..255");
+    if (padMode != 0 && padMode != 1) throw Napi::RangeError::New(env, "axconvRun: padMode must be 0 or 1");
+    q_.zi = static_cast<int32_t>(zi);
+    q_.zf = static_cast<int32_t>(zf);
+    q_.padCode = static_cast<uint8_t>(padCode);
+    q_.padMode = static_cast<PadMode>(padMode);
+    const int64_t threads = IntField(args, "threads");
+    threads_ = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threads, 256)));
+    Napi::Value kernel = args.Get("kernel");
+    if (!kernel.IsString()) throw Napi::TypeError::New(env, "axconvRun: kernel must be a string");
+    const std::string name = kernel.As<Napi::String>().Utf8Value();
+    if (name == "fast") {
+      fast_ = true;
+    } else if (name != "reference") {
+      throw Napi::RangeError::New(env, "axconvRun: kernel must be 'reference' or 'fast'");
+    }
+
+    auto input = ArrayField<uint8_t>(args, "input", napi_uint8_array, g_.N * g_.H * g_.W * g_.C);
+    auto filter = ArrayField<uint8_t>(args, "filter", napi_uint8_array, g_.KH * g_.KW * g_.C * g_.K);
+    auto table = ArrayField<uint16_t>(args, "table", napi_uint16_array, 65536);
+    auto output = ArrayField<int32_t>(args, "output", napi_int32_array, g_.N * g_.Ho * g_.Wo * g_.K);
+    input_ = input.Data();
+    filter_ = filter.Data();
+    table_ = table.Data();
+    output_ = output.Data();
+    // Keep every buffer alive until the work is done.
+    keep_ = Napi::Persistent(args);
+    Napi::Value prepared = args.Get("prepared");
+    if (!prepared.IsUndefined() && !prepared.IsNull()) {
+      if (!prepared.IsExternal()) throw Napi::TypeError::New(env, "axconvRun: prepared must come from axconvPrepared()");
+      holder_ = prepared.As<Napi::External<PreparedHolder>>().Data();
+    }
+  }
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    const auto start = std::chrono::steady_clock::now();
+    if (!fast_) {
+      AxConvReference(g_, q_, input_, filter_, table_, output_);
+    } else {
+      std::shared_ptr<PreparedFilter> p;
+      if (holder_) {
+        std::lock_guard<std::mutex> lock(holder_->mutex);
+        const auto& h = holder_->prepared;
+        if (!h || h->KH != g_.KH || h->KW != g_.KW || h->C != g_.C || h->K != g_.K) {
+          holder_->prepared = PrepareFilter(g_, filter_, table_);
+          prepareSeconds_ = Seconds(start);
+        }
+        p = holder_->prepared;
+      } else {
+        p = PrepareFilter(g_, filter_, table_);
+        prepareSeconds_ = Seconds(start);
+      }
+      AxConvFast(g_, q_, input_, *p, output_, threads_);
+    }
+    seconds_ = Seconds(start);
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("seconds", Napi::Number::New(env, seconds_));
+    result.Set("prepareSeconds", Napi::Number::New(env, prepareSeconds_));
+    deferred_.Resolve(result);
+  }
+
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  static double Seconds(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference keep_;
+  ConvGeometry g_;
+  ConvQuant q_;
+  const uint8_t* input_ = nullptr;
+  const uint8_t* filter_ = nullptr;
+  const uint16_t* table_ = nullptr;
+  int32_t* output_ = nullptr;
+  PreparedHolder* holder_ = nullptr;
+  bool fast_ = false;
+  int threads_ = 1;
+  double seconds_ = 0;
+  double prepareSeconds_ = 0;
+};
+
+Napi::Value Run(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "axconvRun: expected one argument object");
+  auto* worker = new AxConvWorker(env, info[0].As<Napi::Object>());
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+Napi::Value Prepared(const Napi::CallbackInfo& info) {
+  return Napi::External<PreparedHolder>::New(info.Env(), new PreparedHolder(),
+                                             [](Napi::Env, PreparedHolder* h) { delete h; });
+}
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("fastVariant", Napi::String::New(env, AxConvFastVariant()));
+  o.Set("hardwareThreads", Napi::Number::New(env, HardwareThreads()));
+  return o;
+}
+
+}  // namespace
+
+void RegisterAxConv(Napi::Env env, Napi::Object exports) {
+  exports.Set("axconvRun", Napi::Function::New(env, Run));
+  exports.Set("axconvPrepared", Napi::Function::New(env, Prepared));
+  exports.Set("axconvInfo", Napi::Function::New(env, Info));
+}
+
+}  // namespace axq
