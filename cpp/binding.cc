@@ -3,6 +3,7 @@
 
 namespace axq {
 void RegisterAxConv(Napi::Env env, Napi::Object exports);
+void RegisterFloatOps(Napi::Env env, Napi::Object exports);
 }
 
 static Napi::Value Version(const Napi::CallbackInfo& info) {
@@ -12,6 +13,7 @@ static Napi::Value Version(const Napi::CallbackInfo& info) {
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("version", Napi::Function::New(env, Version));
   axq::RegisterAxConv(env, exports);
+  axq::RegisterFloatOps(env, exports);
   return exports;
 }
 
