@@ -1,0 +1,177 @@
+/**
+ * TensorFlow's protobuf messages (proto/*.proto, loaded at run time with protobufjs from the
+ * package's own proto/ folder) and the two conversions every reader and writer goes through:
+ *
+ * - decode: wire bytes → plain objects (camelCase, see src/graph/types.ts). A singular field is an
+ *   own property exactly when it was on the wire (oneof members included, so `AttrValue{b: false}`
+ *   survives); so is a repeated field or map, except GraphDef.node, NodeDef.input and NodeDef.attr,
+ *   which are always there (empty when absent) so callers can push and assign into them. int64 values are JS numbers when they are safe
+ *   integers and protobufjs `Long`s otherwise. bytes are Buffer views into the decoded input.
+ * - encode: plain objects → the bytes TensorFlow's C++ `SerializeToString` writes: fields in
+ *   field-number order, repeated scalars packed, proto3 scalars equal to their default omitted
+ *   unless they belong to a oneof (or have explicit presence), set sub-messages always written,
+ *   map entries in the object's key order. An unchanged decoded message re-encodes byte for byte.
+ *
+ * Fields that the schemas do not know are dropped on decode (protobufjs skips them).
+ */
+import path from 'node:path'
+import protobuf from 'protobufjs'
+import {AxqError} from '../errors.js'
+import {packageRoot} from '../native/binding.js'
+
+/** The folder holding axq's .proto files (inside the installed package, not the working directory). */
+export const PROTO_DIR = path.join(packageRoot, 'proto')
+
+const ENTRY_FILES = ['graph.proto', 'example.proto']
+
+let root: protobuf.Root | undefined
+
+/** All axq schemas in one protobufjs Root (loaded once). */
+export function protoRoot(): protobuf.Root {
+  if (root) return root
+  try {
+    const r = new protobuf.Root()
+    r.loadSync(ENTRY_FILES.map((f) => path.join(PROTO_DIR, f)), {keepCase: false})
+    r.resolveAll()
+    root = r
+  } catch (error) {
+    throw new AxqError(`cannot load axq's protobuf schemas from ${PROTO_DIR}: ${firstLine(error)}`, {cause: error})
+  }
+  return root
+}
+
+/** A message type by name: 'GraphDef' or 'tensorflow.GraphDef'. */
+export function protoType(name: string): protobuf.Type {
+  const full = name.includes('.') ? name : `tensorflow.${name}`
+  const found = protoRoot().lookup(full)
+  if (!(found instanceof protobuf.Type)) throw new AxqError(`internal error: unknown protobuf message ${name}`)
+  return found
+}
+
+/** Repeated fields and maps that decode as [] / {} when absent (all others only when on the wire). */
+const ALWAYS_PRESENT = new Set(['.tensorflow.GraphDef.node', '.tensorflow.NodeDef.input', '.tensorflow.NodeDef.attr'])
+
+const LONG_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64'])
+const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k)
+
+/**
+ * Decode `bytes` as message `type` into plain objects (see the module comment). Errors are
+ * AxqErrors naming `source` (a file name, or a description like "record 3 of x.tfrecords").
+ */
+export function decodeMessage<T>(type: string, bytes: Uint8Array, source: string): T {
+  const t = protoType(type)
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  let message: protobuf.Message
+  try {
+    message = t.decode(buf)
+  } catch (error) {
+    throw new AxqError(`${source}: not a valid ${t.name} (truncated or corrupt protobuf: ${firstLine(error)})`, {subject: source, cause: error})
+  }
+  return toPlain(t, message as unknown as Record<string, unknown>) as T
+}
+
+/**
+ * Encode a plain object as message `type`, the way TensorFlow's C++ serializer does. The object
+ * is checked first; a malformed one (e.g. a string where a number belongs, two oneof members)
+ * is an AxqError naming `what`.
+ */
+export function encodeMessage(type: string, value: object, what: string = type): Uint8Array {
+  const t = protoType(type)
+  const problem = t.verify(value as Record<string, unknown>)
+  if (problem) throw new AxqError(`cannot encode ${what}: ${problem}`)
+  return t.encode(canonicalMessage(t, value) as Record<string, unknown>).finish()
+}
+
+/** A copy of `value` holding only what C++ would serialize (see the module comment). */
+export function canonicalMessage(type: protobuf.Type | string, value: object): Record<string, unknown> {
+  const t = typeof type === 'string' ? protoType(type) : type
+  return canonical(t, value as Record<string, unknown>)
+}
+
+function toPlain(type: protobuf.Type, msg: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const field of type.fieldsArray) {
+    const name = field.name
+    const present = hasOwn(msg, name)
+    const sub = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined
+    if (field.map) {
+      // protobufjs's constructors create every repeated field and map: "present" = non-empty.
+      if (!(present && Object.keys(msg[name] as object).length > 0) && !ALWAYS_PRESENT.has(field.fullName)) continue
+      const src = (present ? msg[name] : {}) as Record<string, unknown>
+      const obj: Record<string, unknown> = {}
+      for (const key of Object.keys(src)) obj[key] = plainValue(field, sub, src[key])
+      out[name] = obj
+    } else if (field.repeated) {
+      if (!(present && (msg[name] as unknown[]).length > 0) && !ALWAYS_PRESENT.has(field.fullName)) continue
+      const src = (present ? msg[name] : []) as unknown[]
+      out[name] = sub || LONG_TYPES.has(field.type) ? src.map((v) => plainValue(field, sub, v)) : src
+    } else if (present) {
+      out[name] = plainValue(field, sub, msg[name])
+    }
+  }
+  return out
+}
+
+function plainValue(field: protobuf.Field, sub: protobuf.Type | undefined, v: unknown): unknown {
+  if (sub) return toPlain(sub, (v ?? {}) as Record<string, unknown>)
+  if (LONG_TYPES.has(field.type)) return plainLong(v)
+  return v
+}
+
+type LongLike = {low: number; high: number; unsigned?: boolean; toNumber(): number; toString(): string}
+
+function plainLong(v: unknown): unknown {
+  if (typeof v === 'number' || v === null || typeof v !== 'object') return v
+  const n = (v as LongLike).toNumber()
+  return Number.isSafeInteger(n) ? n : v
+}
+
+function canonical(type: protobuf.Type, obj: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const field of type.fieldsArray) {
+    const name = field.name
+    if (!hasOwn(obj, name)) continue
+    const v = obj[name]
+    if (v === undefined || v === null) continue
+    const sub = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined
+    if (field.map) {
+      if (!sub) {
+        out[name] = v
+        continue
+      }
+      const m: Record<string, unknown> = {}
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) m[k] = canonical(sub, (x ?? {}) as Record<string, unknown>)
+      out[name] = m
+    } else if (field.repeated) {
+      out[name] = sub ? (v as Record<string, unknown>[]).map((x) => canonical(sub, x)) : v
+    } else if (sub) {
+      out[name] = canonical(sub, v as Record<string, unknown>)
+    } else if (field.hasPresence || !isDefaultScalar(field, v)) {
+      out[name] = v
+    }
+  }
+  return out
+}
+
+function isDefaultScalar(field: protobuf.Field, v: unknown): boolean {
+  switch (typeof v) {
+    case 'number':
+      // Recent C++ protobuf writes a float -0.0 (it compares bit patterns); an integer -0 is 0.
+      return field.type === 'float' || field.type === 'double' ? Object.is(v, 0) : v === 0
+    case 'string':
+      return v.length === 0
+    case 'boolean':
+      return !v
+    case 'object': {
+      if (v instanceof Uint8Array) return v.length === 0
+      const l = v as LongLike
+      return typeof l.low === 'number' && l.low === 0 && l.high === 0
+    }
+    default:
+      return false
+  }
+}
+
+function firstLine(error: unknown): string {
+  return String((error as Error)?.message ?? error).split('\n')[0]
+}
