@@ -1,0 +1,61 @@
+/**
+ * Typed wrapper of the native float32 kernels (cpp/conv2d_float.cc). Shapes are validated here,
+ * before anything crosses into C++; the kernels run on a worker thread and resolve when done.
+ * Both the fast kernel and its reference twin use one fixed accumulation order per output
+ * element (kh, kw, ci ascending; see cpp/conv2d_float.h), so results never depend on `threads`.
+ */
+import os from 'node:os'
+import {native} from './binding.js'
+import {AxqError} from '../errors.js'
+
+export interface Conv2DFloatGeometry {
+  /** Input [n, h, w, c] (NHWC). */
+  input: [number, number, number, number]
+  /** Filter [kh, kw, c, co] (HWIO). */
+  filter: [number, number, number, number]
+  /** Output spatial size. */
+  outH: number
+  outW: number
+  strides: [number, number]
+  dilations: [number, number]
+  /** Padding before the first row and column (SAME/EXPLICIT); taps outside the image are skipped. */
+  padTop: number
+  padLeft: number
+}
+
+type Conv2DFloatFn = (
+  input: Float32Array,
+  filter: Float32Array,
+  output: Float32Array,
+  dims: number[],
+  threads: number,
+  reference: boolean,
+) => Promise<void>
+
+export function defaultThreads(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length
+}
+
+/** Float32 NHWC/HWIO convolution; `reference` selects the plain single-threaded loop. */
+export async function conv2dFloat(
+  input: Float32Array,
+  filter: Float32Array,
+  g: Conv2DFloatGeometry,
+  options: {threads?: number; reference?: boolean} = {},
+): Promise<Float32Array> {
+  const [n, h, w, c] = g.input
+  const [kh, kw, ci, co] = g.filter
+  const dims = [n, h, w, c, kh, kw, co, g.outH, g.outW, g.strides[0], g.strides[1], g.dilations[0], g.dilations[1], g.padTop, g.padLeft]
+  if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new AxqError(`conv2dFloat: invalid geometry [${dims.join(',')}]`)
+  if (ci !== c) throw new AxqError(`conv2dFloat: filter depth ${ci} differs from input depth ${c}`)
+  if (input.length !== n * h * w * c) throw new AxqError(`conv2dFloat: input has ${input.length} values, shape needs ${n * h * w * c}`)
+  if (filter.length !== kh * kw * c * co) throw new AxqError(`conv2dFloat: filter has ${filter.length} values, shape needs ${kh * kw * c * co}`)
+  if (g.strides.some((s) => s < 1) || g.dilations.some((d) => d < 1)) throw new AxqError('conv2dFloat: strides and dilations must be at least 1')
+  const output = new Float32Array(n * g.outH * g.outW * co)
+  if (output.length === 0) return output
+  const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
+  const fn = native().conv2dFloat as Conv2DFloatFn | undefined
+  if (typeof fn !== 'function') throw new AxqError('the native library lacks conv2dFloat: rebuild it with npm run build:native')
+  await fn(input, filter, output, dims, threads, options.reference === true)
+  return output
+}

@@ -1,0 +1,29 @@
+/**
+ * Relu and Relu6 (float32/float64): Eigen's cwiseMax(0) and cwiseMin(6), i.e.
+ * relu(x) = x < 0 ? 0 : x (NaN and −0 pass through), relu6(x) = min(max(x, 0), 6).
+ */
+import {registerOp} from '../opRegistry.js'
+import {expectDType, expectInputCount} from '../opArgs.js'
+import {allocate} from '../tensor.js'
+
+type FloatArray = Float32Array | Float64Array
+
+for (const [name, fn] of [
+  ['Relu', (x: number) => (x < 0 ? 0 : x)],
+  ['Relu6', (x: number) => {
+    const y = x < 0 ? 0 : x
+    return 6 < y ? 6 : y
+  }],
+] as const) {
+  registerOp({
+    name,
+    compute(ctx) {
+      expectInputCount(ctx, 1)
+      const t = expectDType(ctx, 0, ['float32', 'float64'], 'features')
+      const x = t.data as FloatArray
+      const out = allocate(t.dtype, x.length) as FloatArray
+      for (let i = 0; i < x.length; i++) out[i] = fn(x[i])
+      return [{dtype: t.dtype, shape: [...t.shape], data: out}]
+    },
+  })
+}

@@ -1,0 +1,68 @@
+/**
+ * Conv2D (float32, NHWC input, HWIO filter), TF semantics for strides, dilations and padding
+ * SAME / VALID / EXPLICIT (explicit_paddings, NHWC pairs), output sizes and the SAME split
+ * pad_before = floor(total / 2) (shapes.ts windowDim). Computed natively (src/native/floatKernels.ts)
+ * on all threads; the accumulation order per output element is fixed — 0, then taps in (kh, kw, ci)
+ * order, each product and partial sum rounded to float32, padded taps skipped — so results do not
+ * depend on the thread count. TF's Eigen contraction uses the same order when the whole (kh·kw·ci)
+ * depth fits one GEBP block (no FMA in TF 1.14's x86 build); deeper filters may be split by Eigen.
+ */
+import {registerOp} from '../opRegistry.js'
+import {attr, expectInputCount, expectNHWC, expectRank, floatInput, opError, paddingAttr, spatialAttr} from '../opArgs.js'
+import {shapeString} from '../tensor.js'
+import {windowDim} from '../shapes.js'
+import {conv2dFloat} from '../../native/floatKernels.js'
+
+registerOp({
+  name: 'Conv2D',
+  defaults: {
+    data_format: {s: new TextEncoder().encode('NHWC')},
+    dilations: {list: {i: [1, 1, 1, 1]}},
+    use_cudnn_on_gpu: {b: true},
+    explicit_paddings: {list: {}},
+  },
+  async compute(ctx) {
+    expectInputCount(ctx, 2)
+    expectNHWC(ctx)
+    const {t: xt, data: x} = floatInput(ctx, 0, 'input')
+    const {t: ft, data: f} = floatInput(ctx, 1, 'filter')
+    expectRank(ctx, xt, 4, 0, 'input')
+    expectRank(ctx, ft, 4, 1, 'filter')
+    const [n, h, w, c] = xt.shape
+    const [kh, kw, ci, co] = ft.shape
+    if (ci !== c) {
+      throw opError(ctx, `input depth ${c} (shape ${shapeString(xt.shape)}) does not match filter input depth ${ci} (filter ${shapeString(ft.shape)})`)
+    }
+    const strides = spatialAttr(ctx, 'strides')
+    const dilations = spatialAttr(ctx, 'dilations')
+    const padding = paddingAttr(ctx, true)
+    let explicitRows: [number, number] = [0, 0]
+    let explicitCols: [number, number] = [0, 0]
+    if (padding === 'EXPLICIT') {
+      const e = attr.intList(ctx, 'explicit_paddings')
+      if (e.length !== 8 || e[0] !== 0 || e[1] !== 0 || e[6] !== 0 || e[7] !== 0) {
+        throw opError(ctx, `explicit_paddings must be 8 values with zero batch and depth padding, got [${e.join(',')}]`)
+      }
+      explicitRows = [e[2], e[3]]
+      explicitCols = [e[4], e[5]]
+    }
+    let rows, cols
+    try {
+      rows = windowDim(h, kh, strides[0], dilations[0], padding, explicitRows)
+      cols = windowDim(w, kw, strides[1], dilations[1], padding, explicitCols)
+    } catch (error) {
+      throw opError(ctx, `${(error as Error).message} (input ${shapeString(xt.shape)}, filter ${shapeString(ft.shape)})`)
+    }
+    const out = await conv2dFloat(x, f, {
+      input: [n, h, w, c],
+      filter: [kh, kw, ci, co],
+      outH: rows.out,
+      outW: cols.out,
+      strides,
+      dilations,
+      padTop: rows.padBefore,
+      padLeft: cols.padBefore,
+    }, {threads: ctx.options.threads})
+    return [{dtype: 'float32', shape: [n, rows.out, cols.out, co], data: out}]
+  },
+})

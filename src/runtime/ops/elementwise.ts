@@ -1,0 +1,140 @@
+/**
+ * Element-wise binary ops with TensorFlow's (numpy) broadcasting: Add, AddV2, Sub, Mul, RealDiv,
+ * Maximum, Minimum. float32 results are IEEE single precision: each result is computed exactly
+ * in double and rounded once to float32 when stored (for +, −, ×, ÷ of two floats this equals the
+ * correctly rounded float32 operation). int32 arithmetic wraps like TF's CPU kernels; int64 uses
+ * BigInt and wraps modulo 2^64. Maximum/Minimum follow std::max/std::min (Eigen's scalar
+ * max/min): `a < b ? b : a` and `b < a ? b : a`, so a NaN first operand is returned.
+ */
+import {registerOp, type OpContext} from '../opRegistry.js'
+import {expectInputCount, input, opError} from '../opArgs.js'
+import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type DType, type Tensor} from '../tensor.js'
+import {broadcastShapes, broadcastStrides, sameShape} from '../shapes.js'
+
+type NumFn = (a: number, b: number) => number
+type BigFn = (a: bigint, b: bigint) => bigint
+
+interface BinarySpec {
+  name: string
+  /** For float32 and float64 (rounding happens on store). */
+  float: NumFn
+  int32?: NumFn
+  int64?: BigFn
+}
+
+type NumArray = Float32Array | Float64Array | Int32Array
+
+/** out[i] = fn(a[ia], b[ib]) over the broadcast of a and b (numbers). */
+function broadcastNumbers(a: Tensor, b: Tensor, outShape: number[], out: NumArray, fn: NumFn): void {
+  const x = a.data as NumArray
+  const y = b.data as NumArray
+  const n = out.length
+  if (n === 0) return
+  if (sameShape(a.shape, b.shape)) {
+    for (let i = 0; i < n; i++) out[i] = fn(x[i], y[i])
+    return
+  }
+  if (y.length === 1) {
+    const v = y[0]
+    for (let i = 0; i < n; i++) out[i] = fn(x[i], v)
+    return
+  }
+  if (x.length === 1) {
+    const v = x[0]
+    for (let i = 0; i < n; i++) out[i] = fn(v, y[i])
+    return
+  }
+  walk(a.shape, b.shape, outShape, (o, ia, sa, ib, sb, len) => {
+    for (let k = 0; k < len; k++, ia += sa, ib += sb) out[o + k] = fn(x[ia], y[ib])
+  })
+}
+
+function broadcastBigints(a: Tensor, b: Tensor, outShape: number[], out: BigInt64Array, fn: BigFn): void {
+  const x = a.data as BigInt64Array
+  const y = b.data as BigInt64Array
+  if (out.length === 0) return
+  walk(a.shape, b.shape, outShape, (o, ia, sa, ib, sb, len) => {
+    for (let k = 0; k < len; k++, ia += sa, ib += sb) out[o + k] = fn(x[ia], y[ib])
+  })
+}
+
+/**
+ * Visits the output in row-major order, one innermost row at a time: `row(outOffset, aOffset,
+ * aStride, bOffset, bStride, length)`.
+ */
+export function walk(
+  aShape: readonly number[],
+  bShape: readonly number[],
+  outShape: readonly number[],
+  row: (o: number, ia: number, sa: number, ib: number, sb: number, len: number) => void,
+): void {
+  const rank = outShape.length
+  if (rank === 0) {
+    row(0, 0, 0, 0, 0, 1)
+    return
+  }
+  const sa = broadcastStrides(aShape, outShape)
+  const sb = broadcastStrides(bShape, outShape)
+  const inner = outShape[rank - 1]
+  const rows = numElements(outShape) / (inner || 1)
+  const idx = new Array<number>(rank - 1).fill(0)
+  let ia = 0
+  let ib = 0
+  for (let r = 0; r < rows; r++) {
+    row(r * inner, ia, sa[rank - 1], ib, sb[rank - 1], inner)
+    for (let d = rank - 2; d >= 0; d--) {
+      idx[d]++
+      ia += sa[d]
+      ib += sb[d]
+      if (idx[d] < outShape[d]) break
+      ia -= sa[d] * outShape[d]
+      ib -= sb[d] * outShape[d]
+      idx[d] = 0
+    }
+  }
+}
+
+/** The broadcast output shape of a binary op's two inputs, or an error naming the node. */
+export function binaryShape(ctx: OpContext, a: Tensor, b: Tensor): number[] {
+  const shape = broadcastShapes(a.shape, b.shape)
+  if (!shape) throw opError(ctx, `incompatible shapes for broadcasting: ${shapeString(a.shape)} and ${shapeString(b.shape)}`)
+  return shape
+}
+
+function registerBinary(spec: BinarySpec): void {
+  const dtypes: DType[] = ['float32', 'float64', ...(spec.int32 ? (['int32'] as DType[]) : []), ...(spec.int64 ? (['int64'] as DType[]) : [])]
+  registerOp({
+    name: spec.name,
+    compute(ctx) {
+      expectInputCount(ctx, 2)
+      const a = input(ctx, 0, 'x')
+      const b = input(ctx, 1, 'y')
+      if (a.dtype !== b.dtype) {
+        throw opError(ctx, `inputs have different types: ${TF_NAME_BY_DTYPE[a.dtype]} and ${TF_NAME_BY_DTYPE[b.dtype]}`)
+      }
+      if (!dtypes.includes(a.dtype)) {
+        throw opError(ctx, `type ${TF_NAME_BY_DTYPE[a.dtype]} is not supported (supported: ${dtypes.map((d) => TF_NAME_BY_DTYPE[d]).join(', ')})`)
+      }
+      const shape = binaryShape(ctx, a, b)
+      const out = allocate(a.dtype, numElements(shape))
+      if (a.dtype === 'int64') broadcastBigints(a, b, shape, out as BigInt64Array, spec.int64 as BigFn)
+      else broadcastNumbers(a, b, shape, out as NumArray, a.dtype === 'int32' ? (spec.int32 as NumFn) : spec.float)
+      return [{dtype: a.dtype, shape, data: out}]
+    },
+  })
+}
+
+const add: NumFn = (a, b) => a + b
+const sub: NumFn = (a, b) => a - b
+const max: NumFn = (a, b) => (a < b ? b : a)
+const min: NumFn = (a, b) => (b < a ? b : a)
+const bigMax: BigFn = (a, b) => (a < b ? b : a)
+const bigMin: BigFn = (a, b) => (b < a ? b : a)
+
+registerBinary({name: 'Add', float: add, int32: add, int64: (a, b) => a + b})
+registerBinary({name: 'AddV2', float: add, int32: add, int64: (a, b) => a + b})
+registerBinary({name: 'Sub', float: sub, int32: sub, int64: (a, b) => a - b})
+registerBinary({name: 'Mul', float: (a, b) => a * b, int32: Math.imul, int64: (a, b) => a * b})
+registerBinary({name: 'RealDiv', float: (a, b) => a / b})
+registerBinary({name: 'Maximum', float: max, int32: max, int64: bigMax})
+registerBinary({name: 'Minimum', float: min, int32: min, int64: bigMin})

@@ -1,0 +1,137 @@
+/**
+ * FusedBatchNorm, FusedBatchNormV2 and FusedBatchNormV3 (CPU, NHWC, float32), after
+ * tensorflow/core/kernels/fused_batch_norm_op.cc (FusedBatchNorm<CPUDevice, T, U, is_training>).
+ * The tensor is viewed as [R, C] with R = N·H·W rows (docs/tf1-semantics.md B.12).
+ *
+ * Training mode (`is_training`, the op's default; ResNet-8 uses it):
+ *   inv      = f32(1 / f32(R))
+ *   mean_c   = f32(S1_c · inv),  S1_c = Σ_r x[r,c]                       (float32 sum)
+ *   d        = f32(x − mean_c)
+ *   var_c    = f32(S2_c · inv),  S2_c = Σ_r f32(d²)                      (float32 sum, biased)
+ *   k_c      = f32(rsqrt(f32(var_c + ε)) · γ_c),  rsqrt(v) = f32(1 / f32(sqrt(v)))
+ *   y        = f32(f32(d · k_c) + β_c)
+ *   outputs: y, batch_mean = mean, batch_variance = f32(var · f32(f32(R) / f32(max(R − 1, 1))))
+ *   (Bessel-corrected, only reported), saved mean = mean, saved variance = var (biased).
+ *   With exponential_avg_factor f ≠ 1 (V3), outputs 1 and 2 are the running averages
+ *   (1 − f)·old + f·batch as in TF.
+ * Inference mode: k_c = f32(rsqrt(f32(variance_c + ε)) · γ_c), y = f32(f32(f32(x − mean_c) · k_c) + β_c);
+ *   outputs 1..4 repeat the given mean and variance.
+ *
+ * SUMMATION ORDER (fixed, documented, independent of threads): every channel's sums S1_c and S2_c
+ * are sequential float32 sums over r = 0, 1, …, R−1, i.e. in memory (row) order, starting from 0.
+ * This is what TF 1.14's Eigen does for this reduction (the outer dimension reduced with the inner
+ * one preserved: InnerMostDimPreserver accumulates one packet of channels per row, sequentially);
+ * later Eigen versions switched to tree sums. The computation runs on one thread in JS (a
+ * 1000×32×32×16 batch takes about 0.1 s), so the thread count cannot change it.
+ * RSQRT: TF's AVX build uses `rsqrtps` + one Newton step, CPU-dependent; axq uses the correctly
+ * rounded float32 division 1/sqrt (hazard H3; see docs/tf1-semantics.md F for its effect).
+ */
+import {registerOp, type OpContext} from '../opRegistry.js'
+import {attr, expectInputCount, expectNHWC, expectRank, floatInput, opError} from '../opArgs.js'
+import {shapeString, type Tensor} from '../tensor.js'
+import {rsqrtFloat32} from './unaryMath.js'
+
+const f32 = Math.fround
+
+function vector(ctx: OpContext, index: number, name: string, depth: number, allowEmpty: boolean): Float32Array {
+  const {t, data} = floatInput(ctx, index, name)
+  if (allowEmpty && data.length === 0) return data
+  if (t.shape.length !== 1 || data.length !== depth) {
+    throw opError(ctx, `input ${index} (${name}) must have shape [${depth}] (the channel count of x), got ${shapeString(t.shape)}`)
+  }
+  return data
+}
+
+function vec(data: Float32Array): Tensor {
+  return {dtype: 'float32', shape: [data.length], data}
+}
+
+export function fusedBatchNorm(ctx: OpContext, outputCount: number): Tensor[] {
+  expectInputCount(ctx, 5)
+  expectNHWC(ctx)
+  const {t: xt, data: x} = floatInput(ctx, 0, 'x')
+  expectRank(ctx, xt, 4, 0, 'x')
+  const depth = xt.shape[3]
+  const training = attr.bool(ctx, 'is_training')
+  const eps = f32(attr.float(ctx, 'epsilon'))
+  const factor = f32(attr.optional(ctx, 'exponential_avg_factor', attr.float, 1))
+  const gamma = vector(ctx, 1, 'scale', depth, false)
+  const beta = vector(ctx, 2, 'offset', depth, false)
+  const useRunning = training && factor !== 1
+  const oldMean = vector(ctx, 3, 'mean', depth, training && !useRunning)
+  const oldVar = vector(ctx, 4, 'variance', depth, training && !useRunning)
+
+  const n = x.length
+  const rows = depth === 0 ? 0 : n / depth
+  const y = new Float32Array(n)
+  const mean = new Float32Array(depth)
+  const variance = new Float32Array(depth)
+  const k = new Float32Array(depth)
+  const extra: Tensor[] = []
+
+  if (training) {
+    if (n === 0) {
+      mean.fill(NaN)
+      variance.fill(NaN)
+      const outs = [{dtype: 'float32' as const, shape: [...xt.shape], data: y}, vec(mean), vec(variance), vec(new Float32Array(depth)), vec(new Float32Array(depth))]
+      if (outputCount > 5) outs.push(vec(new Float32Array(0)))
+      return outs
+    }
+    const inv = f32(1 / f32(rows))
+    // S1: sequential float32 sums per channel, rows in memory order (stores round to float32).
+    const s1 = new Float32Array(depth)
+    for (let i = 0, c = 0; i < n; i++) {
+      s1[c] += x[i]
+      if (++c === depth) c = 0
+    }
+    for (let c = 0; c < depth; c++) mean[c] = s1[c] * inv
+    const s2 = new Float32Array(depth)
+    for (let i = 0, c = 0; i < n; i++) {
+      const d = f32(x[i] - mean[c])
+      s2[c] += f32(d * d)
+      if (++c === depth) c = 0
+    }
+    for (let c = 0; c < depth; c++) variance[c] = s2[c] * inv
+    for (let c = 0; c < depth; c++) k[c] = rsqrtFloat32(f32(variance[c] + eps)) * gamma[c]
+    for (let i = 0, c = 0; i < n; i++) {
+      y[i] = f32(f32(x[i] - mean[c]) * k[c]) + beta[c]
+      if (++c === depth) c = 0
+    }
+    const adjust = f32(f32(rows) / f32(Math.max(rows - 1, 1)))
+    const runningMean = new Float32Array(depth)
+    const runningVar = new Float32Array(depth)
+    if (!useRunning) {
+      runningMean.set(mean)
+      for (let c = 0; c < depth; c++) runningVar[c] = variance[c] * adjust
+    } else {
+      const keep = f32(1 - factor)
+      const scaledAdjust = f32(factor * adjust)
+      for (let c = 0; c < depth; c++) {
+        runningVar[c] = f32(keep * oldVar[c]) + f32(scaledAdjust * variance[c])
+        runningMean[c] = f32(keep * oldMean[c]) + f32(factor * mean[c])
+      }
+    }
+    extra.push(vec(runningMean), vec(runningVar), vec(mean), vec(variance))
+  } else {
+    for (let c = 0; c < depth; c++) k[c] = rsqrtFloat32(f32(oldVar[c] + eps)) * gamma[c]
+    for (let i = 0, c = 0; i < n; i++) {
+      y[i] = f32(f32(x[i] - oldMean[c]) * k[c]) + beta[c]
+      if (++c === depth) c = 0
+    }
+    extra.push(vec(oldMean.slice()), vec(oldVar.slice()), vec(oldMean.slice()), vec(oldVar.slice()))
+  }
+  const outs: Tensor[] = [{dtype: 'float32', shape: [...xt.shape], data: y}, ...extra]
+  if (outputCount > 5) outs.push(vec(new Float32Array(0)))
+  return outs
+}
+
+const defaults = {
+  epsilon: {f: 0.0001},
+  is_training: {b: true},
+  data_format: {s: new TextEncoder().encode('NHWC')},
+  exponential_avg_factor: {f: 1},
+}
+
+registerOp({name: 'FusedBatchNorm', defaults, compute: (ctx) => fusedBatchNorm(ctx, 5)})
+registerOp({name: 'FusedBatchNormV2', defaults, compute: (ctx) => fusedBatchNorm(ctx, 5)})
+registerOp({name: 'FusedBatchNormV3', defaults, compute: (ctx) => fusedBatchNorm(ctx, 6)})

@@ -1,0 +1,23 @@
+/**
+ * Importing this module registers every op (each module calls registerOp on import).
+ * Add one import line per op module.
+ */
+// Graph plumbing
+import './placeholder.js'
+import './const.js'
+import './identity.js'
+// Float ops (TensorFlow 1.x CPU semantics, IEEE float32)
+import './elementwise.js'
+import './activations.js'
+import './unaryMath.js'
+import './cast.js'
+import './conv2D.js'
+import './fusedBatchNorm.js'
+import './pooling.js'
+import './pad.js'
+import './reduction.js'
+import './matMul.js'
+import './biasAdd.js'
+import './reshape.js'
+import './softmax.js'
+import './concat.js'

@@ -1,0 +1,95 @@
+/**
+ * AvgPool and MaxPool (NHWC, float32/float64), after SpatialAvgPool / SpatialMaxPool in
+ * tensorflow/core/kernels/pooling_ops_common.h and avgpooling_op.cc.
+ * - Windows and SAME/VALID padding as Conv2D (shapes.ts windowDim). ksize and strides must be 1
+ *   on batch and depth.
+ * - AvgPool: each output is the float sum of its in-image taps, starting from 0 and added in
+ *   row-major (h, then w) order, divided once by the number of in-image taps: padded taps are
+ *   excluded from the sum and from the count, as in TF.
+ * - MaxPool: starts from the type's lowest finite value (Eigen NumTraits::lowest, as TF) and takes
+ *   `m < x ? x : m` over the in-image taps.
+ */
+import {registerOp, type OpContext} from '../opRegistry.js'
+import {expectDType, expectInputCount, expectNHWC, expectRank, opError, paddingAttr, spatialAttr} from '../opArgs.js'
+import {allocate, type Tensor} from '../tensor.js'
+import {windowDim, type WindowDim} from '../shapes.js'
+
+type FloatArray = Float32Array | Float64Array
+
+export interface PoolGeometry {
+  n: number
+  h: number
+  w: number
+  c: number
+  kh: number
+  kw: number
+  sh: number
+  sw: number
+  rows: WindowDim
+  cols: WindowDim
+}
+
+export function poolGeometry(ctx: OpContext, x: Tensor): PoolGeometry {
+  expectNHWC(ctx)
+  expectRank(ctx, x, 4, 0, 'input')
+  const [kh, kw] = spatialAttr(ctx, 'ksize')
+  const [sh, sw] = spatialAttr(ctx, 'strides')
+  const padding = paddingAttr(ctx)
+  const [n, h, w, c] = x.shape
+  try {
+    const rows = windowDim(h, kh, sh, 1, padding)
+    const cols = windowDim(w, kw, sw, 1, padding)
+    return {n, h, w, c, kh, kw, sh, sw, rows, cols}
+  } catch (error) {
+    throw opError(ctx, (error as Error).message)
+  }
+}
+
+function pool(ctx: OpContext, kind: 'avg' | 'max'): Tensor[] {
+  expectInputCount(ctx, 1)
+  const xt = expectDType(ctx, 0, ['float32', 'float64'], 'input')
+  const g = poolGeometry(ctx, xt)
+  const x = xt.data as FloatArray
+  const {n, h, w, c, kh, kw, sh, sw} = g
+  const oh = g.rows.out
+  const ow = g.cols.out
+  const out = allocate(xt.dtype, n * oh * ow * c) as FloatArray
+  const lowest = xt.dtype === 'float32' ? -3.4028234663852886e38 : -Number.MAX_VALUE
+  // A float64 accumulator for float32 would change the rounding; accumulate in the output array.
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < oh; i++) {
+      const h0 = i * sh - g.rows.padBefore
+      const hs = Math.max(h0, 0)
+      const he = Math.min(h0 + kh, h)
+      for (let j = 0; j < ow; j++) {
+        const w0 = j * sw - g.cols.padBefore
+        const ws = Math.max(w0, 0)
+        const we = Math.min(w0 + kw, w)
+        const o = ((b * oh + i) * ow + j) * c
+        if (kind === 'max') for (let ch = 0; ch < c; ch++) out[o + ch] = lowest
+        for (let hh = hs; hh < he; hh++) {
+          for (let ww = ws; ww < we; ww++) {
+            const p = ((b * h + hh) * w + ww) * c
+            if (kind === 'avg') {
+              for (let ch = 0; ch < c; ch++) out[o + ch] += x[p + ch]
+            } else {
+              for (let ch = 0; ch < c; ch++) {
+                const v = x[p + ch]
+                if (out[o + ch] < v) out[o + ch] = v
+              }
+            }
+          }
+        }
+        if (kind === 'avg') {
+          const count = Math.max(he - hs, 0) * Math.max(we - ws, 0)
+          for (let ch = 0; ch < c; ch++) out[o + ch] = out[o + ch] / count
+        }
+      }
+    }
+  }
+  return [{dtype: xt.dtype, shape: [n, oh, ow, c], data: out}]
+}
+
+const defaults = {data_format: {s: new TextEncoder().encode('NHWC')}}
+registerOp({name: 'AvgPool', defaults, compute: (ctx) => pool(ctx, 'avg')})
+registerOp({name: 'MaxPool', defaults, compute: (ctx) => pool(ctx, 'max')})

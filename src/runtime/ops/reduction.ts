@@ -1,0 +1,148 @@
+/**
+ * Reductions: Sum, Mean, Min, Max (attr keep_dims, input reduction_indices: a scalar or vector
+ * of axes, negative axes allowed, duplicates ignored) and ArgMax/ArgMin (input dimension, attr
+ * output_type). After tensorflow/core/kernels/reduction_ops*.h and argmax_op.cc.
+ *
+ * Order (fixed, independent of threads): every output element accumulates its inputs
+ * sequentially in memory (row-major) order, starting from 0 for Sum/Mean, in the output's type
+ * (float32 sums round after every addition). Mean = f32(sum / f32(count)) (one division; integer
+ * types divide with truncation). Min/Max start from the type's lowest/highest finite value (as
+ * Eigen's reducers) and replace when strictly smaller/greater, so NaN inputs are skipped.
+ * ArgMax/ArgMin return the first index of the extreme value (NaNs are skipped; index 0 when all are
+ * NaN), as Eigen's sequential tuple reducer.
+ */
+import {registerOp, type OpContext} from '../opRegistry.js'
+import {attr, expectDType, expectInputCount, intValues, opError} from '../opArgs.js'
+import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type DType, type Tensor} from '../tensor.js'
+import {normalizeAxis, reducedShape, stridesOf} from '../shapes.js'
+
+type NumArray = Float32Array | Float64Array | Int32Array
+type Kind = 'sum' | 'mean' | 'min' | 'max'
+
+const LOWEST: Partial<Record<DType, number>> = {float32: -3.4028234663852886e38, float64: -Number.MAX_VALUE, int32: -2147483648}
+const HIGHEST: Partial<Record<DType, number>> = {float32: 3.4028234663852886e38, float64: Number.MAX_VALUE, int32: 2147483647}
+
+/** Normalised, unique reduction axes from an int input, or an error naming the node. */
+export function reductionAxes(ctx: OpContext, index: number, rank: number): Set<number> {
+  const axes = new Set<number>()
+  for (const a of intValues(ctx, index, 'reduction_indices')) {
+    const axis = normalizeAxis(a, rank)
+    if (axis === undefined) throw opError(ctx, `invalid reduction axis ${a} for an input of rank ${rank}`)
+    axes.add(axis)
+  }
+  return axes
+}
+
+/**
+ * For each input element in memory order, the offset of its output element: calls
+ * `row(inOffset, outOffset, outStride, length)` for every innermost row of the input.
+ */
+function visitRows(shape: readonly number[], axes: ReadonlySet<number>, row: (i: number, o: number, os: number, len: number) => void): void {
+  const rank = shape.length
+  if (rank === 0) {
+    row(0, 0, 0, 1)
+    return
+  }
+  const kept = shape.map((d, i) => (axes.has(i) ? 1 : d))
+  const keptStrides = stridesOf(kept)
+  const os = shape.map((_, i) => (axes.has(i) ? 0 : keptStrides[i]))
+  const inner = shape[rank - 1]
+  const total = numElements(shape)
+  if (total === 0) return
+  const rows = total / inner
+  const idx = new Array<number>(rank - 1).fill(0)
+  let o = 0
+  for (let r = 0; r < rows; r++) {
+    row(r * inner, o, os[rank - 1], inner)
+    for (let d = rank - 2; d >= 0; d--) {
+      idx[d]++
+      o += os[d]
+      if (idx[d] < shape[d]) break
+      o -= os[d] * shape[d]
+      idx[d] = 0
+    }
+  }
+}
+
+function reduce(ctx: OpContext, kind: Kind): Tensor[] {
+  expectInputCount(ctx, 2)
+  const xt = expectDType(ctx, 0, ['float32', 'float64', 'int32'], 'input')
+  const axes = reductionAxes(ctx, 1, xt.shape.length)
+  const keepDims = attr.bool(ctx, 'keep_dims')
+  const shape = reducedShape(xt.shape, axes, keepDims)
+  const outSize = numElements(shape)
+  const out = allocate(xt.dtype, outSize) as NumArray
+  const x = xt.data as NumArray
+  if (kind === 'min') out.fill(HIGHEST[xt.dtype] as number)
+  if (kind === 'max') out.fill(LOWEST[xt.dtype] as number)
+  const isInt = xt.dtype === 'int32'
+  visitRows(xt.shape, axes, (i, o, os, len) => {
+    switch (kind) {
+      case 'sum':
+      case 'mean':
+        if (isInt) for (let k = 0; k < len; k++, o += os) out[o] = (out[o] + x[i + k]) | 0
+        else for (let k = 0; k < len; k++, o += os) out[o] += x[i + k]
+        break
+      case 'min':
+        for (let k = 0; k < len; k++, o += os) if (x[i + k] < out[o]) out[o] = x[i + k]
+        break
+      case 'max':
+        for (let k = 0; k < len; k++, o += os) if (x[i + k] > out[o]) out[o] = x[i + k]
+        break
+    }
+  })
+  if (kind === 'mean') {
+    let count = 1
+    for (const a of axes) count *= xt.shape[a]
+    if (isInt) for (let o = 0; o < outSize; o++) out[o] = count === 0 ? 0 : Math.trunc(out[o] / count)
+    else {
+      const divisor = xt.dtype === 'float32' ? Math.fround(count) : count
+      for (let o = 0; o < outSize; o++) out[o] = out[o] / divisor
+    }
+  }
+  return [{dtype: xt.dtype, shape, data: out}]
+}
+
+function argExtreme(ctx: OpContext, kind: 'max' | 'min'): Tensor[] {
+  expectInputCount(ctx, 2)
+  const xt = expectDType(ctx, 0, ['float32', 'float64', 'int32', 'uint8', 'int8', 'int16', 'uint16'], 'input')
+  const dims = intValues(ctx, 1, 'dimension')
+  if (dims.length !== 1) throw opError(ctx, `input 1 (dimension) must be a scalar, got ${dims.length} values`)
+  const rank = xt.shape.length
+  const axis = normalizeAxis(dims[0], rank)
+  if (axis === undefined) throw opError(ctx, `invalid dimension ${dims[0]} for an input of rank ${rank}`)
+  const size = xt.shape[axis]
+  if (size === 0) throw opError(ctx, `reduction axis ${axis} is empty in shape ${shapeString(xt.shape)}`)
+  const outType = attr.type(ctx, 'output_type')
+  if (outType !== 'int32' && outType !== 'int64') throw opError(ctx, `output_type must be int32 or int64, got ${TF_NAME_BY_DTYPE[outType]}`)
+  const shape = xt.shape.filter((_, i) => i !== axis)
+  const outer = numElements(xt.shape.slice(0, axis))
+  const inner = numElements(xt.shape.slice(axis + 1))
+  const x = xt.data as NumArray
+  const best = new Int32Array(outer * inner)
+  for (let a = 0; a < outer; a++) {
+    for (let b = 0; b < inner; b++) {
+      const base = a * size * inner + b
+      let bi = 0
+      let bv = kind === 'max' ? -Infinity : Infinity
+      for (let k = 0; k < size; k++) {
+        const v = x[base + k * inner]
+        if (kind === 'max' ? v > bv : v < bv) {
+          bv = v
+          bi = k
+        }
+      }
+      best[a * inner + b] = bi
+    }
+  }
+  const data = outType === 'int32' ? best : BigInt64Array.from(best, (v) => BigInt(v))
+  return [{dtype: outType, shape, data}]
+}
+
+const reduceDefaults = {keep_dims: {b: false}, Tidx: {type: 3}}
+for (const [name, kind] of [['Sum', 'sum'], ['Mean', 'mean'], ['Min', 'min'], ['Max', 'max']] as const) {
+  registerOp({name, defaults: reduceDefaults, compute: (ctx) => reduce(ctx, kind)})
+}
+const argDefaults = {output_type: {type: 9}, Tidx: {type: 3}}
+registerOp({name: 'ArgMax', defaults: argDefaults, compute: (ctx) => argExtreme(ctx, 'max')})
+registerOp({name: 'ArgMin', defaults: argDefaults, compute: (ctx) => argExtreme(ctx, 'min')})

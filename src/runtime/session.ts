@@ -1,0 +1,342 @@
+/**
+ * Executes a GraphDef, TensorFlow-style: `run(feeds, fetches)`.
+ *
+ * - Feeds and fetches are tensor names, `name` (= `name:0`) or `name:k`. A fed tensor replaces
+ *   that output of its node: edges from it are cut, so whatever only it needed is not run.
+ * - Only the nodes the fetches need are run, in a topological order (depth-first from the
+ *   fetches, inputs in their listed order). `^control` inputs order nodes but carry no data.
+ * - Each output is released as soon as its last consumer has run (memory at batch 1000 matters).
+ *   Ops must treat their inputs as immutable: Identity and Reshape pass buffers through.
+ * - Attrs missing from a node fall back to the op's registered defaults (OpContext.attr).
+ * - Errors name the node: unknown op, an input naming no node, a missing output, a cycle, a
+ *   Placeholder without a feed, a fed tensor contradicting the Placeholder's dtype/shape attrs,
+ *   and anything an op throws (prefixed with the node name when the op did not name it).
+ * - OpContext.cache is one Map per node, kept across run() calls of this Session.
+ * - Time per op type is recorded for `profile()` (`axq infer --profile`).
+ * Nodes run one at a time; heavy ops use all threads inside the op (native kernels).
+ */
+import type {GraphDef, NodeDef, AttrValue} from '../graph/types.js'
+import {parseInput} from '../graph/names.js'
+import {readAttr, shapeFromProto} from '../graph/attrs.js'
+import {AxqError, nodeError} from '../errors.js'
+import {requireOp, type OpContext, type OpDefinition, type RunOptions} from './opRegistry.js'
+import {numElements, shapeString, TF_NAME_BY_DTYPE, dtypeFromEnum, type Tensor} from './tensor.js'
+
+export interface OpProfile {
+  /** Op type, e.g. 'Conv2D'. */
+  op: string
+  /** Node executions summed over all runs. */
+  calls: number
+  /** Wall-clock seconds spent in the op's compute, summed over all runs. */
+  seconds: number
+}
+
+interface Step {
+  node: NodeDef
+  def: OpDefinition
+  /** Tensor keys (`name:k`) of the data inputs, in order. */
+  inputs: string[]
+  /** Ports of this node's outputs that something downstream (or a fetch) reads. */
+  usedPorts: number[]
+}
+
+interface Plan {
+  steps: Step[]
+  /** Readers of each tensor key: consumer steps (one per input slot) plus fetches. */
+  readers: Map<string, number>
+}
+
+const PLACEHOLDERS = new Set(['Placeholder', 'PlaceholderWithDefault', 'PlaceholderV2'])
+
+/** `name` → `name:0`; `name:k` unchanged. Control names (`^x`) are not tensors. */
+export function tensorKey(name: string, what: string): string {
+  if (name.startsWith('^')) throw new AxqError(`${what} '${name}': a control input names no tensor`)
+  const ref = parseInput(name)
+  if (ref.node === '') throw new AxqError(`${what} '${name}': empty node name`)
+  return `${ref.node}:${ref.port}`
+}
+
+function splitKey(key: string): {node: string; port: number} {
+  const colon = key.lastIndexOf(':')
+  return {node: key.slice(0, colon), port: Number(key.slice(colon + 1))}
+}
+
+export class Session {
+  readonly graph: GraphDef
+  readonly options: RunOptions
+  private readonly nodes = new Map<string, NodeDef>()
+  private readonly caches = new Map<string, Map<string, unknown>>()
+  private readonly plans = new Map<string, Plan>()
+  private readonly profiles = new Map<string, OpProfile>()
+
+  constructor(graph: GraphDef, options: RunOptions = {}) {
+    this.graph = graph
+    this.options = options
+    for (const node of graph.node ?? []) {
+      if (!node.name) throw new AxqError(`graph: a node of op '${node.op}' has no name`)
+      if (this.nodes.has(node.name)) throw new AxqError(`graph: two nodes are named '${node.name}'`, {subject: node.name})
+      this.nodes.set(node.name, node)
+    }
+  }
+
+  /** Node by name, if the graph has it. */
+  node(name: string): NodeDef | undefined {
+    return this.nodes.get(name)
+  }
+
+  /** Runs the graph for the given feeds and returns the fetched tensors in order. */
+  async run(feeds: Record<string, Tensor>, fetches: string[]): Promise<Tensor[]> {
+    const values = new Map<string, Tensor>()
+    for (const [name, tensor] of Object.entries(feeds)) {
+      const key = tensorKey(name, 'feed')
+      this.checkFeed(name, key, tensor)
+      values.set(key, tensor)
+    }
+    const fetchKeys = fetches.map((f) => tensorKey(f, 'fetch'))
+    for (let i = 0; i < fetchKeys.length; i++) {
+      const {node} = splitKey(fetchKeys[i])
+      if (!this.nodes.has(node)) throw new AxqError(`fetch '${fetches[i]}': the graph has no node '${node}'${this.suggest(node)}`, {subject: node})
+    }
+
+    const plan = this.plan(new Set(values.keys()), fetchKeys)
+    const remaining = new Map(plan.readers)
+    for (const key of [...values.keys()]) if (!remaining.has(key)) values.delete(key)
+
+    for (const step of plan.steps) {
+      const {node, def} = step
+      const inputs = step.inputs.map((key) => values.get(key) as Tensor)
+      const outputs = await this.execute(step, inputs)
+      for (const port of step.usedPorts) {
+        if (port >= outputs.length) {
+          throw nodeError(node, `output ${port} is read downstream, but the op produced ${outputs.length} output(s)`)
+        }
+        values.set(`${node.name}:${port}`, outputs[port])
+      }
+      for (const key of step.inputs) {
+        const left = (remaining.get(key) ?? 1) - 1
+        remaining.set(key, left)
+        if (left === 0) values.delete(key)
+      }
+    }
+    return fetchKeys.map((key) => {
+      const t = values.get(key)
+      if (!t) throw new AxqError(`fetch '${key}': no value was produced`)
+      return t
+    })
+  }
+
+  /** Time per op type over all runs so far, slowest first. */
+  profile(): OpProfile[] {
+    return [...this.profiles.values()].map((p) => ({...p})).sort((a, b) => b.seconds - a.seconds || a.op.localeCompare(b.op))
+  }
+
+  resetProfile(): void {
+    this.profiles.clear()
+  }
+
+  private async execute(step: Step, inputs: Tensor[]): Promise<Tensor[]> {
+    const {node, def} = step
+    let cache = this.caches.get(node.name)
+    if (!cache) this.caches.set(node.name, (cache = new Map()))
+    const ctx: OpContext = {
+      node,
+      inputs,
+      options: this.options,
+      cache,
+      attr(name: string): AttrValue {
+        const v = node.attr?.[name] ?? def.defaults?.[name]
+        if (v === undefined) throw nodeError(node, `missing attr '${name}' (the op has no default for it)`)
+        return v
+      },
+      hasAttr: (name: string) => (node.attr !== undefined && name in node.attr) || (def.defaults !== undefined && name in def.defaults),
+    }
+    const start = process.hrtime.bigint()
+    let outputs: Tensor[]
+    try {
+      outputs = await def.compute(ctx)
+    } catch (error) {
+      throw namedError(node, error)
+    }
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9
+    const p = this.profiles.get(node.op)
+    if (p) {
+      p.calls++
+      p.seconds += seconds
+    } else {
+      this.profiles.set(node.op, {op: node.op, calls: 1, seconds})
+    }
+    for (let i = 0; i < outputs.length; i++) {
+      const t = outputs[i]
+      const n = numElements(t.shape)
+      if (t.data.length !== n) {
+        throw nodeError(node, `internal error: output ${i} has shape ${shapeString(t.shape)} but ${t.data.length} values`)
+      }
+    }
+    return outputs
+  }
+
+  /** Which nodes to run, in which order, for these fed keys and fetches (cached). */
+  private plan(fed: Set<string>, fetchKeys: string[]): Plan {
+    const cacheKey = [...fed].sort().join('\u0000') + '\u0001' + fetchKeys.join('\u0000')
+    const cached = this.plans.get(cacheKey)
+    if (cached) return cached
+
+    // Iterative depth-first post-order from the fetches; grey = on the stack (cycle detection).
+    const order: NodeDef[] = []
+    const state = new Map<string, 'grey' | 'black'>()
+    const deps = (node: NodeDef): string[] => {
+      const out: string[] = []
+      for (const inp of node.input ?? []) {
+        const ref = parseInput(inp)
+        if (!ref.control && fed.has(`${ref.node}:${ref.port}`)) continue
+        if (!this.nodes.has(ref.node)) {
+          throw nodeError(node, `input '${inp}' names no node in the graph${this.suggest(ref.node)}`)
+        }
+        out.push(ref.node)
+      }
+      return out
+    }
+    for (const key of fetchKeys) {
+      if (fed.has(key)) continue
+      const root = splitKey(key).node
+      if (state.has(root)) continue
+      const stack: {name: string; deps: string[]; next: number}[] = []
+      const push = (name: string): void => {
+        state.set(name, 'grey')
+        stack.push({name, deps: deps(this.nodes.get(name) as NodeDef), next: 0})
+      }
+      push(root)
+      while (stack.length > 0) {
+        const top = stack[stack.length - 1]
+        if (top.next < top.deps.length) {
+          const dep = top.deps[top.next++]
+          const s = state.get(dep)
+          if (s === 'grey') {
+            const cycle = stack.slice(stack.findIndex((f) => f.name === dep)).map((f) => f.name)
+            throw new AxqError(`graph has a cycle: ${[...cycle, dep].map((n) => `'${n}'`).join(' -> ')}`, {subject: dep})
+          }
+          if (s === undefined) push(dep)
+        } else {
+          stack.pop()
+          state.set(top.name, 'black')
+          order.push(this.nodes.get(top.name) as NodeDef)
+        }
+      }
+    }
+
+    const readers = new Map<string, number>()
+    const used = new Map<string, Set<number>>()
+    const read = (key: string): void => {
+      readers.set(key, (readers.get(key) ?? 0) + 1)
+      if (!fed.has(key)) {
+        const {node, port} = splitKey(key)
+        let ports = used.get(node)
+        if (!ports) used.set(node, (ports = new Set()))
+        ports.add(port)
+      }
+    }
+    const steps: Step[] = []
+    for (const node of order) {
+      // A fed placeholder reached only through a control edge has nothing left to do.
+      if (PLACEHOLDERS.has(node.op) && fed.has(`${node.name}:0`)) continue
+      const def = requireOp(node)
+      if (PLACEHOLDERS.has(node.op) && node.op !== 'PlaceholderWithDefault') {
+        throw nodeError(node, `no value was fed for this ${node.op}${this.placeholderSpec(node)}: pass it as a feed`)
+      }
+      const inputs: string[] = []
+      for (const inp of node.input ?? []) {
+        const ref = parseInput(inp)
+        if (ref.control) continue
+        const key = `${ref.node}:${ref.port}`
+        inputs.push(key)
+        read(key)
+      }
+      steps.push({node, def, inputs, usedPorts: []})
+    }
+    for (const key of fetchKeys) read(key)
+    for (const step of steps) step.usedPorts = [...(used.get(step.node.name) ?? [])].sort((a, b) => a - b)
+
+    const plan = {steps, readers}
+    this.plans.set(cacheKey, plan)
+    return plan
+  }
+
+  private placeholderSpec(node: NodeDef): string {
+    const parts: string[] = []
+    if (node.attr?.dtype?.type !== undefined) {
+      try {
+        parts.push(TF_NAME_BY_DTYPE[dtypeFromEnum(node.attr.dtype.type)])
+      } catch {
+        /* an unknown dtype is reported when fed */
+      }
+    }
+    if (node.attr?.shape) {
+      const s = shapeFromProto(node.attr.shape.shape)
+      parts.push(s === undefined ? 'any shape' : `shape ${shapeString(s)}`)
+    }
+    return parts.length > 0 ? ` (${parts.join(', ')})` : ''
+  }
+
+  /** A fed tensor must be well formed and, for a Placeholder, match its dtype and shape attrs. */
+  private checkFeed(name: string, key: string, t: Tensor): void {
+    const {node: nodeName, port} = splitKey(key)
+    const node = this.nodes.get(nodeName)
+    if (!node) throw new AxqError(`feed '${name}': the graph has no node '${nodeName}'${this.suggest(nodeName)}`, {subject: nodeName})
+    if (!t || !Array.isArray(t.shape) || !t.data) throw nodeError(node, `feed '${name}' is not a tensor`)
+    if (t.data.length !== numElements(t.shape)) {
+      throw nodeError(node, `feed '${name}' has shape ${shapeString(t.shape)} but ${t.data.length} values`)
+    }
+    if (!PLACEHOLDERS.has(node.op) || port !== 0) return
+    const where = `node '${node.name}' (${node.op}): attr`
+    if (node.attr?.dtype) {
+      const want = readAttr.type(node.attr.dtype, `${where} 'dtype'`)
+      if (want !== t.dtype) {
+        throw nodeError(node, `fed a ${TF_NAME_BY_DTYPE[t.dtype]} tensor, but the placeholder's dtype is ${TF_NAME_BY_DTYPE[want]}`)
+      }
+    }
+    const shapeAttr = node.attr?.shape
+    if (shapeAttr && shapeAttr.shape !== undefined) {
+      const want = shapeFromProto(shapeAttr.shape)
+      if (want !== undefined) {
+        const ok = want.length === t.shape.length && want.every((d, i) => d < 0 || d === t.shape[i])
+        if (!ok) {
+          throw nodeError(node, `fed a tensor of shape ${shapeString(t.shape)}, but the placeholder's shape is ${shapeString(want.map((d) => (d < 0 ? '?' : d)) as unknown as number[])}`)
+        }
+      }
+    }
+  }
+
+  private suggest(name: string): string {
+    const lower = name.toLowerCase()
+    const near = [...this.nodes.keys()].filter((n) => n.toLowerCase().includes(lower) || lower.includes(n.toLowerCase())).slice(0, 3)
+    return near.length > 0 ? ` (did you mean ${near.map((n) => `'${n}'`).join(', ')}?)` : ''
+  }
+}
+
+/** Errors from an op, as AxqErrors that start with the node name. */
+function namedError(node: NodeDef, error: unknown): AxqError {
+  const prefix = `node '${node.name}'`
+  if (error instanceof AxqError) {
+    if (error.message.startsWith(prefix)) return error
+    return new AxqError(`${prefix} (${node.op}): ${error.message}`, {subject: node.name, exitCode: error.exitCode, cause: error})
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  return new AxqError(`${prefix} (${node.op}): ${message}`, {subject: node.name, cause: error})
+}
+
+/** Names of the graph's Placeholder nodes, in graph order. */
+export function placeholderNames(graph: GraphDef): string[] {
+  return (graph.node ?? []).filter((n) => PLACEHOLDERS.has(n.op)).map((n) => n.name)
+}
+
+/**
+ * Names of the graph's sinks: nodes whose outputs no other node reads (data or control), other
+ * than NoOp, Const and Placeholder nodes, in graph order.
+ */
+export function sinkNames(graph: GraphDef): string[] {
+  const read = new Set<string>()
+  for (const n of graph.node ?? []) for (const inp of n.input ?? []) read.add(parseInput(inp).node)
+  return (graph.node ?? [])
+    .filter((n) => !read.has(n.name) && n.op !== 'NoOp' && n.op !== 'Const' && !PLACEHOLDERS.has(n.op))
+    .map((n) => n.name)
+}
