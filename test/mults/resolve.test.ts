@@ -1,0 +1,138 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import t from 'tap'
+import {AxqError} from '../../src/errors.js'
+import {listMultipliers} from '../../src/mults/catalog.js'
+import {filterCatalog, globToRegExp, sortCatalog} from '../../src/mults/catalogQuery.js'
+import {editDistance, nearestNames} from '../../src/mults/editDistance.js'
+import {computeMetrics} from '../../src/mults/metrics.js'
+import {cachedMetrics, clearMetricsMemory, metricsCacheDir, tableSha256} from '../../src/mults/metricsCache.js'
+import {resolveMultiplier} from '../../src/mults/resolve.js'
+import {searchFolders, userMultDir} from '../../src/mults/searchPath.js'
+import {encodeTable, exactTable} from '../../src/mults/table.js'
+
+function tableWith(offset: number): Uint16Array {
+  return exactTable().map((v) => Math.min(65535, v + offset))
+}
+
+function setup(t: {teardown(fn: () => void): void}) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'axq-resolve-'))
+  t.teardown(() => fs.rmSync(root, {recursive: true, force: true}))
+  const dirs = {a: path.join(root, 'a'), b: path.join(root, 'b'), envDir: path.join(root, 'env'), home: path.join(root, 'home')}
+  for (const d of Object.values(dirs)) fs.mkdirSync(d, {recursive: true})
+  fs.mkdirSync(path.join(dirs.home, 'mults'))
+  const env = {AXQ_HOME: dirs.home, AXQ_MULT_PATH: `${dirs.envDir}:`}
+  return {root, dirs, env}
+}
+
+t.test('search order: --mult-dir (in order), AXQ_MULT_PATH, user folder, built-ins', async (t) => {
+  const {dirs, env} = setup(t)
+  t.same(searchFolders({multDirs: [dirs.a, dirs.b], env}).map((f) => [f.dir, f.kind]), [
+    [dirs.a, 'mult-dir'], [dirs.b, 'mult-dir'], [dirs.envDir, 'AXQ_MULT_PATH'], [path.join(dirs.home, 'mults'), 'user'],
+  ])
+  t.equal(userMultDir({}), path.join(os.homedir(), '.axq', 'mults'))
+  // mul8u_1JFF shadowed at every level in turn
+  fs.writeFileSync(path.join(dirs.home, 'mults', 'mul8u_1JFF.bin'), encodeTable(tableWith(4)))
+  t.equal(resolveMultiplier('mul8u_1JFF', {env}).table[0], 4, 'user folder beats built-in')
+  fs.writeFileSync(path.join(dirs.envDir, 'mul8u_1JFF.bin'), encodeTable(tableWith(3)))
+  t.equal(resolveMultiplier('mul8u_1JFF', {env}).table[0], 3, 'AXQ_MULT_PATH beats user folder')
+  fs.writeFileSync(path.join(dirs.b, 'mul8u_1JFF.bin'), encodeTable(tableWith(2)))
+  fs.writeFileSync(path.join(dirs.a, 'mul8u_1JFF.bin'), encodeTable(tableWith(1)))
+  const r = resolveMultiplier('mul8u_1JFF', {multDirs: [dirs.a, dirs.b], env})
+  t.equal(r.table[0], 1, 'first --mult-dir wins')
+  t.equal(r.source, path.join(dirs.a, 'mul8u_1JFF.bin'))
+  t.equal(resolveMultiplier('mul8u_1JFF', {multDirs: [dirs.b, dirs.a], env}).table[0], 2)
+  const builtin = resolveMultiplier('mul8u_1JFF', {env: {AXQ_HOME: path.join(dirs.home, 'none')}})
+  t.equal(builtin.source, 'built-in')
+  t.same(builtin.table, exactTable())
+  t.equal(resolveMultiplier('drum8u_k4', {env}).family, 'drum8u')
+})
+
+t.test('a path to a .bin file', async (t) => {
+  const {dirs, env} = setup(t)
+  const file = path.join(dirs.a, 'mine.bin')
+  fs.writeFileSync(file, encodeTable(tableWith(5)))
+  const r = resolveMultiplier(file, {env})
+  t.equal(r.name, 'mine')
+  t.equal(r.source, file)
+  t.equal(r.table[1], 5)
+})
+
+t.test('errors: unknown names with the nearest known ones, wrong sizes naming the file', async (t) => {
+  const {dirs, env} = setup(t)
+  fs.writeFileSync(path.join(dirs.a, 'mul8u_ABCD.bin'), encodeTable(exactTable()))
+  const opts = {multDirs: [dirs.a], env}
+  t.throws(() => resolveMultiplier('mul8u_ABCE', opts), {name: 'AxqError', message: /unknown multiplier 'mul8u_ABCE'; nearest known: mul8u_ABCD, mul8u_1JFF/})
+  t.throws(() => resolveMultiplier('drum8u_k5x', opts), /nearest known: drum8u_k5,/)
+  t.throws(() => resolveMultiplier('trunc8u_k99', opts), {message: 'multiplier trunc8u_k99: parameter k must be 0..15, got 99'})
+  t.throws(() => resolveMultiplier('../x y', opts), AxqError)
+  fs.writeFileSync(path.join(dirs.a, 'short.bin'), new Uint8Array(1000))
+  t.throws(() => resolveMultiplier('short', opts), {message: `${path.join(dirs.a, 'short.bin')}: a multiplier table must be 131072 bytes (65536 little-endian uint16), this file has 1000`})
+  t.throws(() => resolveMultiplier(path.join(dirs.a, 'missing.bin'), opts), /cannot read multiplier table .*missing\.bin: ENOENT/)
+  t.equal(editDistance('kitten', 'sitting'), 3)
+  t.same(nearestNames('mul8u_1JF', ['mul8u_1JFF', 'mul8u_2AC', 'drum8u_k3'], 2), ['mul8u_1JFF', 'mul8u_2AC'])
+})
+
+t.test('the in-memory table cache notices a changed file', async (t) => {
+  const {dirs, env} = setup(t)
+  const file = path.join(dirs.a, 'm.bin')
+  fs.writeFileSync(file, encodeTable(tableWith(1)))
+  t.equal(resolveMultiplier('m', {multDirs: [dirs.a], env}).table[0], 1)
+  const again = resolveMultiplier('m', {multDirs: [dirs.a], env}).table
+  t.equal(again, resolveMultiplier('m', {multDirs: [dirs.a], env}).table, 'same object from the cache')
+  fs.writeFileSync(file, encodeTable(tableWith(2)))
+  fs.utimesSync(file, new Date(), new Date(Date.now() + 5000))
+  t.equal(resolveMultiplier('m', {multDirs: [dirs.a], env}).table[0], 2)
+})
+
+t.test('metrics disk cache is keyed by content and never stale', async (t) => {
+  const {dirs, env} = setup(t)
+  const table = tableWith(1)
+  const sha = tableSha256(table)
+  const file = path.join(metricsCacheDir(env), `${sha}.json`)
+  clearMetricsMemory()
+  t.same(cachedMetrics(table, {env}), computeMetrics(table))
+  t.ok(fs.existsSync(file), 'written under $AXQ_HOME/cache')
+  t.match(file, dirs.home)
+  // A cached entry is trusted as long as the content hash matches: prove it is read back.
+  fs.writeFileSync(file, JSON.stringify({...computeMetrics(table), mae: 12345}))
+  clearMetricsMemory()
+  t.equal(cachedMetrics(table, {env}).mae, 12345, 'read from disk')
+  // A different table has a different key: never the old numbers.
+  clearMetricsMemory()
+  t.equal(cachedMetrics(tableWith(2), {env}).mae, 2)
+  // A corrupt entry is recomputed.
+  fs.writeFileSync(file, '{not json')
+  clearMetricsMemory()
+  t.equal(cachedMetrics(table, {env}).mae, 1)
+})
+
+t.test('catalogue: shadowing, cost from sidecar and CSV, filters and sorting', async (t) => {
+  const {dirs, env} = setup(t)
+  fs.writeFileSync(path.join(dirs.a, 'mul8u_AAA.bin'), encodeTable(tableWith(1)))
+  fs.writeFileSync(path.join(dirs.a, 'mul8u_BBB.bin'), encodeTable(tableWith(3)))
+  fs.writeFileSync(path.join(dirs.a, 'costs.csv'), 'name,power_mW,area_um2,delay_ns\nmul8u_AAA,0.25,100.5,1.2e0\nmul8u_BBB,,,\n')
+  fs.writeFileSync(path.join(dirs.a, 'mul8u_BBB.json'), JSON.stringify({cost: {powerMw: 0.125, areaUm2: 50, delayNs: null}}))
+  fs.writeFileSync(path.join(dirs.b, 'mul8u_AAA.bin'), encodeTable(tableWith(2)))
+  fs.writeFileSync(path.join(dirs.b, 'mul8u_CCC.bin'), encodeTable(tableWith(2)))
+  const all = listMultipliers({multDirs: [dirs.a, dirs.b], env})
+  const byName = new Map(all.map((e) => [e.name, e]))
+  t.equal(byName.get('mul8u_AAA')!.mae, 1, 'first folder shadows the second')
+  t.same([byName.get('mul8u_AAA')!.powerMw, byName.get('mul8u_AAA')!.areaUm2, byName.get('mul8u_AAA')!.delayNs], [0.25, 100.5, 1.2])
+  t.same([byName.get('mul8u_BBB')!.powerMw, byName.get('mul8u_BBB')!.areaUm2, byName.get('mul8u_BBB')!.delayNs], [0.125, 50, null], 'sidecar first')
+  t.same([byName.get('mul8u_CCC')!.powerMw, byName.get('mul8u_CCC')!.family], [null, 'mul8u'])
+  t.equal(byName.get('mitchell8u')!.source, 'built-in')
+  t.equal(all.filter((e) => e.name === 'mul8u_AAA').length, 1)
+
+  t.same(filterCatalog(all, {glob: 'mul8u_[AB]*'}).map((e) => e.name), ['mul8u_AAA', 'mul8u_BBB'])
+  t.same(filterCatalog(all, {source: dirs.b}).map((e) => e.name), ['mul8u_CCC'])
+  t.ok(filterCatalog(all, {source: 'built-in'}).every((e) => e.source === 'built-in'))
+  t.same(filterCatalog(all, {family: 'drum8u'}).map((e) => e.name), ['drum8u_k3', 'drum8u_k4', 'drum8u_k5', 'drum8u_k6'])
+  t.same(filterCatalog(all, {maxMaePct: 0.0025}).map((e) => e.name).sort(), ['mul8u_1JFF', 'mul8u_AAA', 'trunc8u_k2'])
+  t.same(sortCatalog(filterCatalog(all, {glob: 'mul8u_*'}), 'power').map((e) => e.name), ['mul8u_BBB', 'mul8u_AAA', 'mul8u_1JFF', 'mul8u_CCC'], 'unknown power last')
+  t.same(sortCatalog(filterCatalog(all, {glob: 'mul8u_*'}), 'power', true).map((e) => e.name), ['mul8u_AAA', 'mul8u_BBB', 'mul8u_1JFF', 'mul8u_CCC'])
+  t.throws(() => sortCatalog(all, 'speed'), /--sort: unknown key 'speed'/)
+  t.ok(globToRegExp('a?c*').test('abcdef'))
+  t.notOk(globToRegExp('a.c').test('abc'))
+})
