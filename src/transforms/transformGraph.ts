@@ -1,0 +1,100 @@
+/**
+ * The transform driver (TensorFlow's transform_graph.cc `TransformGraph`): run each transform in
+ * order with the `--inputs`/`--outputs` and its own parameters; on failure either stop or, with
+ * the generic `ignore_errors=true`, pass the graph through unchanged; copy the function library
+ * of the input graph into every result; check after every step that all inputs name existing
+ * nodes.
+ */
+import type {GraphDef} from '../graph/types.js'
+import {AxqError} from '../errors.js'
+import {checkGraphValid} from './graphMatcher.js'
+import {getTransform, transformNames} from './registry.js'
+import {parseTransforms, TransformContext, type TransformSpec} from './transformParams.js'
+import './index.js'
+
+/** The pipeline of the issue / tf-approximate's README (`--preset alwann`). */
+export const ALWANN_TRANSFORMS =
+  'add_default_attributes strip_unused_nodes(type=float, shape="1,299,299,3") ' +
+  'remove_nodes(op=Identity, op=CheckNumerics) fold_constants(ignore_errors=true) ' +
+  'fold_batch_norms quantize_weights quantize_nodes strip_unused_nodes ' +
+  'sort_by_execution_order rename_op(old_op_name=QuantizedConv2D,new_op_name=AxConv2D)'
+
+export const PRESETS: Record<string, string> = {alwann: ALWANN_TRANSFORMS}
+
+export interface TransformStep {
+  name: string
+  ms: number
+  nodesBefore: number
+  nodesAfter: number
+  /** Set when the transform failed and ignore_errors=true passed the graph through. */
+  ignoredError?: string
+}
+
+export interface TransformOptions {
+  inputs: string[]
+  outputs: string[]
+  /** Called after each step (progress display). */
+  onStep?: (step: TransformStep) => void
+}
+
+/** The generic ignore_errors parameter: true/false in any letter case, first value only. */
+export function shouldIgnoreErrors(spec: TransformSpec): boolean {
+  const values = spec.params.get('ignore_errors')
+  if (!values || values.length === 0) return false
+  const v = values[0].toLowerCase()
+  if (v === 'true') return true
+  if (v === 'false') return false
+  throw new AxqError(`${spec.name}: ignore_errors should be true or false, found '${values[0]}'`, {subject: spec.name})
+}
+
+/** Check names and parameter names of every transform before running any. */
+export function validateTransforms(specs: TransformSpec[]): void {
+  if (specs.length === 0) throw new AxqError('--transforms: you must specify at least one transform', {subject: '--transforms'})
+  for (const spec of specs) {
+    const def = getTransform(spec.name)
+    if (!def) {
+      throw new AxqError(`--transforms: transform '${spec.name}' not recognized (known: ${transformNames().join(', ')})`, {subject: '--transforms'})
+    }
+    new TransformContext(spec.name, [], [], spec.params).checkKnown(def.params)
+    shouldIgnoreErrors(spec)
+  }
+}
+
+export async function transformGraph(
+  graph: GraphDef,
+  transforms: string | TransformSpec[],
+  options: TransformOptions,
+): Promise<{graph: GraphDef; steps: TransformStep[]}> {
+  const specs = typeof transforms === 'string' ? parseTransforms(transforms) : transforms
+  validateTransforms(specs)
+  const steps: TransformStep[] = []
+  let current = graph
+  for (const spec of specs) {
+    const def = getTransform(spec.name)!
+    const context = new TransformContext(spec.name, options.inputs, options.outputs, spec.params)
+    const ignore = shouldIgnoreErrors(spec)
+    const start = performance.now()
+    let result: GraphDef
+    let ignoredError: string | undefined
+    try {
+      result = await def.run(current, context)
+    } catch (error) {
+      if (!ignore || !(error instanceof AxqError)) throw error
+      ignoredError = error.message
+      result = current
+    }
+    result = {...result, library: current.library ?? {}}
+    checkGraphValid(result, spec.name)
+    const step: TransformStep = {
+      name: spec.name,
+      ms: performance.now() - start,
+      nodesBefore: current.node.length,
+      nodesAfter: result.node.length,
+      ...(ignoredError === undefined ? {} : {ignoredError}),
+    }
+    steps.push(step)
+    options.onStep?.(step)
+    current = result
+  }
+  return {graph: current, steps}
+}
