@@ -8,14 +8,20 @@
 // accumulators held in registers (a widening uint16 -> uint32 vector add). The other sums are
 // per pixel (sum of x) or per channel (sum of w) and cost almost nothing.
 //
-// Work is split by output rows (image, oy); every output element is computed by exactly one
-// thread, so results never depend on the thread count.
+// Work is split into blocks of output pixels; every output element is computed by exactly one
+// thread, in a fixed order of exact integer additions, so results never depend on the thread count.
 #include <algorithm>
 #include <cstring>
 
 #include "axconv_kernel.h"
 #include "axconv_thread_pool.h"
 #include "cpu_features.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+#endif
 
 namespace axq {
 
@@ -59,110 +65,307 @@ struct RunState {
   int32_t* output;
   std::vector<uint32_t> padRows;  // [KH*KW][Kp]: sum over c of rows[t][padCode] (kTable mode)
   uint32_t padX = 0;              // padCode * C: sum of x over one out-of-image (dy, dx)
+  int64_t pixels = 0;             // N * Ho * Wo output pixels
+  int64_t block = 0;              // output pixels per task
+  int64_t group = 0;              // channels per table tile
 };
 
-// One output pixel, channels [kc, kc + KC): the table sum and the pad bookkeeping.
-template <int KC>
-static inline __attribute__((always_inline)) void PixelChunk(const RunState& s, const uint8_t* image,
-                                                             int64_t y0, int64_t x0, int64_t kc,
-                                                             uint32_t* acc, uint32_t* wOut,
-                                                             uint32_t& sumX, int64_t& inTaps) {
+struct Scratch {
+  std::vector<uint32_t> acc;    // [block][Kp]: table sums
+  std::vector<uint32_t> wOut;   // [block][Kp]: sum of w over out-of-image taps (kZero mode)
+  std::vector<uint32_t> sumX;   // [block]
+  std::vector<int64_t> inTaps;  // [block]
+  std::vector<int64_t> y0, x0;  // [block]: window origins
+  std::vector<const uint8_t*> image, xs;
+};
+
+// acc[0..KC) += the product rows of G consecutive channels, the KC accumulators held in vector
+// registers meanwhile. One adder per instruction set; all compute the same exact uint32 sums.
+#if defined(__x86_64__) || defined(__i386__)
+struct Sse2Adder {
+  static constexpr int kMaxChunk = 32;  // 16 xmm registers
+  template <int KC>
+  static inline __attribute__((always_inline)) void Add(uint32_t* acc, const uint16_t* base,
+                                                        const uint8_t* xs, int64_t G,
+                                                        int64_t channelStride, int64_t Kp) {
+    __m128i a[KC / 4];
+    const __m128i zero = _mm_setzero_si128();
+#pragma GCC unroll 16
+    for (int j = 0; j < KC / 4; ++j) a[j] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(acc + 4 * j));
+    for (int64_t c = 0; c < G; ++c) {
+      const uint16_t* row = base + c * channelStride + static_cast<int64_t>(xs[c]) * Kp;
+#pragma GCC unroll 8
+      for (int j = 0; j < KC / 8; ++j) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 8 * j));
+        a[2 * j] = _mm_add_epi32(a[2 * j], _mm_unpacklo_epi16(v, zero));
+        a[2 * j + 1] = _mm_add_epi32(a[2 * j + 1], _mm_unpackhi_epi16(v, zero));
+      }
+    }
+#pragma GCC unroll 16
+    for (int j = 0; j < KC / 4; ++j) _mm_storeu_si128(reinterpret_cast<__m128i*>(acc + 4 * j), a[j]);
+  }
+
+  // Every pixel of a block through one table tile.
+  template <int KC>
+  __attribute__((noinline)) static void Tile(uint32_t* acc, int64_t np, int64_t Kp, const uint16_t* tile,
+                    const uint8_t* const* xs, int64_t c0, int64_t G, int64_t channelStride) {
+    for (int64_t i = 0; i < np; ++i) {
+      if (xs[i]) Add<KC>(acc + i * Kp, tile, xs[i] + c0, G, channelStride, Kp);
+    }
+  }
+
+  // One pixel, all Kp channels (border pixels whose kernel row is only partly inside).
+  template <int KC>
+  __attribute__((noinline)) static void Pixel(uint32_t* acc, int64_t Kp, const uint16_t* base, const uint8_t* xs,
+                     int64_t G, int64_t channelStride) {
+    for (int64_t kc = 0; kc < Kp; kc += KC) Add<KC>(acc + kc, base + kc, xs, G, channelStride, Kp);
+  }
+};
+
+struct Avx2Adder {
+  static constexpr int kMaxChunk = 64;  // 8 of the 16 ymm registers
+  template <int KC>
+  __attribute__((target("avx2"))) static inline __attribute__((always_inline)) void Add(
+      uint32_t* acc, const uint16_t* base, const uint8_t* xs, int64_t G, int64_t channelStride,
+      int64_t Kp) {
+    __m256i a[KC / 8];
+#pragma GCC unroll 8
+    for (int j = 0; j < KC / 8; ++j) a[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + 8 * j));
+    for (int64_t c = 0; c < G; ++c) {
+      const uint16_t* row = base + c * channelStride + static_cast<int64_t>(xs[c]) * Kp;
+#pragma GCC unroll 8
+      for (int j = 0; j < KC / 8; ++j) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 8 * j));
+        a[j] = _mm256_add_epi32(a[j], _mm256_cvtepu16_epi32(v));
+      }
+    }
+#pragma GCC unroll 8
+    for (int j = 0; j < KC / 8; ++j) _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + 8 * j), a[j]);
+  }
+
+  // Every pixel of a block through one table tile.
+  template <int KC>
+  __attribute__((target("avx2"), noinline)) static void Tile(uint32_t* acc, int64_t np, int64_t Kp, const uint16_t* tile,
+                    const uint8_t* const* xs, int64_t c0, int64_t G, int64_t channelStride) {
+    for (int64_t i = 0; i < np; ++i) {
+      if (xs[i]) Add<KC>(acc + i * Kp, tile, xs[i] + c0, G, channelStride, Kp);
+    }
+  }
+
+  // One pixel, all Kp channels (border pixels whose kernel row is only partly inside).
+  template <int KC>
+  __attribute__((target("avx2"), noinline)) static void Pixel(uint32_t* acc, int64_t Kp, const uint16_t* base, const uint8_t* xs,
+                     int64_t G, int64_t channelStride) {
+    for (int64_t kc = 0; kc < Kp; kc += KC) Add<KC>(acc + kc, base + kc, xs, G, channelStride, Kp);
+  }
+};
+using GenericAdder = Sse2Adder;
+#elif defined(__aarch64__)
+struct NeonAdder {
+  static constexpr int kMaxChunk = 64;  // 16 of the 32 NEON registers
+  template <int KC>
+  static inline __attribute__((always_inline)) void Add(uint32_t* acc, const uint16_t* base,
+                                                        const uint8_t* xs, int64_t G,
+                                                        int64_t channelStride, int64_t Kp) {
+    uint32x4_t a[KC / 4];
+#pragma GCC unroll 16
+    for (int j = 0; j < KC / 4; ++j) a[j] = vld1q_u32(acc + 4 * j);
+    for (int64_t c = 0; c < G; ++c) {
+      const uint16_t* row = base + c * channelStride + static_cast<int64_t>(xs[c]) * Kp;
+#pragma GCC unroll 8
+      for (int j = 0; j < KC / 8; ++j) {
+        const uint16x8_t v = vld1q_u16(row + 8 * j);
+        a[2 * j] = vaddw_u16(a[2 * j], vget_low_u16(v));
+        a[2 * j + 1] = vaddw_high_u16(a[2 * j + 1], v);
+      }
+    }
+#pragma GCC unroll 16
+    for (int j = 0; j < KC / 4; ++j) vst1q_u32(acc + 4 * j, a[j]);
+  }
+
+  // Every pixel of a block through one table tile.
+  template <int KC>
+  __attribute__((noinline)) static void Tile(uint32_t* acc, int64_t np, int64_t Kp, const uint16_t* tile,
+                    const uint8_t* const* xs, int64_t c0, int64_t G, int64_t channelStride) {
+    for (int64_t i = 0; i < np; ++i) {
+      if (xs[i]) Add<KC>(acc + i * Kp, tile, xs[i] + c0, G, channelStride, Kp);
+    }
+  }
+
+  // One pixel, all Kp channels (border pixels whose kernel row is only partly inside).
+  template <int KC>
+  __attribute__((noinline)) static void Pixel(uint32_t* acc, int64_t Kp, const uint16_t* base, const uint8_t* xs,
+                     int64_t G, int64_t channelStride) {
+    for (int64_t kc = 0; kc < Kp; kc += KC) Add<KC>(acc + kc, base + kc, xs, G, channelStride, Kp);
+  }
+};
+using GenericAdder = NeonAdder;
+#else
+struct ScalarAdder {
+  static constexpr int kMaxChunk = 16;
+  template <int KC>
+  static inline void Add(uint32_t* acc, const uint16_t* base, const uint8_t* xs, int64_t G,
+                         int64_t channelStride, int64_t Kp) {
+    uint32_t a[KC];
+    for (int k = 0; k < KC; ++k) a[k] = acc[k];
+    for (int64_t c = 0; c < G; ++c) {
+      const uint16_t* row = base + c * channelStride + static_cast<int64_t>(xs[c]) * Kp;
+      for (int k = 0; k < KC; ++k) a[k] += row[k];
+    }
+    for (int k = 0; k < KC; ++k) acc[k] = a[k];
+  }
+
+  // Every pixel of a block through one table tile.
+  template <int KC>
+  __attribute__((noinline)) static void Tile(uint32_t* acc, int64_t np, int64_t Kp, const uint16_t* tile,
+                    const uint8_t* const* xs, int64_t c0, int64_t G, int64_t channelStride) {
+    for (int64_t i = 0; i < np; ++i) {
+      if (xs[i]) Add<KC>(acc + i * Kp, tile, xs[i] + c0, G, channelStride, Kp);
+    }
+  }
+
+  // One pixel, all Kp channels (border pixels whose kernel row is only partly inside).
+  template <int KC>
+  __attribute__((noinline)) static void Pixel(uint32_t* acc, int64_t Kp, const uint16_t* base, const uint8_t* xs,
+                     int64_t G, int64_t channelStride) {
+    for (int64_t kc = 0; kc < Kp; kc += KC) Add<KC>(acc + kc, base + kc, xs, G, channelStride, Kp);
+  }
+};
+using GenericAdder = ScalarAdder;
+#endif
+
+// One task: output pixels [task*block, ...), kernel row by kernel row. For a pixel whose kernel
+// row lies inside the image, the KW*C taps of that row are KW*C consecutive input bytes and KW*C
+// consecutive tables, walked in tiles of `group` taps so that the product rows of one tile stay
+// in cache while every pixel of the block uses them. Pixels at the border are handled one by one.
+template <int KC, class Adder>
+static void BlockImpl(const RunState& s, int64_t task) {
   const ConvGeometry& g = *s.g;
   const PreparedFilter& p = *s.p;
   const int64_t Kp = p.Kp;
   const int64_t C = g.C;
-  uint32_t a[KC];
-  uint32_t wo[KC];
-  for (int k = 0; k < KC; ++k) a[k] = 0;
-  for (int k = 0; k < KC; ++k) wo[k] = 0;
-  uint32_t sx = 0;
-  int64_t inside = 0;
+  const int64_t p0 = task * s.block;
+  const int64_t np = std::min(s.block, s.pixels - p0);
   const bool zeroPad = s.q->padMode == PadMode::kZero;
+  thread_local Scratch sc;
+  sc.acc.assign(static_cast<size_t>(np * Kp), 0);
+  if (zeroPad) sc.wOut.assign(static_cast<size_t>(np * Kp), 0);
+  sc.sumX.assign(static_cast<size_t>(np), 0);
+  sc.inTaps.assign(static_cast<size_t>(np), 0);
+  sc.y0.resize(static_cast<size_t>(np));
+  sc.x0.resize(static_cast<size_t>(np));
+  sc.image.resize(static_cast<size_t>(np));
+  sc.xs.resize(static_cast<size_t>(np));
+  const int64_t plane = g.Ho * g.Wo;
+  for (int64_t i = 0; i < np; ++i) {
+    const int64_t pix = p0 + i;
+    const int64_t n = pix / plane;
+    const int64_t rem = pix % plane;
+    sc.y0[i] = (rem / g.Wo) * g.stride - g.offTop;
+    sc.x0[i] = (rem % g.Wo) * g.stride - g.offLeft;
+    sc.image[i] = s.input + n * g.H * g.W * C;
+  }
+  uint32_t* acc = sc.acc.data();
+  const int64_t channelStride = 256 * Kp;
+  const int64_t seg = g.KW * C;
+  // An out-of-image tap position (dy, dx) of pixel i.
+  auto pad = [&](int64_t i, int64_t at) {
+    if (zeroPad) {
+      const uint32_t* ws = p.wSumAt.data() + at * Kp;
+      uint32_t* wo = sc.wOut.data() + i * Kp;
+      for (int64_t k = 0; k < Kp; ++k) wo[k] += ws[k];
+    } else {
+      const uint32_t* pr = s.padRows.data() + at * Kp;
+      uint32_t* a = acc + i * Kp;
+      for (int64_t k = 0; k < Kp; ++k) a[k] += pr[k];
+      sc.sumX[i] += s.padX;
+    }
+  };
   for (int64_t dy = 0; dy < g.KH; ++dy) {
-    const int64_t iy = y0 + dy;
-    const bool rowInside = iy >= 0 && iy < g.H;
-    for (int64_t dx = 0; dx < g.KW; ++dx) {
-      const int64_t ix = x0 + dx;
-      const int64_t at = dy * g.KW + dx;
-      if (rowInside && ix >= 0 && ix < g.W) {
-        const uint8_t* xs = image + (iy * g.W + ix) * C;
-        const uint16_t* base = p.rows.data() + at * C * 256 * Kp + kc;
-        for (int64_t c = 0; c < C; ++c) {
-          const uint32_t x = xs[c];
-          const uint16_t* row = base + (c * 256 + x) * Kp;
-          for (int k = 0; k < KC; ++k) a[k] += row[k];
-          sx += x;
-        }
-        inside += C;
-      } else if (zeroPad) {
-        const uint32_t* ws = p.wSumAt.data() + at * Kp + kc;
-        for (int k = 0; k < KC; ++k) wo[k] += ws[k];
+    for (int64_t i = 0; i < np; ++i) {
+      sc.xs[i] = nullptr;
+      const int64_t iy = sc.y0[i] + dy;
+      const int64_t x0 = sc.x0[i];
+      if (iy < 0 || iy >= g.H) {
+        for (int64_t dx = 0; dx < g.KW; ++dx) pad(i, dy * g.KW + dx);
+      } else if (x0 >= 0 && x0 + g.KW <= g.W) {
+        const uint8_t* xs = sc.image[i] + (iy * g.W + x0) * C;
+        sc.xs[i] = xs;
+        uint32_t sx = 0;
+        for (int64_t t = 0; t < seg; ++t) sx += xs[t];
+        sc.sumX[i] += sx;
+        sc.inTaps[i] += seg;
       } else {
-        const uint32_t* pr = s.padRows.data() + at * Kp + kc;
-        for (int k = 0; k < KC; ++k) a[k] += pr[k];
-        sx += s.padX;
+        for (int64_t dx = 0; dx < g.KW; ++dx) {
+          const int64_t ix = x0 + dx;
+          if (ix < 0 || ix >= g.W) {
+            pad(i, dy * g.KW + dx);
+            continue;
+          }
+          const uint8_t* xs = sc.image[i] + (iy * g.W + ix) * C;
+          uint32_t sx = 0;
+          for (int64_t c = 0; c < C; ++c) sx += xs[c];
+          sc.sumX[i] += sx;
+          sc.inTaps[i] += C;
+          Adder::template Pixel<KC>(acc + i * Kp, Kp, p.rows.data() + (dy * g.KW + dx) * C * channelStride, xs, C,
+                                    channelStride);
+        }
+      }
+    }
+    for (int64_t c0 = 0; c0 < seg; c0 += s.group) {
+      const int64_t G = std::min(s.group, seg - c0);
+      const uint16_t* tile = p.rows.data() + (dy * seg + c0) * channelStride;
+      for (int64_t kc = 0; kc < Kp; kc += KC) {
+        Adder::template Tile<KC>(acc + kc, np, Kp, tile + kc, sc.xs.data(), c0, G, channelStride);
       }
     }
   }
-  for (int k = 0; k < KC; ++k) acc[k] = a[k];
-  for (int k = 0; k < KC; ++k) wOut[k] = wo[k];
-  sumX = sx;
-  inTaps = inside;
-}
-
-template <int KC>
-static inline __attribute__((always_inline)) void RowImpl(const RunState& s, int64_t r) {
-  const ConvGeometry& g = *s.g;
-  const PreparedFilter& p = *s.p;
-  const int64_t n = r / g.Ho;
-  const int64_t oy = r % g.Ho;
-  const uint8_t* image = s.input + n * g.H * g.W * g.C;
   const uint32_t zi = static_cast<uint32_t>(s.q->zi);
   const uint32_t zf = static_cast<uint32_t>(s.q->zf);
-  const bool zeroPad = s.q->padMode == PadMode::kZero;
-  const int64_t taps = g.KH * g.KW * g.C;
-  const int64_t y0 = oy * g.stride - g.offTop;
-  for (int64_t ox = 0; ox < g.Wo; ++ox) {
-    const int64_t x0 = ox * g.stride - g.offLeft;
-    int32_t* out = s.output + (r * g.Wo + ox) * g.K;
-    for (int64_t kc = 0; kc < p.Kp; kc += KC) {
-      uint32_t acc[KC];
-      uint32_t wOut[KC];
-      uint32_t sumX = 0;
-      int64_t inTaps = 0;
-      PixelChunk<KC>(s, image, y0, x0, kc, acc, wOut, sumX, inTaps);
-      const int64_t count = zeroPad ? inTaps : taps;
-      const uint32_t ziZf = static_cast<uint32_t>(count) * zi * zf;
-      const int64_t end = std::min<int64_t>(KC, g.K - kc);
-      for (int64_t k = 0; k < end; ++k) {
-        const uint32_t sumW = p.wSum[kc + k] - wOut[k];
-        out[kc + k] = static_cast<int32_t>(acc[k] - zf * sumX - zi * sumW + ziZf);
-      }
+  const uint32_t allTaps = static_cast<uint32_t>(g.KH * g.KW * C);
+  for (int64_t i = 0; i < np; ++i) {
+    int32_t* out = s.output + (p0 + i) * g.K;
+    const uint32_t* a = acc + i * Kp;
+    const uint32_t count = zeroPad ? static_cast<uint32_t>(sc.inTaps[i]) : allTaps;
+    const uint32_t ziZf = count * zi * zf;
+    const uint32_t sx = sc.sumX[i];
+    for (int64_t k = 0; k < g.K; ++k) {
+      const uint32_t sumW = p.wSum[k] - (zeroPad ? sc.wOut[i * Kp + k] : 0u);
+      out[k] = static_cast<int32_t>(a[k] - zf * sx - zi * sumW + ziZf);
     }
   }
 }
 
 template <int KC>
-static void RowGeneric(const RunState& s, int64_t r) {
-  RowImpl<KC>(s, r);
+static void BlockGeneric(const RunState& s, int64_t task) {
+  BlockImpl<KC, GenericAdder>(s, task);
 }
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #define AXQ_HAVE_AVX2_PATH 1
 template <int KC>
-__attribute__((target("avx2"))) static void RowAvx2(const RunState& s, int64_t r) {
-  RowImpl<KC>(s, r);
+static void BlockAvx2(const RunState& s, int64_t task) {
+  BlockImpl<KC, Avx2Adder>(s, task);
 }
 #endif
 
-using RowFn = void (*)(const RunState&, int64_t);
+using BlockFn = void (*)(const RunState&, int64_t);
 
-template <int KC>
-static RowFn PickRow() {
+// The widest register chunk (64, 32, 16 or 8 output channels) that divides Kp and that the
+// chosen instruction set can hold in registers.
+static BlockFn PickBlock(int64_t Kp) {
 #ifdef AXQ_HAVE_AVX2_PATH
-  if (CpuHasAvx2()) return &RowAvx2<KC>;
+  if (CpuHasAvx2()) {
+    if (Kp % 64 == 0) return &BlockAvx2<64>;
+    if (Kp % 32 == 0) return &BlockAvx2<32>;
+    if (Kp % 16 == 0) return &BlockAvx2<16>;
+    return &BlockAvx2<8>;
+  }
 #endif
-  return &RowGeneric<KC>;
+  if (GenericAdder::kMaxChunk >= 64 && Kp % 64 == 0) return &BlockGeneric<(GenericAdder::kMaxChunk >= 64 ? 64 : 8)>;
+  if (GenericAdder::kMaxChunk >= 32 && Kp % 32 == 0) return &BlockGeneric<(GenericAdder::kMaxChunk >= 32 ? 32 : 8)>;
+  if (GenericAdder::kMaxChunk >= 16 && Kp % 16 == 0) return &BlockGeneric<16>;
+  return &BlockGeneric<8>;
 }
 
 }  // namespace
@@ -194,25 +397,19 @@ void AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
     }
     s.padX = static_cast<uint32_t>(q.padCode) * static_cast<uint32_t>(g.C);
   }
-  RowFn row;
-  if (Kp % 64 == 0) {
-    row = PickRow<64>();
-  } else if (Kp % 32 == 0) {
-    row = PickRow<32>();
-  } else if (Kp % 16 == 0) {
-    row = PickRow<16>();
-  } else {
-    row = PickRow<8>();
-  }
-  const int64_t rows = g.N * g.Ho;
-  // Blocks of rows per task: enough tasks to balance the threads, few enough to be cheap.
-  const int64_t perTask = std::max<int64_t>(1, rows / (static_cast<int64_t>(std::max(threads, 1)) * 16));
-  const int64_t tasks = (rows + perTask - 1) / perTask;
-  ParallelFor(tasks, threads, [&](int64_t task) {
-    const int64_t begin = task * perTask;
-    const int64_t end = std::min(rows, begin + perTask);
-    for (int64_t r = begin; r < end; ++r) row(s, r);
-  });
+  const BlockFn block = PickBlock(Kp);
+  s.pixels = g.N * g.Ho * g.Wo;
+  // Blocking, measured on ResNet-8 shapes: a block of up to 4096 output pixels keeps its
+  // accumulators (up to 512 KiB) streaming through L2, and a table tile of about 64 KiB
+  // (group x 256 x Kp x 2 bytes) stays in L1/L2 while every pixel of the block uses it, so each
+  // product row is loaded from far away once per block rather than once per pixel. Blocks are
+  // made smaller when that is needed to give every thread several of them.
+  const int64_t threadCount = std::max(threads, 1);
+  s.block = std::max<int64_t>(16, std::min<int64_t>(4096, 131072 / Kp));
+  s.block = std::max<int64_t>(16, std::min<int64_t>(s.block, (s.pixels + 4 * threadCount - 1) / (4 * threadCount)));
+  s.group = std::max<int64_t>(1, std::min<int64_t>(g.KW * g.C, 65536 / (512 * Kp)));
+  const int64_t tasks = (s.pixels + s.block - 1) / s.block;
+  ParallelFor(tasks, threads, [&](int64_t task) { block(s, task); });
 }
 
 }  // namespace axq
