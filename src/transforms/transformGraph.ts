@@ -98,3 +98,57 @@ export async function transformGraph(
   }
   return {graph: current, steps}
 }
+
+export interface TransformFileOptions {
+  inGraph: string
+  outGraph: string
+  /** Tensor or node names; default: the graph's Placeholders. */
+  inputs?: string[]
+  /** Default: the graph's sinks. */
+  outputs?: string[]
+  /** A --transforms string; default: the alwann preset. */
+  transforms?: string
+  onStep?: (step: TransformStep) => void
+}
+
+export interface TransformFileResult {
+  inGraph: string
+  outGraph: string
+  inputs: string[]
+  outputs: string[]
+  transforms: string[]
+  steps: TransformStep[]
+  nodesIn: number
+  nodesOut: number
+  bytes: number
+  ms: number
+}
+
+/** `axq transform`: read, transform, write atomically. */
+export async function transformGraphFile(options: TransformFileOptions): Promise<TransformFileResult> {
+  const start = performance.now()
+  const specs = parseTransforms(options.transforms ?? ALWANN_TRANSFORMS)
+  validateTransforms(specs)
+  const {readGraph, encodeGraph} = await import('../graph/graphIO.js')
+  const {writeFileAtomic} = await import('../atomicWrite.js')
+  const {placeholderNames, sinkNames} = await import('../runtime/session.js')
+  const graph = readGraph(options.inGraph)
+  const inputs = options.inputs ?? placeholderNames(graph)
+  const outputs = options.outputs ?? sinkNames(graph)
+  if (outputs.length === 0) throw new AxqError(`${options.inGraph}: the graph has no sink node to use as output; give --outputs`, {subject: '--outputs'})
+  const {graph: result, steps} = await transformGraph(graph, specs, {inputs, outputs, onStep: options.onStep})
+  const bytes = encodeGraph(result)
+  writeFileAtomic(options.outGraph, bytes)
+  return {
+    inGraph: options.inGraph,
+    outGraph: options.outGraph,
+    inputs,
+    outputs,
+    transforms: specs.map((s) => s.name),
+    steps,
+    nodesIn: graph.node.length,
+    nodesOut: result.node.length,
+    bytes: bytes.length,
+    ms: performance.now() - start,
+  }
+}

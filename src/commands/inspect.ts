@@ -1,0 +1,88 @@
+import {Args, Flags} from '@oclif/core'
+import {AxqCommand} from '../cli/baseCommand.js'
+import {AxqError} from '../errors.js'
+import {readGraph} from '../graph/graphIO.js'
+import {summarizeGraph} from '../graph/graphSummary.js'
+import {placeholderNames} from '../runtime/session.js'
+
+function parseDims(text: string, flag: string): number[] {
+  const parts = text.split(',').map((s) => s.trim())
+  if (parts.length === 0 || parts.some((p) => !/^-?\d+$/.test(p))) {
+    throw new AxqError(`${flag}: '${text}' is not a shape (comma-separated integers, e.g. 1,32,32,3)`, {subject: flag})
+  }
+  return parts.map(Number)
+}
+
+function fmtShape(s: number[] | null): string {
+  return s ? `[${s.map((d) => (d < 0 ? '?' : String(d))).join(',')}]` : '?'
+}
+
+function fmtInt(n: number | null): string {
+  return n === null ? '?' : n.toLocaleString('en-US')
+}
+
+export default class Inspect extends AxqCommand {
+  static override description = `Summarize a GraphDef: nodes, ops, inputs, outputs and the multiply-heavy layers
+
+For every Conv2D/QuantizedConv2D/AxConv2D/MatMul layer: input and filter shapes (from shape
+inference), strides, padding and multiplications per image (convolutions: input height × width ×
+filter size × output channels), plus the total.`
+
+  static override examples = [
+    '<%= config.bin %> inspect resnet_8_quant_ax.pb',
+    '<%= config.bin %> inspect resnet_8.pb --input-shape 1,32,32,3 --json',
+  ]
+
+  static override args = {
+    graph: Args.string({description: 'GraphDef (.pb)', required: true}),
+  }
+
+  static override flags = {
+    json: Flags.boolean({description: 'print one JSON object', default: false}),
+    'input-shape': Flags.string({
+      description: "shape of the input placeholder, e.g. 1,32,32,3 (or NAME=1,32,32,3 when there are several; repeatable)",
+      multiple: true,
+    }),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Inspect)
+    const graph = readGraph(args.graph)
+    const shapes: Record<string, number[]> = {}
+    const placeholders = placeholderNames(graph)
+    for (const spec of flags['input-shape'] ?? []) {
+      const eq = spec.indexOf('=')
+      if (eq >= 0) {
+        const name = spec.slice(0, eq)
+        if (!placeholders.includes(name)) throw new AxqError(`--input-shape: the graph has no placeholder '${name}' (placeholders: ${placeholders.join(', ') || 'none'})`, {subject: '--input-shape'})
+        shapes[name] = parseDims(spec.slice(eq + 1), '--input-shape')
+      } else {
+        if (placeholders.length !== 1) {
+          throw new AxqError(`--input-shape: the graph has ${placeholders.length} placeholders (${placeholders.join(', ')}); write NAME=DIMS`, {subject: '--input-shape'})
+        }
+        shapes[placeholders[0]] = parseDims(spec, '--input-shape')
+      }
+    }
+    const s = summarizeGraph(graph, shapes)
+    if (flags.json) {
+      this.printJson(s)
+      return
+    }
+    this.log(`${args.graph}: ${s.nodes} nodes`)
+    this.log(`ops: ${Object.entries(s.ops).map(([op, n]) => `${op} ${n}`).join(', ')}`)
+    this.log(`inputs: ${s.inputDetails.map((i) => `${i.name} ${i.dtype ?? '?'} ${fmtShape(i.shape)}`).join(', ') || 'none'}`)
+    this.log(`outputs: ${s.outputs.join(', ') || 'none'}`)
+    if (s.layers.length === 0) {
+      this.log('no Conv2D/QuantizedConv2D/AxConv2D/MatMul layers')
+      return
+    }
+    const rows = s.layers.map((l) => [l.op, l.name, fmtShape(l.inputShape), fmtShape(l.filterShape), l.strides ? l.strides.join(',') : '', l.padding ?? '', fmtInt(l.macsPerImage)])
+    const header = ['op', 'layer', 'input', 'filter', 'strides', 'padding', 'mults/image']
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
+    const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ')
+    this.log('')
+    this.log(line(header))
+    for (const r of rows) this.log(line(r))
+    this.log(`total: ${fmtInt(s.macsPerImage)} multiplications per image in ${s.layers.length} layers`)
+  }
+}
