@@ -1,0 +1,52 @@
+/**
+ * QuantizedRelu, QuantizedRelu6, QuantizedReluX (tensorflow/core/kernels/quantized_activation_ops.cc),
+ * kernels for quint8 → quint8 and qint32 → qint32 (`out_type` must equal `Tinput`).
+ * The clamp bounds are codes from the double-precision, clamped FloatToQuantized:
+ *   Relu: max(q, F2Q(0)); Relu6: min(max(q, F2Q(0)), F2Q(6)); ReluX: min(max(q, F2Q(0)), F2Q(max_value)).
+ * When the range excludes 0 the lower bound clamps to the type's end, as in TF. The output range
+ * is the input range unchanged.
+ */
+import {registerOp, type OpContext} from '../opRegistry.js'
+import {attr, expectInputCount, opError} from '../opArgs.js'
+import {allocate, TF_NAME_BY_DTYPE, type Tensor} from '../tensor.js'
+import {makeAttr} from '../../graph/attrs.js'
+import {floatToQuantized} from '../quantization.js'
+import {checkTypeAttr, quantizedInput, rangeScalar, scalarFloat} from './quantizedArgs.js'
+
+type Kind = 'relu' | 'relu6' | 'relux'
+
+export function clampCodes(x: Uint8Array | Int32Array, lo: number, hi: number, out: Uint8Array | Int32Array): void {
+  for (let i = 0; i < x.length; i++) {
+    let v = x[i]
+    if (v < lo) v = lo
+    if (v > hi) v = hi
+    out[i] = v
+  }
+}
+
+function activation(kind: Kind) {
+  return (ctx: OpContext): Tensor[] => {
+    expectInputCount(ctx, kind === 'relux' ? 4 : 3)
+    const {t, q} = quantizedInput(ctx, 0, ['quint8', 'qint32'], 'features')
+    checkTypeAttr(ctx, 'Tinput', t, 0)
+    const outType = attr.type(ctx, 'out_type')
+    if (outType !== t.dtype) {
+      throw opError(ctx, `no kernel for features ${TF_NAME_BY_DTYPE[t.dtype]} with out_type ${TF_NAME_BY_DTYPE[outType]} (they must be equal)`)
+    }
+    const r = kind === 'relux' ? 2 : 1
+    const maxValue = kind === 'relux' ? rangeScalar(ctx, 1, 'max_value') : 6
+    const min = rangeScalar(ctx, r, 'min_features')
+    const max = rangeScalar(ctx, r + 1, 'max_features')
+    const lo = floatToQuantized(0, min, max, q)
+    const hi = kind === 'relu' ? q.highest : floatToQuantized(maxValue, min, max, q)
+    const x = t.data as Uint8Array | Int32Array
+    const out = allocate(t.dtype, x.length) as Uint8Array | Int32Array
+    clampCodes(x, lo, hi, out)
+    return [{dtype: t.dtype, shape: [...t.shape], data: out}, scalarFloat(min), scalarFloat(max)]
+  }
+}
+
+const defaults = {out_type: makeAttr.type('quint8')}
+registerOp({name: 'QuantizedRelu', defaults, compute: activation('relu')})
+registerOp({name: 'QuantizedRelu6', defaults, compute: activation('relu6')})
+registerOp({name: 'QuantizedReluX', defaults, compute: activation('relux')})

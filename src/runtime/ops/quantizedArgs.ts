@@ -1,0 +1,54 @@
+/**
+ * Argument readers shared by the quantized ops: the float range scalars (TF 1.14 reads element 0
+ * of each `min`/`max` input) and quantized tensors with their TF type facts.
+ */
+import type {OpContext} from '../opRegistry.js'
+import {attr, expectDType, input, opError} from '../opArgs.js'
+import {numElements, TF_NAME_BY_DTYPE, type DType, type Tensor} from '../tensor.js'
+import {quantizedType, type QuantizedType} from '../quantization.js'
+
+/** First element of a float32 input, as TF's `ctx->input(i).flat<float>()(0)`. */
+export function rangeScalar(ctx: OpContext, index: number, name: string): number {
+  const t = expectDType(ctx, index, ['float32'], name)
+  if (numElements(t.shape) < 1) throw opError(ctx, `input ${index} (${name}) is empty; it must hold one float`)
+  return (t.data as Float32Array)[0]
+}
+
+/** A quantized input restricted to some types, with its QuantizedType. */
+export function quantizedInput(
+  ctx: OpContext,
+  index: number,
+  allowed: readonly DType[],
+  name: string,
+): {t: Tensor; q: QuantizedType} {
+  const t = expectDType(ctx, index, allowed, name)
+  const q = quantizedType(t.dtype)
+  if (!q) throw opError(ctx, `input ${index} (${name}) must be a quantized type, got ${TF_NAME_BY_DTYPE[t.dtype]}`)
+  return {t, q}
+}
+
+/** A type attr that must be one of `allowed` (TF registers kernels only for those). */
+export function typeAttr(ctx: OpContext, name: string, allowed: readonly DType[]): DType {
+  const d = attr.type(ctx, name)
+  if (!allowed.includes(d)) {
+    throw opError(ctx, `attr '${name}' = ${TF_NAME_BY_DTYPE[d]} has no CPU kernel (supported: ${allowed.map((a) => TF_NAME_BY_DTYPE[a]).join(', ')})`)
+  }
+  return d
+}
+
+/** When the node states a type attr, it must agree with the input's dtype. */
+export function checkTypeAttr(ctx: OpContext, name: string, t: Tensor, index: number): void {
+  if (!ctx.hasAttr(name)) return
+  const d = attr.type(ctx, name)
+  if (d !== t.dtype) {
+    throw opError(ctx, `attr '${name}' = ${TF_NAME_BY_DTYPE[d]} but input ${index} is ${TF_NAME_BY_DTYPE[t.dtype]}`)
+  }
+}
+
+export function scalarFloat(value: number): Tensor {
+  const data = new Float32Array(1)
+  data[0] = value
+  return {dtype: 'float32', shape: [], data}
+}
+
+export {input}

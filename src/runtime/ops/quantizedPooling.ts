@@ -1,0 +1,66 @@
+/**
+ * QuantizedAvgPool and QuantizedMaxPool (tensorflow/core/kernels/quantized_pooling_ops.cc), quint8
+ * NHWC, windows and SAME/VALID padding as the float pools (pooling.ts poolGeometry).
+ * - Avg: the codes are summed as int32 over the in-image taps and divided by the number of those
+ *   taps with integer division (SpatialAvgPool on int32), i.e. the average is truncated: padded
+ *   taps count neither in the sum nor in the count.
+ * - Max: the largest in-image code (starting from 0, the type's lowest).
+ * Both pass the input range through unchanged.
+ */
+import {registerOp, type OpContext} from '../opRegistry.js'
+import {expectInputCount} from '../opArgs.js'
+import type {Tensor} from '../tensor.js'
+import {poolGeometry, type PoolGeometry} from './pooling.js'
+import {checkTypeAttr, quantizedInput, rangeScalar, scalarFloat} from './quantizedArgs.js'
+
+export function quantizedPool(x: Uint8Array, g: PoolGeometry, kind: 'avg' | 'max'): Uint8Array {
+  const {n, h, w, c, kh, kw, sh, sw} = g
+  const oh = g.rows.out
+  const ow = g.cols.out
+  const out = new Uint8Array(n * oh * ow * c)
+  const acc = new Int32Array(c)
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < oh; i++) {
+      const h0 = i * sh - g.rows.padBefore
+      const hs = Math.max(h0, 0)
+      const he = Math.min(h0 + kh, h)
+      for (let j = 0; j < ow; j++) {
+        const w0 = j * sw - g.cols.padBefore
+        const ws = Math.max(w0, 0)
+        const we = Math.min(w0 + kw, w)
+        acc.fill(0)
+        for (let hh = hs; hh < he; hh++) {
+          for (let ww = ws; ww < we; ww++) {
+            const p = ((b * h + hh) * w + ww) * c
+            if (kind === 'avg') for (let ch = 0; ch < c; ch++) acc[ch] += x[p + ch]
+            else for (let ch = 0; ch < c; ch++) if (acc[ch] < x[p + ch]) acc[ch] = x[p + ch]
+          }
+        }
+        const o = ((b * oh + i) * ow + j) * c
+        if (kind === 'avg') {
+          const count = (he - hs) * (we - ws)
+          for (let ch = 0; ch < c; ch++) out[o + ch] = Math.min(255, Math.trunc(acc[ch] / count))
+        } else {
+          for (let ch = 0; ch < c; ch++) out[o + ch] = acc[ch]
+        }
+      }
+    }
+  }
+  return out
+}
+
+function pool(kind: 'avg' | 'max') {
+  return (ctx: OpContext): Tensor[] => {
+    expectInputCount(ctx, 3)
+    const {t} = quantizedInput(ctx, 0, ['quint8'], 'input')
+    checkTypeAttr(ctx, 'T', t, 0)
+    const min = rangeScalar(ctx, 1, 'min_input')
+    const max = rangeScalar(ctx, 2, 'max_input')
+    const g = poolGeometry(ctx, t)
+    const out = quantizedPool(t.data as Uint8Array, g, kind)
+    return [{dtype: 'quint8', shape: [g.n, g.rows.out, g.cols.out, g.c], data: out}, scalarFloat(min), scalarFloat(max)]
+  }
+}
+
+registerOp({name: 'QuantizedAvgPool', compute: pool('avg')})
+registerOp({name: 'QuantizedMaxPool', compute: pool('max')})
