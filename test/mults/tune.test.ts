@@ -1,0 +1,99 @@
+import {execFile} from 'node:child_process'
+import {promisify} from 'node:util'
+import t from 'tap'
+import {builtinMember, tabulate} from '../../axmult/index.js'
+import {tuneReport} from '../../src/mults/tuneReport.js'
+import {readTableFile} from '../../src/mults/table.js'
+import {cliPath, hasShared, shared} from '../helpers/paths.js'
+
+/**
+ * Independent brute force, written differently from src/mults/tune.ts: the cost of every
+ * (w, v) pair is accumulated activation-major into a 256×256 matrix of exact integers, then each
+ * row is scanned: keep w if its own cost is minimal, else the first (smallest) v with the minimum.
+ */
+function bruteForceMapping(table: Uint16Array): number[] {
+  const cost = new Float64Array(256 * 256) // cost[w*256 + v]
+  for (let i = 0; i < 256; i++) {
+    for (let w = 0; w < 256; w++) {
+      const exact = i * w
+      for (let v = 0; v < 256; v++) cost[w * 256 + v] += Math.abs(exact - table[i * 256 + v])
+    }
+  }
+  const mapping: number[] = []
+  for (let w = 0; w < 256; w++) {
+    const row = Array.from(cost.subarray(w * 256, w * 256 + 256))
+    const min = Math.min(...row)
+    mapping.push(row[w] === min ? w : row.indexOf(min))
+  }
+  return mapping
+}
+
+function summary(table: Uint16Array, mapping: number[]) {
+  let abs = 0, sum = 0, wce = 0
+  for (let a = 0; a < 256; a++) for (let w = 0; w < 256; w++) {
+    const e = table[a * 256 + mapping[w]] - a * w
+    abs += Math.abs(e)
+    sum += e
+    wce = Math.max(wce, Math.abs(e))
+  }
+  return {mae: abs / 65536, meanError: sum / 65536, wce}
+}
+
+function check(t: {same: (a: unknown, b: unknown, m?: string) => void; equal: (a: unknown, b: unknown, m?: string) => void}, name: string, table: Uint16Array) {
+  const report = tuneReport(name, table)
+  const expected = bruteForceMapping(table)
+  t.same(report.mapping, expected, `${name}: mapping`)
+  t.equal(report.remapped, expected.filter((v, w) => v !== w).length, `${name}: remapped`)
+  t.same(report.after, summary(table, expected), `${name}: after`)
+  t.same(report.before, summary(table, Array.from({length: 256}, (_, w) => w)), `${name}: before`)
+}
+
+t.test('exact table: identity, nothing moves', async (t) => {
+  const exact = tabulate('mul8u_1JFF', builtinMember('mul8u_1JFF')!.product)
+  const r = tuneReport('mul8u_1JFF', exact)
+  t.equal(r.remapped, 0)
+  t.same(r.mapping, Array.from({length: 256}, (_, w) => w))
+  t.same(r.after, {mae: 0, meanError: 0, wce: 0})
+})
+
+t.test('ties: w kept when among the minimisers, else the smallest minimiser', async (t) => {
+  // Columns 5, 6 and 7 all hold the products of 6. For w = 5 the columns 4, 5, 6 and 7 each cost
+  // Σ_i |5i − 4i| = Σ_i |5i − 6i| = Σ i = 32640: w = 5 is among the minimisers and stays; the same
+  // for w = 7 (columns 5..8). w = 6 costs 0 and stays.
+  const table = new Uint16Array(65536)
+  for (let a = 0; a < 256; a++) for (let w = 0; w < 256; w++) table[a * 256 + w] = a * w
+  for (let a = 0; a < 256; a++) for (const w of [5, 6, 7]) table[a * 256 + w] = a * 6
+  // Column 9 is useless (all 65535): columns 8 and 10 both cost Σ i = 32640, the smallest wins.
+  for (let a = 0; a < 256; a++) table[a * 256 + 9] = 65535
+  const r = tuneReport('ties', table)
+  t.equal(r.mapping[5], 5)
+  t.equal(r.mapping[6], 6)
+  t.equal(r.mapping[7], 7)
+  t.equal(r.mapping[9], 8)
+  t.equal(r.remapped, 1)
+  check(t, 'ties', table)
+})
+
+t.test('built-in families agree with the brute force', async (t) => {
+  for (const name of ['trunc8u_k6', 'bam8u_h2_v8', 'drum8u_k3', 'mitchell8u', 'udm8u_b7']) check(t, name, tabulate(name, builtinMember(name)!.product))
+})
+
+t.test('a random table agrees with the brute force', async (t) => {
+  let seed = 12345
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) / 16777216
+  const table = new Uint16Array(65536)
+  for (let a = 0; a < 256; a++) for (let w = 0; w < 256; w++) table[a * 256 + w] = Math.min(65535, Math.round(a * w * (0.7 + 0.6 * rand())))
+  check(t, 'random', table)
+})
+
+t.test('EvoApproxLib tables agree with the brute force; axq tune --json', {skip: hasShared ? false : 'no ../shared'}, async (t) => {
+  for (const name of ['mul8u_L40', 'mul8u_JQQ', 'mul8u_2AC']) check(t, name, readTableFile(shared('axmult', `${name}.bin`)))
+  const {stdout} = await promisify(execFile)(process.execPath, [cliPath, 'tune', '--mult', 'mul8u_L40', '--mult-dir', shared('axmult'), '--json'])
+  const json = JSON.parse(stdout)
+  const table = readTableFile(shared('axmult', 'mul8u_L40.bin'))
+  t.same(Object.keys(json), ['mult', 'remapped', 'mapping', 'before', 'after'])
+  t.same(json.mapping, bruteForceMapping(table))
+  t.equal(json.remapped, 178)
+  t.equal(json.before.wce, 9124)
+  t.equal(json.after.wce, 8961)
+})
