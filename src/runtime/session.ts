@@ -68,6 +68,8 @@ export class Session {
   private readonly caches = new Map<string, Map<string, unknown>>()
   private readonly plans = new Map<string, Plan>()
   private readonly profiles = new Map<string, OpProfile>()
+  /** Most tensors held at once during the last run (feeds, live outputs and fetches). */
+  lastPeakLiveTensors = 0
 
   constructor(graph: GraphDef, options: RunOptions = {}) {
     this.graph = graph
@@ -102,8 +104,9 @@ export class Session {
     const remaining = new Map(plan.readers)
     for (const key of [...values.keys()]) if (!remaining.has(key)) values.delete(key)
 
+    let peak = values.size
     for (const step of plan.steps) {
-      const {node, def} = step
+      const {node} = step
       const inputs = step.inputs.map((key) => values.get(key) as Tensor)
       const outputs = await this.execute(step, inputs)
       for (const port of step.usedPorts) {
@@ -112,12 +115,14 @@ export class Session {
         }
         values.set(`${node.name}:${port}`, outputs[port])
       }
+      peak = Math.max(peak, values.size)
       for (const key of step.inputs) {
         const left = (remaining.get(key) ?? 1) - 1
         remaining.set(key, left)
         if (left === 0) values.delete(key)
       }
     }
+    this.lastPeakLiveTensors = peak
     return fetchKeys.map((key) => {
       const t = values.get(key)
       if (!t) throw new AxqError(`fetch '${key}': no value was produced`)

@@ -1,0 +1,122 @@
+import t from 'tap'
+import '../../src/runtime/ops/index.js'
+import {runOp} from '../helpers/runOp.js'
+import {conv2dFloat, type Conv2DFloatGeometry} from '../../src/native/floatKernels.js'
+import {windowDim, type Padding} from '../../src/runtime/shapes.js'
+import {attrs, f32, randomFloats, values} from './tensors.js'
+
+const conv = (x: ReturnType<typeof f32>, w: ReturnType<typeof f32>, a: Record<string, unknown>, threads?: number) =>
+  runOp('Conv2D', [x, w], {strides: attrs.nhwc(1, 1), padding: attrs.string('SAME'), ...(a as object)}, {threads})
+
+const nine = f32([1, 3, 3, 1], [1, 2, 3, 4, 5, 6, 7, 8, 9])
+
+t.test('hand-computed: VALID, SAME (pad after only), stride 2, 1x1 multi-channel, dilation', async (t) => {
+  const ones2 = f32([2, 2, 1, 1], [1, 1, 1, 1])
+  let [y] = await conv(nine, ones2, {padding: attrs.string('VALID')})
+  t.same(y.shape, [1, 2, 2, 1])
+  t.same(values(y), [12, 16, 24, 28])
+  ;[y] = await conv(nine, ones2, {padding: attrs.string('SAME')})
+  t.same(y.shape, [1, 3, 3, 1])
+  t.same(values(y), [12, 16, 9, 24, 28, 15, 15, 17, 9], 'SAME with an even kernel pads only after')
+  const ones3 = f32([3, 3, 1, 1], Array(9).fill(1))
+  ;[y] = await conv(nine, ones3, {strides: attrs.nhwc(2, 2)})
+  t.same(y.shape, [1, 2, 2, 1])
+  t.same(values(y), [12, 16, 24, 28], 'stride 2 SAME: total pad 2 split 1/1')
+  ;[y] = await conv(nine, ones3, {strides: attrs.nhwc(2, 2), padding: attrs.string('VALID')})
+  t.same(values(y), [45])
+  ;[y] = await conv(f32([1, 1, 2, 3], [1, 2, 3, 4, 5, 6]), f32([1, 1, 3, 2], [1, 0, 0, 1, 1, 1]), {})
+  t.same(y.shape, [1, 1, 2, 2])
+  t.same(values(y), [4, 5, 10, 11], '1x1 kernel mixes channels')
+  ;[y] = await conv(f32([1, 5, 1, 1], [1, 2, 3, 4, 5]), f32([3, 1, 1, 1], [1, 1, 1]), {padding: attrs.string('VALID'), dilations: attrs.nhwc(2, 1)})
+  t.same(values(y), [9], 'dilation 2 reads taps 0, 2, 4')
+  ;[y] = await conv(nine, ones2, {padding: attrs.string('EXPLICIT'), explicit_paddings: attrs.intList([0, 0, 1, 0, 0, 1, 0, 0])})
+  t.same(y.shape, [1, 3, 3, 1])
+  t.same(values(y), [3, 5, 3, 12, 16, 9, 24, 28, 15])
+  ;[y] = await conv(f32([2, 1, 1, 1], [2, -3]), f32([1, 1, 1, 1], [0.5]), {})
+  t.same(values(y), [1, -1.5], 'batch of 2')
+})
+
+t.test('accumulation order is (kh, kw, ci), float32 after each step', async (t) => {
+  // (1e8 + 1) − 1e8 = 0 in float32: any other order (or a wider accumulator) gives 1.
+  let [y] = await conv(f32([1, 1, 1, 3], [1e8, 1, -1e8]), f32([1, 1, 3, 1], [1, 1, 1]), {})
+  t.same(values(y), [0], 'ci order')
+  ;[y] = await conv(f32([1, 1, 3, 1], [1e8, 1, -1e8]), f32([1, 3, 1, 1], [1, 1, 1]), {padding: attrs.string('VALID')})
+  t.same(values(y), [0], 'kw order')
+  // (1e8 − 1e8) + 1 = 1 ascending; descending would give (1 − 1e8) + 1e8 = 0.
+  ;[y] = await conv(f32([1, 3, 1, 1], [1e8, -1e8, 1]), f32([3, 1, 1, 1], [1, 1, 1]), {padding: attrs.string('VALID')})
+  t.same(values(y), [1], 'kh ascending')
+})
+
+t.test('errors name the node', async (t) => {
+  await t.rejects(conv(nine, f32([2, 2, 2, 1], Array(8).fill(1)), {}), /node 'test_Conv2D' \(Conv2D\): input depth 1 .* does not match filter input depth 2/)
+  await t.rejects(conv(f32([3, 3], Array(9).fill(1)), f32([1, 1, 1, 1], [1]), {}), /input 0 \(input\) must be 4-D, got shape \[3,3\]/)
+  await t.rejects(conv(nine, f32([1, 1, 1, 1], [1]), {padding: attrs.string('FULL')}), /unsupported padding 'FULL'/)
+  await t.rejects(conv(nine, f32([1, 1, 1, 1], [1]), {strides: attrs.intList([2, 1, 1, 1])}), /attr 'strides' = \[2,1,1,1\]/)
+  await t.rejects(conv(nine, f32([5, 5, 1, 1], Array(25).fill(1)), {padding: attrs.string('VALID'), strides: attrs.nhwc(1, 1)}), /negative output size/)
+  await t.rejects(conv(nine, f32([1, 1, 1, 1], [1]), {data_format: attrs.string('NCHW')}), /data_format 'NCHW' is not supported/)
+})
+
+/** Independent TypeScript reference with the documented order. */
+function tsConv(x: Float32Array, w: Float32Array, g: Conv2DFloatGeometry): Float32Array {
+  const [n, h, wd, c] = g.input
+  const [kh, kw, , co] = g.filter
+  const out = new Float32Array(n * g.outH * g.outW * co)
+  for (let b = 0; b < n; b++)
+    for (let i = 0; i < g.outH; i++)
+      for (let j = 0; j < g.outW; j++)
+        for (let o = 0; o < co; o++) {
+          let acc = 0
+          for (let p = 0; p < kh; p++) {
+            const y = i * g.strides[0] - g.padTop + p * g.dilations[0]
+            if (y < 0 || y >= h) continue
+            for (let q = 0; q < kw; q++) {
+              const xx = j * g.strides[1] - g.padLeft + q * g.dilations[1]
+              if (xx < 0 || xx >= wd) continue
+              for (let ci = 0; ci < c; ci++) acc = Math.fround(acc + Math.fround(x[((b * h + y) * wd + xx) * c + ci] * w[((p * kw + q) * c + ci) * co + o]))
+            }
+          }
+          out[((b * g.outH + i) * g.outW + j) * co + o] = acc
+        }
+  return out
+}
+
+t.test('native fast == native reference == TS reference, any thread count', async (t) => {
+  const cases: [number, number, number, number, number, number, number, number, Padding, number][] = [
+    // n, h, w, c, k(h), k(w), co, stride, padding, dilation
+    [1, 7, 7, 3, 3, 3, 16, 1, 'SAME', 1],
+    [3, 9, 8, 5, 3, 3, 13, 2, 'SAME', 1],
+    [2, 8, 8, 16, 1, 1, 32, 2, 'VALID', 1],
+    [1, 11, 10, 4, 5, 5, 40, 1, 'SAME', 1],
+    [2, 6, 9, 2, 5, 3, 7, 2, 'VALID', 1],
+    [1, 5, 5, 3, 2, 2, 9, 1, 'SAME', 1],
+    [4, 5, 6, 8, 3, 3, 64, 1, 'SAME', 1],
+    [1, 9, 9, 2, 3, 3, 3, 1, 'SAME', 2],
+    [5, 4, 4, 1, 4, 4, 1, 3, 'SAME', 1],
+  ]
+  let seed = 1
+  for (const [n, h, w, c, kh, kw, co, s, padding, d] of cases) {
+    const rows = windowDim(h, kh, s, d, padding)
+    const cols = windowDim(w, kw, s, d, padding)
+    const g: Conv2DFloatGeometry = {input: [n, h, w, c], filter: [kh, kw, c, co], outH: rows.out, outW: cols.out, strides: [s, s], dilations: [d, d], padTop: rows.padBefore, padLeft: cols.padBefore}
+    const x = randomFloats(n * h * w * c, seed++).map((v) => v * 1000)
+    const f = randomFloats(kh * kw * c * co, seed++)
+    const want = tsConv(x, f, g)
+    const ref = await conv2dFloat(x, f, g, {reference: true})
+    const label = `[${n},${h},${w},${c}] * [${kh},${kw},${c},${co}] s${s} ${padding} d${d}`
+    t.same(new Uint32Array(ref.buffer), new Uint32Array(want.buffer), `reference == TS ${label}`)
+    for (const threads of [1, 2, 3, 7]) {
+      const fast = await conv2dFloat(x, f, g, {threads})
+      t.same(new Uint32Array(fast.buffer), new Uint32Array(want.buffer), `fast (${threads} threads) == reference ${label}`)
+    }
+  }
+})
+
+t.test('the Conv2D op runs the native kernel and matches the TS reference', async (t) => {
+  const x = randomFloats(2 * 10 * 10 * 3, 99)
+  const f = randomFloats(3 * 3 * 3 * 16, 100)
+  const [y] = await conv(f32([2, 10, 10, 3], Array.from(x)), f32([3, 3, 3, 16], Array.from(f)), {strides: attrs.nhwc(2, 2)}, 2)
+  t.same(y.shape, [2, 5, 5, 16])
+  const rows = windowDim(10, 3, 2, 1, 'SAME')
+  const want = tsConv(x, f, {input: [2, 10, 10, 3], filter: [3, 3, 3, 16], outH: 5, outW: 5, strides: [2, 2], dilations: [1, 1], padTop: rows.padBefore, padLeft: rows.padBefore})
+  t.same(values(y), Array.from(want))
+})

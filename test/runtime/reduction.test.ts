@@ -1,0 +1,80 @@
+import t from 'tap'
+import '../../src/runtime/ops/index.js'
+import {runOp} from '../helpers/runOp.js'
+import {attrs, f32, i32, i64, values} from './tensors.js'
+
+const F = Math.fround
+// 2×3: [[1, 2, 3], [4, 5, 6]]
+const m = f32([2, 3], [1, 2, 3, 4, 5, 6])
+const reduce = (op: string, x: ReturnType<typeof f32>, axes: number[] | number, keep = false) =>
+  runOp(op, [x, typeof axes === 'number' ? i32([], [axes]) : i32([axes.length], axes)], {keep_dims: attrs.bool(keep)})
+
+t.test('Sum/Mean/Min/Max over one axis, negative axes, keep_dims', async (t) => {
+  t.same(values((await reduce('Sum', m, 0))[0]), [5, 7, 9])
+  t.same(values((await reduce('Sum', m, -1))[0]), [6, 15])
+  const [mean] = await reduce('Mean', m, [1], true)
+  t.same(mean.shape, [2, 1])
+  t.same(values(mean), [2, 5])
+  t.same(values((await reduce('Min', m, 0))[0]), [1, 2, 3])
+  const [mx] = await reduce('Max', m, [-2], true)
+  t.same(mx.shape, [1, 3])
+  t.same(values(mx), [4, 5, 6])
+})
+
+t.test('all axes, no axes, duplicates, int64 axes', async (t) => {
+  const [all] = await reduce('Sum', m, [0, 1])
+  t.same(all.shape, [])
+  t.same(values(all), [21])
+  const [allKeep] = await reduce('Max', m, [1, 0, -1], true)
+  t.same(allKeep.shape, [1, 1])
+  t.same(values(allKeep), [6])
+  const [none] = await reduce('Mean', m, [])
+  t.same(none.shape, [2, 3])
+  t.same(values(none), [1, 2, 3, 4, 5, 6])
+  const [viaI64] = await runOp('Min', [m, i64([1], [1])])
+  t.same(values(viaI64), [1, 4])
+})
+
+t.test('Mean over H,W of NHWC: float32 sum in memory order, then one division', async (t) => {
+  // per channel 0: 0.1, 0.2, 0.3, 0.4 (H=2, W=2)
+  const x = f32([1, 2, 2, 2], [0.1, 10, 0.2, 20, 0.3, 30, 0.4, 40])
+  const [y] = await reduce('Mean', x, [1, 2])
+  t.same(y.shape, [1, 2])
+  const s = F(F(F(F(0.1) + F(0.2)) + F(0.3)) + F(0.4))
+  t.same(values(y), [F(s / 4), 25])
+  // sequential order is observable: 1e8, 1, 1, −1e8 sums to 0 in float32
+  const [z] = await reduce('Sum', f32([4], [1e8, 1, 1, -1e8]), 0)
+  t.same(values(z), [0])
+})
+
+t.test('integer reductions; min/max edge cases', async (t) => {
+  t.same(values((await runOp('Mean', [i32([4], [1, 2, 2, 2]), i32([], [0])]))[0]), [1], 'int mean truncates 7/4')
+  t.same(values((await runOp('Sum', [i32([2], [2147483647, 1]), i32([], [0])]))[0]), [-2147483648], 'int32 sum wraps')
+  const [e] = await reduce('Max', f32([0, 2], []), 0)
+  t.same(values(e), [-3.4028234663852886e38, -3.4028234663852886e38], 'empty Max is the lowest float')
+  const [withNaN] = await reduce('Max', f32([3], [1, NaN, 2]), 0)
+  t.same(values(withNaN), [2])
+  const [negZero] = await reduce('Min', f32([2], [0, -0]), 0)
+  t.ok(Object.is(values(negZero)[0], 0), 'Min keeps the first of equal values (0 before −0)')
+})
+
+t.test('errors name the node', async (t) => {
+  await t.rejects(reduce('Sum', m, 2), /node 'test_Sum' \(Sum\): invalid reduction axis 2 for an input of rank 2/)
+  await t.rejects(runOp('Mean', [m, f32([], [0])]), /input 1 \(reduction_indices\) must be int32 or int64, got float/)
+})
+
+t.test('ArgMax/ArgMin: first index, output_type, negative dimension', async (t) => {
+  const x = f32([2, 4], [1, 7, 7, 0, -1, -5, -1, -5])
+  const [a] = await runOp('ArgMax', [x, i32([], [1])])
+  t.equal(a.dtype, 'int64', 'default output_type int64')
+  t.same(values(a), [1, 0])
+  const [b] = await runOp('ArgMin', [x, i32([], [-1])], {output_type: attrs.type('int32')})
+  t.equal(b.dtype, 'int32')
+  t.same(values(b), [3, 1])
+  const [c] = await runOp('ArgMax', [x, i32([], [0])], {output_type: attrs.type('int32')})
+  t.same(values(c), [0, 0, 0, 0])
+  const [n] = await runOp('ArgMax', [f32([3], [NaN, 2, 3]), i32([], [0])])
+  t.same(values(n), [2], 'NaN is skipped')
+  await t.rejects(runOp('ArgMax', [f32([0, 2], []), i32([], [0])]), /reduction axis 0 is empty/)
+  await t.rejects(runOp('ArgMax', [x, i32([], [2])]), /invalid dimension 2/)
+})

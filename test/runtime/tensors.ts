@@ -1,0 +1,53 @@
+/** Small tensor builders and readers for the runtime tests. */
+import type {Tensor} from '../../src/runtime/tensor.js'
+import type {AttrValue, NodeDef} from '../../src/graph/types.js'
+import {makeAttr} from '../../src/graph/attrs.js'
+
+export const f32 = (shape: number[], values: number[]): Tensor => ({dtype: 'float32', shape, data: Float32Array.from(values)})
+export const f64 = (shape: number[], values: number[]): Tensor => ({dtype: 'float64', shape, data: Float64Array.from(values)})
+export const i32 = (shape: number[], values: number[]): Tensor => ({dtype: 'int32', shape, data: Int32Array.from(values)})
+export const i64 = (shape: number[], values: number[]): Tensor => ({dtype: 'int64', shape, data: BigInt64Array.from(values.map(BigInt))})
+export const scalarF32 = (v: number): Tensor => f32([], [v])
+export const scalarI32 = (v: number): Tensor => i32([], [v])
+
+export const values = (t: Tensor): number[] => Array.from(t.data as ArrayLike<number | bigint>, Number)
+
+export const attrs = {
+  ...makeAttr,
+  /** 4-entry NHWC list, e.g. strides [1,2,2,1]. */
+  nhwc: (h: number, w: number): AttrValue => makeAttr.intList([1, h, w, 1]),
+}
+
+/** Deterministic pseudo-random floats in [-1, 1) (mulberry32), rounded to float32. */
+export function randomFloats(n: number, seed: number): Float32Array {
+  let s = seed >>> 0
+  const out = new Float32Array(n)
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x6d2b79f5) >>> 0
+    let z = s
+    z = Math.imul(z ^ (z >>> 15), z | 1)
+    z ^= z + Math.imul(z ^ (z >>> 7), z | 61)
+    out[i] = (((z ^ (z >>> 14)) >>> 0) / 4294967296) * 2 - 1
+  }
+  return out
+}
+
+/** A NodeDef for graph-building tests. */
+export function node(name: string, op: string, input: string[] = [], attr: Record<string, AttrValue> = {}): NodeDef {
+  return {name, op, input, attr}
+}
+
+/** A Const node holding a float32 tensor (typed float_val field). */
+export function constF32(name: string, shape: number[], vals: number[]): NodeDef {
+  return node(name, 'Const', [], {
+    dtype: makeAttr.type('float32'),
+    value: {tensor: {dtype: 1, tensorShape: {dim: shape.map((size) => ({size}))}, floatVal: vals}},
+  })
+}
+
+export function constI32(name: string, shape: number[], vals: number[]): NodeDef {
+  return node(name, 'Const', [], {
+    dtype: makeAttr.type('int32'),
+    value: {tensor: {dtype: 3, tensorShape: {dim: shape.map((size) => ({size}))}, intVal: vals}},
+  })
+}
