@@ -1,0 +1,234 @@
+/**
+ * Native AxConv2D kernels: TensorFlow reference vectors (exact table == QuantizedConv2D bit for
+ * bit), hand-computed cases (padding through the table), fast == reference on random shapes,
+ * tables, ranges, pad modes and thread counts, and bad input → AxqError.
+ */
+import t from 'tap'
+import fs from 'node:fs'
+import path from 'node:path'
+import {axConv, axconvInfo, axconvPreparedFilter, convWindow, type AxConvRequest} from '../../src/native/axconv.js'
+import {exactProductTable, multiplicationRange, quint8ZeroPoint} from '../../src/runtime/ops/quantizedConv2D.js'
+import {AxqError} from '../../src/errors.js'
+import {fixturesDir} from '../helpers/paths.js'
+
+interface Fixture {
+  name: string
+  inputShape: number[]
+  filterShape: number[]
+  input: number[]
+  filter: number[]
+  minInput: number
+  maxInput: number
+  minFilter: number
+  maxFilter: number
+  stride: number
+  padding: 'SAME' | 'VALID'
+  outputShape: number[]
+  output: number[]
+  minOutput: number
+  maxOutput: number
+}
+
+const fixtures = (JSON.parse(fs.readFileSync(path.join(fixturesDir, 'native', 'quantized_conv2d.json'), 'utf8')) as {cases: Fixture[]}).cases
+
+function firstMismatch(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return -2
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i
+  return -1
+}
+
+/** xoshiro-free small PRNG (mulberry32), deterministic per seed. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0
+    let z = s
+    z = Math.imul(z ^ (z >>> 15), z | 1)
+    z ^= z + Math.imul(z ^ (z >>> 7), z | 61)
+    return ((z ^ (z >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+t.test('kernel info', async (t) => {
+  const info = axconvInfo()
+  t.ok(['avx2', 'generic'].includes(info.fastVariant), `fast variant ${info.fastVariant}`)
+  t.ok(info.hardwareThreads >= 1)
+})
+
+t.test('zero points and output range follow TF (hand-checked values)', async (t) => {
+  t.equal(quint8ZeroPoint(-3, 252), 3)
+  t.equal(quint8ZeroPoint(-1, 254), 1)
+  t.equal(quint8ZeroPoint(0, 6), 0)
+  t.equal(quint8ZeroPoint(0.75, 0.75), 0, 'min == max → lowest (0)')
+  t.equal(quint8ZeroPoint(1, 3), -128, 'range above 0: negative zero point')
+  t.equal(quint8ZeroPoint(-3, -1), 383, 'range below 0: zero point above 255')
+  // round() ties away from zero: min = -0.5 * (max - min)/255 ... a range whose zero point is x.5
+  t.equal(quint8ZeroPoint(-1.5, 253.5), 2, '-(-1.5) rounds half away to 2')
+  const [lo, hi] = multiplicationRange(0, 255, 0, 255)
+  t.equal(lo, -2147483648)
+  t.equal(hi, 2147483648)
+})
+
+t.test('exact table equals TensorFlow QuantizedConv2D reference vectors bit for bit', async (t) => {
+  t.ok(fixtures.length >= 10, `${fixtures.length} cases`)
+  for (const c of fixtures) {
+    const zi = quint8ZeroPoint(c.minInput, c.maxInput)
+    const zf = quint8ZeroPoint(c.minFilter, c.maxFilter)
+    const [minOut, maxOut] = multiplicationRange(c.minInput, c.maxInput, c.minFilter, c.maxFilter)
+    t.equal(minOut, c.minOutput, `${c.name}: min_output`)
+    t.equal(maxOut, c.maxOutput, `${c.name}: max_output`)
+    for (const [kernel, threads] of [['reference', 1], ['fast', 1], ['fast', 3]] as const) {
+      const r = await axConv({
+        input: Uint8Array.from(c.input),
+        inputShape: c.inputShape,
+        filter: Uint8Array.from(c.filter),
+        filterShape: c.filterShape,
+        table: exactProductTable(),
+        stride: c.stride,
+        padding: c.padding,
+        zi,
+        zf,
+        padMode: zi < 0 ? 'zero' : 'table',
+        kernel,
+        threads,
+      })
+      t.same(r.shape, c.outputShape, `${c.name}: shape`)
+      t.equal(firstMismatch(r.output, c.output), -1, `${c.name}: ${kernel} kernel, ${threads} thread(s), zi=${zi} zf=${zf}`)
+    }
+  }
+})
+
+t.test('hand-computed: out-of-image taps go through the table with x = zi', async (t) => {
+  // One input pixel x=5, a 3x3 filter of 2s, SAME: the centre tap is inside, 8 taps are padding.
+  // zi = 3, zf = 1. Table: exact except T[3][2] = 100.
+  const table = exactProductTable().slice()
+  table[3 * 256 + 2] = 100
+  const base: AxConvRequest = {
+    input: Uint8Array.of(5),
+    inputShape: [1, 1, 1, 1],
+    filter: new Uint8Array(9).fill(2),
+    filterShape: [3, 3, 1, 1],
+    table,
+    stride: 1,
+    padding: 'SAME',
+    zi: 3,
+    zf: 1,
+  }
+  // centre: 10 - 5*1 - 2*3 + 3*1 = 2; each pad tap: 100 - 3*1 - 2*3 + 3 = 94
+  for (const kernel of ['reference', 'fast'] as const) {
+    const viaTable = await axConv({...base, kernel})
+    t.same([...viaTable.output], [2 + 8 * 94], `${kernel}: padding through the table`)
+    const zero = await axConv({...base, kernel, padMode: 'zero'})
+    t.same([...zero.output], [2], `${kernel}: zero padding ignores the table`)
+    const exact = await axConv({...base, kernel, table: exactProductTable()})
+    t.same([...exact.output], [(5 - 3) * (2 - 1)], `${kernel}: exact table: padding contributes 0`)
+  }
+  // zi outside 0..255: the pad code is zi mod 256 (TF stores it in a quint8).
+  const wrapped = await axConv({...base, zi: 259, table: exactProductTable(), kernel: 'fast'})
+  // centre (5-259)(2-1) = -254; pads (3-259)(2-1) = -256 each
+  t.same([...wrapped.output], [-254 + 8 * -256])
+})
+
+t.test('window geometry: TF rule and tf-approximate VALID rule', async (t) => {
+  t.same(convWindow(5, 5, 3, 3, 1, 'SAME'), {Ho: 5, Wo: 5, offTop: 1, offLeft: 1})
+  t.same(convWindow(7, 7, 3, 3, 2, 'SAME'), {Ho: 4, Wo: 4, offTop: 1, offLeft: 1})
+  t.same(convWindow(8, 8, 3, 3, 2, 'SAME'), {Ho: 4, Wo: 4, offTop: 0, offLeft: 0}, 'extra padding at the bottom/right')
+  t.same(convWindow(34, 34, 3, 3, 2, 'VALID'), {Ho: 16, Wo: 16, offTop: 0, offLeft: 0})
+  // VALID stride 3, H=10, K=2: Ho=3, numerator 6+2-10=-2 → TF: -1 (trunc), tf-approximate: (-1)/2 → 0
+  t.same(convWindow(10, 10, 2, 2, 3, 'VALID'), {Ho: 3, Wo: 3, offTop: -1, offLeft: -1})
+  t.same(convWindow(10, 10, 2, 2, 3, 'VALID', 'tf-approximate'), {Ho: 3, Wo: 3, offTop: 0, offLeft: 0})
+  t.throws(() => convWindow(2, 2, 3, 3, 1, 'VALID'), AxqError)
+})
+
+t.test('fast == reference on random shapes, tables, ranges, pad modes and thread counts', async (t) => {
+  const rand = rng(12345)
+  const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1))
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]
+  let cases = 0
+  for (let iter = 0; iter < 60; iter++) {
+    const KH = pick([1, 2, 3, 5])
+    const KW = iter % 7 === 0 ? KH : pick([1, 3, 5])
+    const stride = pick([1, 1, 2, 3])
+    const padding = pick(['SAME', 'VALID'] as const)
+    const H = int(Math.max(1, padding === 'VALID' ? KH : 1), 11)
+    const W = int(Math.max(1, padding === 'VALID' ? KW : 1), 11)
+    const C = pick([1, 2, 3, 5, 8, 16, 17])
+    const K = pick([1, 3, 8, 13, 16, 32, 40, 64, 72])
+    const N = pick([1, 1, 2, 5])
+    const table = new Uint16Array(65536)
+    const kind = iter % 3
+    for (let i = 0; i < 65536; i++) table[i] = kind === 0 ? Math.floor(rand() * 65536) : kind === 1 ? (i >> 8) * (i & 255) : Math.max(0, (i >> 8) * (i & 255) - int(0, 300))
+    const input = new Uint8Array(N * H * W * C).map(() => (rand() < 0.3 ? 0 : int(0, 255)))
+    const filter = new Uint8Array(KH * KW * C * K).map(() => int(0, 255))
+    const zi = pick([0, int(0, 255), int(-300, -1), int(256, 700), int(-(2 ** 31), 2 ** 31 - 1)])
+    const zf = pick([0, 128, int(0, 255), int(-300, 600), int(-(2 ** 31), 2 ** 31 - 1)])
+    const padMode = pick(['table', 'table', 'zero'] as const)
+    const originRule = pick(['tensorflow', 'tf-approximate'] as const)
+    const req: AxConvRequest = {input, inputShape: [N, H, W, C], filter, filterShape: [KH, KW, C, K], table, stride, padding, zi, zf, padMode, originRule}
+    const ref = await axConv({...req, kernel: 'reference'})
+    const threads = pick([1, 2, 3, 8])
+    const fast = await axConv({...req, kernel: 'fast', threads})
+    const label = `N${N} ${H}x${W}x${C} k${KH}x${KW}x${K} s${stride} ${padding} ${originRule} zi=${zi} zf=${zf} ${padMode} ${threads}t`
+    t.same(fast.shape, ref.shape, label)
+    const m = firstMismatch(fast.output, ref.output)
+    if (m !== -1) t.fail(`${label}: first mismatch at ${m}: ${fast.output[m]} vs ${ref.output[m]}`)
+    else cases++
+  }
+  t.equal(cases, 60, 'all random cases agree bit for bit')
+})
+
+t.test('larger batch: every thread count gives identical results; prepared data is reused', async (t) => {
+  const rand = rng(99)
+  const table = new Uint16Array(65536).map(() => Math.floor(rand() * 65536))
+  const [N, H, W, C, K] = [7, 9, 9, 16, 32]
+  const input = new Uint8Array(N * H * W * C).map(() => Math.floor(rand() * 256))
+  const filter = new Uint8Array(9 * C * K).map(() => Math.floor(rand() * 256))
+  const req: AxConvRequest = {input, inputShape: [N, H, W, C], filter, filterShape: [3, 3, C, K], table, stride: 1, padding: 'SAME', zi: 17, zf: 131}
+  const ref = await axConv({...req, kernel: 'reference'})
+  const prepared = axconvPreparedFilter()
+  for (const threads of [1, 2, 4, 16]) {
+    const r = await axConv({...req, kernel: 'fast', threads, prepared})
+    t.equal(firstMismatch(r.output, ref.output), -1, `${threads} thread(s)`)
+    if (threads > 1) t.equal(r.prepareSeconds, 0, 'product rows reused, not rebuilt')
+  }
+  // Concurrent calls on the shared pool.
+  const all = await Promise.all([1, 2, 3, 4].map(() => axConv({...req, kernel: 'fast', threads: 2, prepared})))
+  for (const r of all) t.equal(firstMismatch(r.output, ref.output), -1, 'concurrent call')
+})
+
+t.test('bad input gives AxqError, never a crash', async (t) => {
+  const ok: AxConvRequest = {
+    input: new Uint8Array(1 * 4 * 4 * 2),
+    inputShape: [1, 4, 4, 2],
+    filter: new Uint8Array(3 * 3 * 2 * 3),
+    filterShape: [3, 3, 2, 3],
+    table: exactProductTable(),
+    stride: 1,
+    padding: 'SAME',
+    zi: 0,
+    zf: 0,
+  }
+  t.equal((await axConv(ok)).output.length, 48)
+  const bad: [string, Partial<AxConvRequest> & Record<string, unknown>, RegExp][] = [
+    ['short input', {input: new Uint8Array(31)}, /needs 32 codes, got 31/],
+    ['rank 3 input', {inputShape: [4, 4, 2]}, /4-dimensional/],
+    ['zero dim', {inputShape: [0, 4, 4, 2], input: new Uint8Array(0)}, /positive sizes/],
+    ['fractional dim', {inputShape: [1, 4.5, 4, 2]}, /positive sizes/],
+    ['depth mismatch', {filterShape: [3, 3, 3, 2]}, /same depth: 2 vs 3/],
+    ['short filter', {filter: new Uint8Array(17)}, /needs 54 codes, got 17/],
+    ['short table', {table: new Uint16Array(100)}, /65536/],
+    ['float table', {table: new Float32Array(65536) as unknown as Uint16Array}, /65536/],
+    ['int input array', {input: new Int32Array(32) as unknown as Uint8Array}, /Uint8Array/],
+    ['stride 0', {stride: 0}, /stride/],
+    ['bad padding', {padding: 'FULL' as 'SAME'}, /padding/],
+    ['filter larger than input (VALID)', {padding: 'VALID', inputShape: [1, 2, 2, 2], input: new Uint8Array(8)}, /leaves no output/],
+    ['fractional zero point', {zi: 0.5}, /zi must be an int32/],
+    ['zero point beyond int32', {zf: 2 ** 31}, /zf must be an int32/],
+    ['bad threads', {threads: 0}, /threads/],
+    ['bad kernel', {kernel: 'gpu' as 'fast'}, /kernel/],
+  ]
+  for (const [label, change, message] of bad) {
+    await t.rejects(axConv({...ok, ...change, where: "node 'conv'"} as AxConvRequest), {name: 'AxqError', message}, label)
+  }
+  await t.rejects(axConv({...ok, where: "node 'conv'", inputShape: [1, 4, 4, 2, 1]}), {message: /^node 'conv': /}, 'errors name the node')
+})
