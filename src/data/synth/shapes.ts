@@ -19,7 +19,7 @@ export const SYNTH_CLASSES = [
 
 export type SynthClass = (typeof SYNTH_CLASSES)[number]
 
-/** Sides of an equilateral triangle with circumradius 1 pointing up (+y): n·p ≤ 0.5 for all three. */
+/** Sides of an equilateral triangle with circumradius 1, flat side on top (y = 0.5), apex at (0, -1): inside when n·p ≤ 0.5 for all three. */
 const TRI_UP: ReadonlyArray<readonly [number, number]> = [
   [0, 1],
   [0.8660254037844386, -0.5],
