@@ -1,0 +1,66 @@
+import {Flags} from '@oclif/core'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {AxqCommand} from '../cli/baseCommand.js'
+import {AxqError} from '../errors.js'
+import {writeFileAtomic} from '../atomicWrite.js'
+import {DEMO_DEFAULT_COUNT, DEMO_MULTIPLIERS, runDemo} from '../demo/demoPipeline.js'
+import {formatDemoTable} from '../demo/demoTable.js'
+import {accuracyPlotSvg} from '../demo/accuracyPlot.js'
+
+export default class Demo extends AxqCommand {
+  static override description = `Run the whole pipeline offline on the model and data set axq ships
+
+Generates axq's synthetic shapes test split, quantizes the shipped float CNN
+(examples/shapes_resnet.pb) with the alwann transform preset, then measures its accuracy with the
+exact multiplier and a handful of built-in approximate ones, each without and with weight tuning.
+Prints a table (multiplier, MAE%, tuned, accuracy, images/s). Accuracies are the same on every
+run and for any --threads. Writes only under the work dir (default: a new temporary folder,
+named on stderr).`
+
+  static override examples = [
+    '<%= config.bin %> demo',
+    '<%= config.bin %> demo --work-dir demo-out --plot demo-out/accuracy.svg',
+    '<%= config.bin %> demo --json --count 2000 --mult mul8u_1JFF --mult mul8u_L40 --mult-dir ../shared/axmult',
+  ]
+
+  static override flags = {
+    'work-dir': Flags.string({description: 'folder for the data set and the quantized model (default: a new temporary folder)'}),
+    count: Flags.integer({description: 'test images (batches of at most 1000)', default: DEMO_DEFAULT_COUNT}),
+    seed: Flags.integer({description: 'seed of the synthetic test split', default: 1}),
+    mult: Flags.string({description: `multiplier to evaluate (repeatable; default ${DEMO_MULTIPLIERS.join(', ')})`, multiple: true}),
+    'mult-dir': Flags.string({description: 'folder of <name>.bin tables, searched first (repeatable)', multiple: true}),
+    threads: Flags.integer({description: 'worker threads (default: all cores); results never depend on it', min: 1}),
+    plot: Flags.string({description: 'also draw accuracy against multiplier error into this .svg file'}),
+    json: Flags.boolean({description: 'print the table as one JSON object', default: false}),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Demo)
+    if (flags.plot !== undefined && path.extname(flags.plot).toLowerCase() !== '.svg') {
+      throw new AxqError(`--plot: ${flags.plot} must end in .svg`, {subject: '--plot'})
+    }
+    const workDir = flags['work-dir'] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'axq-demo-'))
+    process.stderr.write(`axq demo: working in ${path.resolve(workDir)}\n`)
+    const tty = process.stderr.isTTY
+    const started = performance.now()
+    const result = await runDemo({
+      workDir,
+      count: flags.count,
+      seed: flags.seed,
+      mults: flags.mult,
+      multDirs: flags['mult-dir'],
+      threads: flags.threads,
+      onProgress: tty ? (message) => process.stderr.write(`  ${message}\n`) : undefined,
+    })
+    if (flags.plot) writeFileAtomic(flags.plot, accuracyPlotSvg(result))
+    if (flags.json) {
+      this.printJson(result)
+    } else {
+      this.log(formatDemoTable(result))
+      this.log(`${result.count} synthetic test images, batches of ${result.batchSize}; quantized model ${result.quantizedModel}`)
+    }
+    if (tty) process.stderr.write(`done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`)
+  }
+}
