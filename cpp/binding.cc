@@ -4,6 +4,7 @@
 namespace axq {
 void RegisterAxConv(Napi::Env env, Napi::Object exports);
 void RegisterFloatOps(Napi::Env env, Napi::Object exports);
+void RegisterQuantizedOps(Napi::Env env, Napi::Object exports);
 }
 
 static Napi::Value Version(const Napi::CallbackInfo& info) {
@@ -14,6 +15,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("version", Napi::Function::New(env, Version));
   axq::RegisterAxConv(env, exports);
   axq::RegisterFloatOps(env, exports);
+  axq::RegisterQuantizedOps(env, exports);
   return exports;
 }
 
