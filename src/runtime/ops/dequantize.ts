@@ -15,6 +15,7 @@ import type {DType, Tensor} from '../tensor.js'
 import {makeAttr} from '../../graph/attrs.js'
 import {eigenDequantizer, type QuantizedType} from '../quantization.js'
 import {checkTypeAttr, quantizedInput, rangeScalar} from './quantizedArgs.js'
+import {lutU8ToF32Native, nativeQuantizedKernels} from '../../native/quantizedKernels.js'
 
 const f32 = Math.fround
 const TYPES: DType[] = ['quint8', 'qint8', 'quint16', 'qint16', 'qint32']
@@ -62,7 +63,7 @@ export function dequantizeScaled(codes: CodeArray, min: number, max: number, q: 
   for (let i = 0; i < codes.length; i++) out[i] = f32(f32(codes[i]) * scale)
 }
 
-function compute(ctx: OpContext): Tensor[] {
+async function compute(ctx: OpContext): Promise<Tensor[]> {
   expectInputCount(ctx, 3)
   const {t, q} = quantizedInput(ctx, 0, TYPES, 'input')
   checkTypeAttr(ctx, 'T', t, 0)
@@ -71,15 +72,26 @@ function compute(ctx: OpContext): Tensor[] {
   const mode = attr.string(ctx, 'mode')
   if (attr.optional(ctx, 'axis', attr.int, -1) !== -1) throw opError(ctx, 'per-axis dequantization (axis != -1) is not supported (TF 1.14 has no axis)')
   if (ctx.hasAttr('dtype') && attr.type(ctx, 'dtype') !== 'float32') throw opError(ctx, 'only dtype = float is supported')
+  if (mode !== 'MIN_FIRST' && mode !== 'MIN_COMBINED' && mode !== 'SCALED') {
+    throw opError(ctx, `mode must be 'MIN_COMBINED', 'MIN_FIRST' or 'SCALED', is '${mode}'`)
+  }
+  if (mode === 'SCALED' && attr.optional(ctx, 'narrow_range', attr.bool, false)) throw opError(ctx, 'narrow_range = true is not supported')
   const codes = t.data as CodeArray
+  if (t.dtype === 'quint8' && nativeQuantizedKernels(codes.length)) {
+    // Every code's value once (the same arithmetic), then a native table lookup.
+    const table = new Float32Array(256)
+    dequantizeCodes(Uint8Array.from({length: 256}, (_, i) => i), min, max, q, mode, table)
+    return [{dtype: 'float32', shape: [...t.shape], data: await lutU8ToF32Native(codes as Uint8Array, table, ctx.options.threads)}]
+  }
   const out = new Float32Array(codes.length)
+  dequantizeCodes(codes, min, max, q, mode, out)
+  return [{dtype: 'float32', shape: [...t.shape], data: out}]
+}
+
+function dequantizeCodes(codes: CodeArray, min: number, max: number, q: QuantizedType, mode: string, out: Float32Array): void {
   if (mode === 'MIN_FIRST') dequantizeMinFirst(codes, min, max, q, out)
   else if (mode === 'MIN_COMBINED') dequantizeMinCombined(codes, min, max, q, out)
-  else if (mode === 'SCALED') {
-    if (attr.optional(ctx, 'narrow_range', attr.bool, false)) throw opError(ctx, 'narrow_range = true is not supported')
-    dequantizeScaled(codes, min, max, q, out)
-  } else throw opError(ctx, `mode must be 'MIN_COMBINED', 'MIN_FIRST' or 'SCALED', is '${mode}'`)
-  return [{dtype: 'float32', shape: [...t.shape], data: out}]
+  else dequantizeScaled(codes, min, max, q, out)
 }
 
 registerOp({name: 'Dequantize', defaults: {mode: makeAttr.string('MIN_COMBINED')}, compute})

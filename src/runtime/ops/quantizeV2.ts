@@ -27,6 +27,7 @@ import {
   type QuantizedType,
 } from '../quantization.js'
 import {rangeScalar, scalarFloat, typeAttr} from './quantizedArgs.js'
+import {nativeQuantizedKernels, quantizeU8Native} from '../../native/quantizedKernels.js'
 
 const f32 = Math.fround
 const FLT_MAX = 3.4028234663852886e38
@@ -97,7 +98,7 @@ export function quantizeScaled(x: Float32Array, a: number, b: number, out: CodeA
   return [minRange, maxRange]
 }
 
-function compute(ctx: OpContext): Tensor[] {
+async function compute(ctx: OpContext): Promise<Tensor[]> {
   expectInputCount(ctx, 3)
   const {t: xt, data: x} = floatInput(ctx, 0, 'input')
   const inMin = rangeScalar(ctx, 1, 'min_range')
@@ -127,6 +128,10 @@ function compute(ctx: OpContext): Tensor[] {
     const eps = f32(m * f32(attr.float(ctx, 'ensure_minimum_range')))
     const b1 = inMax < f32(a + eps) ? f32(a + eps) : inMax
     b = b1 > 0 ? b1 : 0
+  }
+  if (mode === 'MIN_FIRST' && dtype === 'quint8' && nativeQuantizedKernels(x.length)) {
+    const codes = await quantizeU8Native(x, eigenQuantizer(a, b, q), ctx.options.threads)
+    return [{dtype, shape: [...xt.shape], data: codes}, scalarFloat(a), scalarFloat(b)]
   }
   const out = allocate(dtype, x.length) as CodeArray
   if (mode === 'MIN_FIRST') {

@@ -12,6 +12,7 @@ import {allocate, TF_NAME_BY_DTYPE, type Tensor} from '../tensor.js'
 import {makeAttr} from '../../graph/attrs.js'
 import {floatToQuantized} from '../quantization.js'
 import {checkTypeAttr, quantizedInput, rangeScalar, scalarFloat} from './quantizedArgs.js'
+import {lutU8ToU8Native, nativeQuantizedKernels} from '../../native/quantizedKernels.js'
 
 type Kind = 'relu' | 'relu6' | 'relux'
 
@@ -25,7 +26,7 @@ export function clampCodes(x: Uint8Array | Int32Array, lo: number, hi: number, o
 }
 
 function activation(kind: Kind) {
-  return (ctx: OpContext): Tensor[] => {
+  return async (ctx: OpContext): Promise<Tensor[]> => {
     expectInputCount(ctx, kind === 'relux' ? 4 : 3)
     const {t, q} = quantizedInput(ctx, 0, ['quint8', 'qint32'], 'features')
     checkTypeAttr(ctx, 'Tinput', t, 0)
@@ -40,6 +41,12 @@ function activation(kind: Kind) {
     const lo = floatToQuantized(0, min, max, q)
     const hi = kind === 'relu' ? q.highest : floatToQuantized(maxValue, min, max, q)
     const x = t.data as Uint8Array | Int32Array
+    if (t.dtype === 'quint8' && nativeQuantizedKernels(x.length)) {
+      const table = new Uint8Array(256)
+      for (let c = 0; c < 256; c++) table[c] = c < lo ? lo : c > hi ? hi : c
+      const codes = await lutU8ToU8Native(x as Uint8Array, table, ctx.options.threads)
+      return [{dtype: t.dtype, shape: [...t.shape], data: codes}, scalarFloat(min), scalarFloat(max)]
+    }
     const out = allocate(t.dtype, x.length) as Uint8Array | Int32Array
     clampCodes(x, lo, hi, out)
     return [{dtype: t.dtype, shape: [...t.shape], data: out}, scalarFloat(min), scalarFloat(max)]

@@ -25,6 +25,7 @@ import {
   requantizeInNewRange,
 } from '../quantization.js'
 import {checkTypeAttr, quantizedInput, rangeScalar, scalarFloat, typeAttr} from './quantizedArgs.js'
+import {addLutNative, nativeQuantizedKernels} from '../../native/quantizedKernels.js'
 
 const f32 = Math.fround
 
@@ -75,7 +76,7 @@ export function quantizedAddRange(minX: number, maxX: number, minY: number, maxY
   return [-outMax, outMax]
 }
 
-function compute(ctx: OpContext): Tensor[] {
+async function compute(ctx: OpContext): Promise<Tensor[]> {
   expectInputCount(ctx, 6)
   const {t: xt} = quantizedInput(ctx, 0, ['quint8'], 'x')
   const {t: yt} = quantizedInput(ctx, 1, ['quint8'], 'y')
@@ -95,7 +96,7 @@ function compute(ctx: OpContext): Tensor[] {
   const y = yt.data as Uint8Array
   const nx = numElements(xt.shape)
   const ny = numElements(yt.shape)
-  const out = new Int32Array(numElements(outShape))
+  let out: Int32Array = new Int32Array(numElements(outShape))
   const rank = bcastRank(xt.shape, yt.shape)
   if (rank <= 1) {
     if (nx === 1 || ny === 1) {
@@ -107,7 +108,8 @@ function compute(ctx: OpContext): Tensor[] {
     } else {
       const tx = linearTable(minX, maxX, outMin, outMax)
       const ty = linearTable(minY, maxY, outMin, outMax)
-      for (let i = 0; i < out.length; i++) out[i] = (tx[x[i]] + ty[y[i]]) | 0
+      if (nativeQuantizedKernels(out.length)) out = await addLutNative(x, tx, y, ty, ctx.options.threads)
+      else for (let i = 0; i < out.length; i++) out[i] = (tx[x[i]] + ty[y[i]]) | 0
     }
   } else if (rank === 2) {
     const xSmaller = nx < ny

@@ -21,6 +21,7 @@ import {
   QUINT8,
 } from '../quantization.js'
 import {checkTypeAttr, quantizedInput, rangeScalar, scalarFloat, typeAttr} from './quantizedArgs.js'
+import {biasAddLutNative, nativeQuantizedKernels} from '../../native/quantizedKernels.js'
 
 /** Each quint8 code's value in the output range (Eigen float path), 256 entries. */
 export function codesInRange(min: number, max: number, outMin: number, outMax: number): Int32Array {
@@ -31,7 +32,7 @@ export function codesInRange(min: number, max: number, outMin: number, outMax: n
   return table
 }
 
-function compute(ctx: OpContext): Tensor[] {
+async function compute(ctx: OpContext): Promise<Tensor[]> {
   expectInputCount(ctx, 6)
   const {t: xt} = quantizedInput(ctx, 0, ['quint8'], 'input')
   const {t: bt} = quantizedInput(ctx, 1, ['quint8'], 'bias')
@@ -56,8 +57,12 @@ function compute(ctx: OpContext): Tensor[] {
   const biasTotal = new Int32Array(c)
   for (let j = 0; j < c; j++) biasTotal[j] = (biasTable[b[j]] + zero) | 0
   const x = xt.data as Uint8Array
+  if (c > 0 && nativeQuantizedKernels(x.length)) {
+    const data = await biasAddLutNative(x, inTable, biasTotal, ctx.options.threads)
+    return [{dtype: 'qint32', shape: [...xt.shape], data}, scalarFloat(outMin), scalarFloat(outMax)]
+  }
   const out = new Int32Array(x.length)
-  for (let i = 0; i < x.length; ) {
+  for (let i = 0; c > 0 && i < x.length; ) {
     for (let j = 0; j < c; j++, i++) out[i] = (inTable[x[i]] + biasTotal[j]) | 0
   }
   return [{dtype: 'qint32', shape: [...xt.shape], data: out}, scalarFloat(outMin), scalarFloat(outMax)]

@@ -12,6 +12,7 @@ import {expectInputCount} from '../opArgs.js'
 import type {Tensor} from '../tensor.js'
 import {poolGeometry, type PoolGeometry} from './pooling.js'
 import {checkTypeAttr, quantizedInput, rangeScalar, scalarFloat} from './quantizedArgs.js'
+import {nativeQuantizedKernels, poolU8Native} from '../../native/quantizedKernels.js'
 
 export function quantizedPool(x: Uint8Array, g: PoolGeometry, kind: 'avg' | 'max'): Uint8Array {
   const {n, h, w, c, kh, kw, sh, sw} = g
@@ -50,14 +51,16 @@ export function quantizedPool(x: Uint8Array, g: PoolGeometry, kind: 'avg' | 'max
 }
 
 function pool(kind: 'avg' | 'max') {
-  return (ctx: OpContext): Tensor[] => {
+  return async (ctx: OpContext): Promise<Tensor[]> => {
     expectInputCount(ctx, 3)
     const {t} = quantizedInput(ctx, 0, ['quint8'], 'input')
     checkTypeAttr(ctx, 'T', t, 0)
     const min = rangeScalar(ctx, 1, 'min_input')
     const max = rangeScalar(ctx, 2, 'max_input')
     const g = poolGeometry(ctx, t)
-    const out = quantizedPool(t.data as Uint8Array, g, kind)
+    const x = t.data as Uint8Array
+    const dims = {...g, oh: g.rows.out, ow: g.cols.out, padTop: g.rows.padBefore, padLeft: g.cols.padBefore}
+    const out = nativeQuantizedKernels(x.length) ? await poolU8Native(x, dims, kind === 'avg', ctx.options.threads) : quantizedPool(x, g, kind)
     return [{dtype: 'quint8', shape: [g.n, g.rows.out, g.cols.out, g.c], data: out}, scalarFloat(min), scalarFloat(max)]
   }
 }

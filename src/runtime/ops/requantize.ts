@@ -11,7 +11,8 @@
 import {registerOp, type OpContext} from '../opRegistry.js'
 import {expectInputCount, opError} from '../opArgs.js'
 import type {Tensor} from '../tensor.js'
-import {requantizationRange, requantizeMany} from '../quantization.js'
+import {requantizationRange, requantizeMany, requantizeParams} from '../quantization.js'
+import {minMaxI32Native, nativeQuantizedKernels, requantizeI32Native} from '../../native/quantizedKernels.js'
 import {checkTypeAttr, quantizedInput, rangeScalar, scalarFloat, typeAttr} from './quantizedArgs.js'
 
 /** Smallest and largest value of an int32 array (highest/lowest for an empty one). */
@@ -26,18 +27,19 @@ export function int32MinMax(x: Int32Array): [number, number] {
   return [mn, mx]
 }
 
-function requantizationRangeOp(ctx: OpContext): Tensor[] {
+async function requantizationRangeOp(ctx: OpContext): Promise<Tensor[]> {
   expectInputCount(ctx, 3)
   const {t} = quantizedInput(ctx, 0, ['qint32'], 'input')
   checkTypeAttr(ctx, 'Tinput', t, 0)
   const inMin = rangeScalar(ctx, 1, 'input_min')
   const inMax = rangeScalar(ctx, 2, 'input_max')
-  const [mn, mx] = int32MinMax(t.data as Int32Array)
+  const x = t.data as Int32Array
+  const [mn, mx] = nativeQuantizedKernels(x.length) ? await minMaxI32Native(x, ctx.options.threads) : int32MinMax(x)
   const [lo, hi] = requantizationRange(mn, mx, inMin, inMax)
   return [scalarFloat(lo), scalarFloat(hi)]
 }
 
-function requantizeOp(ctx: OpContext): Tensor[] {
+async function requantizeOp(ctx: OpContext): Promise<Tensor[]> {
   expectInputCount(ctx, 5)
   const {t} = quantizedInput(ctx, 0, ['qint32'], 'input')
   checkTypeAttr(ctx, 'Tinput', t, 0)
@@ -50,8 +52,14 @@ function requantizeOp(ctx: OpContext): Tensor[] {
   if (!(outMin <= 0)) throw opError(ctx, `requested_output_min must be <= 0, but got ${outMin}`)
   if (!(outMax >= outMin)) throw opError(ctx, `requested_output_max must be >= requested_output_min (${outMin}), but got ${outMax}`)
   const x = t.data as Int32Array
-  const out = new Uint8Array(x.length)
-  if (x.length > 0) requantizeMany(x, inMin, inMax, outMin, outMax, out)
+  let out: Uint8Array = new Uint8Array(0)
+  if (nativeQuantizedKernels(x.length)) {
+    const p = requantizeParams(inMin, inMax, outMin, outMax)
+    out = await requantizeI32Native(x, p.rangeScale, p.offsetBig, ctx.options.threads)
+  } else {
+    out = new Uint8Array(x.length)
+    if (x.length > 0) requantizeMany(x, inMin, inMax, outMin, outMax, out)
+  }
   return [{dtype: 'quint8', shape: [...t.shape], data: out}, scalarFloat(outMin), scalarFloat(outMax)]
 }
 

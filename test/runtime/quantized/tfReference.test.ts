@@ -6,6 +6,22 @@ import '../../../src/runtime/ops/index.js'
 import {runOp} from '../../helpers/runOp.js'
 import {AxqError} from '../../../src/errors.js'
 import {decode, firstDifference, loadCases, toAttrs} from './referenceVectors.js'
+import {nativeQuantizedKernels, setQuantizedKernelMode, type QuantizedKernelMode} from '../../../src/native/quantizedKernels.js'
+
+// Both implementations: the TypeScript reference ('ts') and the native kernels forced for every
+// size ('native'; skipped when the native library is not built).
+setQuantizedKernelMode('auto')
+const haveNative = (() => {
+  try {
+    setQuantizedKernelMode('native')
+    return nativeQuantizedKernels(1)
+  } catch {
+    return false
+  } finally {
+    setQuantizedKernelMode('auto')
+  }
+})()
+const MODES: QuantizedKernelMode[] = ['ts', 'native']
 
 const OPS = [
   'QuantizeV2',
@@ -23,8 +39,10 @@ const OPS = [
   'QuantizedConcat',
 ]
 
-for (const op of OPS) {
-  t.test(`${op} matches TensorFlow bit for bit`, async (t) => {
+for (const mode of MODES) for (const op of OPS) {
+  t.test(`${op} matches TensorFlow bit for bit (${mode} kernels)`, {skip: mode === 'native' && !haveNative ? 'native library not built' : false}, async (t) => {
+    setQuantizedKernelMode(mode)
+    t.teardown(() => setQuantizedKernelMode('auto'))
     const cases = loadCases(op)
     t.ok(cases.length > 0, 'has reference cases')
     const failures: string[] = []

@@ -1,0 +1,146 @@
+/**
+ * Typed wrapper of the native quantized kernels (cpp/quantized_kernels.cc): the per-element loops
+ * of QuantizeV2 (MIN_FIRST, quint8), Dequantize (quint8), Requantize, RequantizationRange, the
+ * quint8 activations, QuantizedAdd, QuantizedBiasAdd and the quint8 pools. The TypeScript ops
+ * compute every constant and table the TensorFlow way and stay the reference; these only repeat
+ * the per-element work on a thread pool, off the event loop. Sizes and types are checked here
+ * before anything reaches C++.
+ *
+ * Whether an op uses them: `nativeQuantizedKernels(n)` is true when the native library loads,
+ * the tensor has at least MIN_NATIVE_ELEMENTS elements and AXQ_QUANTIZED_KERNELS is not 'ts'
+ * ('native' forces them for any size; tests use setQuantizedKernelMode).
+ */
+import {AxqError} from '../errors.js'
+import {native} from './binding.js'
+import {defaultThreads} from './floatKernels.js'
+
+export const MIN_NATIVE_ELEMENTS = 1 << 15
+
+export type QuantizedKernelMode = 'auto' | 'ts' | 'native'
+let mode: QuantizedKernelMode = (['auto', 'ts', 'native'] as const).find((m) => m === process.env.AXQ_QUANTIZED_KERNELS) ?? 'auto'
+let available: boolean | undefined
+
+export function setQuantizedKernelMode(m: QuantizedKernelMode): void {
+  mode = m
+}
+
+function loaded(): boolean {
+  if (available === undefined) {
+    try {
+      available = typeof native().quantizeU8 === 'function'
+    } catch {
+      available = false
+    }
+  }
+  return available
+}
+
+/** Use the native kernels for a tensor of n elements? */
+export function nativeQuantizedKernels(n: number): boolean {
+  if (mode === 'ts') return false
+  if (mode === 'native') {
+    if (!loaded()) throw new AxqError('the native library lacks the quantized kernels: rebuild it with npm run build:native')
+    return true
+  }
+  return n >= MIN_NATIVE_ELEMENTS && loaded()
+}
+
+function threadsOf(threads: number | undefined): number {
+  return Math.max(1, Math.floor(threads ?? defaultThreads()))
+}
+
+interface QuantizedNative {
+  quantizeU8(x: Float32Array, out: Uint8Array, scale: number, offset: number, lower: number, upper: number, threads: number): Promise<void>
+  lutU8ToF32(codes: Uint8Array, table: Float32Array, out: Float32Array, threads: number): Promise<void>
+  lutU8ToU8(codes: Uint8Array, table: Uint8Array, out: Uint8Array, threads: number): Promise<void>
+  addLut(x: Uint8Array, tx: Int32Array, y: Uint8Array, ty: Int32Array, out: Int32Array, threads: number): Promise<void>
+  biasAddLut(x: Uint8Array, table: Int32Array, bias: Int32Array, out: Int32Array, threads: number): Promise<void>
+  requantizeI32(x: Int32Array, out: Uint8Array, rs: bigint, offset: bigint, threads: number): Promise<void>
+  minMaxI32(x: Int32Array, threads: number): Promise<[number, number]>
+  poolU8(x: Uint8Array, out: Uint8Array, dims: number[], average: boolean, threads: number): Promise<void>
+}
+
+function lib(): QuantizedNative {
+  return native() as unknown as QuantizedNative
+}
+
+function check(ok: boolean, what: string): void {
+  if (!ok) throw new AxqError(`native quantized kernel: ${what}`)
+}
+
+/** QUANTIZE_WITH_EIGEN to quint8 with the constants of quantization.ts eigenQuantizer. */
+export async function quantizeU8Native(
+  x: Float32Array,
+  q: {scale: number; offset: number; lower: number; upper: number},
+  threads?: number,
+): Promise<Uint8Array> {
+  const out = new Uint8Array(x.length)
+  if (x.length > 0) await lib().quantizeU8(x, out, q.scale, q.offset, q.lower, q.upper, threadsOf(threads))
+  return out
+}
+
+export async function lutU8ToF32Native(codes: Uint8Array, table: Float32Array, threads?: number): Promise<Float32Array> {
+  check(table.length === 256, 'table must have 256 entries')
+  const out = new Float32Array(codes.length)
+  if (codes.length > 0) await lib().lutU8ToF32(codes, table, out, threadsOf(threads))
+  return out
+}
+
+export async function lutU8ToU8Native(codes: Uint8Array, table: Uint8Array, threads?: number): Promise<Uint8Array> {
+  check(table.length === 256, 'table must have 256 entries')
+  const out = new Uint8Array(codes.length)
+  if (codes.length > 0) await lib().lutU8ToU8(codes, table, out, threadsOf(threads))
+  return out
+}
+
+export async function addLutNative(x: Uint8Array, tx: Int32Array, y: Uint8Array, ty: Int32Array, threads?: number): Promise<Int32Array> {
+  check(tx.length === 256 && ty.length === 256, 'tables must have 256 entries')
+  check(x.length === y.length, `operands differ in length (${x.length} vs ${y.length})`)
+  const out = new Int32Array(x.length)
+  if (x.length > 0) await lib().addLut(x, tx, y, ty, out, threadsOf(threads))
+  return out
+}
+
+export async function biasAddLutNative(x: Uint8Array, table: Int32Array, bias: Int32Array, threads?: number): Promise<Int32Array> {
+  check(table.length === 256, 'table must have 256 entries')
+  check(bias.length > 0 && x.length % bias.length === 0, `input length ${x.length} is not a multiple of the bias length ${bias.length}`)
+  const out = new Int32Array(x.length)
+  if (x.length > 0) await lib().biasAddLut(x, table, bias, out, threadsOf(threads))
+  return out
+}
+
+/** Requantize with quantization.ts requantizeParams' RS and offset (IO − OO + 32768). */
+export async function requantizeI32Native(x: Int32Array, rangeScale: bigint, offset: bigint, threads?: number): Promise<Uint8Array> {
+  const out = new Uint8Array(x.length)
+  if (x.length > 0) await lib().requantizeI32(x, out, BigInt.asIntN(64, rangeScale), BigInt.asIntN(64, offset), threadsOf(threads))
+  return out
+}
+
+export async function minMaxI32Native(x: Int32Array, threads?: number): Promise<[number, number]> {
+  return lib().minMaxI32(x, threadsOf(threads))
+}
+
+export interface PoolDims {
+  n: number
+  h: number
+  w: number
+  c: number
+  kh: number
+  kw: number
+  sh: number
+  sw: number
+  oh: number
+  ow: number
+  padTop: number
+  padLeft: number
+}
+
+export async function poolU8Native(x: Uint8Array, d: PoolDims, average: boolean, threads?: number): Promise<Uint8Array> {
+  const dims = [d.n, d.h, d.w, d.c, d.kh, d.kw, d.sh, d.sw, d.oh, d.ow, d.padTop, d.padLeft]
+  check(dims.every((v) => Number.isSafeInteger(v) && v >= 0), `invalid pool geometry [${dims.join(',')}]`)
+  check(d.kh >= 1 && d.kw >= 1 && d.sh >= 1 && d.sw >= 1, 'window and strides must be at least 1')
+  check(x.length === d.n * d.h * d.w * d.c, `input has ${x.length} values, the geometry needs ${d.n * d.h * d.w * d.c}`)
+  const out = new Uint8Array(d.n * d.oh * d.ow * d.c)
+  if (out.length > 0) await lib().poolU8(x, out, dims, average, threadsOf(threads))
+  return out
+}
