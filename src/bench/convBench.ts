@@ -1,0 +1,198 @@
+/**
+ * `axq bench`: the reference AxConv2D loop (one thread, one table look-up per multiplication, as
+ * tf-approximate's reference kernel) against the fast path (all threads), on the same inputs in
+ * the same process, per layer; they must agree bit for bit. Optionally an end-to-end inference
+ * of a whole graph (runInference), with its throughput and peak memory.
+ */
+import {axConv, axconvInfo, axconvPreparedFilter, defaultThreads} from '../native/axconv.js'
+import {AxqError} from '../errors.js'
+import type {ProductTable} from '../mults/table.js'
+import {layerMacs, type ConvLayer} from './convLayers.js'
+import {runInference} from '../infer/inference.js'
+
+export type ActivationModel = 'relu' | 'uniform'
+
+export interface LayerBenchResult {
+  name: string
+  /** Multiply-accumulates per image. */
+  macs: number
+  referenceGmacs: number
+  fastGmacs: number
+  speedup: number
+  referenceSeconds: number
+  fastSeconds: number
+  /** One-off time to build the layer's product rows (cached across batches in a Session). */
+  prepareSeconds: number
+}
+
+export interface EndToEndResult {
+  images: number
+  seconds: number
+  imagesPerSecond: number
+  peakRssMb: number
+  accuracy: number
+}
+
+export interface BenchResult {
+  threads: number
+  fastVariant: string
+  mult: string
+  tune: boolean
+  batch: number
+  activations: ActivationModel
+  layers: LayerBenchResult[]
+  /** Geometric mean of the per-layer speedups. */
+  speedup: number
+  endToEnd: EndToEndResult | null
+}
+
+export interface BenchOptions {
+  layers: readonly ConvLayer[]
+  /** The product table as the kernels see it (already tuned when tuning is on). */
+  table: ProductTable
+  mult: string
+  tune: boolean
+  /** Images per layer call. */
+  batch: number
+  threads?: number
+  activations?: ActivationModel
+  /** Minimum measuring time of the fast path per layer, seconds. */
+  minFastSeconds?: number
+  onLayer?(result: LayerBenchResult): void
+}
+
+/** Small deterministic PRNG (mulberry32): the benchmark inputs are the same on every run. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0
+    let z = s
+    z = Math.imul(z ^ (z >>> 15), z | 1)
+    z ^= z + Math.imul(z ^ (z >>> 7), z | 61)
+    return ((z ^ (z >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/**
+ * Synthetic input codes. 'relu': like a quantized ReLU output with min 0 (zero point 0): half the
+ * codes 0, the rest exponentially distributed with mean 40 codes. 'uniform': every code equally
+ * likely, the worst case for cache locality of the table rows.
+ */
+export function syntheticActivations(size: number, model: ActivationModel, seed: number): Uint8Array {
+  const rand = prng(seed)
+  const out = new Uint8Array(size)
+  for (let i = 0; i < size; i++) {
+    if (model === 'uniform') out[i] = Math.floor(rand() * 256)
+    else out[i] = rand() < 0.5 ? 0 : Math.min(255, Math.floor(-40 * Math.log(1 - rand())))
+  }
+  return out
+}
+
+/** Weight codes around the zero point 128, as quantize_weights produces for symmetric weights. */
+function syntheticFilter(size: number, seed: number): Uint8Array {
+  const rand = prng(seed)
+  const out = new Uint8Array(size)
+  for (let i = 0; i < size; i++) {
+    const gauss = Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())
+    out[i] = Math.max(0, Math.min(255, Math.round(128 + 30 * gauss)))
+  }
+  return out
+}
+
+function firstMismatch(a: Int32Array, b: Int32Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i
+  return a.length === b.length ? -1 : a.length
+}
+
+export function geometricMean(values: readonly number[]): number {
+  if (values.length === 0) return 0
+  return Math.exp(values.reduce((s, v) => s + Math.log(v), 0) / values.length)
+}
+
+export async function benchLayers(options: BenchOptions): Promise<Omit<BenchResult, 'endToEnd'>> {
+  const threads = options.threads ?? defaultThreads()
+  const activations = options.activations ?? 'relu'
+  const minFast = options.minFastSeconds ?? 0.3
+  if (!Number.isInteger(options.batch) || options.batch < 1) throw new AxqError('--batch must be a positive integer', {subject: '--batch'})
+  const results: LayerBenchResult[] = []
+  for (const [index, layer] of options.layers.entries()) {
+    const inputShape = [options.batch, layer.H, layer.W, layer.C]
+    const filterShape = [layer.KH, layer.KW, layer.C, layer.K]
+    const input = syntheticActivations(options.batch * layer.H * layer.W * layer.C, activations, 1000 + index)
+    const filter = layer.filter ?? syntheticFilter(layer.KH * layer.KW * layer.C * layer.K, 2000 + index)
+    const common = {input, inputShape, filter, filterShape, table: options.table, stride: layer.stride, padding: layer.padding, zi: 0, zf: 128, where: `layer '${layer.name}'`}
+    const reference = await axConv({...common, kernel: 'reference', threads: 1})
+    const prepared = axconvPreparedFilter()
+    const first = await axConv({...common, kernel: 'fast', threads, prepared})
+    const mismatch = firstMismatch(first.output, reference.output)
+    if (mismatch !== -1) {
+      throw new AxqError(`layer '${layer.name}': the fast path disagrees with the reference at output element ${mismatch} (${first.output[mismatch]} vs ${reference.output[mismatch]})`, {subject: layer.name})
+    }
+    // Time the fast path over repeated calls (product rows already prepared, as in a Session).
+    let fastSeconds = 0
+    let calls = 0
+    while (calls < 3 || (fastSeconds < minFast && calls < 200)) {
+      const r = await axConv({...common, kernel: 'fast', threads, prepared})
+      fastSeconds += r.seconds
+      calls++
+    }
+    const macs = layerMacs(layer)
+    const total = macs * options.batch
+    const referenceGmacs = total / reference.seconds / 1e9
+    const fastGmacs = (total * calls) / fastSeconds / 1e9
+    const result: LayerBenchResult = {
+      name: layer.name,
+      macs,
+      referenceGmacs,
+      fastGmacs,
+      speedup: fastGmacs / referenceGmacs,
+      referenceSeconds: reference.seconds,
+      fastSeconds: fastSeconds / calls,
+      prepareSeconds: first.prepareSeconds,
+    }
+    results.push(result)
+    options.onLayer?.(result)
+  }
+  return {
+    threads,
+    fastVariant: axconvInfo().fastVariant,
+    mult: options.mult,
+    tune: options.tune,
+    batch: options.batch,
+    activations,
+    layers: results,
+    speedup: geometricMean(results.map((r) => r.speedup)),
+  }
+}
+
+export interface EndToEndOptions {
+  graph: string
+  data: string
+  mult: string
+  tune: boolean
+  multDirs?: string[]
+  threads?: number
+  batchSize: number
+  iterations: number
+}
+
+/** A whole `axq infer` run, timed, with the process's peak resident memory. */
+export async function benchEndToEnd(options: EndToEndOptions): Promise<EndToEndResult> {
+  const result = await runInference({
+    graph: options.graph,
+    data: options.data,
+    batchSize: options.batchSize,
+    iterations: options.iterations,
+    mult: options.mult,
+    tune: options.tune,
+    multDirs: options.multDirs,
+    threads: options.threads,
+  })
+  return {
+    images: result.images,
+    seconds: result.seconds,
+    imagesPerSecond: result.images / result.seconds,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    accuracy: result.accuracy,
+  }
+}

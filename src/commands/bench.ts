@@ -1,0 +1,135 @@
+import {Flags} from '@oclif/core'
+import {AxqCommand} from '../cli/baseCommand.js'
+import {AxqError} from '../errors.js'
+import {resolveMultiplier, type ResolvedMultiplier} from '../mults/resolve.js'
+import {tunedTable} from '../mults/tune.js'
+import {RESNET8_LAYERS, convLayersOfGraph, type ConvLayer} from '../bench/convLayers.js'
+import {benchEndToEnd, benchLayers, type ActivationModel, type BenchResult, type LayerBenchResult} from '../bench/convBench.js'
+import {defaultThreads} from '../native/axconv.js'
+
+const DEFAULT_MULT = 'mul8u_L40'
+const FALLBACK_MULT = 'drum8u_k4'
+
+export default class Bench extends AxqCommand {
+  static override description = `Speed of the fast AxConv2D path against the reference loop, layer by layer
+
+Runs every convolution layer of ResNet-8 (or of --graph) on the same synthetic inputs with the
+reference kernel (one thread, one table look-up per multiplication, like tf-approximate's) and
+the fast kernel (all threads), checks that both agree bit for bit (exit 1 if not), and prints
+GMAC/s and speedups. With --graph and --data it also times a whole inference of
+--iterations x --batch-size images.`
+
+  static override examples = [
+    '<%= config.bin %> bench --mult-dir ../shared/axmult',
+    '<%= config.bin %> bench --graph resnet_8_quant_ax.pb --data test_batch.bin --mult mul8u_L40 --tune --json',
+  ]
+
+  static override flags = {
+    graph: Flags.string({description: 'take the AxConv2D/QuantizedConv2D layers of this graph (input 32x32 propagated)'}),
+    data: Flags.string({description: 'with --graph: also run an end-to-end inference on this data file or folder'}),
+    mult: Flags.string({description: `multiplier name or .bin path (default ${DEFAULT_MULT} when on the search path, else the built-in ${FALLBACK_MULT})`}),
+    'mult-dir': Flags.string({description: 'folder of <name>.bin tables, searched first (repeatable)', multiple: true}),
+    tune: Flags.boolean({description: 'weight tuning (AxTune) of the table', default: false, allowNo: true}),
+    threads: Flags.integer({description: 'threads of the fast path (default: all cores)', min: 1}),
+    batch: Flags.integer({description: 'images per layer call', default: 50, min: 1}),
+    activations: Flags.string({description: 'synthetic input codes: relu (half zeros, small codes) or uniform (worst case)', options: ['relu', 'uniform'], default: 'relu'}),
+    'batch-size': Flags.integer({description: 'end-to-end: images per batch', default: 1000, min: 1}),
+    iterations: Flags.integer({description: 'end-to-end: number of batches', default: 10, min: 1}),
+    json: Flags.boolean({description: 'print one JSON object instead of a table', default: false}),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Bench)
+    if (flags.data && !flags.graph) throw new AxqError('--data needs --graph (the end-to-end run infers that graph)', {subject: '--data'})
+    const multDirs = flags['mult-dir']
+    let resolved: ResolvedMultiplier
+    if (flags.mult) {
+      resolved = resolveMultiplier(flags.mult, {multDirs})
+    } else {
+      try {
+        resolved = resolveMultiplier(DEFAULT_MULT, {multDirs})
+      } catch (error) {
+        if (!(error instanceof AxqError)) throw error
+        resolved = resolveMultiplier(FALLBACK_MULT, {multDirs})
+      }
+    }
+    const table = flags.tune ? tunedTable(resolved.table) : resolved.table
+    const layers: readonly ConvLayer[] = flags.graph ? convLayersOfGraph(flags.graph) : RESNET8_LAYERS
+    const threads = flags.threads ?? defaultThreads()
+    const progress = process.stderr.isTTY
+    const tableOut = !flags.json
+    const nameWidth = Math.max(5, ...layers.map((l) => shortName(l.name).length))
+    if (tableOut) {
+      this.log(`multiplier ${resolved.name} (${resolved.source}), tune ${flags.tune ? 'on' : 'off'}; fast path: ${threads} thread(s); reference: 1 thread`)
+      this.log(`${flags.batch} images per layer call, synthetic ${flags.activations} activations`)
+      this.log(
+        `${'layer'.padEnd(nameWidth)}  ${'shape'.padEnd(24)}  ${'MACs/image'.padStart(11)}  ${'reference'.padStart(10)}  ${'fast'.padStart(9)}  ${'speedup'.padStart(8)}`,
+      )
+    }
+    const result = await benchLayers({
+      layers,
+      table,
+      mult: resolved.name,
+      tune: flags.tune,
+      batch: flags.batch,
+      threads,
+      activations: flags.activations as ActivationModel,
+      onLayer: (r: LayerBenchResult) => {
+        if (!tableOut) {
+          if (progress) process.stderr.write(`\r${r.name}`)
+          return
+        }
+        const l = layers.find((x) => x.name === r.name)!
+        const shape = `${l.H}x${l.W}x${l.C} ${l.KH}x${l.KW}x${l.K} s${l.stride} ${l.padding}`
+        this.log(
+          `${shortName(r.name).padEnd(nameWidth)}  ${shape.padEnd(24)}  ${r.macs.toLocaleString('en-US').padStart(11)}  ${gmacs(r.referenceGmacs).padStart(10)}  ${gmacs(r.fastGmacs).padStart(9)}  ${(r.speedup.toFixed(1) + 'x').padStart(8)}`,
+        )
+      },
+    })
+    if (tableOut) this.log(`fast and reference agree bit for bit on every layer; geometric mean speedup ${result.speedup.toFixed(1)}x (${result.fastVariant} kernel)`)
+    else if (progress) process.stderr.write('\r\x1b[K')
+
+    let endToEnd: BenchResult['endToEnd'] = null
+    if (flags.graph && flags.data) {
+      if (progress) process.stderr.write(`end-to-end: ${flags.iterations} x ${flags['batch-size']} images...\n`)
+      endToEnd = await benchEndToEnd({
+        graph: flags.graph,
+        data: flags.data,
+        mult: resolved.source === 'built-in' ? resolved.name : resolved.source,
+        tune: flags.tune,
+        multDirs,
+        threads,
+        batchSize: flags['batch-size'],
+        iterations: flags.iterations,
+      })
+      if (tableOut) {
+        this.log(
+          `end-to-end: ${endToEnd.images} images in ${endToEnd.seconds.toFixed(2)} s (${endToEnd.imagesPerSecond.toFixed(0)} images/s), peak RSS ${endToEnd.peakRssMb.toFixed(0)} MB, accuracy ${endToEnd.accuracy.toFixed(3)}`,
+        )
+      }
+    }
+    if (flags.json) {
+      const full: BenchResult = {...result, endToEnd}
+      this.printJson({
+        threads: full.threads,
+        layers: full.layers.map(({name, macs, referenceGmacs, fastGmacs, speedup}) => ({name, macs, referenceGmacs, fastGmacs, speedup})),
+        speedup: full.speedup,
+        endToEnd: full.endToEnd,
+        mult: full.mult,
+        tune: full.tune,
+        batch: full.batch,
+        activations: full.activations,
+        fastVariant: full.fastVariant,
+      })
+    }
+  }
+}
+
+function gmacs(v: number): string {
+  return `${v.toFixed(v < 1 ? 3 : 2)} G/s`
+}
+
+/** Graph node names are long (resnet/tower_0/stage/residual_v1/conv2d/Conv2D/eightbit). */
+function shortName(name: string): string {
+  return name.replace(/^resnet\/tower_0\//, '').replace(/\/residual_v1/, '').replace(/\/Conv2D\/eightbit$/, '')
+}
