@@ -39,7 +39,7 @@ function summary(table: Uint16Array, mapping: number[]) {
   return {mae: abs / 65536, meanError: sum / 65536, wce}
 }
 
-function check(t: {same: (a: unknown, b: unknown, m?: string) => void; equal: (a: unknown, b: unknown, m?: string) => void}, name: string, table: Uint16Array) {
+function check(t: {same(a: unknown, b: unknown, m?: string): unknown; equal(a: unknown, b: unknown, m?: string): unknown}, name: string, table: Uint16Array) {
   const report = tuneReport(name, table)
   const expected = bruteForceMapping(table)
   t.same(report.mapping, expected, `${name}: mapping`)
