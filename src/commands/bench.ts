@@ -33,6 +33,7 @@ GMAC/s and speedups. With --graph and --data it also times a whole inference of
     threads: Flags.integer({description: 'threads of the fast path (default: all cores)', min: 1}),
     batch: Flags.integer({description: 'images per layer call', default: 50, min: 1}),
     activations: Flags.string({description: 'synthetic input codes: relu (half zeros, small codes) or uniform (worst case)', options: ['relu', 'uniform'], default: 'relu'}),
+    'min-time': Flags.string({description: 'seconds of repeated fast-path calls to time per layer', default: '0.3'}),
     'batch-size': Flags.integer({description: 'end-to-end: images per batch', default: 1000, min: 1}),
     iterations: Flags.integer({description: 'end-to-end: number of batches', default: 10, min: 1}),
     json: Flags.boolean({description: 'print one JSON object instead of a table', default: false}),
@@ -53,6 +54,8 @@ GMAC/s and speedups. With --graph and --data it also times a whole inference of
         resolved = resolveMultiplier(FALLBACK_MULT, {multDirs})
       }
     }
+    const minFastSeconds = Number(flags['min-time'])
+    if (!Number.isFinite(minFastSeconds) || minFastSeconds < 0) throw new AxqError(`--min-time must be a number of seconds, got '${flags['min-time']}'`, {subject: '--min-time'})
     const table = flags.tune ? tunedTable(resolved.table) : resolved.table
     const layers: readonly ConvLayer[] = flags.graph ? convLayersOfGraph(flags.graph) : RESNET8_LAYERS
     const threads = flags.threads ?? defaultThreads()
@@ -74,6 +77,7 @@ GMAC/s and speedups. With --graph and --data it also times a whole inference of
       batch: flags.batch,
       threads,
       activations: flags.activations as ActivationModel,
+      minFastSeconds,
       onLayer: (r: LayerBenchResult) => {
         if (!tableOut) {
           if (progress) process.stderr.write(`\r${r.name}`)

@@ -1,0 +1,78 @@
+/**
+ * `axq bench`: layer shapes (built-in ResNet-8 and from a graph), the per-layer comparison of the
+ * reference and fast kernels, and the command's JSON object and errors.
+ */
+import t from 'tap'
+import {spawnSync} from 'node:child_process'
+import {RESNET8_LAYERS, convLayersOfGraph, layerMacs} from '../../src/bench/convLayers.js'
+import {benchLayers, geometricMean, syntheticActivations} from '../../src/bench/convBench.js'
+import {exactTable} from '../../src/mults/table.js'
+import {cliPath, hasShared, shared} from '../helpers/paths.js'
+
+t.test('ResNet-8 layers and their MACs per image', async (t) => {
+  t.same(RESNET8_LAYERS.map(layerMacs), [442368, 2359296, 2359296, 1179648, 2359296, 1179648, 2359296])
+})
+
+t.test('layers of resnet_8_quant_ax.pb, input 32x32 propagated', {skip: hasShared ? false : 'needs ../shared'}, async (t) => {
+  const layers = convLayersOfGraph(shared('models', 'resnet_8_quant_ax.pb'))
+  t.equal(layers.length, RESNET8_LAYERS.length)
+  for (const [i, l] of layers.entries()) {
+    const b = RESNET8_LAYERS[i]
+    t.same([l.H, l.W, l.C, l.KH, l.KW, l.K, l.stride, l.padding], [b.H, b.W, b.C, b.KH, b.KW, b.K, b.stride, b.padding], l.name)
+  }
+  t.equal(layers[0].filter, undefined, 'the first filter is quantized at run time')
+  t.equal(layers[6].filter?.length, 3 * 3 * 64 * 64, 'later filters are quint8 Consts')
+})
+
+t.test('synthetic activations are deterministic and ReLU-like', async (t) => {
+  const a = syntheticActivations(20000, 'relu', 7)
+  t.same(a, syntheticActivations(20000, 'relu', 7))
+  const zeros = a.filter((v) => v === 0).length / a.length
+  t.ok(zeros > 0.48 && zeros < 0.53, `zero fraction ${zeros}`)
+  const u = syntheticActivations(20000, 'uniform', 7)
+  t.ok(u.filter((v) => v > 200).length > 3000, 'uniform codes reach the top of the range')
+})
+
+t.test('geometric mean', async (t) => {
+  t.equal(geometricMean([2, 8]), 4)
+  t.equal(geometricMean([]), 0)
+})
+
+t.test('benchLayers compares both kernels on each layer', async (t) => {
+  const layers = [
+    {name: 'a', H: 6, W: 5, C: 3, KH: 3, KW: 3, K: 8, stride: 1, padding: 'SAME' as const},
+    {name: 'b', H: 7, W: 7, C: 4, KH: 3, KW: 3, K: 16, stride: 2, padding: 'VALID' as const},
+  ]
+  const seen: string[] = []
+  const r = await benchLayers({layers, table: exactTable(), mult: 'mul8u_1JFF', tune: false, batch: 2, threads: 2, minFastSeconds: 0, onLayer: (l) => seen.push(l.name)})
+  t.same(seen, ['a', 'b'])
+  t.equal(r.threads, 2)
+  t.same(r.layers.map((l) => l.macs), [6 * 5 * 8 * 27, 3 * 3 * 16 * 36])
+  for (const l of r.layers) {
+    t.ok(l.referenceGmacs > 0 && l.fastGmacs > 0, `${l.name}: rates`)
+    t.equal(l.speedup, l.fastGmacs / l.referenceGmacs)
+  }
+  t.equal(r.speedup, geometricMean(r.layers.map((l) => l.speedup)))
+})
+
+t.test('axq bench --json prints one object', async (t) => {
+  const run = spawnSync(process.execPath, [cliPath, 'bench', '--json', '--batch', '1', '--mult', 'mul8u_1JFF', '--threads', '2', '--min-time', '0'], {encoding: 'utf8'})
+  t.equal(run.status, 0, run.stderr)
+  const out = JSON.parse(run.stdout) as {threads: number; layers: {name: string; macs: number; referenceGmacs: number; fastGmacs: number; speedup: number}[]; speedup: number; endToEnd: unknown}
+  t.equal(out.threads, 2)
+  t.same(out.layers.map((l) => l.macs), RESNET8_LAYERS.map(layerMacs))
+  t.same(Object.keys(out.layers[0]), ['name', 'macs', 'referenceGmacs', 'fastGmacs', 'speedup'])
+  t.ok(out.speedup > 0)
+  t.equal(out.endToEnd, null)
+  t.equal(run.stdout.trim().split('\n').length, 1, 'one line on stdout')
+})
+
+t.test('axq bench errors', async (t) => {
+  const noGraph = spawnSync(process.execPath, [cliPath, 'bench', '--data', 'x.bin'], {encoding: 'utf8'})
+  t.equal(noGraph.status, 1)
+  t.match(noGraph.stderr, /^axq: --data needs --graph/)
+  const badMult = spawnSync(process.execPath, [cliPath, 'bench', '--mult', 'mul8u_NOPE_X'], {encoding: 'utf8'})
+  t.equal(badMult.status, 1)
+  t.match(badMult.stderr, /unknown multiplier 'mul8u_NOPE_X'/)
+  t.equal(badMult.stderr.trim().split('\n').length, 1, 'one line')
+})
