@@ -1,6 +1,6 @@
 import {execFile} from 'node:child_process'
 import {promisify} from 'node:util'
-import t from 'tap'
+import t, {type TAP} from 'tap'
 import {builtinMember, tabulate} from '../../axmult/index.js'
 import {tuneReport} from '../../src/mults/tuneReport.js'
 import {readTableFile} from '../../src/mults/table.js'
@@ -39,7 +39,7 @@ function summary(table: Uint16Array, mapping: number[]) {
   return {mae: abs / 65536, meanError: sum / 65536, wce}
 }
 
-function check(t: {same(a: unknown, b: unknown, m?: string): unknown; equal(a: unknown, b: unknown, m?: string): unknown}, name: string, table: Uint16Array) {
+function check(t: Pick<TAP, "same" | "equal">, name: string, table: Uint16Array) {
   const report = tuneReport(name, table)
   const expected = bruteForceMapping(table)
   t.same(report.mapping, expected, `${name}: mapping`)
