@@ -56,8 +56,10 @@ t.test('ReplaceMatchingOpTypes', async (t) => {
     t.same([...outputs].sort(), ['b'], 'output nodes: matched nodes read from outside (b by d)')
     out.push(n('c', 'Abs', ['a']))
   })
-  t.same(names(replaced), ['a', 'b', 'c', 'd'], 'b is still needed by d: the original match is kept')
-  t.equal(replaced.node[2].op, 'Neg')
+  // b is still needed by d, so the generator's result is discarded and the original match (c, b)
+  // is emitted at the root's position.
+  t.same(names(replaced), ['a', 'c', 'b', 'd'], 'b is still needed by d: the original match is kept')
+  t.equal(replaced.node[1].op, 'Neg')
   const allowed = replaceMatchingOpTypes(g, {op: 'Neg', inputs: [{op: 'Relu'}]}, (_m, _i, _o, out) => out.push(n('c', 'Abs', ['a'])), {allowInconsistencies: true})
   t.same(names(allowed), ['a', 'c', 'd'], 'with allow_inconsistencies the generator wins; the root position receives its nodes')
   const copied = replaceMatchingOpTypes(g, {op: 'Neg', inputs: [{op: 'Relu'}]}, (m, _i, _o, out) => copyOriginalMatch(m, out))
