@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include "conv2d_float.h"
+#include "fused_batch_norm.h"
 
 namespace axq {
 namespace {
@@ -79,10 +80,63 @@ Napi::Value Conv2DFloat(const Napi::CallbackInfo& info) {
   return promise;
 }
 
+class FusedBatchNormWorker : public Napi::AsyncWorker {
+ public:
+  FusedBatchNormWorker(Napi::Env env, const Napi::CallbackInfo& info, int64_t rows, int64_t depth, float eps, bool training, int threads)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), rows_(rows), depth_(depth), eps_(eps),
+        training_(training), threads_(threads) {
+    for (int k = 0; k < 6; ++k) {
+      auto a = info[k].As<Napi::Float32Array>();
+      refs_[k] = Napi::Persistent(a);
+      data_[k] = a.Data();
+    }
+  }
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override {
+    FusedBatchNormFloat(data_[0], data_[1], data_[2], data_[3], data_[4], data_[5], rows_, depth_, eps_, training_, threads_);
+  }
+  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Napi::Reference<Napi::Float32Array> refs_[6];
+  float* data_[6];
+  int64_t rows_, depth_;
+  float eps_;
+  bool training_;
+  int threads_;
+};
+
+// fusedBatchNormFloat(x, scale, offset, mean, variance, y, rows, depth, epsilon, training, threads)
+Napi::Value FusedBatchNorm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 11) throw Napi::TypeError::New(env, "fusedBatchNormFloat: 11 arguments expected");
+  for (int k = 0; k < 6; ++k) {
+    if (!info[k].IsTypedArray() || info[k].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+      throw Napi::TypeError::New(env, "fusedBatchNormFloat: arguments 0..5 must be Float32Arrays");
+  }
+  const int64_t rows = info[6].As<Napi::Number>().Int64Value();
+  const int64_t depth = info[7].As<Napi::Number>().Int64Value();
+  const float eps = info[8].As<Napi::Number>().FloatValue();
+  const bool training = info[9].As<Napi::Boolean>().Value();
+  const int threads = info[10].As<Napi::Number>().Int32Value();
+  auto len = [&](int k) { return static_cast<int64_t>(info[k].As<Napi::Float32Array>().ElementLength()); };
+  if (rows < 0 || depth < 0 || len(0) != rows * depth || len(5) != rows * depth || len(1) != depth || len(2) != depth ||
+      len(3) != depth || len(4) != depth) {
+    throw Napi::RangeError::New(env, "fusedBatchNormFloat: buffer sizes do not match rows x depth");
+  }
+  auto* worker = new FusedBatchNormWorker(env, info, rows, depth, eps, training, threads);
+  auto promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
 }  // namespace
 
 void RegisterFloatOps(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dFloat", Napi::Function::New(env, Conv2DFloat));
+  exports.Set("fusedBatchNormFloat", Napi::Function::New(env, FusedBatchNorm));
 }
 
 }  // namespace axq

@@ -59,3 +59,46 @@ export async function conv2dFloat(
   await fn(input, filter, output, dims, threads, options.reference === true)
   return output
 }
+
+type FusedBatchNormFn = (
+  x: Float32Array,
+  scale: Float32Array,
+  offset: Float32Array,
+  mean: Float32Array,
+  variance: Float32Array,
+  y: Float32Array,
+  rows: number,
+  depth: number,
+  epsilon: number,
+  training: boolean,
+  threads: number,
+) => Promise<void>
+
+/**
+ * FusedBatchNorm on x viewed as [rows, depth] (cpp/fused_batch_norm.cc). Training: fills `mean`
+ * and `variance` with the batch mean and biased variance; inference: reads them. Returns y.
+ * Channel sums are sequential float32 over rows (threads split channels, never rows).
+ */
+export async function fusedBatchNormFloat(
+  x: Float32Array,
+  scale: Float32Array,
+  offset: Float32Array,
+  mean: Float32Array,
+  variance: Float32Array,
+  depth: number,
+  epsilon: number,
+  training: boolean,
+  options: {threads?: number} = {},
+): Promise<Float32Array> {
+  const rows = depth === 0 ? 0 : x.length / depth
+  if (!Number.isInteger(rows) || [scale, offset, mean, variance].some((v) => v.length !== depth)) {
+    throw new AxqError(`fusedBatchNormFloat: ${x.length} values do not form rows of ${depth} channels, or a per-channel vector has the wrong length`)
+  }
+  const y = new Float32Array(x.length)
+  if (x.length === 0) return y
+  const fn = native().fusedBatchNormFloat as FusedBatchNormFn | undefined
+  if (typeof fn !== 'function') throw new AxqError('the native library lacks fusedBatchNormFloat: rebuild it with npm run build:native')
+  const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
+  await fn(x, scale, offset, mean, variance, y, rows, depth, Math.fround(epsilon), training, threads)
+  return y
+}

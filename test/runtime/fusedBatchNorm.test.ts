@@ -3,6 +3,8 @@ import '../../src/runtime/ops/index.js'
 import {runOp} from '../helpers/runOp.js'
 import {attrs, f32, randomFloats, values} from './tensors.js'
 import type {Tensor} from '../../src/runtime/tensor.js'
+import {batchNormReference} from '../../src/runtime/ops/fusedBatchNorm.js'
+import {fusedBatchNormFloat} from '../../src/native/floatKernels.js'
 
 const F = Math.fround
 const empty = f32([0], [])
@@ -103,4 +105,35 @@ t.test('empty input gives NaN statistics; errors name the node', async (t) => {
   await t.rejects(train(f32([1, 1, 1, 2], [1, 2]), [1], [0]), /node 'test_FusedBatchNorm' \(FusedBatchNorm\): input 1 \(scale\) must have shape \[2\]/)
   await t.rejects(train(f32([2, 2], [1, 2, 3, 4]), [1, 1], [0, 0]), /input 0 \(x\) must be 4-D/)
   await t.rejects(runOp('FusedBatchNorm', [f32([1, 1, 1, 2], [1, 2]), f32([2], [1, 1]), f32([2], [0, 0]), empty, empty], {is_training: attrs.bool(false)}), /input 3 \(mean\) must have shape \[2\]/)
+})
+
+t.test('native kernel == TypeScript reference, any thread count, both modes', async (t) => {
+  let seed = 7
+  for (const [rows, depth] of [[1000, 16], [517, 3], [64, 70], [2048, 8], [33, 1], [300, 64]]) {
+    const x = randomFloats(rows * depth, seed++).map((v, i) => v * 50 + (i % depth) * 3)
+    const gamma = randomFloats(depth, seed++)
+    const beta = randomFloats(depth, seed++)
+    for (const training of [true, false]) {
+      const refMean = training ? new Float32Array(depth) : randomFloats(depth, seed)
+      const refVar = training ? new Float32Array(depth) : randomFloats(depth, seed + 1).map(Math.abs)
+      const want = batchNormReference(x, depth, gamma, beta, refMean, refVar, 1.001e-5, training)
+      for (const threads of [1, 2, 3, 7]) {
+        const mean = training ? new Float32Array(depth) : refMean.slice()
+        const variance = training ? new Float32Array(depth) : refVar.slice()
+        const y = await fusedBatchNormFloat(x, gamma, beta, mean, variance, depth, 1.001e-5, training, {threads})
+        const label = `[${rows},${depth}] ${training ? 'training' : 'inference'} ${threads} threads`
+        t.same(new Uint32Array(y.buffer), new Uint32Array(want.buffer), `y ${label}`)
+        t.same(Array.from(mean), Array.from(refMean), `mean ${label}`)
+        t.same(Array.from(variance), Array.from(refVar), `variance ${label}`)
+      }
+    }
+  }
+  // the row-order sum is preserved natively too
+  const x = new Float32Array(64 * 1024)
+  x[0] = 1e8
+  x[x.length - 1] = -1e8
+  for (let i = 1; i < x.length - 1; i++) x[i] = 1
+  const mean = new Float32Array(1)
+  await fusedBatchNormFloat(x, Float32Array.of(1), Float32Array.of(0), mean, new Float32Array(1), 1, 0.001, true, {threads: 2})
+  t.same(Array.from(mean), [0], 'sequential float32: each +1 after 1e8 is lost')
 })

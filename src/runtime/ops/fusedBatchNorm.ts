@@ -21,8 +21,10 @@
  * are sequential float32 sums over r = 0, 1, …, R−1, i.e. in memory (row) order, starting from 0.
  * This is what TF 1.14's Eigen does for this reduction (the outer dimension reduced with the inner
  * one preserved: InnerMostDimPreserver accumulates one packet of channels per row, sequentially);
- * later Eigen versions switched to tree sums. The computation runs on one thread in JS (a
- * 1000×32×32×16 batch takes about 0.1 s), so the thread count cannot change it.
+ * later Eigen versions switched to tree sums. Large tensors run on the native kernel
+ * (cpp/fused_batch_norm.cc: threads own blocks of channels and never split a channel's rows;
+ * the normalisation is split by rows), small ones on batchNormReference below, its reference
+ * twin; both give identical bits for any thread count.
  * RSQRT: TF's AVX build uses `rsqrtps` + one Newton step, CPU-dependent; axq uses the correctly
  * rounded float32 division 1/sqrt (hazard H3; see docs/tf1-semantics.md F for its effect).
  */
@@ -30,6 +32,7 @@ import {registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectInputCount, expectNHWC, expectRank, floatInput, opError} from '../opArgs.js'
 import {shapeString, type Tensor} from '../tensor.js'
 import {rsqrtFloat32} from './unaryMath.js'
+import {fusedBatchNormFloat} from '../../native/floatKernels.js'
 
 const f32 = Math.fround
 
@@ -46,7 +49,55 @@ function vec(data: Float32Array): Tensor {
   return {dtype: 'float32', shape: [data.length], data}
 }
 
-export function fusedBatchNorm(ctx: OpContext, outputCount: number): Tensor[] {
+/**
+ * The normalisation core on x viewed as [R, depth]: in training mode fills `mean` and `variance`
+ * with the batch mean and biased variance; in inference mode reads them. Returns y. This plain
+ * TypeScript version is the reference twin of the native kernel (cpp/fused_batch_norm.cc).
+ */
+export function batchNormReference(
+  x: Float32Array,
+  depth: number,
+  gamma: Float32Array,
+  beta: Float32Array,
+  mean: Float32Array,
+  variance: Float32Array,
+  eps: number,
+  training: boolean,
+): Float32Array {
+  const n = x.length
+  const y = new Float32Array(n)
+  if (n === 0 || depth === 0) return y
+  const rows = n / depth
+  if (training) {
+    const inv = f32(1 / f32(rows))
+    // S1: sequential float32 sums per channel, rows in memory order (stores round to float32).
+    const s1 = new Float32Array(depth)
+    for (let i = 0, c = 0; i < n; i++) {
+      s1[c] += x[i]
+      if (++c === depth) c = 0
+    }
+    for (let c = 0; c < depth; c++) mean[c] = s1[c] * inv
+    const s2 = new Float32Array(depth)
+    for (let i = 0, c = 0; i < n; i++) {
+      const d = f32(x[i] - mean[c])
+      s2[c] += f32(d * d)
+      if (++c === depth) c = 0
+    }
+    for (let c = 0; c < depth; c++) variance[c] = s2[c] * inv
+  }
+  const k = new Float32Array(depth)
+  for (let c = 0; c < depth; c++) k[c] = rsqrtFloat32(f32(variance[c] + f32(eps))) * gamma[c]
+  for (let i = 0, c = 0; i < n; i++) {
+    y[i] = f32(f32(x[i] - mean[c]) * k[c]) + beta[c]
+    if (++c === depth) c = 0
+  }
+  return y
+}
+
+/** Tensors at least this large run on the native kernel (same results, all threads). */
+export const NATIVE_MIN_ELEMENTS = 1 << 15
+
+export async function fusedBatchNorm(ctx: OpContext, outputCount: number): Promise<Tensor[]> {
   expectInputCount(ctx, 5)
   expectNHWC(ctx)
   const {t: xt, data: x} = floatInput(ctx, 0, 'x')
@@ -63,40 +114,18 @@ export function fusedBatchNorm(ctx: OpContext, outputCount: number): Tensor[] {
 
   const n = x.length
   const rows = depth === 0 ? 0 : n / depth
-  const y = new Float32Array(n)
-  const mean = new Float32Array(depth)
-  const variance = new Float32Array(depth)
-  const k = new Float32Array(depth)
-  const extra: Tensor[] = []
-
-  if (training) {
-    if (n === 0) {
-      mean.fill(NaN)
-      variance.fill(NaN)
-      const outs = [{dtype: 'float32' as const, shape: [...xt.shape], data: y}, vec(mean), vec(variance), vec(new Float32Array(depth)), vec(new Float32Array(depth))]
-      if (outputCount > 5) outs.push(vec(new Float32Array(0)))
-      return outs
-    }
-    const inv = f32(1 / f32(rows))
-    // S1: sequential float32 sums per channel, rows in memory order (stores round to float32).
-    const s1 = new Float32Array(depth)
-    for (let i = 0, c = 0; i < n; i++) {
-      s1[c] += x[i]
-      if (++c === depth) c = 0
-    }
-    for (let c = 0; c < depth; c++) mean[c] = s1[c] * inv
-    const s2 = new Float32Array(depth)
-    for (let i = 0, c = 0; i < n; i++) {
-      const d = f32(x[i] - mean[c])
-      s2[c] += f32(d * d)
-      if (++c === depth) c = 0
-    }
-    for (let c = 0; c < depth; c++) variance[c] = s2[c] * inv
-    for (let c = 0; c < depth; c++) k[c] = rsqrtFloat32(f32(variance[c] + eps)) * gamma[c]
-    for (let i = 0, c = 0; i < n; i++) {
-      y[i] = f32(f32(x[i] - mean[c]) * k[c]) + beta[c]
-      if (++c === depth) c = 0
-    }
+  const mean = training ? new Float32Array(depth) : oldMean
+  const variance = training ? new Float32Array(depth) : oldVar
+  const y =
+    n >= NATIVE_MIN_ELEMENTS
+      ? await fusedBatchNormFloat(x, gamma, beta, mean, variance, depth, eps, training, {threads: ctx.options.threads})
+      : batchNormReference(x, depth, gamma, beta, mean, variance, eps, training)
+  const outs: Tensor[] = [{dtype: 'float32', shape: [...xt.shape], data: y}]
+  if (training && n === 0) {
+    mean.fill(NaN)
+    variance.fill(NaN)
+    outs.push(vec(mean), vec(variance), vec(new Float32Array(depth)), vec(new Float32Array(depth)))
+  } else if (training) {
     const adjust = f32(f32(rows) / f32(Math.max(rows - 1, 1)))
     const runningMean = new Float32Array(depth)
     const runningVar = new Float32Array(depth)
@@ -111,16 +140,10 @@ export function fusedBatchNorm(ctx: OpContext, outputCount: number): Tensor[] {
         runningMean[c] = f32(keep * oldMean[c]) + f32(factor * mean[c])
       }
     }
-    extra.push(vec(runningMean), vec(runningVar), vec(mean), vec(variance))
+    outs.push(vec(runningMean), vec(runningVar), vec(mean), vec(variance))
   } else {
-    for (let c = 0; c < depth; c++) k[c] = rsqrtFloat32(f32(oldVar[c] + eps)) * gamma[c]
-    for (let i = 0, c = 0; i < n; i++) {
-      y[i] = f32(f32(x[i] - oldMean[c]) * k[c]) + beta[c]
-      if (++c === depth) c = 0
-    }
-    extra.push(vec(oldMean.slice()), vec(oldVar.slice()), vec(oldMean.slice()), vec(oldVar.slice()))
+    outs.push(vec(oldMean.slice()), vec(oldVar.slice()), vec(oldMean.slice()), vec(oldVar.slice()))
   }
-  const outs: Tensor[] = [{dtype: 'float32', shape: [...xt.shape], data: y}, ...extra]
   if (outputCount > 5) outs.push(vec(new Float32Array(0)))
   return outs
 }
