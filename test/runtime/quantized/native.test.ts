@@ -1,0 +1,100 @@
+// The native quantized kernels against their TypeScript reference twins: random shapes, ranges
+// and codes, several thread counts; every output must be bit-identical.
+import t from 'tap'
+import '../../../src/runtime/ops/index.js'
+import {runOp} from '../../helpers/runOp.js'
+import {makeAttr} from '../../../src/graph/attrs.js'
+import type {AttrValue} from '../../../src/graph/types.js'
+import type {Tensor} from '../../../src/runtime/tensor.js'
+import {nativeQuantizedKernels, setQuantizedKernelMode} from '../../../src/native/quantizedKernels.js'
+import {bytesOf} from './referenceVectors.js'
+
+const haveNative = (() => {
+  try {
+    setQuantizedKernelMode('native')
+    return nativeQuantizedKernels(1)
+  } catch {
+    return false
+  } finally {
+    setQuantizedKernelMode('auto')
+  }
+})()
+
+let seed = 0x9e3779b9
+function rand(): number {
+  // xorshift32, deterministic
+  seed ^= seed << 13
+  seed ^= seed >>> 17
+  seed ^= seed << 5
+  return (seed >>> 0) / 4294967296
+}
+const f = Math.fround
+const s = (v: number): Tensor => ({dtype: 'float32', shape: [], data: Float32Array.of(v)})
+function codes(shape: number[]): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1)
+  return {dtype: 'quint8', shape, data: Uint8Array.from({length: n}, () => Math.floor(rand() * 256))}
+}
+function range(): [number, number] {
+  const lo = f(-rand() * 10 ** (rand() * 4 - 2))
+  return [lo, f(lo + rand() * 10 ** (rand() * 4 - 2) + 1e-3)]
+}
+
+const failures: string[] = []
+let checks = 0
+
+async function agree(op: string, inputs: Tensor[], attrs: Record<string, AttrValue> = {}): Promise<void> {
+  setQuantizedKernelMode('ts')
+  const ref = await runOp(op, inputs, attrs)
+  setQuantizedKernelMode('native')
+  for (const threads of [1, 2, 3]) {
+    const got = await runOp(op, inputs, attrs, {threads})
+    const same = got.length === ref.length && got.every((g, k) => g.shape.join() === ref[k].shape.join() && Buffer.compare(bytesOf(g), bytesOf(ref[k])) === 0)
+    checks++
+    if (!same) failures.push(`${op} with ${threads} thread(s) differs from the TypeScript reference`)
+  }
+  setQuantizedKernelMode('auto')
+}
+
+t.test('native kernels equal the TypeScript ops', {skip: haveNative ? false : 'native library not built'}, async (t) => {
+  t.teardown(() => setQuantizedKernelMode('auto'))
+  for (let round = 0; round < 4; round++) {
+    const n = 20000 + Math.floor(rand() * 5000)
+    // QuantizeV2 MIN_FIRST: values around the range, exact ties, NaN and infinities.
+    const x = Float32Array.from({length: n}, () => f((rand() - 0.4) * 20))
+    for (let i = 0; i < 200; i++) x[Math.floor(rand() * n)] = Math.floor(rand() * 200) + 0.5
+    x[0] = NaN
+    x[1] = Infinity
+    x[2] = -Infinity
+    const [lo, hi] = range()
+    const qAttrs = {T: makeAttr.type('quint8'), mode: makeAttr.string('MIN_FIRST')}
+    await agree('QuantizeV2', [{dtype: 'float32', shape: [n], data: x}, s(lo), s(hi)], qAttrs)
+    await agree('QuantizeV2', [{dtype: 'float32', shape: [n], data: x}, s(0), s(255)], qAttrs)
+    const c = codes([n])
+    for (const mode of ['MIN_FIRST', 'MIN_COMBINED', 'SCALED']) await agree('Dequantize', [c, s(lo), s(hi)], {mode: makeAttr.string(mode)})
+    await agree('Dequantize', [c, s(3), s(3)], {mode: makeAttr.string('MIN_FIRST')})
+    for (const op of ['QuantizedRelu', 'QuantizedRelu6']) await agree(op, [c, s(lo), s(hi)])
+    await agree('QuantizedReluX', [c, s(f(hi / 2)), s(lo), s(hi)])
+    const [lo2, hi2] = range()
+    await agree('QuantizedAdd', [c, codes([n]), s(lo), s(hi), s(lo2), s(hi2)])
+    const ch = [1, 3, 10, 16][round % 4]
+    const xb = codes([Math.floor(n / ch), ch])
+    await agree('QuantizedBiasAdd', [xb, codes([ch]), s(lo), s(hi), s(lo2), s(hi2)], {out_type: makeAttr.type('qint32')})
+    // Requantize / RequantizationRange: small and full-range accumulators, ordinary and extreme ranges.
+    const wide = rand() < 0.5
+    const acc: Tensor = {dtype: 'qint32', shape: [n], data: Int32Array.from({length: n}, () => Math.floor((rand() - 0.5) * (wide ? 2 ** 32 : 2 ** 22)))}
+    const l = f(rand() * 1e-3)
+    await agree('RequantizationRange', [acc, s(f(-l * 2 ** 31)), s(f(l * 2 ** 31))])
+    for (const [omin, omax] of [[f(-rand() * 5), f(rand() * 5)], [0, f(rand() * 100)], [0, 0], [0, 1e-30], [-1e-5, 1e-5]]) {
+      await agree('Requantize', [acc, s(f(-l * 2 ** 31)), s(f(l * 2 ** 31)), s(omin), s(omax)], {out_type: makeAttr.type('quint8')})
+    }
+    // Pools: random NHWC shapes, windows, strides and padding.
+    const shape = [1 + Math.floor(rand() * 3), 5 + Math.floor(rand() * 20), 5 + Math.floor(rand() * 20), 1 + Math.floor(rand() * 17)]
+    const k = 1 + Math.floor(rand() * 3)
+    const st = 1 + Math.floor(rand() * 3)
+    for (const padding of ['SAME', 'VALID']) {
+      const pAttrs = {ksize: makeAttr.intList([1, k, k + (round % 2), 1]), strides: makeAttr.intList([1, st, st, 1]), padding: makeAttr.string(padding)}
+      for (const op of ['QuantizedAvgPool', 'QuantizedMaxPool']) await agree(op, [codes(shape), s(lo), s(hi)], pAttrs)
+    }
+  }
+  t.same(failures, [], `${checks} comparisons`)
+})
