@@ -115,6 +115,8 @@ class AxConvWorker : public Napi::AsyncWorker {
     const auto start = std::chrono::steady_clock::now();
     if (!fast_) {
       AxConvReference(g_, q_, input_, filter_, table_, output_);
+    } else if (PreparedBytes(g_) > kMaxPreparedBytes) {
+      AxConvDirectParallel(g_, q_, input_, filter_, table_, output_, threads_);
     } else {
       std::shared_ptr<PreparedFilter> p;
       if (holder_) {

@@ -370,6 +370,21 @@ static BlockFn PickBlock(int64_t Kp) {
 
 }  // namespace
 
+double PreparedBytes(const ConvGeometry& g) {
+  return double(g.KH) * double(g.KW) * double(g.C) * 256.0 * double((g.K + 7) / 8 * 8) * 2.0;
+}
+
+void AxConvDirectParallel(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
+                          const uint8_t* filter, const uint16_t* table, int32_t* output, int threads) {
+  ConvGeometry one = g;
+  one.N = 1;
+  const int64_t inStride = g.H * g.W * g.C;
+  const int64_t outStride = g.Ho * g.Wo * g.K;
+  ParallelFor(g.N, threads, [&](int64_t n) {
+    AxConvReference(one, q, input + n * inStride, filter, table, output + n * outStride);
+  });
+}
+
 const char* AxConvFastVariant() {
 #ifdef AXQ_HAVE_AVX2_PATH
   if (CpuHasAvx2()) return "avx2";

@@ -63,6 +63,19 @@ std::shared_ptr<PreparedFilter> PrepareFilter(const ConvGeometry& g, const uint8
 void AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
                 const PreparedFilter& prepared, int32_t* output, int threads);
 
+/** Bytes of product rows PrepareFilter would allocate for this layer. */
+double PreparedBytes(const ConvGeometry& g);
+
+/** Above this many bytes of product rows the fast path computes without them (see below). */
+constexpr double kMaxPreparedBytes = 256.0 * 1024.0 * 1024.0;
+
+/**
+ * For layers too large for prepared rows: the reference formula, image by image on `threads`
+ * threads (each output element still computed by one thread, so identical results).
+ */
+void AxConvDirectParallel(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
+                          const uint8_t* filter, const uint16_t* table, int32_t* output, int threads);
+
 /** Name of the inner loop chosen at run time for this CPU ("avx2" or "generic"). */
 const char* AxConvFastVariant();
 

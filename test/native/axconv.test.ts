@@ -196,6 +196,24 @@ t.test('larger batch: every thread count gives identical results; prepared data 
   for (const r of all) t.equal(firstMismatch(r.output, ref.output), -1, 'concurrent call')
 })
 
+t.test('layers too large for product rows use the direct path on all threads, same results', async (t) => {
+  // 1x1x1024x520: 1024·256·520·2 bytes of rows would exceed 256 MiB.
+  const rand = rng(5)
+  const [N, H, W, C, K] = [3, 2, 1, 1024, 520]
+  const table = new Uint16Array(65536).map(() => Math.floor(rand() * 65536))
+  const req: AxConvRequest = {
+    input: new Uint8Array(N * H * W * C).map(() => Math.floor(rand() * 256)),
+    inputShape: [N, H, W, C],
+    filter: new Uint8Array(C * K).map(() => Math.floor(rand() * 256)),
+    filterShape: [1, 1, C, K],
+    table, stride: 1, padding: 'SAME', zi: 3, zf: 120,
+  }
+  const ref = await axConv({...req, kernel: 'reference'})
+  const fast = await axConv({...req, kernel: 'fast', threads: 2})
+  t.equal(firstMismatch(fast.output, ref.output), -1)
+  t.equal(fast.prepareSeconds, 0, 'no product rows built')
+})
+
 t.test('bad input gives AxqError, never a crash', async (t) => {
   const ok: AxConvRequest = {
     input: new Uint8Array(1 * 4 * 4 * 2),
