@@ -1,0 +1,53 @@
+import {execFile} from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {promisify} from 'node:util'
+import t from 'tap'
+import {builtinMember, tabulate} from '../../axmult/index.js'
+import {errorFraction, errorImage, errorMapFigure, maxAbsError} from '../../src/mults/errorMap.js'
+import {exactTable} from '../../src/mults/table.js'
+import {decodePng} from '../../src/plot/png.js'
+import {cliPath} from '../helpers/paths.js'
+
+const mitchell = tabulate('mitchell8u', builtinMember('mitchell8u')!.product)
+
+t.test('error colours: white where exact, blue below, red above', async (t) => {
+  t.equal(errorFraction(0, 10, 'linear'), 0.5)
+  t.equal(errorFraction(-10, 10, 'linear'), 0)
+  t.equal(errorFraction(5, 10, 'linear'), 0.75)
+  t.equal(errorFraction(2.5, 10, 'sqrt'), 0.75)
+  t.equal(maxAbsError([exactTable()]), 1)
+  t.equal(maxAbsError([mitchell]), Math.max(...Array.from(mitchell, (v, i) => Math.abs(v - (i >> 8) * (i & 255)))))
+  const table = exactTable()
+  table[3 * 256 + 5] = 25 // +10 at a = 3, w = 5
+  table[7 * 256 + 9] = 53 // −10 at a = 7, w = 9
+  const img = errorImage(table, 10, 'linear')
+  const px = (x: number, y: number) => Array.from(img.data.subarray((y * 256 + x) * 4, (y * 256 + x) * 4 + 3))
+  t.same(px(5, 255 - 3), [103, 0, 31], 'a = 3 is row 252 (a = 0 at the bottom), dark red')
+  t.same(px(9, 255 - 7), [5, 48, 97], 'dark blue')
+  t.same(px(0, 0), [247, 247, 247])
+})
+
+t.test('error map figure, one or two panels', async (t) => {
+  const one = errorMapFigure([{title: 'mitchell8u', table: mitchell}])
+  const two = errorMapFigure([{title: 'a', table: mitchell}, {title: 'b', table: exactTable()}], {title: 'T'})
+  t.ok(two.width > one.width + 512)
+  const svg = two.toSvg()
+  t.match(svg, />weight code w</)
+  t.match(svg, />activation code a</)
+  t.equal((svg.match(/<image /g) ?? []).length, 3, 'two maps and the colour bar')
+})
+
+t.test('axq mults plot writes a PNG and rejects other formats', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'axq-plot-'))
+  t.teardown(() => fs.rmSync(dir, {recursive: true, force: true}))
+  const out = path.join(dir, 'm.png')
+  const run = promisify(execFile)
+  await run(process.execPath, [cliPath, 'mults', 'plot', 'trunc8u_k6', '--tune', '--out', out], {env: {...process.env, AXQ_HOME: dir}})
+  const png = decodePng(fs.readFileSync(out))
+  t.ok(png.width > 1100 && png.height > 600)
+  const bad = await run(process.execPath, [cliPath, 'mults', 'plot', 'trunc8u_k6', '--out', path.join(dir, 'm.jpg')], {env: {...process.env, AXQ_HOME: dir}}).catch((e) => e)
+  t.equal(bad.code, 1)
+  t.match(bad.stderr, /m\.jpg: a figure is written as \.png or \.svg, not '\.jpg'/)
+})
