@@ -1,0 +1,93 @@
+import {Args, Flags} from '@oclif/core'
+import {AxqCommand} from '../cli/baseCommand.js'
+import {runInference, type InferResult} from '../infer/inference.js'
+import {AxqError} from '../errors.js'
+import {EXACT_MULTIPLIER} from '../mults/table.js'
+
+const pyBool = (b: boolean) => (b ? 'True' : 'False')
+
+export default class Infer extends AxqCommand {
+  static override description = `Accuracy of a graph on CIFAR-style data with an approximate multiplier in every AxConv2D node
+
+Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at the end of the
+file), like tf-approximate's cifar10_ax_inference.py, and prints each batch's accuracy and the
+mean. Float graphs (no AxConv2D) run too.`
+
+  static override examples = [
+    '<%= config.bin %> infer resnet_8_quant_ax.pb --data-dir cifar10/ --mult mul8u_L40 --tune --mult-dir ./axmult',
+    '<%= config.bin %> infer resnet_8_quant_ax.pb --data test_batch.bin --batch-size 1000 --iterations 10 --json',
+  ]
+
+  static override args = {
+    graph: Args.string({description: 'frozen GraphDef (.pb)', required: true}),
+  }
+
+  static override flags = {
+    'data-dir': Flags.string({description: 'folder with eval.tfrecords, test_batch.bin or test_batch', exclusive: ['data']}),
+    data: Flags.string({description: 'a data file: .tfrecords, CIFAR-10 .bin batch or python pickle batch'}),
+    'batch-size': Flags.integer({description: 'images per batch (ranges and batch-norm statistics are per batch)', default: 1000, min: 1}),
+    iterations: Flags.integer({description: 'number of batches', default: 10, min: 1}),
+    mult: Flags.string({description: 'multiplier name or .bin path for every AxConv2D node', default: EXACT_MULTIPLIER}),
+    tune: Flags.boolean({description: 'weight tuning (AxTune)', default: false, allowNo: true}),
+    input: Flags.string({description: 'input node (default: the graph\'s only Placeholder)'}),
+    output: Flags.string({description: 'output tensor (default: the graph\'s only sink)'}),
+    'mult-dir': Flags.string({description: 'folder of <name>.bin tables, searched first (repeatable)', multiple: true}),
+    threads: Flags.integer({description: 'worker threads (default: all cores); results never depend on it', min: 1}),
+    profile: Flags.boolean({description: 'print the time spent per op type', default: false}),
+    json: Flags.boolean({description: 'print one JSON object instead of text', default: false}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Infer)
+    const data = flags.data ?? flags['data-dir']
+    if (!data) throw new AxqError('give the data with --data FILE or --data-dir DIR', {subject: '--data'})
+    const progress = process.stderr.isTTY && !flags.json
+    const result = await runInference(
+      {
+        graph: args.graph,
+        data,
+        batchSize: flags['batch-size'],
+        iterations: flags.iterations,
+        mult: flags.mult,
+        tune: flags.tune,
+        input: flags.input,
+        output: flags.output,
+        multDirs: flags['mult-dir'],
+        threads: flags.threads,
+        profile: flags.profile,
+      },
+      {
+        onLayers: (layers) => {
+          if (flags.json) return
+          for (const l of layers) this.log(`${l.name} = ${l.mult} (tune = ${pyBool(l.tune)})`)
+          if (progress) process.stderr.write(`running ${flags.iterations} batches of ${flags['batch-size']}...\n`)
+        },
+        onRun: (index, run) => {
+          if (flags.json) {
+            if (progress) process.stderr.write(`\rbatch ${index + 1}/${flags.iterations}`)
+            return
+          }
+          this.log(`Mean accuracy (run ${index}): ${run.accuracy.toFixed(5)} in ${run.seconds.toFixed(3)} sec`)
+        },
+      },
+    )
+    if (flags.json) {
+      if (progress) process.stderr.write('\n')
+      this.printJson(result)
+      return
+    }
+    this.log(`results;mult=${result.mult};tune=${pyBool(result.tune)};accuracy=${result.accuracy.toFixed(3)}`)
+    if (result.profile) this.log(formatProfile(result))
+  }
+}
+
+function formatProfile(result: InferResult): string {
+  const rows = [...(result.profile ?? [])].sort((a, b) => b.seconds - a.seconds)
+  const total = rows.reduce((s, r) => s + r.seconds, 0)
+  const lines = ['', 'op                          calls    seconds   share']
+  for (const r of rows) {
+    lines.push(`${r.op.padEnd(26)} ${String(r.calls).padStart(7)} ${r.seconds.toFixed(3).padStart(10)} ${((100 * r.seconds) / (total || 1)).toFixed(1).padStart(6)}%`)
+  }
+  lines.push(`${'total'.padEnd(26)} ${''.padStart(7)} ${total.toFixed(3).padStart(10)}`)
+  return lines.join('\n')
+}

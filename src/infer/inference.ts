@@ -1,0 +1,218 @@
+/**
+ * `axq infer`: accuracy of a (quantized, approximate) graph on a CIFAR-style data set, the way
+ * tf-approximate's cifar10_ax_inference.py measures it: every AxConv2D node gets the multiplier
+ * and tuning flag, then `iterations` batches of `batchSize` records are run in file order
+ * (wrapping around at the end), each scored by argmax of the logits against the label.
+ */
+import type {GraphDef, NodeDef} from '../graph/types.js'
+import {readGraph} from '../graph/graphIO.js'
+import {makeAttr, readAttr} from '../graph/attrs.js'
+import {nodeNameFromInput} from '../graph/names.js'
+import {Session} from '../runtime/session.js'
+import '../runtime/ops/index.js'
+import {makeTensor, type Tensor} from '../runtime/tensor.js'
+import {openDataset} from '../data/dataset.js'
+import {resolveMultiplier} from '../mults/resolve.js'
+import type {ProductTable} from '../mults/table.js'
+import {AxqError} from '../errors.js'
+
+export const APPROXIMATE_OPS = new Set(['AxConv2D'])
+
+export interface InferOptions {
+  graph: string
+  /** A data file (.tfrecords, .bin, pickle batch) or a folder holding one. */
+  data: string
+  batchSize: number
+  iterations: number
+  mult: string
+  tune: boolean
+  input?: string
+  output?: string
+  multDirs?: string[]
+  threads?: number
+  profile?: boolean
+}
+
+export interface RunResult {
+  accuracy: number
+  seconds: number
+  images: number
+}
+
+export interface LayerSetting {
+  name: string
+  mult: string
+  tune: boolean
+}
+
+export interface InferResult {
+  graph: string
+  data: string
+  mult: string
+  tune: boolean
+  batchSize: number
+  iterations: number
+  images: number
+  accuracy: number
+  seconds: number
+  runs: RunResult[]
+  layers: LayerSetting[]
+  input: string
+  output: string
+  profile?: {op: string; calls: number; seconds: number}[]
+}
+
+export interface InferEvents {
+  /** Called once the graph is configured, before the first batch. */
+  onLayers?(layers: LayerSetting[]): void
+  /** Called after each batch. */
+  onRun?(index: number, run: RunResult): void
+}
+
+/** The graph's placeholders (candidate inputs). */
+export function placeholders(graph: GraphDef): NodeDef[] {
+  return graph.node.filter((n) => n.op === 'Placeholder' || n.op === 'PlaceholderV2')
+}
+
+/** Nodes no other node consumes (candidate outputs), ignoring NoOp/Const/Placeholder leftovers. */
+export function sinks(graph: GraphDef): NodeDef[] {
+  const used = new Set<string>()
+  for (const node of graph.node) for (const input of node.input) used.add(nodeNameFromInput(input))
+  return graph.node.filter((n) => !used.has(n.name) && n.op !== 'NoOp' && n.op !== 'Const' && n.op !== 'Placeholder')
+}
+
+function chooseEndpoint(kind: 'input' | 'output', given: string | undefined, candidates: NodeDef[], graph: GraphDef, file: string): string {
+  if (given !== undefined) {
+    const node = nodeNameFromInput(given)
+    if (!graph.node.some((n) => n.name === node)) {
+      throw new AxqError(`--${kind}: no node '${node}' in ${file}`, {subject: `--${kind}`})
+    }
+    return given
+  }
+  if (candidates.length !== 1) {
+    const names = candidates.map((n) => n.name).slice(0, 5).join(', ')
+    throw new AxqError(
+      `${file} has ${candidates.length} ${kind === 'input' ? 'placeholders' : 'sinks'}${names ? ` (${names})` : ''}: choose one with --${kind}`,
+      {subject: `--${kind}`},
+    )
+  }
+  return candidates[0].name
+}
+
+/** Set AxMult/AxTune on every approximate node; returns the settings in graph order. */
+export function configureApproximateLayers(graph: GraphDef, mult: string, tune: boolean): LayerSetting[] {
+  const layers: LayerSetting[] = []
+  for (const node of graph.node) {
+    if (!APPROXIMATE_OPS.has(node.op)) continue
+    node.attr.AxMult = makeAttr.string(mult)
+    node.attr.AxTune = makeAttr.bool(tune)
+    layers.push({name: node.name, mult, tune})
+  }
+  return layers
+}
+
+/** Index of the largest logit of each row; the first one on ties (tf.argmax). */
+export function argmaxRows(logits: Tensor): Int32Array {
+  if (logits.shape.length !== 2) throw new AxqError(`the output must be a [batch, classes] tensor, got shape [${logits.shape.join(',')}]`)
+  const [rows, cols] = logits.shape
+  const data = logits.data as Float32Array
+  const out = new Int32Array(rows)
+  for (let r = 0; r < rows; r++) {
+    let best = 0
+    let bestValue = data[r * cols]
+    for (let c = 1; c < cols; c++) {
+      const v = data[r * cols + c]
+      if (v > bestValue || (Number.isNaN(v) && !Number.isNaN(bestValue))) {
+        best = c
+        bestValue = v
+      }
+    }
+    out[r] = best
+  }
+  return out
+}
+
+/** TF's reduce_mean of a float32 0/1 vector: exact sum, one float32 division. */
+export function batchAccuracy(predicted: Int32Array, labels: Int32Array): number {
+  let correct = 0
+  for (let i = 0; i < predicted.length; i++) if (predicted[i] === labels[i]) correct++
+  return Math.fround(Math.fround(correct) / Math.fround(predicted.length))
+}
+
+function adaptImages(images: Tensor, placeholder: NodeDef | undefined): Tensor {
+  if (!placeholder || !placeholder.attr.dtype) return images
+  const dtype = readAttr.type(placeholder.attr.dtype, `node '${placeholder.name}' attr dtype`)
+  if (dtype === 'float32') return images
+  if (dtype === 'uint8') return makeTensor('uint8', images.shape, Uint8Array.from(images.data as Float32Array))
+  throw new AxqError(`input node '${placeholder.name}' takes ${dtype}; axq feeds images as float32 or uint8`, {subject: placeholder.name})
+}
+
+export async function runInference(options: InferOptions, events: InferEvents = {}): Promise<InferResult> {
+  if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new AxqError('--batch-size must be a positive integer', {subject: '--batch-size'})
+  if (!Number.isInteger(options.iterations) || options.iterations < 1) throw new AxqError('--iterations must be a positive integer', {subject: '--iterations'})
+  const graph = readGraph(options.graph)
+  const input = chooseEndpoint('input', options.input, placeholders(graph), graph, options.graph)
+  const output = chooseEndpoint('output', options.output, sinks(graph), graph, options.graph)
+  const layers = configureApproximateLayers(graph, options.mult, options.tune)
+
+  // Resolve the multiplier before reading any data: an unknown name fails fast.
+  const tables = new Map<string, ProductTable>()
+  const resolve = (name: string): ProductTable => {
+    let table = tables.get(name)
+    if (!table) {
+      table = resolveMultiplier(name, {multDirs: options.multDirs}).table
+      tables.set(name, table)
+    }
+    return table
+  }
+  if (layers.length > 0) resolve(options.mult)
+
+  const dataset = openDataset(options.data)
+  const placeholder = graph.node.find((n) => n.name === nodeNameFromInput(input))
+  const session = new Session(graph, {threads: options.threads, resolveMultiplier: resolve, profile: options.profile})
+  events.onLayers?.(layers)
+
+  const runs: RunResult[] = []
+  let position = 0
+  for (let it = 0; it < options.iterations; it++) {
+    const started = process.hrtime.bigint()
+    const batch = dataset.batch(position, options.batchSize)
+    position = (position + options.batchSize) % dataset.count
+    const [logits] = await session.run({[input]: adaptImages(batch.images, placeholder)}, [output])
+    const predicted = argmaxRows(flattenLogits(logits, batch.labels.length, output))
+    const accuracy = batchAccuracy(predicted, batch.labels)
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9
+    const run = {accuracy, seconds, images: batch.labels.length}
+    runs.push(run)
+    events.onRun?.(it, run)
+  }
+  const images = runs.reduce((s, r) => s + r.images, 0)
+  const seconds = runs.reduce((s, r) => s + r.seconds, 0)
+  // The reference averages the float32 batch accuracies in Python (double) arithmetic.
+  const accuracy = runs.reduce((s, r) => s + r.accuracy, 0) / runs.length
+  return {
+    graph: options.graph,
+    data: dataset.source,
+    mult: options.mult,
+    tune: options.tune,
+    batchSize: options.batchSize,
+    iterations: options.iterations,
+    images,
+    accuracy,
+    seconds,
+    runs,
+    layers,
+    input,
+    output,
+    ...(options.profile ? {profile: session.profile()} : {}),
+  }
+}
+
+/** Logits as [batch, classes]: the reference reshapes the output to [batch, classes]. */
+function flattenLogits(logits: Tensor, batch: number, output: string): Tensor {
+  const size = logits.data.length
+  if (batch === 0 || size % batch !== 0) {
+    throw new AxqError(`output '${output}' has shape [${logits.shape.join(',')}], which is not [${batch}, classes]`, {subject: output})
+  }
+  return {...logits, shape: [batch, size / batch]}
+}
