@@ -448,6 +448,10 @@ function parseReprString(text: string, fail: (what: string) => never): Uint8Arra
  */
 export function parseCifarPickle(bytes: Uint8Array, source: string): CifarRecords {
   if (bytes.length === 0) throw new AxqError(`${source}: empty file, not a CIFAR-10 python batch`, {subject: source})
+  // Pickles start with PROTO (protocol 2+) or, at protocol 0/1, with MARK, a dict or a GLOBAL.
+  if (![0x80, 0x28, 0x7d, 0x63, 0x64].includes(bytes[0])) {
+    throw new AxqError(`${source}: not a CIFAR-10 python batch (not a pickle file)`, {subject: source})
+  }
   const top = unpickle(bytes, source)
   const bad = (what: string): never => {
     throw new AxqError(`${source}: not a CIFAR-10 python batch (${what})`, {subject: source})
