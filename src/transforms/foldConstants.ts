@@ -163,7 +163,7 @@ export async function foldConstants(graph: GraphDef, context: TransformContext):
   const recvName = new Map<string, string>()
   for (const id of inputIds) {
     if (id.index < 0) continue
-    recvName.set(`${id.node}:${id.index}`, `\u0000recv\u0000${id.node}:${id.index}`)
+    recvName.set(`${id.node}:${id.index}`, `\u0000recv\u0000${id.node}\u0000${id.index}`)
   }
   nodes = nodes.map((n) => {
     let changed = false
@@ -205,7 +205,14 @@ export async function foldConstants(graph: GraphDef, context: TransformContext):
   // 5. ReplaceSendRecvs: fed tensors are written `node:port`; removed input nodes re-appended.
   nodes = nodes.map((n) => {
     if (!n.input.some((s) => s.startsWith('\u0000') || s.startsWith('^\u0000'))) return n
-    return {...n, input: n.input.map((s) => (s.startsWith('\u0000') ? s.split('\u0000')[2] : s))}
+    return {
+      ...n,
+      input: n.input.map((s) => {
+        if (!s.startsWith('\u0000')) return s
+        const [, , node, port] = s.split('\u0000')
+        return `${node}:${port}`
+      }),
+    }
   })
   const present = new Set(nodes.map((n) => n.name))
   const readded = new Set<string>()
