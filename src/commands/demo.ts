@@ -3,11 +3,10 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {AxqCommand} from '../cli/baseCommand.js'
-import {AxqError} from '../errors.js'
-import {writeFileAtomic} from '../atomicWrite.js'
 import {DEMO_DEFAULT_COUNT, DEMO_MULTIPLIERS, runDemo} from '../demo/demoPipeline.js'
 import {formatDemoTable} from '../demo/demoTable.js'
-import {accuracyPlotSvg} from '../demo/accuracyPlot.js'
+import {saveAccuracyPlot} from '../demo/accuracyPlot.js'
+import {figureFormat} from '../plot/saveFigure.js'
 
 export default class Demo extends AxqCommand {
   static override description = `Run the whole pipeline offline on the model and data set axq ships
@@ -21,7 +20,7 @@ named on stderr).`
 
   static override examples = [
     '<%= config.bin %> demo',
-    '<%= config.bin %> demo --work-dir demo-out --plot demo-out/accuracy.svg',
+    '<%= config.bin %> demo --work-dir demo-out --plot demo-out/accuracy.png',
     '<%= config.bin %> demo --json --count 2000 --mult mul8u_1JFF --mult mul8u_L40 --mult-dir ../shared/axmult',
   ]
 
@@ -32,15 +31,13 @@ named on stderr).`
     mult: Flags.string({description: `multiplier to evaluate (repeatable; default ${DEMO_MULTIPLIERS.join(', ')})`, multiple: true}),
     'mult-dir': Flags.string({description: 'folder of <name>.bin tables, searched first (repeatable)', multiple: true}),
     threads: Flags.integer({description: 'worker threads (default: all cores); results never depend on it', min: 1}),
-    plot: Flags.string({description: 'also draw accuracy against multiplier error into this .svg file'}),
+    plot: Flags.string({description: 'also draw accuracy against multiplier error into this .png or .svg file'}),
     json: Flags.boolean({description: 'print the table as one JSON object', default: false}),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Demo)
-    if (flags.plot !== undefined && path.extname(flags.plot).toLowerCase() !== '.svg') {
-      throw new AxqError(`--plot: ${flags.plot} must end in .svg`, {subject: '--plot'})
-    }
+    if (flags.plot !== undefined) figureFormat(flags.plot) // .png or .svg: fail before the work
     const workDir = flags['work-dir'] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'axq-demo-'))
     process.stderr.write(`axq demo: working in ${path.resolve(workDir)}\n`)
     const tty = process.stderr.isTTY
@@ -54,7 +51,7 @@ named on stderr).`
       threads: flags.threads,
       onProgress: tty ? (message) => process.stderr.write(`  ${message}\n`) : undefined,
     })
-    if (flags.plot) writeFileAtomic(flags.plot, accuracyPlotSvg(result))
+    if (flags.plot) saveAccuracyPlot(result, flags.plot)
     if (flags.json) {
       this.printJson(result)
     } else {

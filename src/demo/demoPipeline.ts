@@ -68,7 +68,9 @@ export interface DemoRow {
   maePct: number | null
   /** Weight tuning (null for the float model). */
   tune: boolean | null
+  /** correct / images. */
   accuracy: number
+  correct: number
   images: number
   seconds: number
   imagesPerSecond: number
@@ -161,7 +163,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       multDirs: options.multDirs,
       threads: options.threads,
     })
-    return {accuracy: result.accuracy, images: result.images, seconds: result.seconds, imagesPerSecond: result.images / result.seconds}
+    // each batch accuracy is TF's float32 correct/batch: recover the exact count
+    const correct = result.runs.reduce((sum, run) => sum + Math.round(run.accuracy * run.images), 0)
+    return {accuracy: correct / result.images, correct, images: result.images, seconds: result.seconds, imagesPerSecond: result.images / result.seconds}
   }
   if (options.includeFloat ?? true) {
     progress('float model')

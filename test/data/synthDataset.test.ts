@@ -16,7 +16,10 @@ import {
 } from '../../src/data/synth/synthDataset.js'
 import {SYNTH_CLASSES, insideShape, sinCos} from '../../src/data/synth/shapes.js'
 import {Xoshiro128, splitmix32} from '../../src/data/synth/prng.js'
-import {crc32c, maskedCrc32c} from '../../src/data/synth/exampleRecords.js'
+import {crc32c, encodeImageExample, maskedCrc32c, tfrecordFrame} from '../../src/data/synth/exampleRecords.js'
+import {bytesFeature, encodeExample, int64Feature} from '../../src/data/example.js'
+import {frameTFRecord} from '../../src/data/tfrecord.js'
+import {openDataset} from '../../src/data/dataset.js'
 import {AxqError} from '../../src/errors.js'
 
 const sha256 = (bytes: Uint8Array) => crypto.createHash('sha256').update(bytes).digest('hex')
@@ -163,6 +166,32 @@ t.test('writeSynth: TFRecord and CIFAR .bin hold the same images and labels', as
     n++
   }
   t.equal(n, 23)
+})
+
+t.test("the data readers (src/data) read the split back: TFRecord and .bin agree with the generator", async (t) => {
+  const dir = tmpDir(t)
+  const options = {count: 15, seed: 9, split: 'test' as const}
+  writeSynth(dir, options)
+  const {images, labels} = generateSynth(options)
+  // the synth writer's Example and framing are byte-identical to the data module's encoder
+  const image = images.subarray(0, 3072)
+  const mine = encodeImageExample(image, labels[0])
+  t.ok(Buffer.from(mine).equals(encodeExample({image: bytesFeature(image), label: int64Feature(labels[0])})))
+  t.ok(Buffer.from(tfrecordFrame(mine)).equals(frameTFRecord(mine)))
+  for (const file of [SYNTH_FILES.test.tfrecords, SYNTH_FILES.test.bin]) {
+    const dataset = openDataset(path.join(dir, file))
+    t.equal(dataset.count, 15, file)
+    const batch = dataset.batch(0, 15)
+    t.same([...batch.labels], [...labels], `${file}: labels`)
+    t.same(batch.images.shape, [15, 32, 32, 3])
+    const data = batch.images.data as Float32Array
+    let mismatches = 0
+    for (let n = 0; n < 15; n++) for (let c = 0; c < 3; c++) for (let p = 0; p < 1024; p++) {
+      if (data[n * 3072 + p * 3 + c] !== images[n * 3072 + c * 1024 + p]) mismatches++
+    }
+    t.equal(mismatches, 0, `${file}: NHWC float pixels are the CHW bytes`)
+  }
+  t.equal(openDataset(dir).source, path.join(dir, SYNTH_FILES.test.tfrecords), 'a folder opens as eval.tfrecords')
 })
 
 t.test('CRC32C matches the standard check value', async (t) => {
