@@ -22,7 +22,24 @@ for (const [name, fn] of [
       const t = expectDType(ctx, 0, ['float32', 'float64'], 'features')
       const x = t.data as FloatArray
       const out = allocate(t.dtype, x.length) as FloatArray
-      for (let i = 0; i < x.length; i++) out[i] = fn(x[i])
+      if (t.dtype === 'float32') {
+        // Monomorphic loops for the common case (the generic one below calls fn per element).
+        const xs = x as Float32Array
+        const os = out as Float32Array
+        if (name === 'Relu') {
+          for (let i = 0; i < xs.length; i++) {
+            const v = xs[i]
+            os[i] = v < 0 ? 0 : v
+          }
+        } else {
+          for (let i = 0; i < xs.length; i++) {
+            const v = xs[i] < 0 ? 0 : xs[i]
+            os[i] = 6 < v ? 6 : v
+          }
+        }
+      } else {
+        for (let i = 0; i < x.length; i++) out[i] = fn(x[i])
+      }
       return [{dtype: t.dtype, shape: [...t.shape], data: out}]
     },
   })

@@ -14,8 +14,12 @@ import {broadcastShapes, broadcastStrides, sameShape} from '../shapes.js'
 type NumFn = (a: number, b: number) => number
 type BigFn = (a: bigint, b: bigint) => bigint
 
+type FastOp = 'add' | 'sub' | 'mul' | 'div'
+
 interface BinarySpec {
   name: string
+  /** float32 operation with monomorphic loops for same-shape and scalar operands. */
+  fast?: FastOp
   /** For float32 and float64 (rounding happens on store). */
   float: NumFn
   int32?: NumFn
@@ -94,6 +98,36 @@ export function walk(
   }
 }
 
+/**
+ * float32 a ∘ b without a callback per element, when the shapes are equal or one side is a
+ * single value; false when the general broadcasting path is needed.
+ */
+function float32Fast(op: FastOp, a: Tensor, b: Tensor, out: Float32Array): boolean {
+  const x = a.data as Float32Array
+  const y = b.data as Float32Array
+  const n = out.length
+  if (sameShape(a.shape, b.shape)) {
+    switch (op) {
+      case 'add': for (let i = 0; i < n; i++) out[i] = x[i] + y[i]; break
+      case 'sub': for (let i = 0; i < n; i++) out[i] = x[i] - y[i]; break
+      case 'mul': for (let i = 0; i < n; i++) out[i] = x[i] * y[i]; break
+      case 'div': for (let i = 0; i < n; i++) out[i] = x[i] / y[i]; break
+    }
+    return true
+  }
+  if (y.length === 1 && x.length === n) {
+    const v = y[0]
+    switch (op) {
+      case 'add': for (let i = 0; i < n; i++) out[i] = x[i] + v; break
+      case 'sub': for (let i = 0; i < n; i++) out[i] = x[i] - v; break
+      case 'mul': for (let i = 0; i < n; i++) out[i] = x[i] * v; break
+      case 'div': for (let i = 0; i < n; i++) out[i] = x[i] / v; break
+    }
+    return true
+  }
+  return false
+}
+
 /** The broadcast output shape of a binary op's two inputs, or an error naming the node. */
 export function binaryShape(ctx: OpContext, a: Tensor, b: Tensor): number[] {
   const shape = broadcastShapes(a.shape, b.shape)
@@ -117,6 +151,7 @@ function registerBinary(spec: BinarySpec): void {
       }
       const shape = binaryShape(ctx, a, b)
       const out = allocate(a.dtype, numElements(shape))
+      if (a.dtype === 'float32' && spec.fast && float32Fast(spec.fast, a, b, out as Float32Array)) return [{dtype: a.dtype, shape, data: out}]
       if (a.dtype === 'int64') broadcastBigints(a, b, shape, out as BigInt64Array, spec.int64 as BigFn)
       else broadcastNumbers(a, b, shape, out as NumArray, a.dtype === 'int32' ? (spec.int32 as NumFn) : spec.float)
       return [{dtype: a.dtype, shape, data: out}]
@@ -131,10 +166,10 @@ const min: NumFn = (a, b) => (b < a ? b : a)
 const bigMax: BigFn = (a, b) => (a < b ? b : a)
 const bigMin: BigFn = (a, b) => (b < a ? b : a)
 
-registerBinary({name: 'Add', float: add, int32: add, int64: (a, b) => a + b})
-registerBinary({name: 'AddV2', float: add, int32: add, int64: (a, b) => a + b})
-registerBinary({name: 'Sub', float: sub, int32: sub, int64: (a, b) => a - b})
-registerBinary({name: 'Mul', float: (a, b) => a * b, int32: Math.imul, int64: (a, b) => a * b})
-registerBinary({name: 'RealDiv', float: (a, b) => a / b})
+registerBinary({name: 'Add', fast: 'add', float: add, int32: add, int64: (a, b) => a + b})
+registerBinary({name: 'AddV2', fast: 'add', float: add, int32: add, int64: (a, b) => a + b})
+registerBinary({name: 'Sub', fast: 'sub', float: sub, int32: sub, int64: (a, b) => a - b})
+registerBinary({name: 'Mul', fast: 'mul', float: (a, b) => a * b, int32: Math.imul, int64: (a, b) => a * b})
+registerBinary({name: 'RealDiv', fast: 'div', float: (a, b) => a / b})
 registerBinary({name: 'Maximum', float: max, int32: max, int64: bigMax})
 registerBinary({name: 'Minimum', float: min, int32: min, int64: bigMin})

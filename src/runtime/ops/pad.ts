@@ -44,8 +44,11 @@ function pad(ctx: OpContext, withConstant: boolean): Tensor[] {
   let o = base
   for (let r = 0; r < rows; r++) {
     const start = r * inner
-    if (Array.isArray(out)) {
-      for (let k = 0; k < inner; k++) out[o + k] = (t.data as Uint8Array[])[start + k]
+    if (Array.isArray(out) || inner < 64) {
+      // Short rows (e.g. NHWC channel padding): a plain loop beats subarray + set.
+      const src = t.data as unknown as unknown[]
+      const dst = out as unknown as unknown[]
+      for (let k = 0; k < inner; k++) dst[o + k] = src[start + k]
     } else {
       ;(out as Flat & {set(a: ArrayLike<number | bigint>, o: number): void}).set((t.data as Flat).subarray(start, start + inner) as ArrayLike<number | bigint>, o)
     }

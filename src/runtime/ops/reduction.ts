@@ -64,6 +64,26 @@ function visitRows(shape: readonly number[], axes: ReadonlySet<number>, row: (i:
   }
 }
 
+/** All of x into one value, in memory order, rounding like the output type. */
+function reduceAll(x: NumArray, kind: Kind, init: number, dtype: DType): number {
+  let acc = init
+  const n = x.length
+  switch (kind) {
+    case 'sum':
+    case 'mean':
+      if (dtype === 'int32') for (let i = 0; i < n; i++) acc = (acc + x[i]) | 0
+      else if (dtype === 'float32') for (let i = 0; i < n; i++) acc = Math.fround(acc + x[i])
+      else for (let i = 0; i < n; i++) acc += x[i]
+      return acc
+    case 'min':
+      for (let i = 0; i < n; i++) if (x[i] < acc) acc = x[i]
+      return acc
+    case 'max':
+      for (let i = 0; i < n; i++) if (x[i] > acc) acc = x[i]
+      return acc
+  }
+}
+
 function reduce(ctx: OpContext, kind: Kind): Tensor[] {
   expectInputCount(ctx, 2)
   const xt = expectDType(ctx, 0, ['float32', 'float64', 'int32'], 'input')
@@ -76,7 +96,10 @@ function reduce(ctx: OpContext, kind: Kind): Tensor[] {
   if (kind === 'min') out.fill(HIGHEST[xt.dtype] as number)
   if (kind === 'max') out.fill(LOWEST[xt.dtype] as number)
   const isInt = xt.dtype === 'int32'
-  visitRows(xt.shape, axes, (i, o, os, len) => {
+  if (outSize === 1 && x.length > 0) {
+    // Full reduction (e.g. the Min/Max range nodes of quantized graphs): one accumulator.
+    out[0] = reduceAll(x, kind, out[0], xt.dtype)
+  } else visitRows(xt.shape, axes, (i, o, os, len) => {
     switch (kind) {
       case 'sum':
       case 'mean':
