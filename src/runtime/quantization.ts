@@ -163,7 +163,8 @@ export function floatToQuantized(x: number, min: number, max: number, t: Quantiz
  * The two differ by at most half a float ulp of the product (docs: hazard H5).
  */
 export type RangeMinRounding = 'float' | 'double'
-let rangeMinRounding: RangeMinRounding = 'float'
+// AXQ_RANGE_MIN_ROUNDING=double selects the other reading for a whole run (a research knob).
+let rangeMinRounding: RangeMinRounding = process.env.AXQ_RANGE_MIN_ROUNDING === 'double' ? 'double' : 'float'
 
 export function setRangeMinRounding(mode: RangeMinRounding): void {
   rangeMinRounding = mode
