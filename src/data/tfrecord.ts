@@ -78,17 +78,39 @@ export function* parseTFRecords(bytes: Uint8Array, source: string): Generator<TF
   }
 }
 
+const CHUNK = 8 << 20
+
+/**
+ * Records from an open file, read in large chunks. Each chunk is a fresh buffer, so the records
+ * handed out stay valid (they are views into it).
+ */
 function* readChunked(fd: number, file: string): Generator<TFRecord> {
   const size = fs.fstatSync(fd).size
+  let buf = Buffer.alloc(0)
+  let bufStart = 0 // file offset of buf[0]
+  const ensure = (pos: number, n: number): Buffer => {
+    if (pos + n <= bufStart + buf.length) return buf.subarray(pos - bufStart, pos - bufStart + n)
+    const keep = buf.subarray(pos - bufStart)
+    const want = Math.min(Math.max(CHUNK, n), size - pos)
+    const next = Buffer.allocUnsafe(want)
+    keep.copy(next)
+    let filled = keep.length
+    while (filled < want) {
+      const got = fs.readSync(fd, next, filled, want - filled, pos + filled)
+      if (got === 0) break
+      filled += got
+    }
+    buf = next.subarray(0, filled)
+    bufStart = pos
+    return buf.subarray(0, Math.min(n, filled))
+  }
   let pos = 0
   let index = 0
-  const header = Buffer.alloc(HEADER)
   while (pos < size) {
-    const got = fs.readSync(fd, header, 0, HEADER, pos)
-    const {length, total} = readHeader(header.subarray(0, got), size - pos, index, file)
-    const body = Buffer.allocUnsafe(length + FOOTER)
-    const read = fs.readSync(fd, body, 0, body.length, pos + HEADER)
-    if (read !== body.length) throw truncated(file, index)
+    const header = ensure(pos, HEADER)
+    const {length, total} = readHeader(header, size - pos, index, file)
+    const body = ensure(pos + HEADER, length + FOOTER)
+    if (body.length !== length + FOOTER) throw truncated(file, index)
     const data = new Uint8Array(body.buffer, body.byteOffset, length)
     checkData(data, body.subarray(length), index, file)
     yield {index, offset: pos, data}
