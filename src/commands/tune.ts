@@ -1,16 +1,27 @@
 import {Args, Flags} from '@oclif/core'
 import {AxqCommand} from '../cli/baseCommand.js'
 import {AxqError} from '../errors.js'
+import {readGraph, writeGraph} from '../graph/graphIO.js'
+import {activationHistograms, bakeTuning} from '../mults/bakeTuning.js'
 import {formatMetric} from '../mults/catalogTable.js'
 import {resolveMultiplier} from '../mults/resolve.js'
 import {tuneReport} from '../mults/tuneReport.js'
+import {openDataset} from '../data/dataset.js'
+import {placeholderNames} from '../runtime/session.js'
 
 export default class Tune extends AxqCommand {
   static override description = `Show a multiplier's weight-tuning map (AxTune)
 
 Every weight code w is replaced by the code w* minimising Σ_i |i·w − T[i][w*]| over the 256
 activation codes; w is kept when it is among the minimisers, else the smallest minimiser wins.
-Prints the codes that move and MAE, mean error and WCE of the table before and after.`
+Prints the codes that move and MAE, mean error and WCE of the table before and after.
+
+With GRAPH and --out, the tuning is baked into the graph: every AxConv2D filter (folded to a
+quint8 constant first when TensorFlow quantizes it at run time) gets its weight codes replaced by
+w*, and AxTune is set to false. This equals running GRAPH with AxTune bit for bit when a layer's
+input zero point is 0; otherwise the baked weights also enter the zero-point correction term
+(−w*·zi instead of −w·zi). --calibrate DATA weights the error by each layer's activation-code
+histogram measured on DATA (a calibration set, never the test set) instead of uniformly.`
 
   static override examples = [
     '<%= config.bin %> tune --mult mul8u_L40 --mult-dir ../shared/axmult',
@@ -18,19 +29,26 @@ Prints the codes that move and MAE, mean error and WCE of the table before and a
   ]
 
   static override args = {
-    graph: Args.string({description: 'a graph to bake the tuning into (with --out); not available yet', required: false}),
+    graph: Args.string({description: 'a graph (.pb) to bake the tuning into (with --out)', required: false}),
   }
 
   static override flags = {
     mult: Flags.string({description: 'multiplier name or path to a .bin table', required: true}),
     'mult-dir': Flags.string({description: 'folder of <name>.bin tables searched first (repeatable)', multiple: true}),
     json: Flags.boolean({description: 'print {mult, remapped, mapping, before, after} as JSON', default: false}),
+    out: Flags.string({description: 'with GRAPH: the tuned graph to write'}),
+    calibrate: Flags.string({description: 'with GRAPH: calibration data (file or folder) for per-layer activation histograms'}),
+    'calibrate-images': Flags.integer({description: 'images of the calibration data to use', default: 1000}),
+    'batch-size': Flags.integer({description: 'calibration batch size', default: 250}),
+    input: Flags.string({description: 'with --calibrate: the input placeholder (default: the only one)'}),
+    threads: Flags.integer({description: 'worker threads for native kernels'}),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Tune)
-    if (args.graph) throw new AxqError('axq tune GRAPH (baking the tuning into a graph) is not implemented yet; use axq tune --mult NAME to see the map', {subject: args.graph})
     const m = resolveMultiplier(flags.mult, {multDirs: flags['mult-dir']})
+    if (args.graph) return this.bake(args.graph, m.name, m.table, flags)
+    if (flags.out || flags.calibrate) throw new AxqError(`${flags.out ? '--out' : '--calibrate'} needs a GRAPH argument`, {subject: flags.out ? '--out' : '--calibrate'})
     const report = tuneReport(m.name, m.table)
     if (flags.json) {
       this.printJson(report)
@@ -46,5 +64,36 @@ Prints the codes that move and MAE, mean error and WCE of the table before and a
     this.log(`${''.padEnd(7)}${'MAE'.padStart(10)}${'mean error'.padStart(12)}${'WCE'.padStart(8)}`)
     this.log(row('before', report.before))
     this.log(row('after', report.after))
+  }
+
+  private async bake(
+    file: string,
+    mult: string,
+    table: Uint16Array,
+    flags: {out?: string; calibrate?: string; 'calibrate-images': number; 'batch-size': number; input?: string; threads?: number; json: boolean},
+  ): Promise<void> {
+    if (!flags.out) throw new AxqError('--out: give the file to write the tuned graph to', {subject: '--out'})
+    const graph = readGraph(file)
+    let histograms: Map<string, Float64Array> | undefined
+    if (flags.calibrate) {
+      const inputs = placeholderNames(graph)
+      const input = flags.input ?? (inputs.length === 1 ? inputs[0] : undefined)
+      if (!input) throw new AxqError(`${file} has ${inputs.length} placeholders: choose one with --input`, {subject: '--input'})
+      const data = openDataset(flags.calibrate)
+      const count = Math.min(flags['calibrate-images'], data.count)
+      const batches = []
+      for (let start = 0; start < count; start += flags['batch-size']) batches.push(data.batch(start, Math.min(flags['batch-size'], count - start)).images)
+      histograms = await activationHistograms(graph, {mult, table, input, batches, threads: flags.threads})
+    }
+    const result = await bakeTuning(graph, {mult, table, activationHistograms: histograms, threads: flags.threads})
+    writeGraph(flags.out, result.graph)
+    if (flags.json) {
+      this.printJson({graph: file, out: flags.out, mult, calibrated: Boolean(histograms), removedNodes: result.removedNodes, layers: result.layers})
+      return
+    }
+    for (const l of result.layers) {
+      this.log(`${l.name}: ${l.folded ? 'folded, ' : ''}${l.remapped} codes remapped, ${l.changedWeights} weights changed${l.calibrated ? ' (calibrated)' : ''}`)
+    }
+    this.log(`wrote ${flags.out} (AxMult = ${mult}, AxTune = false; ${result.removedNodes} nodes no longer needed removed)`)
   }
 }
