@@ -1,3 +1,4 @@
+import os from 'node:os'
 import {Flags} from '@oclif/core'
 import {AxqCommand} from '../cli/baseCommand.js'
 import {AxqError} from '../errors.js'
@@ -90,7 +91,12 @@ GMAC/s and speedups. With --graph and --data it also times a whole inference of
         )
       },
     })
-    if (tableOut) this.log(`fast and reference agree bit for bit on every layer; geometric mean speedup ${result.speedup.toFixed(1)}x (${result.fastVariant} kernel)`)
+    const load = os.loadavg()[0]
+    const cores = os.availableParallelism()
+    if (tableOut) {
+      this.log(`fast and reference agree bit for bit on every layer; geometric mean speedup ${result.speedup.toFixed(1)}x (${result.fastVariant} kernel)`)
+      if (load > cores) this.log(`note: load average ${load.toFixed(1)} on ${cores} cores: other processes compete for the CPU, so these timings understate both kernels and the speedup`)
+    }
     else if (progress) process.stderr.write('\r\x1b[K')
 
     let endToEnd: BenchResult['endToEnd'] = null
@@ -124,6 +130,7 @@ GMAC/s and speedups. With --graph and --data it also times a whole inference of
         batch: full.batch,
         activations: full.activations,
         fastVariant: full.fastVariant,
+        loadAverage: load,
       })
     }
   }
