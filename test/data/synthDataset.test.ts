@@ -173,10 +173,11 @@ t.test("the data readers (src/data) read the split back: TFRecord and .bin agree
   const options = {count: 15, seed: 9, split: 'test' as const}
   writeSynth(dir, options)
   const {images, labels} = generateSynth(options)
-  // the synth writer's Example and framing are byte-identical to the data module's encoder
+  // the synth writer's Example and framing are byte-identical to the data module's encoder (whose
+  // test pins it byte-identical to TensorFlow's writer)
   const image = images.subarray(0, 3072)
   const mine = encodeImageExample(image, labels[0])
-  t.ok(Buffer.from(mine).equals(encodeExample({image: bytesFeature(image), label: int64Feature(labels[0])})))
+  t.ok(Buffer.from(mine).equals(encodeExample({label: int64Feature(labels[0]), image: bytesFeature(image)})), 'entries label, image: as TensorFlow writes them')
   t.ok(Buffer.from(tfrecordFrame(mine)).equals(frameTFRecord(mine)))
   for (const file of [SYNTH_FILES.test.tfrecords, SYNTH_FILES.test.bin]) {
     const dataset = openDataset(path.join(dir, file))

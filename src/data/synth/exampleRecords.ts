@@ -58,8 +58,8 @@ function lengthDelimited(field: number, payload: ArrayLike<number>): number[] {
 }
 
 /**
- * Serialized tf.train.Example {features {feature {key: "image" value {bytes_list {value: image}}}
- * feature {key: "label" value {int64_list {value: label}}}}}. Field numbers: Example.features = 1,
+ * Serialized tf.train.Example {features {feature {key: "label" value {int64_list {value: label}}}
+ * feature {key: "image" value {bytes_list {value: image}}}}}. Field numbers: Example.features = 1,
  * Features.feature = 1 (map entry: key = 1, value = 2), Feature.bytes_list = 1,
  * Feature.int64_list = 3, BytesList.value = 1, Int64List.value = 1 (packed).
  */
@@ -68,7 +68,8 @@ export function encodeImageExample(image: Uint8Array, label: number): Uint8Array
   const labelFeature = lengthDelimited(3, lengthDelimited(1, varint(label))) // Feature.int64_list{packed value}
   const imageEntry = [...lengthDelimited(1, new TextEncoder().encode('image')), ...lengthDelimited(2, imageFeature)]
   const labelEntry = [...lengthDelimited(1, new TextEncoder().encode('label')), ...lengthDelimited(2, labelFeature)]
-  const features = [...lengthDelimited(1, imageEntry), ...lengthDelimited(1, labelEntry)]
+  // map entries in the order TensorFlow's Python writer emits them (label, then image): same bytes
+  const features = [...lengthDelimited(1, labelEntry), ...lengthDelimited(1, imageEntry)]
   return Uint8Array.from(lengthDelimited(1, features))
 }
 
