@@ -10,6 +10,7 @@ import {axConv, axconvInfo, axconvPreparedFilter, convWindow, type AxConvRequest
 import {exactProductTable, multiplicationRange, quint8ZeroPoint} from '../../src/runtime/ops/quantizedConv2D.js'
 import {AxqError} from '../../src/errors.js'
 import {fixturesDir} from '../helpers/paths.js'
+import {firstMismatch, randomFastVsReference, rng} from './randomConv.js'
 
 interface Fixture {
   name: string
@@ -30,24 +31,6 @@ interface Fixture {
 }
 
 const fixtures = (JSON.parse(fs.readFileSync(path.join(fixturesDir, 'native', 'quantized_conv2d.json'), 'utf8')) as {cases: Fixture[]}).cases
-
-function firstMismatch(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return -2
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i
-  return -1
-}
-
-/** xoshiro-free small PRNG (mulberry32), deterministic per seed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let z = s
-    z = Math.imul(z ^ (z >>> 15), z | 1)
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61)
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 t.test('kernel info', async (t) => {
   const info = axconvInfo()
@@ -141,40 +124,7 @@ t.test('window geometry: TF rule and tf-approximate VALID rule', async (t) => {
 })
 
 t.test('fast == reference on random shapes, tables, ranges, pad modes and thread counts', async (t) => {
-  const rand = rng(12345)
-  const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1))
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]
-  let cases = 0
-  for (let iter = 0; iter < 60; iter++) {
-    const KH = pick([1, 2, 3, 5])
-    const KW = iter % 7 === 0 ? KH : pick([1, 3, 5])
-    const stride = pick([1, 1, 2, 3])
-    const padding = pick(['SAME', 'VALID'] as const)
-    const H = int(Math.max(1, padding === 'VALID' ? KH : 1), 11)
-    const W = int(Math.max(1, padding === 'VALID' ? KW : 1), 11)
-    const C = pick([1, 2, 3, 5, 8, 16, 17])
-    const K = pick([1, 3, 8, 13, 16, 32, 40, 64, 72])
-    const N = pick([1, 1, 2, 5])
-    const table = new Uint16Array(65536)
-    const kind = iter % 3
-    for (let i = 0; i < 65536; i++) table[i] = kind === 0 ? Math.floor(rand() * 65536) : kind === 1 ? (i >> 8) * (i & 255) : Math.max(0, (i >> 8) * (i & 255) - int(0, 300))
-    const input = new Uint8Array(N * H * W * C).map(() => (rand() < 0.3 ? 0 : int(0, 255)))
-    const filter = new Uint8Array(KH * KW * C * K).map(() => int(0, 255))
-    const zi = pick([0, int(0, 255), int(-300, -1), int(256, 700), int(-(2 ** 31), 2 ** 31 - 1)])
-    const zf = pick([0, 128, int(0, 255), int(-300, 600), int(-(2 ** 31), 2 ** 31 - 1)])
-    const padMode = pick(['table', 'table', 'zero'] as const)
-    const originRule = pick(['tensorflow', 'tf-approximate'] as const)
-    const req: AxConvRequest = {input, inputShape: [N, H, W, C], filter, filterShape: [KH, KW, C, K], table, stride, padding, zi, zf, padMode, originRule}
-    const ref = await axConv({...req, kernel: 'reference'})
-    const threads = pick([1, 2, 3, 8])
-    const fast = await axConv({...req, kernel: 'fast', threads})
-    const label = `N${N} ${H}x${W}x${C} k${KH}x${KW}x${K} s${stride} ${padding} ${originRule} zi=${zi} zf=${zf} ${padMode} ${threads}t`
-    t.same(fast.shape, ref.shape, label)
-    const m = firstMismatch(fast.output, ref.output)
-    if (m !== -1) t.fail(`${label}: first mismatch at ${m}: ${fast.output[m]} vs ${ref.output[m]}`)
-    else cases++
-  }
-  t.equal(cases, 60, 'all random cases agree bit for bit')
+  t.equal(await randomFastVsReference(t, 12345, 60), 60, 'all random cases agree bit for bit')
 })
 
 t.test('larger batch: every thread count gives identical results; prepared data is reused', async (t) => {

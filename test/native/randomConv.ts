@@ -1,0 +1,63 @@
+/**
+ * Random AxConv2D cases for the property tests: the fast kernel must equal the reference loop
+ * bit for bit on random shapes, tables, zero points, pad modes, origin rules and thread counts.
+ */
+import type {Test} from 'tap'
+import {axConv, type AxConvRequest} from '../../src/native/axconv.js'
+
+export function firstMismatch(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return -2
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i
+  return -1
+}
+
+/** Small deterministic PRNG (mulberry32). */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0
+    let z = s
+    z = Math.imul(z ^ (z >>> 15), z | 1)
+    z ^= z + Math.imul(z ^ (z >>> 7), z | 61)
+    return ((z ^ (z >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** Runs `count` random cases; reports each mismatch as a failure; returns the number that agree. */
+export async function randomFastVsReference(t: Test, seed: number, count: number): Promise<number> {
+  const rand = rng(seed)
+  const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1))
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]
+  let agree = 0
+  for (let iter = 0; iter < count; iter++) {
+    const KH = pick([1, 2, 3, 5])
+    const KW = iter % 7 === 0 ? KH : pick([1, 3, 5])
+    const stride = pick([1, 1, 2, 3])
+    const padding = pick(['SAME', 'VALID'] as const)
+    const H = int(Math.max(1, padding === 'VALID' ? KH : 1), 11)
+    const W = int(Math.max(1, padding === 'VALID' ? KW : 1), 11)
+    const C = pick([1, 2, 3, 5, 8, 16, 17])
+    const K = pick([1, 3, 8, 13, 16, 32, 40, 64, 72, 128])
+    const N = pick([1, 1, 2, 5])
+    const table = new Uint16Array(65536)
+    const kind = iter % 3
+    for (let i = 0; i < 65536; i++) {
+      table[i] = kind === 0 ? Math.floor(rand() * 65536) : kind === 1 ? (i >> 8) * (i & 255) : Math.max(0, (i >> 8) * (i & 255) - int(0, 300))
+    }
+    const input = new Uint8Array(N * H * W * C).map(() => (rand() < 0.3 ? 0 : int(0, 255)))
+    const filter = new Uint8Array(KH * KW * C * K).map(() => int(0, 255))
+    const zi = pick([0, int(0, 255), int(-300, -1), int(256, 700), int(-(2 ** 31), 2 ** 31 - 1)])
+    const zf = pick([0, 128, int(0, 255), int(-300, 600), int(-(2 ** 31), 2 ** 31 - 1)])
+    const padMode = pick(['table', 'table', 'zero'] as const)
+    const originRule = pick(['tensorflow', 'tf-approximate'] as const)
+    const req: AxConvRequest = {input, inputShape: [N, H, W, C], filter, filterShape: [KH, KW, C, K], table, stride, padding, zi, zf, padMode, originRule}
+    const ref = await axConv({...req, kernel: 'reference'})
+    const threads = pick([1, 2, 3, 8])
+    const fast = await axConv({...req, kernel: 'fast', threads})
+    const label = `N${N} ${H}x${W}x${C} k${KH}x${KW}x${K} s${stride} ${padding} ${originRule} zi=${zi} zf=${zf} ${padMode} ${threads}t`
+    const m = firstMismatch(fast.output, ref.output)
+    if (m !== -1 || fast.shape.join() !== ref.shape.join()) t.fail(`${label}: first mismatch at ${m}: ${fast.output[m]} vs ${ref.output[m]}`)
+    else agree++
+  }
+  return agree
+}
