@@ -136,3 +136,18 @@ t.test('catalogue: shadowing, cost from sidecar and CSV, filters and sorting', a
   t.ok(globToRegExp('a?c*').test('abcdef'))
   t.notOk(globToRegExp('a.c').test('abc'))
 })
+
+t.test('catalogue table: colour only when asked, numbers as EvoApproxLib prints them', async (t) => {
+  const {Chalk} = await import('chalk')
+  const {formatMetric, renderCatalogTable} = await import('../../src/mults/catalogTable.js')
+  const entries = listMultipliers({env: {AXQ_HOME: path.join(os.tmpdir(), 'axq-none-' + process.pid)}}).filter((e) => e.name === 'mitchell8u' || e.name === 'mul8u_1JFF')
+  const plain = renderCatalogTable(entries, new Chalk({level: 0}))
+  t.notMatch(plain, /\u001b\[/)
+  t.match(plain.split('\n').find((l) => l.startsWith('mitchell8u')), /^mitchell8u\s+0\.93\s+606\.40\s+6\.25\s+11\.11\s+93\.09\s+3\.79\s+974070\s+-606\.40\s+–\s+–\s+–\s+built-in$/)
+  const coloured = renderCatalogTable(entries, new Chalk({level: 1}))
+  t.match(coloured, /\u001b\[33m\s*0\.93\u001b\[39m/, 'MAE% between 0.1 and 1: yellow')
+  t.match(coloured, /\u001b\[32m\s*0\u001b\[39m/, 'exact: green')
+  t.equal(formatMetric(0.00095367), '0.00095')
+  t.equal(formatMetric(15608397), '1.56e+7')
+  t.equal(formatMetric(null), '–')
+})
