@@ -17,6 +17,17 @@
 #include "axconv_thread_pool.h"
 #include "cpu_features.h"
 
+#if defined(__GNUC__) || defined(__clang__)
+#define AXQ_ALWAYS_INLINE inline __attribute__((always_inline))
+#define AXQ_NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define AXQ_ALWAYS_INLINE __forceinline
+#define AXQ_NOINLINE __declspec(noinline)
+#else
+#define AXQ_ALWAYS_INLINE inline
+#define AXQ_NOINLINE
+#endif
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #elif defined(__aarch64__)
@@ -85,7 +96,7 @@ struct Scratch {
 struct Sse2Adder {
   static constexpr int kMaxChunk = 32;  // 16 xmm registers
   template <int KC>
-  static inline __attribute__((always_inline)) void Add(uint32_t* acc, const uint16_t* base,
+  static AXQ_ALWAYS_INLINE void Add(uint32_t* acc, const uint16_t* base,
                                                         const uint8_t* xs, int64_t G,
                                                         int64_t channelStride, int64_t Kp) {
     __m128i a[KC / 4];
@@ -107,7 +118,7 @@ struct Sse2Adder {
 
   // Every pixel of a block through one table tile.
   template <int KC>
-  __attribute__((noinline)) static void Tile(uint32_t* acc, int64_t np, int64_t Kp, const uint16_t* tile,
+  AXQ_NOINLINE static void Tile(uint32_t* acc, int64_t np, int64_t Kp, const uint16_t* tile,
                     const uint8_t* const* xs, int64_t c0, int64_t G, int64_t channelStride) {
     for (int64_t i = 0; i < np; ++i) {
       if (xs[i]) Add<KC>(acc + i * Kp, tile, xs[i] + c0, G, channelStride, Kp);
@@ -116,16 +127,17 @@ struct Sse2Adder {
 
   // One pixel, all Kp channels (border pixels whose kernel row is only partly inside).
   template <int KC>
-  __attribute__((noinline)) static void Pixel(uint32_t* acc, int64_t Kp, const uint16_t* base, const uint8_t* xs,
+  AXQ_NOINLINE static void Pixel(uint32_t* acc, int64_t Kp, const uint16_t* base, const uint8_t* xs,
                      int64_t G, int64_t channelStride) {
     for (int64_t kc = 0; kc < Kp; kc += KC) Add<KC>(acc + kc, base + kc, xs, G, channelStride, Kp);
   }
 };
 
+#if defined(__GNUC__) || defined(__clang__)
 struct Avx2Adder {
   static constexpr int kMaxChunk = 64;  // 8 of the 16 ymm registers
   template <int KC>
-  __attribute__((target("avx2"))) static inline __attribute__((always_inline)) void Add(
+  __attribute__((target("avx2"))) static AXQ_ALWAYS_INLINE void Add(
       uint32_t* acc, const uint16_t* base, const uint8_t* xs, int64_t G, int64_t channelStride,
       int64_t Kp) {
     __m256i a[KC / 8];
@@ -159,12 +171,13 @@ struct Avx2Adder {
     for (int64_t kc = 0; kc < Kp; kc += KC) Add<KC>(acc + kc, base + kc, xs, G, channelStride, Kp);
   }
 };
+#endif
 using GenericAdder = Sse2Adder;
 #elif defined(__aarch64__)
 struct NeonAdder {
   static constexpr int kMaxChunk = 64;  // 16 of the 32 NEON registers
   template <int KC>
-  static inline __attribute__((always_inline)) void Add(uint32_t* acc, const uint16_t* base,
+  static AXQ_ALWAYS_INLINE void Add(uint32_t* acc, const uint16_t* base,
                                                         const uint8_t* xs, int64_t G,
                                                         int64_t channelStride, int64_t Kp) {
     uint32x4_t a[KC / 4];
@@ -185,7 +198,7 @@ struct NeonAdder {
 
   // Every pixel of a block through one table tile.
   template <int KC>
-  __attribute__((noinline)) static void Tile(uint32_t* acc, int64_t np, int64_t Kp, const uint16_t* tile,
+  AXQ_NOINLINE static void Tile(uint32_t* acc, int64_t np, int64_t Kp, const uint16_t* tile,
                     const uint8_t* const* xs, int64_t c0, int64_t G, int64_t channelStride) {
     for (int64_t i = 0; i < np; ++i) {
       if (xs[i]) Add<KC>(acc + i * Kp, tile, xs[i] + c0, G, channelStride, Kp);
@@ -194,7 +207,7 @@ struct NeonAdder {
 
   // One pixel, all Kp channels (border pixels whose kernel row is only partly inside).
   template <int KC>
-  __attribute__((noinline)) static void Pixel(uint32_t* acc, int64_t Kp, const uint16_t* base, const uint8_t* xs,
+  AXQ_NOINLINE static void Pixel(uint32_t* acc, int64_t Kp, const uint16_t* base, const uint8_t* xs,
                      int64_t G, int64_t channelStride) {
     for (int64_t kc = 0; kc < Kp; kc += KC) Add<KC>(acc + kc, base + kc, xs, G, channelStride, Kp);
   }
@@ -217,7 +230,7 @@ struct ScalarAdder {
 
   // Every pixel of a block through one table tile.
   template <int KC>
-  __attribute__((noinline)) static void Tile(uint32_t* acc, int64_t np, int64_t Kp, const uint16_t* tile,
+  AXQ_NOINLINE static void Tile(uint32_t* acc, int64_t np, int64_t Kp, const uint16_t* tile,
                     const uint8_t* const* xs, int64_t c0, int64_t G, int64_t channelStride) {
     for (int64_t i = 0; i < np; ++i) {
       if (xs[i]) Add<KC>(acc + i * Kp, tile, xs[i] + c0, G, channelStride, Kp);
@@ -226,7 +239,7 @@ struct ScalarAdder {
 
   // One pixel, all Kp channels (border pixels whose kernel row is only partly inside).
   template <int KC>
-  __attribute__((noinline)) static void Pixel(uint32_t* acc, int64_t Kp, const uint16_t* base, const uint8_t* xs,
+  AXQ_NOINLINE static void Pixel(uint32_t* acc, int64_t Kp, const uint16_t* base, const uint8_t* xs,
                      int64_t G, int64_t channelStride) {
     for (int64_t kc = 0; kc < Kp; kc += KC) Add<KC>(acc + kc, base + kc, xs, G, channelStride, Kp);
   }
