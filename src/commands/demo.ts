@@ -11,12 +11,9 @@ import {figureFormat} from '../plot/saveFigure.js'
 export default class Demo extends AxqCommand {
   static override description = `Run the whole pipeline offline on the model and data set axq ships
 
-Generates axq's synthetic shapes test split, quantizes the shipped float CNN
-(examples/shapes_resnet.pb) with the alwann transform preset, then measures its accuracy with the
-exact multiplier and a handful of built-in approximate ones, each without and with weight tuning.
-Prints a table (multiplier, MAE%, tuned, accuracy, images/s). Accuracies are the same on every
-run and for any --threads. Writes only under the work dir (default: a new temporary folder,
-named on stderr).`
+Generates axq's synthetic shapes test split, quantizes the shipped float CNN (examples/shapes_resnet.pb) with the alwann transform preset, then measures its accuracy with the exact multiplier and a handful of built-in approximate ones, each without and with weight tuning, and prints a table (multiplier, MAE%, tuned, accuracy, images/s).
+
+Accuracies are the same on every run and for any --threads; only images/s vary. Writes only under the work dir (default: a new temporary folder, named on stderr) and the --plot file.`
 
   static override examples = [
     '<%= config.bin %> demo',

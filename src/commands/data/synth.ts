@@ -13,10 +13,8 @@ import {
 export default class DataSynth extends AxqCommand {
   static override description = `Generate axq's synthetic shapes data set (10 classes, 32×32×3), deterministically from a seed
 
-Writes the split as TFRecords of tf.train.Example (image: 3072 raw CHW bytes, label: int64) and as a
-CIFAR-10 binary batch (3073-byte records), plus batches.meta.txt and a manifest with SHA-256 sums.
-The test split is eval.tfrecords + test_batch.bin (what \`axq infer --data-dir\` looks for), the
-train split train.tfrecords + train_batch.bin. The same seed gives the same bytes on every machine.
+Writes the split as TFRecords of tf.train.Example (image: 3072 raw CHW bytes, label: int64) and as a CIFAR-10 binary batch (3073-byte records), plus batches.meta.txt and a manifest with SHA-256 sums. The test split is eval.tfrecords + test_batch.bin (what \`axq infer --data-dir\` looks for), the train split train.tfrecords + train_batch.bin; they never share an image. The same seed gives the same bytes on every machine, and a smaller --count is a prefix of a larger one.
+
 Classes: ${SYNTH_CLASSES.join(', ')}.`
 
   static override examples = [
