@@ -62,8 +62,9 @@ export function cloneGraph(graph: GraphDef): GraphDef {
   return decodeMessage<GraphDef>('GraphDef', encodeGraph(graph), 'graph')
 }
 
-// Node names as TensorFlow's graph importer accepts them (plus '-', which TF 2.x allows).
-const NODE_NAME = /^[A-Za-z0-9.][A-Za-z0-9_.\-/>]*$/
+// Node names as TensorFlow's graph importer accepts them (IsValidNodeName, with internal ops
+// allowed: a letter, digit, '.' or '_', then letters, digits and - . / _ >).
+const NODE_NAME = /^[A-Za-z0-9._][A-Za-z0-9_.\-/>]*$/
 const OP_NAME = /^[A-Za-z0-9_.>\-/]+$/
 
 /**
@@ -84,7 +85,7 @@ function checkGraph(graph: GraphDef, source: string): void {
     if (seen.has(node.name)) bad(`two nodes are named '${node.name}'`)
     seen.add(node.name)
     for (const input of node.input) {
-      if (!/^\^?[A-Za-z0-9.][A-Za-z0-9_.\-/>]*(:\d+)?$/.test(input)) bad(`node '${node.name}' has an invalid input ${JSON.stringify(shorten(input))}`)
+      if (!/^\^?[A-Za-z0-9._][A-Za-z0-9_.\-/>]*(:\d+)?$/.test(input)) bad(`node '${node.name}' has an invalid input ${JSON.stringify(shorten(input))}`)
     }
   })
 }
