@@ -172,6 +172,7 @@ export async function runInference(options: InferOptions, events: InferEvents = 
   const dataset = openDataset(options.data)
   const placeholder = graph.node.find((n) => n.name === nodeNameFromInput(input))
   const session = new Session(graph, {threads: options.threads, resolveMultiplier: resolve, profile: options.profile})
+  session.check([input], [output])
   events.onLayers?.(layers)
 
   const runs: RunResult[] = []

@@ -86,6 +86,19 @@ export class Session {
     return this.nodes.get(name)
   }
 
+  /**
+   * Checks, without running anything, that `fetches` can be computed from tensors fed under
+   * `feedNames`: every node needed exists and has a known op. Errors name the node.
+   */
+  check(feedNames: string[], fetches: string[]): void {
+    const fetchKeys = fetches.map((f) => tensorKey(f, 'fetch'))
+    for (let i = 0; i < fetchKeys.length; i++) {
+      const {node} = splitKey(fetchKeys[i])
+      if (!this.nodes.has(node)) throw new AxqError(`fetch '${fetches[i]}': the graph has no node '${node}'${this.suggest(node)}`, {subject: node})
+    }
+    this.plan(new Set(feedNames.map((f) => tensorKey(f, 'feed'))), fetchKeys)
+  }
+
   /** Runs the graph for the given feeds and returns the fetched tensors in order. */
   async run(feeds: Record<string, Tensor>, fetches: string[]): Promise<Tensor[]> {
     const values = new Map<string, Tensor>()
