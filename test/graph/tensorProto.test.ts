@@ -4,6 +4,8 @@ import {decodeMessage, encodeMessage} from '../../src/graph/protos.js'
 import type {TensorProto} from '../../src/graph/types.js'
 import {AxqError} from '../../src/errors.js'
 import type {DType, Tensor} from '../../src/runtime/tensor.js'
+import {readGraph} from '../../src/graph/graphIO.js'
+import {hasShared, shared} from '../helpers/paths.js'
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'))
@@ -155,4 +157,20 @@ t.test('bad tensors: clear errors naming where', async (t) => {
   bad({dtype: 101, tensorShape: shape(1)}, /reference dtype/)
   bad({dtype: 19, tensorShape: shape(1)}, /unsupported data type 19/)
   bad({dtype: 1, tensorShape: shape(100000, 100000)}, /too large/)
+})
+
+t.test("every Const of the shared models decodes, and re-encodes to TensorFlow's bytes", {skip: hasShared ? false : 'no ../shared'}, async (t) => {
+  const seen = new Set<string>()
+  for (const name of ['resnet_8.pb', 'resnet_8_quant_ax.pb']) {
+    const graph = readGraph(shared('models', name))
+    for (const node of graph.node.filter((n) => n.op === 'Const')) {
+      const proto = node.attr.value.tensor!
+      const tensor = tensorFromProto(proto, node.name)
+      const form = proto.tensorContent ? 'content' : 'typed'
+      seen.add(`${tensor.dtype}/${form}`)
+      const again = encodeMessage('TensorProto', tensorToProto(tensor, form))
+      if (hex(again) !== hex(encodeMessage('TensorProto', proto))) t.fail(`${name} ${node.name} re-encodes differently`)
+    }
+  }
+  t.same([...seen].sort(), ['float32/content', 'float32/typed', 'int32/content', 'quint8/content'])
 })
