@@ -3,7 +3,7 @@
  * graph_transforms/transform_utils.cc `HashNodeDef`). MergeDuplicateNodes orders the whole graph
  * by this 64-bit value, so reproducing TF's node order and surviving names needs it bit-exact.
  */
-import type {NodeDef} from '../graph/types.js'
+import type {AttrValue, NodeDef} from '../graph/types.js'
 import {canonicalInput} from './inputNames.js'
 import {compareBytes, serializeAttrValue} from './attrValueWire.js'
 
@@ -85,8 +85,19 @@ export function hashNodeDef(node: NodeDef, name: string = node.name): bigint {
   for (const input of node.input ?? []) h = hash64Combine(h, hash64String(canonicalInput(input)))
   h = hash64Combine(h, hash64String(node.device ?? ''))
   const attrs = node.attr ?? {}
-  for (const key of Object.keys(attrs).sort(compareBytes)) {
-    h = hash64Combine(h, hash64(serializeAttrValue(attrs[key])))
+  for (const key of Object.keys(attrs).sort(compareBytes)) h = hash64Combine(h, attrValueHash(attrs[key]))
+  return h
+}
+
+// AttrValue objects are never mutated by the transforms, and MergeDuplicateNodes hashes the same
+// (possibly large) tensors on every pass: remember each value's hash.
+const attrHashes = new WeakMap<AttrValue, bigint>()
+
+function attrValueHash(v: AttrValue): bigint {
+  let h = attrHashes.get(v)
+  if (h === undefined) {
+    h = hash64(serializeAttrValue(v))
+    attrHashes.set(v, h)
   }
   return h
 }
