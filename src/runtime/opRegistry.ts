@@ -5,6 +5,7 @@
 import type {AttrValue, NodeDef} from '../graph/types.js'
 import type {Tensor} from './tensor.js'
 import {AxqError} from '../errors.js'
+import type {RsqrtMode} from './eigenRsqrt.js'
 
 /** Settings that hold for a whole run (a Session) and reach every op. */
 export interface RunOptions {
@@ -14,6 +15,11 @@ export interface RunOptions {
   resolveMultiplier?: (name: string) => Uint16Array
   /** Collect time per op type. */
   profile?: boolean
+  /**
+   * float32 rsqrt in FusedBatchNorm and Rsqrt (src/runtime/eigenRsqrt.ts): 'eigen-fast-math'
+   * (default: TF 1.x's AVX Eigen, RSQRTPS + one Newton step) or 'correctly-rounded'.
+   */
+  rsqrt?: RsqrtMode
 }
 
 export interface OpContext {
