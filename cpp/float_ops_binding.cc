@@ -1,7 +1,13 @@
-// N-API entry points for float kernels: conv2dFloat(input, filter, output, dims, threads,
-// reference) → Promise<void>, run on a worker thread (Napi::AsyncWorker). Sizes are validated in
+// N-API entry points for float kernels, each run on a worker thread (Napi::AsyncWorker) and
+// resolving a Promise<void>: conv2dFloat(input, filter, output, dims, threads, reference),
+// batchNormMomentsFloat(x, mean, variance, rows, depth, threads),
+// batchNormApplyFloat(x, mean, k, offset, y, rows, depth, threads). Sizes are validated in
 // TypeScript (src/native/floatKernels.ts) and checked again here against the buffer lengths.
 #include <napi.h>
+
+#include <functional>
+#include <string>
+#include <vector>
 
 #include "conv2d_float.h"
 #include "fused_batch_norm.h"
@@ -80,63 +86,71 @@ Napi::Value Conv2DFloat(const Napi::CallbackInfo& info) {
   return promise;
 }
 
-class FusedBatchNormWorker : public Napi::AsyncWorker {
+// Runs a job on a worker thread, keeping the Float32Arrays it touches alive.
+class FloatArraysWorker : public Napi::AsyncWorker {
  public:
-  FusedBatchNormWorker(Napi::Env env, const Napi::CallbackInfo& info, int64_t rows, int64_t depth, float eps, bool training, int threads)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), rows_(rows), depth_(depth), eps_(eps),
-        training_(training), threads_(threads) {
-    for (int k = 0; k < 6; ++k) {
+  FloatArraysWorker(Napi::Env env, const Napi::CallbackInfo& info, int arrays, std::function<void(float**)> job)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), job_(std::move(job)) {
+    for (int k = 0; k < arrays; ++k) {
       auto a = info[k].As<Napi::Float32Array>();
-      refs_[k] = Napi::Persistent(a);
-      data_[k] = a.Data();
+      refs_.push_back(Napi::Persistent(a));
+      data_.push_back(a.Data());
     }
   }
   Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override {
-    FusedBatchNormFloat(data_[0], data_[1], data_[2], data_[3], data_[4], data_[5], rows_, depth_, eps_, training_, threads_);
-  }
+  void Execute() override { job_(data_.data()); }
   void OnOK() override { deferred_.Resolve(Env().Undefined()); }
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
   Napi::Promise::Deferred deferred_;
-  Napi::Reference<Napi::Float32Array> refs_[6];
-  float* data_[6];
-  int64_t rows_, depth_;
-  float eps_;
-  bool training_;
-  int threads_;
+  std::vector<Napi::Reference<Napi::Float32Array>> refs_;
+  std::vector<float*> data_;
+  std::function<void(float**)> job_;
 };
 
-// fusedBatchNormFloat(x, scale, offset, mean, variance, y, rows, depth, epsilon, training, threads)
-Napi::Value FusedBatchNorm(const Napi::CallbackInfo& info) {
+// Checks that arguments [0, arrays) are Float32Arrays of the given lengths.
+void CheckArrays(const Napi::CallbackInfo& info, const char* name, const std::vector<int64_t>& lengths) {
   Napi::Env env = info.Env();
-  if (info.Length() < 11) throw Napi::TypeError::New(env, "fusedBatchNormFloat: 11 arguments expected");
-  for (int k = 0; k < 6; ++k) {
+  if (info.Length() < lengths.size() + 3) throw Napi::TypeError::New(env, std::string(name) + ": too few arguments");
+  for (size_t k = 0; k < lengths.size(); ++k) {
     if (!info[k].IsTypedArray() || info[k].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-      throw Napi::TypeError::New(env, "fusedBatchNormFloat: arguments 0..5 must be Float32Arrays");
+      throw Napi::TypeError::New(env, std::string(name) + ": Float32Array arguments expected");
+    if (static_cast<int64_t>(info[k].As<Napi::Float32Array>().ElementLength()) != lengths[k])
+      throw Napi::RangeError::New(env, std::string(name) + ": buffer sizes do not match rows x depth");
   }
-  const int64_t rows = info[6].As<Napi::Number>().Int64Value();
-  const int64_t depth = info[7].As<Napi::Number>().Int64Value();
-  const float eps = info[8].As<Napi::Number>().FloatValue();
-  const bool training = info[9].As<Napi::Boolean>().Value();
-  const int threads = info[10].As<Napi::Number>().Int32Value();
-  auto len = [&](int k) { return static_cast<int64_t>(info[k].As<Napi::Float32Array>().ElementLength()); };
-  if (rows < 0 || depth < 0 || len(0) != rows * depth || len(5) != rows * depth || len(1) != depth || len(2) != depth ||
-      len(3) != depth || len(4) != depth) {
-    throw Napi::RangeError::New(env, "fusedBatchNormFloat: buffer sizes do not match rows x depth");
-  }
-  auto* worker = new FusedBatchNormWorker(env, info, rows, depth, eps, training, threads);
-  auto promise = worker->Promise();
-  worker->Queue();
-  return promise;
+}
+
+// batchNormMomentsFloat(x, mean, variance, rows, depth, threads) → Promise<void>
+Napi::Value BatchNormMomentsBinding(const Napi::CallbackInfo& info) {
+  const int64_t rows = info[3].As<Napi::Number>().Int64Value(), depth = info[4].As<Napi::Number>().Int64Value();
+  const int threads = info[5].As<Napi::Number>().Int32Value();
+  if (rows < 0 || depth < 0) throw Napi::RangeError::New(info.Env(), "batchNormMomentsFloat: negative size");
+  CheckArrays(info, "batchNormMomentsFloat", {rows * depth, depth, depth});
+  auto* w = new FloatArraysWorker(info.Env(), info, 3, [=](float** d) { BatchNormMoments(d[0], rows, depth, d[1], d[2], threads); });
+  auto p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+// batchNormApplyFloat(x, mean, k, offset, y, rows, depth, threads) → Promise<void>
+Napi::Value BatchNormApplyBinding(const Napi::CallbackInfo& info) {
+  const int64_t rows = info[5].As<Napi::Number>().Int64Value(), depth = info[6].As<Napi::Number>().Int64Value();
+  const int threads = info[7].As<Napi::Number>().Int32Value();
+  if (rows < 0 || depth < 0) throw Napi::RangeError::New(info.Env(), "batchNormApplyFloat: negative size");
+  CheckArrays(info, "batchNormApplyFloat", {rows * depth, depth, depth, depth, rows * depth});
+  auto* w = new FloatArraysWorker(info.Env(), info, 5, [=](float** d) { BatchNormApply(d[0], rows, depth, d[1], d[2], d[3], d[4], threads); });
+  auto p = w->Promise();
+  w->Queue();
+  return p;
 }
 
 }  // namespace
 
 void RegisterFloatOps(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dFloat", Napi::Function::New(env, Conv2DFloat));
-  exports.Set("fusedBatchNormFloat", Napi::Function::New(env, FusedBatchNorm));
+  exports.Set("batchNormMomentsFloat", Napi::Function::New(env, BatchNormMomentsBinding));
+  exports.Set("batchNormApplyFloat", Napi::Function::New(env, BatchNormApplyBinding));
 }
 
 }  // namespace axq

@@ -5,7 +5,6 @@
 #include "fused_batch_norm.h"
 
 #include <algorithm>
-#include <cmath>
 #include <functional>
 #include <thread>
 #include <vector>
@@ -63,32 +62,26 @@ void SumsByChannelBlocks(const float* x, const float* mean, float* sums, int64_t
 
 }  // namespace
 
-void FusedBatchNormFloat(const float* x, const float* scale, const float* offset, float* mean, float* variance,
-                         float* y, int64_t rows, int64_t depth, float epsilon, bool training, int threads) {
+void BatchNormMoments(const float* x, int64_t rows, int64_t depth, float* mean, float* variance, int threads) {
   if (depth == 0 || rows == 0) return;
-  std::vector<float> k(depth);
-  if (training) {
-    const float inv = 1.0f / static_cast<float>(rows);
-    std::vector<float> sums(depth);
-    SumsByChannelBlocks(x, nullptr, sums.data(), rows, depth, threads);
-    for (int64_t c = 0; c < depth; ++c) mean[c] = sums[c] * inv;
-    SumsByChannelBlocks(x, mean, sums.data(), rows, depth, threads);
-    for (int64_t c = 0; c < depth; ++c) variance[c] = sums[c] * inv;
-  }
-  for (int64_t c = 0; c < depth; ++c) {
-    const float root = std::sqrt(variance[c] + epsilon);
-    const float rsqrt = 1.0f / root;
-    k[c] = rsqrt * scale[c];
-  }
-  const float* m = mean;
-  const float* kk = k.data();
+  const float inv = 1.0f / static_cast<float>(rows);
+  std::vector<float> sums(depth);
+  SumsByChannelBlocks(x, nullptr, sums.data(), rows, depth, threads);
+  for (int64_t c = 0; c < depth; ++c) mean[c] = sums[c] * inv;
+  SumsByChannelBlocks(x, mean, sums.data(), rows, depth, threads);
+  for (int64_t c = 0; c < depth; ++c) variance[c] = sums[c] * inv;
+}
+
+void BatchNormApply(const float* x, int64_t rows, int64_t depth, const float* mean, const float* k, const float* offset,
+                    float* y, int threads) {
+  if (depth == 0 || rows == 0) return;
   Parallel(rows, threads, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const float* row = x + r * depth;
       float* out = y + r * depth;
       for (int64_t c = 0; c < depth; ++c) {
-        const float d = row[c] - m[c];
-        const float s = d * kk[c];
+        const float d = row[c] - mean[c];
+        const float s = d * k[c];
         out[c] = s + offset[c];
       }
     }

@@ -7,9 +7,13 @@
 
 namespace axq {
 
-// Training: computes the batch mean and biased variance (written to mean/variance) and y.
-// Inference: reads mean/variance and computes y.
-void FusedBatchNormFloat(const float* x, const float* scale, const float* offset, float* mean, float* variance,
-                         float* y, int64_t rows, int64_t depth, float epsilon, bool training, int threads);
+// Batch statistics of x viewed as [rows, depth]: mean[c] = f32(S1_c * inv), variance[c] =
+// f32(S2_c * inv) with inv = f32(1 / rows), S1_c = sum of x[r, c], S2_c = sum of f32(d * d),
+// d = f32(x[r, c] - mean[c]): sequential float32 sums over r = 0..rows-1.
+void BatchNormMoments(const float* x, int64_t rows, int64_t depth, float* mean, float* variance, int threads);
+
+// y[r, c] = f32(f32(f32(x[r, c] - mean[c]) * k[c]) + offset[c]); rows split across threads.
+void BatchNormApply(const float* x, int64_t rows, int64_t depth, const float* mean, const float* k, const float* offset,
+                    float* y, int threads);
 
 }  // namespace axq

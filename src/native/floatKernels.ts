@@ -60,45 +60,41 @@ export async function conv2dFloat(
   return output
 }
 
-type FusedBatchNormFn = (
-  x: Float32Array,
-  scale: Float32Array,
-  offset: Float32Array,
-  mean: Float32Array,
-  variance: Float32Array,
-  y: Float32Array,
-  rows: number,
-  depth: number,
-  epsilon: number,
-  training: boolean,
-  threads: number,
-) => Promise<void>
+type MomentsFn = (x: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, depth: number, threads: number) => Promise<void>
+type ApplyFn = (x: Float32Array, mean: Float32Array, k: Float32Array, offset: Float32Array, y: Float32Array, rows: number, depth: number, threads: number) => Promise<void>
+
+function rowsOf(x: Float32Array, depth: number, vectors: Float32Array[], what: string): number {
+  const rows = depth === 0 ? 0 : x.length / depth
+  if (!Number.isInteger(rows) || vectors.some((v) => v.length !== depth)) {
+    throw new AxqError(`${what}: ${x.length} values do not form rows of ${depth} channels, or a per-channel vector has the wrong length`)
+  }
+  return rows
+}
+
+function nativeFn<T>(name: string): T {
+  const fn = native()[name]
+  if (typeof fn !== 'function') throw new AxqError(`the native library lacks ${name}: rebuild it with npm run build:native`)
+  return fn as T
+}
 
 /**
- * FusedBatchNorm on x viewed as [rows, depth] (cpp/fused_batch_norm.cc). Training: fills `mean`
- * and `variance` with the batch mean and biased variance; inference: reads them. Returns y.
- * Channel sums are sequential float32 over rows (threads split channels, never rows).
+ * Batch mean and biased variance of x viewed as [rows, depth] (cpp/fused_batch_norm.cc), written
+ * into `mean` and `variance`: sequential float32 sums over the rows of each channel; threads own
+ * blocks of channels and never split a channel's rows.
  */
-export async function fusedBatchNormFloat(
-  x: Float32Array,
-  scale: Float32Array,
-  offset: Float32Array,
-  mean: Float32Array,
-  variance: Float32Array,
-  depth: number,
-  epsilon: number,
-  training: boolean,
-  options: {threads?: number} = {},
-): Promise<Float32Array> {
-  const rows = depth === 0 ? 0 : x.length / depth
-  if (!Number.isInteger(rows) || [scale, offset, mean, variance].some((v) => v.length !== depth)) {
-    throw new AxqError(`fusedBatchNormFloat: ${x.length} values do not form rows of ${depth} channels, or a per-channel vector has the wrong length`)
-  }
+export async function batchNormMomentsFloat(x: Float32Array, depth: number, mean: Float32Array, variance: Float32Array, options: {threads?: number} = {}): Promise<void> {
+  const rows = rowsOf(x, depth, [mean, variance], 'batchNormMomentsFloat')
+  if (x.length === 0) return
+  const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
+  await nativeFn<MomentsFn>('batchNormMomentsFloat')(x, mean, variance, rows, depth, threads)
+}
+
+/** y = f32(f32(f32(x − mean) · k) + offset) per channel, rows split across threads. */
+export async function batchNormApplyFloat(x: Float32Array, depth: number, mean: Float32Array, k: Float32Array, offset: Float32Array, options: {threads?: number} = {}): Promise<Float32Array> {
+  const rows = rowsOf(x, depth, [mean, k, offset], 'batchNormApplyFloat')
   const y = new Float32Array(x.length)
   if (x.length === 0) return y
-  const fn = native().fusedBatchNormFloat as FusedBatchNormFn | undefined
-  if (typeof fn !== 'function') throw new AxqError('the native library lacks fusedBatchNormFloat: rebuild it with npm run build:native')
   const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
-  await fn(x, scale, offset, mean, variance, y, rows, depth, Math.fround(epsilon), training, threads)
+  await nativeFn<ApplyFn>('batchNormApplyFloat')(x, mean, k, offset, y, rows, depth, threads)
   return y
 }

@@ -3,13 +3,15 @@ import '../../src/runtime/ops/index.js'
 import {runOp} from '../helpers/runOp.js'
 import {attrs, f32, randomFloats, values} from './tensors.js'
 import type {Tensor} from '../../src/runtime/tensor.js'
-import {batchNormReference} from '../../src/runtime/ops/fusedBatchNorm.js'
-import {fusedBatchNormFloat} from '../../src/native/floatKernels.js'
+import {batchNormApplyReference, batchNormMomentsReference, batchNormScale} from '../../src/runtime/ops/fusedBatchNorm.js'
+import {batchNormApplyFloat, batchNormMomentsFloat} from '../../src/native/floatKernels.js'
+import {eigenPacketRsqrt} from '../../src/runtime/eigenRsqrt.js'
 
 const F = Math.fround
 const empty = f32([0], [])
+const exact = {rsqrt: 'correctly-rounded' as const}
 const train = (x: Tensor, gamma: number[], beta: number[], eps = 0.001, extra = {}) =>
-  runOp('FusedBatchNorm', [x, f32([gamma.length], gamma), f32([beta.length], beta), empty, empty], {epsilon: attrs.float(eps), is_training: attrs.bool(true), ...extra})
+  runOp('FusedBatchNorm', [x, f32([gamma.length], gamma), f32([beta.length], beta), empty, empty], {epsilon: attrs.float(eps), is_training: attrs.bool(true), ...extra}, exact)
 
 /** The documented formulas, written out independently (sequential float32 sums per channel). */
 function expectTraining(x: Float32Array, c: number, gamma: number[], beta: number[], eps: number) {
@@ -76,7 +78,7 @@ t.test('training mode equals the documented formulas on random data', async (t) 
 
 t.test('inference mode uses the given mean and variance', async (t) => {
   const x = f32([1, 1, 2, 2], [1, 2, 3, 4])
-  const [y, m, v] = await runOp('FusedBatchNormV2', [x, f32([2], [1, 2]), f32([2], [0, 1]), f32([2], [1, 2]), f32([2], [4, 0.25])], {epsilon: attrs.float(0), is_training: attrs.bool(false)})
+  const [y, m, v] = await runOp('FusedBatchNormV2', [x, f32([2], [1, 2]), f32([2], [0, 1]), f32([2], [1, 2]), f32([2], [4, 0.25])], {epsilon: attrs.float(0), is_training: attrs.bool(false)}, exact)
   // channel 0: (x−1)·0.5; channel 1: (x−2)·(2/0.5)+1
   t.same(values(y), [0, 1, 1, 9])
   t.same(values(m), [1, 2])
@@ -85,7 +87,7 @@ t.test('inference mode uses the given mean and variance', async (t) => {
 
 t.test('defaults: is_training true, epsilon 1e-4; V3 has 6 outputs', async (t) => {
   const x = f32([1, 1, 2, 1], [0, 2])
-  const out = await runOp('FusedBatchNormV3', [x, f32([1], [1]), f32([1], [0]), empty, empty])
+  const out = await runOp('FusedBatchNormV3', [x, f32([1], [1]), f32([1], [0]), empty, empty], {}, exact)
   t.equal(out.length, 6)
   const k = F(1 / F(Math.sqrt(F(1 + F(1e-4)))))
   t.same(values(out[0]), [F(-k), k], 'normalised with the batch statistics and epsilon 1e-4')
@@ -107,25 +109,39 @@ t.test('empty input gives NaN statistics; errors name the node', async (t) => {
   await t.rejects(runOp('FusedBatchNorm', [f32([1, 1, 1, 2], [1, 2]), f32([2], [1, 1]), f32([2], [0, 0]), empty, empty], {is_training: attrs.bool(false)}), /input 3 \(mean\) must have shape \[2\]/)
 })
 
-t.test('native kernel == TypeScript reference, any thread count, both modes', async (t) => {
+t.test('default rsqrt: Eigen fast-math packets for the first floor(C/8)·8 channels, 1/sqrt for the rest', async (t) => {
+  const c = 10
+  const x = randomFloats(4 * 3 * c, 5).map((v, i) => v * 7 + (i % c))
+  const gamma = Array.from({length: c}, (_, i) => 1 + i / 4)
+  const beta = Array(c).fill(0.5)
+  const ref = expectTraining(x, c, gamma, beta, 1.001e-5)
+  const [y] = await runOp('FusedBatchNorm', [f32([4, 3, 1, c], Array.from(x)), f32([c], gamma), f32([c], beta), empty, empty], {epsilon: attrs.float(1.001e-5)})
+  const k = ref.variance.map((v, ch) => F((ch < 8 ? eigenPacketRsqrt(F(v + F(1.001e-5))) : F(1 / F(Math.sqrt(F(v + F(1.001e-5)))))) * gamma[ch]))
+  const want = Array.from(x, (v, i) => F(F(F(v - ref.mean[i % c]) * k[i % c]) + beta[i % c]))
+  t.same(values(y), want)
+  t.notSame(values(y), Array.from(ref.y), 'differs from the correctly rounded variant here')
+})
+
+t.test('native kernels == TypeScript reference twins, any thread count', async (t) => {
   let seed = 7
   for (const [rows, depth] of [[1000, 16], [517, 3], [64, 70], [2048, 8], [33, 1], [300, 64]]) {
     const x = randomFloats(rows * depth, seed++).map((v, i) => v * 50 + (i % depth) * 3)
     const gamma = randomFloats(depth, seed++)
     const beta = randomFloats(depth, seed++)
-    for (const training of [true, false]) {
-      const refMean = training ? new Float32Array(depth) : randomFloats(depth, seed)
-      const refVar = training ? new Float32Array(depth) : randomFloats(depth, seed + 1).map(Math.abs)
-      const want = batchNormReference(x, depth, gamma, beta, refMean, refVar, 1.001e-5, training)
-      for (const threads of [1, 2, 3, 7]) {
-        const mean = training ? new Float32Array(depth) : refMean.slice()
-        const variance = training ? new Float32Array(depth) : refVar.slice()
-        const y = await fusedBatchNormFloat(x, gamma, beta, mean, variance, depth, 1.001e-5, training, {threads})
-        const label = `[${rows},${depth}] ${training ? 'training' : 'inference'} ${threads} threads`
-        t.same(new Uint32Array(y.buffer), new Uint32Array(want.buffer), `y ${label}`)
-        t.same(Array.from(mean), Array.from(refMean), `mean ${label}`)
-        t.same(Array.from(variance), Array.from(refVar), `variance ${label}`)
-      }
+    const refMean = new Float32Array(depth)
+    const refVar = new Float32Array(depth)
+    batchNormMomentsReference(x, depth, refMean, refVar)
+    const k = batchNormScale(refVar, gamma, 1.001e-5, 'eigen-fast-math')
+    const want = batchNormApplyReference(x, depth, refMean, k, beta)
+    for (const threads of [1, 2, 3, 7]) {
+      const mean = new Float32Array(depth)
+      const variance = new Float32Array(depth)
+      await batchNormMomentsFloat(x, depth, mean, variance, {threads})
+      const label = `[${rows},${depth}] ${threads} threads`
+      t.same(new Uint32Array(mean.buffer), new Uint32Array(refMean.buffer), `mean ${label}`)
+      t.same(new Uint32Array(variance.buffer), new Uint32Array(refVar.buffer), `variance ${label}`)
+      const y = await batchNormApplyFloat(x, depth, refMean, k, beta, {threads})
+      t.same(new Uint32Array(y.buffer), new Uint32Array(want.buffer), `y ${label}`)
     }
   }
   // the row-order sum is preserved natively too
@@ -134,6 +150,21 @@ t.test('native kernel == TypeScript reference, any thread count, both modes', as
   x[x.length - 1] = -1e8
   for (let i = 1; i < x.length - 1; i++) x[i] = 1
   const mean = new Float32Array(1)
-  await fusedBatchNormFloat(x, Float32Array.of(1), Float32Array.of(0), mean, new Float32Array(1), 1, 0.001, true, {threads: 2})
+  await batchNormMomentsFloat(x, 1, mean, new Float32Array(1), {threads: 2})
   t.same(Array.from(mean), [0], 'sequential float32: each +1 after 1e8 is lost')
+  await t.rejects(batchNormMomentsFloat(new Float32Array(10), 3, new Float32Array(3), new Float32Array(3)), /do not form rows of 3 channels/)
+})
+
+t.test('large tensors (native path) give the same bits as small-tensor reference computation', async (t) => {
+  const c = 16
+  const x = randomFloats(64 * 8 * 8 * c, 11).map((v) => v * 3)
+  const args = (data: number[], n: number) => [f32([n, 8, 8, c], data), f32([c], Array(c).fill(1.5)), f32([c], Array(c).fill(-0.25)), empty, empty]
+  const [big] = await runOp('FusedBatchNorm', args(Array.from(x), 64), {epsilon: attrs.float(1e-3)}, {threads: 2})
+  const mean = new Float32Array(c)
+  const variance = new Float32Array(c)
+  batchNormMomentsReference(x, c, mean, variance)
+  const k = batchNormScale(variance, new Float32Array(c).fill(1.5), 1e-3, 'eigen-fast-math')
+  const want = batchNormApplyReference(x, c, mean, k, new Float32Array(c).fill(-0.25))
+  t.ok(x.length >= 1 << 15, 'above the native threshold')
+  t.same(new Uint32Array((big.data as Float32Array).buffer), new Uint32Array(want.buffer))
 })

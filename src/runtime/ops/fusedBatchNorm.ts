@@ -8,7 +8,7 @@
  *   mean_c   = f32(S1_c · inv),  S1_c = Σ_r x[r,c]                       (float32 sum)
  *   d        = f32(x − mean_c)
  *   var_c    = f32(S2_c · inv),  S2_c = Σ_r f32(d²)                      (float32 sum, biased)
- *   k_c      = f32(rsqrt(f32(var_c + ε)) · γ_c),  rsqrt(v) = f32(1 / f32(sqrt(v)))
+ *   k_c      = f32(rsqrt(f32(var_c + ε)) · γ_c)   (rsqrt: see below)
  *   y        = f32(f32(d · k_c) + β_c)
  *   outputs: y, batch_mean = mean, batch_variance = f32(var · f32(f32(R) / f32(max(R − 1, 1))))
  *   (Bessel-corrected, only reported), saved mean = mean, saved variance = var (biased).
@@ -25,14 +25,18 @@
  * (cpp/fused_batch_norm.cc: threads own blocks of channels and never split a channel's rows;
  * the normalisation is split by rows), small ones on batchNormReference below, its reference
  * twin; both give identical bits for any thread count.
- * RSQRT: TF's AVX build uses `rsqrtps` + one Newton step, CPU-dependent; axq uses the correctly
- * rounded float32 division 1/sqrt (hazard H3; see docs/tf1-semantics.md F for its effect).
+ * RSQRT (hazard H3): by default (RunOptions.rsqrt 'eigen-fast-math') as TF 1.x's AVX Eigen build
+ * evaluates `(variance + ε).rsqrt()`: 8-wide packets of RSQRTPS + one Newton step for the first
+ * floor(C/8)·8 channels, 1/sqrt for the rest, with RSQRTPS modelled by a measured table
+ * (src/runtime/eigenRsqrt.ts). With it the quantized ResNet-8 gives the reference 0.834 on the
+ * first 1000 test images; 'correctly-rounded' (f32(1/f32(sqrt))) gives 0.832. The float ResNet-8
+ * gives 0.835 either way.
  */
 import {registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectInputCount, expectNHWC, expectRank, floatInput, opError} from '../opArgs.js'
 import {shapeString, type Tensor} from '../tensor.js'
-import {rsqrtFloat32} from './unaryMath.js'
-import {fusedBatchNormFloat} from '../../native/floatKernels.js'
+import {rsqrtAt, type RsqrtMode} from '../eigenRsqrt.js'
+import {batchNormApplyFloat, batchNormMomentsFloat} from '../../native/floatKernels.js'
 
 const f32 = Math.fround
 
@@ -50,51 +54,47 @@ function vec(data: Float32Array): Tensor {
 }
 
 /**
- * The normalisation core on x viewed as [R, depth]: in training mode fills `mean` and `variance`
- * with the batch mean and biased variance; in inference mode reads them. Returns y. This plain
- * TypeScript version is the reference twin of the native kernel (cpp/fused_batch_norm.cc).
+ * Batch mean and biased variance of x viewed as [R, depth] (sequential float32 sums per channel,
+ * rows in memory order). The reference twin of the native batchNormMomentsFloat.
  */
-export function batchNormReference(
-  x: Float32Array,
-  depth: number,
-  gamma: Float32Array,
-  beta: Float32Array,
-  mean: Float32Array,
-  variance: Float32Array,
-  eps: number,
-  training: boolean,
-): Float32Array {
+export function batchNormMomentsReference(x: Float32Array, depth: number, mean: Float32Array, variance: Float32Array): void {
   const n = x.length
-  const y = new Float32Array(n)
-  if (n === 0 || depth === 0) return y
-  const rows = n / depth
-  if (training) {
-    const inv = f32(1 / f32(rows))
-    // S1: sequential float32 sums per channel, rows in memory order (stores round to float32).
-    const s1 = new Float32Array(depth)
-    for (let i = 0, c = 0; i < n; i++) {
-      s1[c] += x[i]
-      if (++c === depth) c = 0
-    }
-    for (let c = 0; c < depth; c++) mean[c] = s1[c] * inv
-    const s2 = new Float32Array(depth)
-    for (let i = 0, c = 0; i < n; i++) {
-      const d = f32(x[i] - mean[c])
-      s2[c] += f32(d * d)
-      if (++c === depth) c = 0
-    }
-    for (let c = 0; c < depth; c++) variance[c] = s2[c] * inv
-  }
-  const k = new Float32Array(depth)
-  for (let c = 0; c < depth; c++) k[c] = rsqrtFloat32(f32(variance[c] + f32(eps))) * gamma[c]
+  if (n === 0 || depth === 0) return
+  const inv = f32(1 / f32(n / depth))
+  const s1 = new Float32Array(depth) // stores round every partial sum to float32
   for (let i = 0, c = 0; i < n; i++) {
-    y[i] = f32(f32(x[i] - mean[c]) * k[c]) + beta[c]
+    s1[c] += x[i]
+    if (++c === depth) c = 0
+  }
+  for (let c = 0; c < depth; c++) mean[c] = s1[c] * inv
+  const s2 = new Float32Array(depth)
+  for (let i = 0, c = 0; i < n; i++) {
+    const d = f32(x[i] - mean[c])
+    s2[c] += f32(d * d)
+    if (++c === depth) c = 0
+  }
+  for (let c = 0; c < depth; c++) variance[c] = s2[c] * inv
+}
+
+/** y = f32(f32(f32(x − mean) · k) + offset) per channel. Reference twin of batchNormApplyFloat. */
+export function batchNormApplyReference(x: Float32Array, depth: number, mean: Float32Array, k: Float32Array, offset: Float32Array): Float32Array {
+  const y = new Float32Array(x.length)
+  for (let i = 0, c = 0; i < x.length; i++) {
+    y[i] = f32(f32(x[i] - mean[c]) * k[c]) + offset[c]
     if (++c === depth) c = 0
   }
   return y
 }
 
-/** Tensors at least this large run on the native kernel (same results, all threads). */
+/** k_c = f32(rsqrt(f32(variance_c + ε)) · γ_c), Eigen evaluating the depth-long vector. */
+export function batchNormScale(variance: Float32Array, gamma: Float32Array, eps: number, mode: RsqrtMode): Float32Array {
+  const depth = variance.length
+  const k = new Float32Array(depth)
+  for (let c = 0; c < depth; c++) k[c] = rsqrtAt(mode, f32(variance[c] + f32(eps)), c, depth) * gamma[c]
+  return k
+}
+
+/** Tensors at least this large run on the native kernels (same results, all threads). */
 export const NATIVE_MIN_ELEMENTS = 1 << 15
 
 export async function fusedBatchNorm(ctx: OpContext, outputCount: number): Promise<Tensor[]> {
@@ -116,10 +116,14 @@ export async function fusedBatchNorm(ctx: OpContext, outputCount: number): Promi
   const rows = depth === 0 ? 0 : n / depth
   const mean = training ? new Float32Array(depth) : oldMean
   const variance = training ? new Float32Array(depth) : oldVar
-  const y =
-    n >= NATIVE_MIN_ELEMENTS
-      ? await fusedBatchNormFloat(x, gamma, beta, mean, variance, depth, eps, training, {threads: ctx.options.threads})
-      : batchNormReference(x, depth, gamma, beta, mean, variance, eps, training)
+  const useNative = n >= NATIVE_MIN_ELEMENTS
+  const threads = ctx.options.threads
+  if (training && n > 0) {
+    if (useNative) await batchNormMomentsFloat(x, depth, mean, variance, {threads})
+    else batchNormMomentsReference(x, depth, mean, variance)
+  }
+  const k = batchNormScale(variance, gamma, eps, ctx.options.rsqrt ?? 'eigen-fast-math')
+  const y = useNative ? await batchNormApplyFloat(x, depth, mean, k, beta, {threads}) : batchNormApplyReference(x, depth, mean, k, beta)
   const outs: Tensor[] = [{dtype: 'float32', shape: [...xt.shape], data: y}]
   if (training && n === 0) {
     mean.fill(NaN)
