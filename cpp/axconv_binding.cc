@@ -115,8 +115,10 @@ class AxConvWorker : public Napi::AsyncWorker {
     const auto start = std::chrono::steady_clock::now();
     if (!fast_) {
       AxConvReference(g_, q_, input_, filter_, table_, output_);
+      path_ = "reference";
     } else if (PreparedBytes(g_) > kMaxPreparedBytes) {
       AxConvDirectParallel(g_, q_, input_, filter_, table_, output_, threads_);
+      path_ = "direct";
     } else {
       std::shared_ptr<PreparedFilter> p;
       if (holder_) {
@@ -131,7 +133,7 @@ class AxConvWorker : public Napi::AsyncWorker {
         p = PrepareFilter(g_, filter_, table_);
         prepareSeconds_ = Seconds(start);
       }
-      AxConvFast(g_, q_, input_, *p, output_, threads_);
+      path_ = AxConvFast(g_, q_, input_, *p, output_, threads_) ? "rows-skip-zero" : "rows";
     }
     seconds_ = Seconds(start);
   }
@@ -141,6 +143,7 @@ class AxConvWorker : public Napi::AsyncWorker {
     Napi::Object result = Napi::Object::New(env);
     result.Set("seconds", Napi::Number::New(env, seconds_));
     result.Set("prepareSeconds", Napi::Number::New(env, prepareSeconds_));
+    result.Set("path", Napi::String::New(env, path_));
     deferred_.Resolve(result);
   }
 
@@ -164,6 +167,7 @@ class AxConvWorker : public Napi::AsyncWorker {
   int threads_ = 1;
   double seconds_ = 0;
   double prepareSeconds_ = 0;
+  const char* path_ = "";
 };
 
 Napi::Value Run(const Napi::CallbackInfo& info) {

@@ -63,6 +63,12 @@ std::shared_ptr<PreparedFilter> PrepareFilter(const ConvGeometry& g, const uint8
       at[k] += w[k];
     }
   }
+  bool zeroRows = true;
+  for (int64_t t = 0; t < taps && zeroRows; ++t) {
+    const uint16_t* row = p->rows.data() + t * 256 * Kp;  // x = 0
+    for (int64_t k = 0; k < Kp; ++k) zeroRows = zeroRows && row[k] == 0;
+  }
+  p->zeroCodeRowsZero = zeroRows;
   return p;
 }
 
@@ -79,7 +85,11 @@ struct RunState {
   int64_t pixels = 0;             // N * Ho * Wo output pixels
   int64_t block = 0;              // output pixels per task
   int64_t group = 0;              // channels per table tile
+  bool skipZero = false;          // skip x = 0 taps (their rows are zero, and they are common)
 };
+
+// Largest table tile, in taps: tiles hold at most 512 KiB of rows and Kp >= 8.
+constexpr int64_t kMaxGroup = 524288 / (512 * 8);
 
 struct Scratch {
   std::vector<uint32_t> acc;    // [block][Kp]: table sums
@@ -116,6 +126,25 @@ struct Sse2Adder {
     for (int j = 0; j < KC / 4; ++j) _mm_storeu_si128(reinterpret_cast<__m128i*>(acc + 4 * j), a[j]);
   }
 
+  template <int KC>
+  static AXQ_ALWAYS_INLINE void AddList(uint32_t* acc, const uint16_t* base, const uint32_t* offsets, int64_t n) {
+    __m128i a[KC / 4];
+    const __m128i zero = _mm_setzero_si128();
+#pragma GCC unroll 16
+    for (int j = 0; j < KC / 4; ++j) a[j] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(acc + 4 * j));
+    for (int64_t e = 0; e < n; ++e) {
+      const uint16_t* row = base + offsets[e];
+#pragma GCC unroll 8
+      for (int j = 0; j < KC / 8; ++j) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 8 * j));
+        a[2 * j] = _mm_add_epi32(a[2 * j], _mm_unpacklo_epi16(v, zero));
+        a[2 * j + 1] = _mm_add_epi32(a[2 * j + 1], _mm_unpackhi_epi16(v, zero));
+      }
+    }
+#pragma GCC unroll 16
+    for (int j = 0; j < KC / 4; ++j) _mm_storeu_si128(reinterpret_cast<__m128i*>(acc + 4 * j), a[j]);
+  }
+
   // Every pixel of a block through one table tile.
   template <int KC>
   AXQ_NOINLINE static void Tile(uint32_t* acc, int64_t np, int64_t Kp, const uint16_t* tile,
@@ -130,6 +159,25 @@ struct Sse2Adder {
   AXQ_NOINLINE static void Pixel(uint32_t* acc, int64_t Kp, const uint16_t* base, const uint8_t* xs,
                      int64_t G, int64_t channelStride) {
     for (int64_t kc = 0; kc < Kp; kc += KC) Add<KC>(acc + kc, base + kc, xs, G, channelStride, Kp);
+  }
+
+  // As Tile, skipping taps with x = 0 (valid when every product row of code 0 is zero, as for
+  // nearly every multiplier): the offsets of the other rows are gathered first, branch-free.
+  template <int KC>
+  AXQ_NOINLINE static void TileSkipZero(uint32_t* acc, int64_t np, int64_t Kp, const uint16_t* tile,
+                            const uint8_t* const* xs, int64_t c0, int64_t G, int64_t channelStride) {
+    uint32_t offsets[kMaxGroup];
+    for (int64_t i = 0; i < np; ++i) {
+      const uint8_t* x = xs[i];
+      if (!x) continue;
+      x += c0;
+      int64_t n = 0;
+      for (int64_t c = 0; c < G; ++c) {
+        offsets[n] = static_cast<uint32_t>(c * channelStride + static_cast<int64_t>(x[c]) * Kp);
+        n += x[c] != 0;
+      }
+      AddList<KC>(acc + i * Kp, tile, offsets, n);
+    }
   }
 };
 
@@ -155,6 +203,23 @@ struct Avx2Adder {
     for (int j = 0; j < KC / 8; ++j) _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + 8 * j), a[j]);
   }
 
+  template <int KC>
+  __attribute__((target("avx2"))) static AXQ_ALWAYS_INLINE void AddList(uint32_t* acc, const uint16_t* base, const uint32_t* offsets, int64_t n) {
+    __m256i a[KC / 8];
+#pragma GCC unroll 8
+    for (int j = 0; j < KC / 8; ++j) a[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + 8 * j));
+    for (int64_t e = 0; e < n; ++e) {
+      const uint16_t* row = base + offsets[e];
+#pragma GCC unroll 8
+      for (int j = 0; j < KC / 8; ++j) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 8 * j));
+        a[j] = _mm256_add_epi32(a[j], _mm256_cvtepu16_epi32(v));
+      }
+    }
+#pragma GCC unroll 8
+    for (int j = 0; j < KC / 8; ++j) _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + 8 * j), a[j]);
+  }
+
   // Every pixel of a block through one table tile.
   template <int KC>
   __attribute__((target("avx2"), noinline)) static void Tile(uint32_t* acc, int64_t np, int64_t Kp, const uint16_t* tile,
@@ -169,6 +234,25 @@ struct Avx2Adder {
   __attribute__((target("avx2"), noinline)) static void Pixel(uint32_t* acc, int64_t Kp, const uint16_t* base, const uint8_t* xs,
                      int64_t G, int64_t channelStride) {
     for (int64_t kc = 0; kc < Kp; kc += KC) Add<KC>(acc + kc, base + kc, xs, G, channelStride, Kp);
+  }
+
+  // As Tile, skipping taps with x = 0 (valid when every product row of code 0 is zero, as for
+  // nearly every multiplier): the offsets of the other rows are gathered first, branch-free.
+  template <int KC>
+  __attribute__((target("avx2"), noinline)) static void TileSkipZero(uint32_t* acc, int64_t np, int64_t Kp, const uint16_t* tile,
+                            const uint8_t* const* xs, int64_t c0, int64_t G, int64_t channelStride) {
+    uint32_t offsets[kMaxGroup];
+    for (int64_t i = 0; i < np; ++i) {
+      const uint8_t* x = xs[i];
+      if (!x) continue;
+      x += c0;
+      int64_t n = 0;
+      for (int64_t c = 0; c < G; ++c) {
+        offsets[n] = static_cast<uint32_t>(c * channelStride + static_cast<int64_t>(x[c]) * Kp);
+        n += x[c] != 0;
+      }
+      AddList<KC>(acc + i * Kp, tile, offsets, n);
+    }
   }
 };
 #endif
@@ -196,6 +280,24 @@ struct NeonAdder {
     for (int j = 0; j < KC / 4; ++j) vst1q_u32(acc + 4 * j, a[j]);
   }
 
+  template <int KC>
+  static AXQ_ALWAYS_INLINE void AddList(uint32_t* acc, const uint16_t* base, const uint32_t* offsets, int64_t n) {
+    uint32x4_t a[KC / 4];
+#pragma GCC unroll 16
+    for (int j = 0; j < KC / 4; ++j) a[j] = vld1q_u32(acc + 4 * j);
+    for (int64_t e = 0; e < n; ++e) {
+      const uint16_t* row = base + offsets[e];
+#pragma GCC unroll 8
+      for (int j = 0; j < KC / 8; ++j) {
+        const uint16x8_t v = vld1q_u16(row + 8 * j);
+        a[2 * j] = vaddw_u16(a[2 * j], vget_low_u16(v));
+        a[2 * j + 1] = vaddw_high_u16(a[2 * j + 1], v);
+      }
+    }
+#pragma GCC unroll 16
+    for (int j = 0; j < KC / 4; ++j) vst1q_u32(acc + 4 * j, a[j]);
+  }
+
   // Every pixel of a block through one table tile.
   template <int KC>
   AXQ_NOINLINE static void Tile(uint32_t* acc, int64_t np, int64_t Kp, const uint16_t* tile,
@@ -211,6 +313,25 @@ struct NeonAdder {
                      int64_t G, int64_t channelStride) {
     for (int64_t kc = 0; kc < Kp; kc += KC) Add<KC>(acc + kc, base + kc, xs, G, channelStride, Kp);
   }
+
+  // As Tile, skipping taps with x = 0 (valid when every product row of code 0 is zero, as for
+  // nearly every multiplier): the offsets of the other rows are gathered first, branch-free.
+  template <int KC>
+  AXQ_NOINLINE static void TileSkipZero(uint32_t* acc, int64_t np, int64_t Kp, const uint16_t* tile,
+                            const uint8_t* const* xs, int64_t c0, int64_t G, int64_t channelStride) {
+    uint32_t offsets[kMaxGroup];
+    for (int64_t i = 0; i < np; ++i) {
+      const uint8_t* x = xs[i];
+      if (!x) continue;
+      x += c0;
+      int64_t n = 0;
+      for (int64_t c = 0; c < G; ++c) {
+        offsets[n] = static_cast<uint32_t>(c * channelStride + static_cast<int64_t>(x[c]) * Kp);
+        n += x[c] != 0;
+      }
+      AddList<KC>(acc + i * Kp, tile, offsets, n);
+    }
+  }
 };
 using GenericAdder = NeonAdder;
 #else
@@ -223,6 +344,17 @@ struct ScalarAdder {
     for (int k = 0; k < KC; ++k) a[k] = acc[k];
     for (int64_t c = 0; c < G; ++c) {
       const uint16_t* row = base + c * channelStride + static_cast<int64_t>(xs[c]) * Kp;
+      for (int k = 0; k < KC; ++k) a[k] += row[k];
+    }
+    for (int k = 0; k < KC; ++k) acc[k] = a[k];
+  }
+
+  template <int KC>
+  static inline void AddList(uint32_t* acc, const uint16_t* base, const uint32_t* offsets, int64_t n) {
+    uint32_t a[KC];
+    for (int k = 0; k < KC; ++k) a[k] = acc[k];
+    for (int64_t e = 0; e < n; ++e) {
+      const uint16_t* row = base + offsets[e];
       for (int k = 0; k < KC; ++k) a[k] += row[k];
     }
     for (int k = 0; k < KC; ++k) acc[k] = a[k];
@@ -242,6 +374,25 @@ struct ScalarAdder {
   AXQ_NOINLINE static void Pixel(uint32_t* acc, int64_t Kp, const uint16_t* base, const uint8_t* xs,
                      int64_t G, int64_t channelStride) {
     for (int64_t kc = 0; kc < Kp; kc += KC) Add<KC>(acc + kc, base + kc, xs, G, channelStride, Kp);
+  }
+
+  // As Tile, skipping taps with x = 0 (valid when every product row of code 0 is zero, as for
+  // nearly every multiplier): the offsets of the other rows are gathered first, branch-free.
+  template <int KC>
+  AXQ_NOINLINE static void TileSkipZero(uint32_t* acc, int64_t np, int64_t Kp, const uint16_t* tile,
+                            const uint8_t* const* xs, int64_t c0, int64_t G, int64_t channelStride) {
+    uint32_t offsets[kMaxGroup];
+    for (int64_t i = 0; i < np; ++i) {
+      const uint8_t* x = xs[i];
+      if (!x) continue;
+      x += c0;
+      int64_t n = 0;
+      for (int64_t c = 0; c < G; ++c) {
+        offsets[n] = static_cast<uint32_t>(c * channelStride + static_cast<int64_t>(x[c]) * Kp);
+        n += x[c] != 0;
+      }
+      AddList<KC>(acc + i * Kp, tile, offsets, n);
+    }
   }
 };
 using GenericAdder = ScalarAdder;
@@ -329,7 +480,11 @@ static void BlockImpl(const RunState& s, int64_t task) {
       const int64_t G = std::min(s.group, seg - c0);
       const uint16_t* tile = p.rows.data() + (dy * seg + c0) * channelStride;
       for (int64_t kc = 0; kc < Kp; kc += KC) {
-        Adder::template Tile<KC>(acc + kc, np, Kp, tile + kc, sc.xs.data(), c0, G, channelStride);
+        if (s.skipZero) {
+          Adder::template TileSkipZero<KC>(acc + kc, np, Kp, tile + kc, sc.xs.data(), c0, G, channelStride);
+        } else {
+          Adder::template Tile<KC>(acc + kc, np, Kp, tile + kc, sc.xs.data(), c0, G, channelStride);
+        }
       }
     }
   }
@@ -405,7 +560,7 @@ const char* AxConvFastVariant() {
   return "generic";
 }
 
-void AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
+bool AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
                 const PreparedFilter& p, int32_t* output, int threads) {
   RunState s;
   s.g = &g;
@@ -438,8 +593,18 @@ void AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
   s.block = std::max<int64_t>(16, std::min<int64_t>(2048, 32768 / Kp));
   s.block = std::max<int64_t>(16, std::min<int64_t>(s.block, (s.pixels + 4 * threadCount - 1) / (4 * threadCount)));
   s.group = std::max<int64_t>(1, std::min<int64_t>(g.KW * g.C, 524288 / (512 * Kp)));
+  // Skipping x = 0 taps costs a compaction step per tap and saves a row of adds per zero: worth
+  // it when zeros are common (ReLU outputs with zero point 0), judged from a sample of the input.
+  if (p.zeroCodeRowsZero) {
+    const int64_t size = g.N * g.H * g.W * g.C;
+    const int64_t step = std::max<int64_t>(1, size / 65536);
+    int64_t zeros = 0, seen = 0;
+    for (int64_t i = 0; i < size; i += step, ++seen) zeros += input[i] == 0;
+    s.skipZero = zeros * 4 >= seen;
+  }
   const int64_t tasks = (s.pixels + s.block - 1) / s.block;
   ParallelFor(tasks, threads, [&](int64_t task) { block(s, task); });
+  return s.skipZero;
 }
 
 }  // namespace axq

@@ -54,13 +54,17 @@ struct PreparedFilter {
   std::vector<uint16_t> rows;    // [KH*KW*C][256][Kp]
   std::vector<uint32_t> wSum;    // [Kp]: sum of w over the whole window
   std::vector<uint32_t> wSumAt;  // [KH*KW][Kp]: sum over c of w at (dy, dx)
+  bool zeroCodeRowsZero = false; // T[0][w] == 0 for every w of the filter: x = 0 taps add nothing
 };
 
 std::shared_ptr<PreparedFilter> PrepareFilter(const ConvGeometry& g, const uint8_t* filter,
                                               const uint16_t* table);
 
-/** Fast path: same results as AxConvReference for every input, on `threads` threads. */
-void AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
+/**
+ * Fast path: same results as AxConvReference for every input, on `threads` threads. Returns true
+ * when it skipped the taps with x = 0 (see PreparedFilter::zeroCodeRowsZero).
+ */
+bool AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
                 const PreparedFilter& prepared, int32_t* output, int threads);
 
 /** Bytes of product rows PrepareFilter would allocate for this layer. */

@@ -65,10 +65,18 @@ export interface AxConvResult {
   /** Native time, including the preparation of the product rows when it happened. */
   seconds: number
   prepareSeconds: number
+  /**
+   * How it was computed: 'reference' (the plain loop), 'rows' (prepared product rows),
+   * 'rows-skip-zero' (the same, skipping x = 0 taps whose rows are all zero), 'direct' (the
+   * reference formula image-parallel, for layers too large for product rows).
+   */
+  path: AxConvPath
 }
 
+export type AxConvPath = 'reference' | 'rows' | 'rows-skip-zero' | 'direct'
+
 interface NativeAxConv {
-  axconvRun(args: Record<string, unknown>): Promise<{seconds: number; prepareSeconds: number}>
+  axconvRun(args: Record<string, unknown>): Promise<{seconds: number; prepareSeconds: number; path: AxConvPath}>
   axconvPrepared(): PreparedFilterHandle
   axconvInfo(): {fastVariant: string; hardwareThreads: number}
 }
@@ -192,5 +200,5 @@ export async function axConv(req: AxConvRequest): Promise<AxConvResult> {
     output,
     prepared: req.prepared,
   })
-  return {output, shape: [N, win.Ho, win.Wo, K], seconds: timing.seconds, prepareSeconds: timing.prepareSeconds}
+  return {output, shape: [N, win.Ho, win.Wo, K], seconds: timing.seconds, prepareSeconds: timing.prepareSeconds, path: timing.path}
 }

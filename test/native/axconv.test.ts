@@ -146,6 +146,32 @@ t.test('larger batch: every thread count gives identical results; prepared data 
   for (const r of all) t.equal(firstMismatch(r.output, ref.output), -1, 'concurrent call')
 })
 
+t.test('x = 0 taps are skipped exactly when their rows are zero and zeros are common', async (t) => {
+  const rand = rng(31)
+  const [N, H, W, C, K] = [3, 8, 7, 16, 64]
+  const sparse = new Uint8Array(N * H * W * C).map(() => (rand() < 0.6 ? 0 : Math.floor(rand() * 256)))
+  const dense = new Uint8Array(N * H * W * C).map(() => 1 + Math.floor(rand() * 255))
+  const filter = new Uint8Array(9 * C * K).map(() => Math.floor(rand() * 256))
+  const exact = exactProductTable()
+  const shifted = exact.slice()
+  shifted[0 * 256 + filter[5]] = 7 // T[0][w] != 0 for a weight code in use
+  const cases = [
+    ['sparse input, exact table', sparse, exact, 'rows-skip-zero'],
+    ['dense input, exact table', dense, exact, 'rows'],
+    ['sparse input, T[0][w] != 0', sparse, shifted, 'rows'],
+  ] as const
+  for (const [label, input, table, path] of cases) {
+    const req: AxConvRequest = {input, inputShape: [N, H, W, C], filter, filterShape: [3, 3, C, K], table, stride: 1, padding: 'SAME', zi: 0, zf: 128}
+    const ref = await axConv({...req, kernel: 'reference'})
+    t.equal(ref.path, 'reference')
+    for (const threads of [1, 2]) {
+      const fast = await axConv({...req, kernel: 'fast', threads})
+      t.equal(fast.path, path, `${label}: path`)
+      t.equal(firstMismatch(fast.output, ref.output), -1, `${label}: ${threads} thread(s)`)
+    }
+  }
+})
+
 t.test('layers too large for product rows use the direct path on all threads, same results', async (t) => {
   // 1x1x1024x520: 1024·256·520·2 bytes of rows would exceed 256 MiB.
   const rand = rng(5)
@@ -162,6 +188,7 @@ t.test('layers too large for product rows use the direct path on all threads, sa
   const fast = await axConv({...req, kernel: 'fast', threads: 2})
   t.equal(firstMismatch(fast.output, ref.output), -1)
   t.equal(fast.prepareSeconds, 0, 'no product rows built')
+  t.equal(fast.path, 'direct')
 })
 
 t.test('bad input gives AxqError, never a crash', async (t) => {
