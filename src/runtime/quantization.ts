@@ -14,7 +14,8 @@
  * Conventions: JS numbers hold float32 values (Math.fround after every float operation) or doubles
  * where C++ uses double; C's round() is `roundHalfAway`. Eigen's `round()` inside these
  * expressions is the scalar std::round (ties away from zero): the casts to quantized types are not
- * vectorized on x86 builds without AVX2, so every element goes through the scalar path.
+ * vectorized, so every element goes through the scalar path. Checked in the TF 1.14.0 x86-64
+ * wheel's binary: each QUANTIZE_WITH_EIGEN loop calls roundf per element (no packet rounding).
  */
 
 const f32 = Math.fround
@@ -155,11 +156,11 @@ export function floatToQuantized(x: number, min: number, max: number, t: Quantiz
 
 /**
  * How QuantizedToFloat's `range_min_rounded = round(min / f32(s)) · f32(s)` multiplies.
- * - 'float' (default): round() is the float overload (std::round, as TF's current source writes
- *   it), so the product is a float32 product widened to double. TF 2.x reproduces this.
- * - 'double': round() is C's double round(), and the product is an exact double product. Older
- *   TF sources wrote an unqualified `round(...)`, which compilers without the C++ <math.h>
- *   overloads (GCC < 6) resolve this way. Which one the TF 1.14 wheel used is not known.
+ * - 'float' (default): round() is the float overload, so the product is a float32 product widened
+ *   to double. This is what TF 1.14 does: in the 1.14.0 x86-64 wheel, QuantizedToFloat<quint8>
+ *   and <qint32> call roundf and multiply with vmulss. TF 2.x does the same.
+ * - 'double': C's double round() and an exact double product (an unqualified `round(...)` in
+ *   old sources could resolve this way). Kept as a research knob only.
  * The two differ by at most half a float ulp of the product (docs: hazard H5).
  */
 export type RangeMinRounding = 'float' | 'double'
@@ -182,7 +183,8 @@ export function quantizedToFloat(q: number, min: number, max: number, t: Quantiz
   const range = f32(max - min) * rangeAdjust
   const rangeScale = range / steps
   // static_cast<double>(input): Eigen's QInt32 converts to arithmetic types only through its
-  // `operator float()`, so a qint32 code is rounded to float32 first.
+  // `operator float()`, so a qint32 code is rounded to float32 first (the 1.14 binary converts
+  // with vcvtsi2ss before widening to double).
   const offsetInput = (t.bits === 32 ? f32(q) : q) - t.lowest
   const scaleF = f32(rangeScale)
   const r = roundHalfAway(f32(min / scaleF))
@@ -343,8 +345,8 @@ export function eigenRequantize(q: number, d: EigenDequantizer, e: EigenQuantize
  * Per element: t = ((int64)(float)x · RS) >> 32 (int64, wrapping), q = clamp((t + IO − OO +
  * 32768) >> 16, 0, 255). The (float) is real: the Eigen expression casts the qint32 tensor to
  * int64, and Eigen's QInt32 converts to arithmetic types only through `operator float()`, so
- * codes beyond ±2^24 are rounded to float32 first (TF 2.x reproduces this; e.g. x = 2^31 − 2
- * requantizes like 2^31).
+ * codes beyond ±2^24 are rounded to float32 first (the TF 1.14 binary's loop is vcvtsi2ss,
+ * vcvttss2si, imul, sar 32, add, sar 16; TF 2.x agrees; e.g. x = 2^31 − 2 requantizes like 2^31).
  */
 export interface RequantizeParams {
   /** RS split for exact per-element arithmetic: RS = rsHigh·2^32 + rsLow, rsLow in [0, 2^32). */

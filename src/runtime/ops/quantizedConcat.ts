@@ -2,8 +2,8 @@
  * QuantizedConcat (tensorflow/core/kernels/quantized_concat_op.cc): inputs concat_dim (int32
  * scalar), N values, N mins, N maxes; kernels for quint8 and qint32.
  * - Output range: lo = min(0, smallest min), hi = largest max over the inputs for unsigned T;
- *   for signed T the symmetric (−m, m), m = max(|lo|, |hi|). (The min(0, ·) is in the TF
- *   sources of later 1.x/2.x; the oldest source lacks it.)
+ *   for signed T the symmetric (−m, m), m = max(|lo|, |hi|). (The min(0, ·) is in TF 1.14 — seen in
+ *   the 1.14.0 binary — and 2.x; the oldest sources lack it.)
  * - An input whose range equals the output range is copied; any other is requantized with the
  *   Eigen float path (DEQUANTIZE_WITH_EIGEN then QUANTIZE_WITH_EIGEN).
  * - concat_dim must be in [0, rank) (no negative axes in this kernel).
@@ -42,7 +42,7 @@ function compute(ctx: OpContext): Tensor[] {
     if (mn < overallMin) overallMin = mn
     if (overallMax < mx) overallMax = mx
   }
-  // Make sure the min is no more than zero (as TF 2.x; see the report in the fixture script).
+  // Make sure the min is no more than zero (present in the TF 1.14 binary and in TF 2.x).
   if (!(overallMin < 0)) overallMin = 0
   let outMin = overallMin
   let outMax = overallMax

@@ -5,7 +5,7 @@
  *   (min(0, Q2F(mn)), Q2F(mx)) with the double-precision QuantizedToFloat<qint32>. The max is not
  *   clamped at 0; an empty input gives TF's garbage (Q2F(highest), Q2F(lowest)).
  * - Requantize: requested_output_min must be <= 0 and requested_output_max >= requested_output_min
- *   (TF 2.x's InvalidArgument); the codes come from the fixed-point formula (quantization.ts
+ *   (TF 1.14's InvalidArgument); the codes come from the fixed-point formula (quantization.ts
  *   requantizeParams), outputs 1 and 2 are the requested range unchanged.
  */
 import {registerOp, type OpContext} from '../opRegistry.js'
@@ -48,7 +48,7 @@ async function requantizeOp(ctx: OpContext): Promise<Tensor[]> {
   const inMax = rangeScalar(ctx, 2, 'input_max')
   const outMin = rangeScalar(ctx, 3, 'requested_output_min')
   const outMax = rangeScalar(ctx, 4, 'requested_output_max')
-  // The checks TF 2.x makes (verified against TF 2.21); whether 1.14 made any is not known.
+  // TF 1.14's checks (both messages are in the 1.14.0 binary; TF 2.21 behaves the same).
   if (!(outMin <= 0)) throw opError(ctx, `requested_output_min must be <= 0, but got ${outMin}`)
   if (!(outMax >= outMin)) throw opError(ctx, `requested_output_max must be >= requested_output_min (${outMin}), but got ${outMax}`)
   const x = t.data as Int32Array
