@@ -77,9 +77,15 @@ export function decodeMessage<T>(type: string, bytes: Uint8Array, source: string
  */
 export function encodeMessage(type: string, value: object, what: string = type): Uint8Array {
   const t = protoType(type)
-  const problem = t.verify(value as Record<string, unknown>)
+  let canon: Record<string, unknown>
+  try {
+    canon = canonical(t, value as Record<string, unknown>)
+  } catch (error) {
+    throw new AxqError(`cannot encode ${what}: ${firstLine(error)}`, {cause: error})
+  }
+  const problem = t.verify(canon)
   if (problem) throw new AxqError(`cannot encode ${what}: ${problem}`)
-  return t.encode(canonicalMessage(t, value) as Record<string, unknown>).finish()
+  return t.encode(canon).finish()
 }
 
 /** A copy of `value` holding only what C++ would serialize (see the module comment). */
@@ -143,14 +149,36 @@ function canonical(type: protobuf.Type, obj: Record<string, unknown>): Record<st
       for (const [k, x] of Object.entries(v as Record<string, unknown>)) m[k] = canonical(sub, (x ?? {}) as Record<string, unknown>)
       out[name] = m
     } else if (field.repeated) {
-      out[name] = sub ? (v as Record<string, unknown>[]).map((x) => canonical(sub, x)) : v
+      if (!Array.isArray(v)) throw new Error(`${type.name}.${name}: expected an array`)
+      out[name] = sub ? v.map((x) => canonical(sub, x)) : needsCheck(field) ? v.map((x) => checkedScalar(type, field, x)) : v
     } else if (sub) {
       out[name] = canonical(sub, v as Record<string, unknown>)
-    } else if (field.hasPresence || !isDefaultScalar(field, v)) {
-      out[name] = v
+    } else {
+      const x = needsCheck(field) ? checkedScalar(type, field, v) : v
+      if (field.hasPresence || !isDefaultScalar(field, x)) out[name] = x
     }
   }
   return out
+}
+
+const needsCheck = (field: protobuf.Field): boolean => field.type === 'bytes' || LONG_TYPES.has(field.type)
+
+/**
+ * bytes must be bytes (protobufjs would silently base64-decode a string), and a bigint int64 is
+ * turned into a number or a Long.
+ */
+function checkedScalar(type: protobuf.Type, field: protobuf.Field, v: unknown): unknown {
+  if (field.type === 'bytes') {
+    if (!(v instanceof Uint8Array)) throw new Error(`${type.name}.${field.name}: bytes expected (a Uint8Array; encode strings with TextEncoder), got ${typeof v}`)
+    return v
+  }
+  if (typeof v === 'bigint') {
+    const n = Number(v)
+    if (Number.isSafeInteger(n)) return n
+    const Long = protobuf.util.Long as unknown as {fromString(s: string, unsigned?: boolean): unknown}
+    return Long.fromString(BigInt.asIntN(64, v).toString(), false)
+  }
+  return v
 }
 
 function isDefaultScalar(field: protobuf.Field, v: unknown): boolean {

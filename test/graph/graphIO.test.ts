@@ -171,3 +171,11 @@ t.test('random byte strings never crash the decoder', async (t) => {
   }
   t.equal(rejected, 300)
 })
+
+t.test('encoding guards: strings for bytes, bigint int64', async (t) => {
+  t.throws(() => encodeGraph({node: [{name: 'a', op: 'X', input: [], attr: {padding: {s: 'SAME' as unknown as Uint8Array}}}]}), /AttrValue.s: bytes expected/)
+  const big = encodeMessage('AttrValue', {i: 2n ** 62n as unknown as number})
+  t.equal(hex(big), '18' + '80808080808080804' + '0')
+  t.equal(hex(encodeMessage('AttrValue', {i: -5n as unknown as number})), '18fbffffffffffffffff01')
+  t.equal(hex(encodeMessage('AttrValue.ListValue', {i: [1n, 2n] as unknown as number[]})), '1a020102')
+})
