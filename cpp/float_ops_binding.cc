@@ -1,7 +1,8 @@
 // N-API entry points for float kernels, each run on a worker thread (Napi::AsyncWorker) and
 // resolving a Promise<void>: conv2dFloat(input, filter, output, dims, threads, reference),
 // batchNormMomentsFloat(x, mean, variance, rows, depth, threads),
-// batchNormApplyFloat(x, mean, k, offset, y, rows, depth, threads). Sizes are validated in
+// batchNormApplyFloat(x, mean, k, offset, y, rows, depth, threads),
+// minMaxFloat(x, result, threads, reference). Sizes are validated in
 // TypeScript (src/native/floatKernels.ts) and checked again here against the buffer lengths.
 #include <napi.h>
 
@@ -11,6 +12,7 @@
 
 #include "conv2d_float.h"
 #include "fused_batch_norm.h"
+#include "min_max_float.h"
 
 namespace axq {
 namespace {
@@ -112,7 +114,7 @@ class FloatArraysWorker : public Napi::AsyncWorker {
 // Checks that arguments [0, arrays) are Float32Arrays of the given lengths.
 void CheckArrays(const Napi::CallbackInfo& info, const char* name, const std::vector<int64_t>& lengths) {
   Napi::Env env = info.Env();
-  if (info.Length() < lengths.size() + 3) throw Napi::TypeError::New(env, std::string(name) + ": too few arguments");
+  if (info.Length() < lengths.size()) throw Napi::TypeError::New(env, std::string(name) + ": too few arguments");
   for (size_t k = 0; k < lengths.size(); ++k) {
     if (!info[k].IsTypedArray() || info[k].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
       throw Napi::TypeError::New(env, std::string(name) + ": Float32Array arguments expected");
@@ -145,12 +147,32 @@ Napi::Value BatchNormApplyBinding(const Napi::CallbackInfo& info) {
   return p;
 }
 
+// minMaxFloat(x, result[2], threads, reference) → Promise<void>: result = [min, max]
+Napi::Value MinMaxBinding(const Napi::CallbackInfo& info) {
+  const int threads = info[2].As<Napi::Number>().Int32Value();
+  const bool reference = info[3].As<Napi::Boolean>().Value();
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    throw Napi::TypeError::New(info.Env(), "minMaxFloat: Float32Array expected");
+  const int64_t n = static_cast<int64_t>(info[0].As<Napi::Float32Array>().ElementLength());
+  CheckArrays(info, "minMaxFloat", {n, 2});
+  auto* w = new FloatArraysWorker(info.Env(), info, 2, [=](float** d) {
+    if (reference)
+      MinMaxFloatReference(d[0], n, &d[1][0], &d[1][1]);
+    else
+      MinMaxFloat(d[0], n, &d[1][0], &d[1][1], threads);
+  });
+  auto p = w->Promise();
+  w->Queue();
+  return p;
+}
+
 }  // namespace
 
 void RegisterFloatOps(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dFloat", Napi::Function::New(env, Conv2DFloat));
   exports.Set("batchNormMomentsFloat", Napi::Function::New(env, BatchNormMomentsBinding));
   exports.Set("batchNormApplyFloat", Napi::Function::New(env, BatchNormApplyBinding));
+  exports.Set("minMaxFloat", Napi::Function::New(env, MinMaxBinding));
 }
 
 }  // namespace axq

@@ -98,3 +98,17 @@ export async function batchNormApplyFloat(x: Float32Array, depth: number, mean: 
   await nativeFn<ApplyFn>('batchNormApplyFloat')(x, mean, k, offset, y, rows, depth, threads)
   return y
 }
+
+type MinMaxFn = (x: Float32Array, result: Float32Array, threads: number, reference: boolean) => Promise<void>
+
+/**
+ * [min, max] of x in one pass (cpp/min_max_float.cc), with the semantics of a sequential scan from
+ * ±FLT_MAX replacing only on strictly smaller/greater values (NaN skipped, the first of +0/−0
+ * kept), for any thread count; `reference` selects the plain sequential loop.
+ */
+export async function minMaxFloat(x: Float32Array, options: {threads?: number; reference?: boolean} = {}): Promise<[number, number]> {
+  const result = new Float32Array(2)
+  const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
+  await nativeFn<MinMaxFn>('minMaxFloat')(x, result, threads, options.reference === true)
+  return [result[0], result[1]]
+}

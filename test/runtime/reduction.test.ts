@@ -1,7 +1,8 @@
 import t from 'tap'
 import '../../src/runtime/ops/index.js'
 import {runOp} from '../helpers/runOp.js'
-import {attrs, f32, i32, i64, values} from './tensors.js'
+import {attrs, f32, i32, i64, randomFloats, values} from './tensors.js'
+import {minMaxFloat} from '../../src/native/floatKernels.js'
 
 const F = Math.fround
 // 2×3: [[1, 2, 3], [4, 5, 6]]
@@ -80,4 +81,46 @@ t.test('ArgMax/ArgMin: first index, output_type, negative dimension', async (t) 
   t.same(values(n), [2], 'NaN is skipped')
   await t.rejects(runOp('ArgMax', [f32([0, 2], []), i32([], [0])]), /reduction axis 0 is empty/)
   await t.rejects(runOp('ArgMax', [x, i32([], [2])]), /invalid dimension 2/)
+})
+
+t.test('native one-pass min/max == sequential reference, any thread count, zero signs and NaN', async (t) => {
+  let seed = 3
+  const cases: Float32Array[] = []
+  for (const n of [1, 7, 70000, 100003]) cases.push(randomFloats(n, seed++).map((v) => v * 100))
+  const zeros = new Float32Array(90000).map((_, i) => (i % 3 === 0 ? -0 : i % 5))
+  zeros[0] = 3
+  cases.push(zeros) // min is a zero; the first zero in memory order is −0 (index 3)
+  const posFirst = new Float32Array(90000).map((_, i) => (i === 5 ? 0 : i % 2 ? -0 : 0.5))
+  cases.push(posFirst) // first zero is −0 at index 1
+  const negZeroMax = new Float32Array(80000).fill(-1)
+  negZeroMax[70000] = -0
+  negZeroMax[79999] = 0
+  cases.push(negZeroMax) // max is −0 (first zero)
+  const withNaN = randomFloats(70000, 9)
+  withNaN[0] = NaN
+  withNaN[69999] = NaN
+  cases.push(withNaN)
+  cases.push(new Float32Array(70000).fill(NaN))
+  for (const x of cases) {
+    const ref = await minMaxFloat(x, {reference: true})
+    let lo = 3.4028234663852886e38
+    let hi = -3.4028234663852886e38
+    for (const v of x) {
+      if (v < lo) lo = v
+      if (v > hi) hi = v
+    }
+    t.ok(Object.is(ref[0], lo) && Object.is(ref[1], hi), `reference == JS scan (n=${x.length})`)
+    for (const threads of [1, 2, 3, 8]) {
+      const got = await minMaxFloat(x, {threads})
+      t.ok(Object.is(got[0], ref[0]) && Object.is(got[1], ref[1]), `fast == reference (n=${x.length}, ${threads} threads): [${got}] vs [${ref}]`)
+    }
+  }
+  t.ok(Object.is((await minMaxFloat(cases[4]))[0], -0), 'a zero minimum keeps the sign of the first zero')
+  t.ok(Object.is((await minMaxFloat(cases[6]))[1], -0))
+  // through the ops (Min and Max share one pass)
+  const big = f32([300, 300], Array.from(randomFloats(90000, 77)))
+  const [mn] = await reduce('Min', big, [0, 1])
+  const [mx] = await reduce('Max', big, [-1, 0])
+  const [lo, hi] = await minMaxFloat(big.data as Float32Array, {reference: true})
+  t.same([values(mn)[0], values(mx)[0]], [lo, hi])
 })

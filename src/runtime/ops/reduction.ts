@@ -8,6 +8,8 @@
  * (float32 sums round after every addition). Mean = f32(sum / f32(count)) (one division; integer
  * types divide with truncation). Min/Max start from the type's lowest/highest finite value (as
  * Eigen's reducers) and replace when strictly smaller/greater, so NaN inputs are skipped.
+ * Large full float32 Min/Max reductions (the range nodes of quantized graphs) run natively, both
+ * in one pass (cpp/min_max_float.cc), with exactly these semantics for any thread count.
  * ArgMax/ArgMin return the first index of the extreme value (NaNs are skipped; index 0 when all are
  * NaN), as Eigen's sequential tuple reducer.
  */
@@ -15,6 +17,7 @@ import {registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectDType, expectInputCount, intValues, opError} from '../opArgs.js'
 import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type DType, type Tensor} from '../tensor.js'
 import {normalizeAxis, reducedShape, stridesOf} from '../shapes.js'
+import {minMaxFloat} from '../../native/floatKernels.js'
 
 type NumArray = Float32Array | Float64Array | Int32Array
 type Kind = 'sum' | 'mean' | 'min' | 'max'
@@ -84,7 +87,23 @@ function reduceAll(x: NumArray, kind: Kind, init: number, dtype: DType): number 
   }
 }
 
-function reduce(ctx: OpContext, kind: Kind): Tensor[] {
+/** Full float32 Min/Max reductions of at least this many elements run natively. */
+export const NATIVE_MIN_MAX_ELEMENTS = 1 << 16
+
+// Quantized graphs reduce the same activation with a Min and a Max node: one native pass computes
+// both, and the other node finds its value here (tensors are immutable, keyed by their buffer).
+const minMaxCache = new WeakMap<Float32Array, [number, number]>()
+
+async function nativeMinMax(x: Float32Array, threads: number | undefined): Promise<[number, number]> {
+  let both = minMaxCache.get(x)
+  if (!both) {
+    both = await minMaxFloat(x, {threads})
+    minMaxCache.set(x, both)
+  }
+  return both
+}
+
+async function reduce(ctx: OpContext, kind: Kind): Promise<Tensor[]> {
   expectInputCount(ctx, 2)
   const xt = expectDType(ctx, 0, ['float32', 'float64', 'int32'], 'input')
   const axes = reductionAxes(ctx, 1, xt.shape.length)
@@ -96,7 +115,10 @@ function reduce(ctx: OpContext, kind: Kind): Tensor[] {
   if (kind === 'min') out.fill(HIGHEST[xt.dtype] as number)
   if (kind === 'max') out.fill(LOWEST[xt.dtype] as number)
   const isInt = xt.dtype === 'int32'
-  if (outSize === 1 && x.length > 0) {
+  if (outSize === 1 && x.length >= NATIVE_MIN_MAX_ELEMENTS && xt.dtype === 'float32' && (kind === 'min' || kind === 'max')) {
+    const [lo, hi] = await nativeMinMax(x as Float32Array, ctx.options.threads)
+    out[0] = kind === 'min' ? lo : hi
+  } else if (outSize === 1 && x.length > 0) {
     // Full reduction (e.g. the Min/Max range nodes of quantized graphs): one accumulator.
     out[0] = reduceAll(x, kind, out[0], xt.dtype)
   } else visitRows(xt.shape, axes, (i, o, os, len) => {
