@@ -12,8 +12,10 @@ import {tuneMapping} from '../../src/mults/tune.js'
 import {Session} from '../../src/runtime/session.js'
 import '../../src/runtime/ops/index.js'
 import {makeTensor, type Tensor} from '../../src/runtime/tensor.js'
+import {cliPath, hasShared, shared} from '../helpers/paths.js'
 
 const table = tabulate('drum8u_k3', builtinMember('drum8u_k3')!.product)
+const table4 = tabulate('drum8u_k4', builtinMember('drum8u_k4')!.product)
 
 function constF(name: string, shape: number[], values: number[]): NodeDef {
   return {name, op: 'Const', input: [], attr: {dtype: makeAttr.type('float32'), value: {tensor: tensorToProto(makeTensor('float32', shape, Float32Array.from(values)), 'auto')}}}
@@ -99,4 +101,26 @@ t.test('calibrated tuning uses the activation histogram of each layer', async (t
   t.equal(baked.layers[0].calibrated, true)
   t.same(baked.layers[0].mapping, Array.from(tuneMapping(table, h)))
   await t.rejects(bakeTuning({node: [g.node[0]]} as GraphDef, {mult: 'x', table}), /no AxConv2D node/)
+})
+
+t.test('axq tune GRAPH --out on ResNet-8: every AxConv2D gets constant tuned weights', {skip: hasShared ? false : 'no ../shared'}, async (t) => {
+  const {execFile} = await import('node:child_process')
+  const {promisify} = await import('node:util')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'axq-bake-cli-'))
+  t.teardown(() => fs.rmSync(dir, {recursive: true, force: true}))
+  const out = path.join(dir, 'tuned.pb')
+  const {stdout} = await promisify(execFile)(process.execPath, [cliPath, 'tune', shared('models', 'resnet_8_quant_ax.pb'), '--mult', 'drum8u_k4', '--out', out, '--json'], {env: {...process.env, AXQ_HOME: dir}})
+  const report = JSON.parse(stdout)
+  t.equal(report.layers.length, 7)
+  t.equal(report.calibrated, false)
+  t.same(report.layers.map((l: {folded: boolean}) => l.folded), [true, false, false, false, false, false, false], 'only the first layer\'s filter is quantized at run time')
+  const expected = Array.from(tuneMapping(table4))
+  for (const l of report.layers) t.same(l.mapping, expected)
+  const g = readGraph(out)
+  const byName = new Map(g.node.map((n) => [n.name, n]))
+  for (const n of g.node.filter((x) => x.op === 'AxConv2D')) {
+    t.equal(n.attr.AxTune.b, false)
+    t.equal(byName.get(n.input[1])!.op, 'Const')
+  }
+  t.equal(g.node.filter((n) => n.op === 'Placeholder').length, 1)
 })
