@@ -9,8 +9,9 @@ import {AxqError} from '../errors.js'
 import type {ProductTable} from '../mults/table.js'
 import {layerMacs, type ConvLayer} from './convLayers.js'
 import {runInference} from '../infer/inference.js'
+import {syntheticInputs, type ActivationModel, type ConvInputs} from './convInputs.js'
 
-export type ActivationModel = 'relu' | 'uniform'
+export type {ActivationModel} from './convInputs.js'
 
 export interface LayerBenchResult {
   name: string
@@ -23,6 +24,8 @@ export interface LayerBenchResult {
   fastSeconds: number
   /** One-off time to build the layer's product rows (cached across batches in a Session). */
   prepareSeconds: number
+  /** The fast kernel's path ('rows', 'rows-skip-zero', 'direct'). */
+  path: string
 }
 
 export interface EndToEndResult {
@@ -52,51 +55,15 @@ export interface BenchOptions {
   table: ProductTable
   mult: string
   tune: boolean
-  /** Images per layer call. */
+  /** Images per layer call (synthetic inputs). */
   batch: number
   threads?: number
   activations?: ActivationModel
+  /** Captured inputs by layer name (activations 'real'). */
+  inputs?: Map<string, ConvInputs>
   /** Minimum measuring time of the fast path per layer, seconds. */
   minFastSeconds?: number
   onLayer?(result: LayerBenchResult): void
-}
-
-/** Small deterministic PRNG (mulberry32): the benchmark inputs are the same on every run. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let z = s
-    z = Math.imul(z ^ (z >>> 15), z | 1)
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61)
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-/**
- * Synthetic input codes. 'relu': like a quantized ReLU output with min 0 (zero point 0): half the
- * codes 0, the rest exponentially distributed with mean 40 codes. 'uniform': every code equally
- * likely, the worst case for cache locality of the table rows.
- */
-export function syntheticActivations(size: number, model: ActivationModel, seed: number): Uint8Array {
-  const rand = prng(seed)
-  const out = new Uint8Array(size)
-  for (let i = 0; i < size; i++) {
-    if (model === 'uniform') out[i] = Math.floor(rand() * 256)
-    else out[i] = rand() < 0.5 ? 0 : Math.min(255, Math.floor(-40 * Math.log(1 - rand())))
-  }
-  return out
-}
-
-/** Weight codes around the zero point 128, as quantize_weights produces for symmetric weights. */
-function syntheticFilter(size: number, seed: number): Uint8Array {
-  const rand = prng(seed)
-  const out = new Uint8Array(size)
-  for (let i = 0; i < size; i++) {
-    const gauss = Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())
-    out[i] = Math.max(0, Math.min(255, Math.round(128 + 30 * gauss)))
-  }
-  return out
 }
 
 function firstMismatch(a: Int32Array, b: Int32Array): number {
@@ -111,16 +78,27 @@ export function geometricMean(values: readonly number[]): number {
 
 export async function benchLayers(options: BenchOptions): Promise<Omit<BenchResult, 'endToEnd'>> {
   const threads = options.threads ?? defaultThreads()
-  const activations = options.activations ?? 'relu'
+  const activations = options.activations ?? 'typical'
   const minFast = options.minFastSeconds ?? 0.3
   if (!Number.isInteger(options.batch) || options.batch < 1) throw new AxqError('--batch must be a positive integer', {subject: '--batch'})
   const results: LayerBenchResult[] = []
+  let batch = options.batch
   for (const [index, layer] of options.layers.entries()) {
-    const inputShape = [options.batch, layer.H, layer.W, layer.C]
+    let data: ConvInputs
+    if (activations === 'real') {
+      const captured = options.inputs?.get(layer.name)
+      if (!captured) throw new AxqError(`layer '${layer.name}': no captured inputs (real activations need --graph and --data)`, {subject: layer.name})
+      data = captured
+    } else {
+      data = syntheticInputs(layer, options.batch, activations, 1000 + 10 * index)
+    }
+    batch = data.batch
+    const inputShape = [data.batch, layer.H, layer.W, layer.C]
     const filterShape = [layer.KH, layer.KW, layer.C, layer.K]
-    const input = syntheticActivations(options.batch * layer.H * layer.W * layer.C, activations, 1000 + index)
-    const filter = layer.filter ?? syntheticFilter(layer.KH * layer.KW * layer.C * layer.K, 2000 + index)
-    const common = {input, inputShape, filter, filterShape, table: options.table, stride: layer.stride, padding: layer.padding, zi: 0, zf: 128, where: `layer '${layer.name}'`}
+    const common = {
+      input: data.input, inputShape, filter: data.filter, filterShape, table: options.table, stride: layer.stride, padding: layer.padding,
+      originRule: 'tf-approximate' as const, zi: data.zi, zf: data.zf, where: `layer '${layer.name}'`,
+    }
     const reference = await axConv({...common, kernel: 'reference', threads: 1})
     const prepared = axconvPreparedFilter()
     const first = await axConv({...common, kernel: 'fast', threads, prepared})
@@ -137,7 +115,7 @@ export async function benchLayers(options: BenchOptions): Promise<Omit<BenchResu
       calls++
     }
     const macs = layerMacs(layer)
-    const total = macs * options.batch
+    const total = macs * data.batch
     const referenceGmacs = total / reference.seconds / 1e9
     const fastGmacs = (total * calls) / fastSeconds / 1e9
     const result: LayerBenchResult = {
@@ -149,6 +127,7 @@ export async function benchLayers(options: BenchOptions): Promise<Omit<BenchResu
       referenceSeconds: reference.seconds,
       fastSeconds: fastSeconds / calls,
       prepareSeconds: first.prepareSeconds,
+      path: first.path,
     }
     results.push(result)
     options.onLayer?.(result)
@@ -158,7 +137,7 @@ export async function benchLayers(options: BenchOptions): Promise<Omit<BenchResu
     fastVariant: axconvInfo().fastVariant,
     mult: options.mult,
     tune: options.tune,
-    batch: options.batch,
+    batch,
     activations,
     layers: results,
     speedup: geometricMean(results.map((r) => r.speedup)),

@@ -6,6 +6,7 @@ import {resolveMultiplier, type ResolvedMultiplier} from '../mults/resolve.js'
 import {tunedTable} from '../mults/tune.js'
 import {RESNET8_LAYERS, convLayersOfGraph, type ConvLayer} from '../bench/convLayers.js'
 import {benchEndToEnd, benchLayers, type ActivationModel, type BenchResult, type LayerBenchResult} from '../bench/convBench.js'
+import {captureConvInputs, type ConvInputs} from '../bench/convInputs.js'
 import {defaultThreads} from '../native/axconv.js'
 
 const DEFAULT_MULT = 'mul8u_L40'
@@ -33,7 +34,11 @@ GMAC/s and speedups. With --graph and --data it also times a whole inference of
     tune: Flags.boolean({description: 'weight tuning (AxTune) of the table', default: false, allowNo: true}),
     threads: Flags.integer({description: 'threads of the fast path (default: all cores)', min: 1}),
     batch: Flags.integer({description: 'images per layer call', default: 50, min: 1}),
-    activations: Flags.string({description: 'synthetic input codes: relu (half zeros, small codes) or uniform (worst case)', options: ['relu', 'uniform'], default: 'relu'}),
+    activations: Flags.string({
+      description: 'layer inputs: typical (synthetic, shaped like ResNet-8\'s measured inputs), uniform (synthetic, every code equally likely), real (captured from --graph on the first --batch records of --data; the default when both are given)',
+      options: ['typical', 'uniform', 'real'],
+    }),
+    'end-to-end': Flags.boolean({description: 'with --graph and --data: time a whole inference (--iterations x --batch-size images)', default: true, allowNo: true}),
     'min-time': Flags.string({description: 'seconds of repeated fast-path calls to time per layer', default: '0.3'}),
     'batch-size': Flags.integer({description: 'end-to-end: images per batch', default: 1000, min: 1}),
     iterations: Flags.integer({description: 'end-to-end: number of batches', default: 10, min: 1}),
@@ -60,12 +65,22 @@ GMAC/s and speedups. With --graph and --data it also times a whole inference of
     const table = flags.tune ? tunedTable(resolved.table) : resolved.table
     const layers: readonly ConvLayer[] = flags.graph ? convLayersOfGraph(flags.graph) : RESNET8_LAYERS
     const threads = flags.threads ?? defaultThreads()
+    const activations = (flags.activations ?? (flags.graph && flags.data ? 'real' : 'typical')) as ActivationModel
+    let inputs: Map<string, ConvInputs> | undefined
+    if (activations === 'real') {
+      if (!flags.graph || !flags.data) throw new AxqError('--activations real needs --graph and --data', {subject: '--activations'})
+      if (process.stderr.isTTY) process.stderr.write(`capturing layer inputs: ${flags.graph} on ${flags.batch} records of ${flags.data}...\n`)
+      inputs = await captureConvInputs(
+        {graph: flags.graph, data: flags.data, batch: flags.batch, mult: resolved.source === 'built-in' ? resolved.name : resolved.source, tune: flags.tune, multDirs, threads},
+        layers,
+      )
+    }
     const progress = process.stderr.isTTY
     const tableOut = !flags.json
     const nameWidth = Math.max(5, ...layers.map((l) => shortName(l.name).length))
     if (tableOut) {
       this.log(`multiplier ${resolved.name} (${resolved.source}), tune ${flags.tune ? 'on' : 'off'}; fast path: ${threads} thread(s); reference: 1 thread`)
-      this.log(`${flags.batch} images per layer call, synthetic ${flags.activations} activations`)
+      this.log(`${flags.batch} images per layer call, ${activations} activations`)
       this.log(
         `${'layer'.padEnd(nameWidth)}  ${'shape'.padEnd(24)}  ${'MACs/image'.padStart(11)}  ${'reference'.padStart(10)}  ${'fast'.padStart(9)}  ${'speedup'.padStart(8)}`,
       )
@@ -77,7 +92,8 @@ GMAC/s and speedups. With --graph and --data it also times a whole inference of
       tune: flags.tune,
       batch: flags.batch,
       threads,
-      activations: flags.activations as ActivationModel,
+      activations,
+      inputs,
       minFastSeconds,
       onLayer: (r: LayerBenchResult) => {
         if (!tableOut) {
@@ -86,8 +102,9 @@ GMAC/s and speedups. With --graph and --data it also times a whole inference of
         }
         const l = layers.find((x) => x.name === r.name)!
         const shape = `${l.H}x${l.W}x${l.C} ${l.KH}x${l.KW}x${l.K} s${l.stride} ${l.padding}`
+        const note = r.path === 'rows' ? '' : `  (${r.path})`
         this.log(
-          `${shortName(r.name).padEnd(nameWidth)}  ${shape.padEnd(24)}  ${r.macs.toLocaleString('en-US').padStart(11)}  ${gmacs(r.referenceGmacs).padStart(10)}  ${gmacs(r.fastGmacs).padStart(9)}  ${(r.speedup.toFixed(1) + 'x').padStart(8)}`,
+          `${shortName(r.name).padEnd(nameWidth)}  ${shape.padEnd(24)}  ${r.macs.toLocaleString('en-US').padStart(11)}  ${gmacs(r.referenceGmacs).padStart(10)}  ${gmacs(r.fastGmacs).padStart(9)}  ${(r.speedup.toFixed(1) + 'x').padStart(8)}${note}`,
         )
       },
     })
@@ -100,7 +117,7 @@ GMAC/s and speedups. With --graph and --data it also times a whole inference of
     else if (progress) process.stderr.write('\r\x1b[K')
 
     let endToEnd: BenchResult['endToEnd'] = null
-    if (flags.graph && flags.data) {
+    if (flags.graph && flags.data && flags['end-to-end']) {
       if (progress) process.stderr.write(`end-to-end: ${flags.iterations} x ${flags['batch-size']} images...\n`)
       endToEnd = await benchEndToEnd({
         graph: flags.graph,

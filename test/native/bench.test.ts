@@ -5,7 +5,8 @@
 import t from 'tap'
 import {spawnSync} from 'node:child_process'
 import {RESNET8_LAYERS, convLayersOfGraph, layerMacs} from '../../src/bench/convLayers.js'
-import {benchLayers, geometricMean, syntheticActivations} from '../../src/bench/convBench.js'
+import {benchLayers, geometricMean} from '../../src/bench/convBench.js'
+import {syntheticCodes, syntheticInputs} from '../../src/bench/convInputs.js'
 import {exactTable} from '../../src/mults/table.js'
 import {cliPath, hasShared, shared} from '../helpers/paths.js'
 
@@ -24,13 +25,18 @@ t.test('layers of resnet_8_quant_ax.pb, input 32x32 propagated', {skip: hasShare
   t.equal(layers[6].filter?.length, 3 * 3 * 64 * 64, 'later filters are quint8 Consts')
 })
 
-t.test('synthetic activations are deterministic and ReLU-like', async (t) => {
-  const a = syntheticActivations(20000, 'relu', 7)
-  t.same(a, syntheticActivations(20000, 'relu', 7))
-  const zeros = a.filter((v) => v === 0).length / a.length
-  t.ok(zeros > 0.48 && zeros < 0.53, `zero fraction ${zeros}`)
-  const u = syntheticActivations(20000, 'uniform', 7)
+t.test('synthetic codes are deterministic and shaped like ReLU outputs', async (t) => {
+  const a = syntheticCodes(20000, 'relu', 7, 120, 0.6)
+  t.same(a, syntheticCodes(20000, 'relu', 7, 120, 0.6))
+  const floor = a.filter((v) => v === 120).length / a.length
+  t.ok(floor > 0.58 && floor < 0.62, `share at the zero point ${floor}`)
+  t.equal(a.filter((v) => v < 120).length, 0, 'nothing below the ReLU floor')
+  const u = syntheticCodes(20000, 'uniform', 7)
   t.ok(u.filter((v) => v > 200).length > 3000, 'uniform codes reach the top of the range')
+  const typical = syntheticInputs(RESNET8_LAYERS[6], 2, 'typical', 1)
+  t.equal(typical.zi, 145)
+  t.equal(typical.input.length, 2 * 8 * 8 * 64)
+  t.equal(typical.filter.length, 3 * 3 * 64 * 64)
 })
 
 t.test('geometric mean', async (t) => {
@@ -62,9 +68,24 @@ t.test('axq bench --json prints one object', async (t) => {
   t.equal(out.threads, 2)
   t.same(out.layers.map((l) => l.macs), RESNET8_LAYERS.map(layerMacs))
   t.same(Object.keys(out.layers[0]), ['name', 'macs', 'referenceGmacs', 'fastGmacs', 'speedup'])
+  t.equal((out as unknown as {activations: string}).activations, 'typical')
   t.ok(out.speedup > 0)
   t.equal(out.endToEnd, null)
   t.equal(run.stdout.trim().split('\n').length, 1, 'one line on stdout')
+})
+
+t.test('axq bench on real activations of resnet_8_quant_ax.pb', {skip: hasShared ? false : 'needs ../shared'}, async (t) => {
+  const run = spawnSync(process.execPath, [
+    cliPath, 'bench', '--json', '--graph', shared('models', 'resnet_8_quant_ax.pb'), '--data', shared('cifar10', 'test_first1000.bin'),
+    '--activations', 'real', '--batch', '2', '--mult', 'mul8u_1JFF', '--threads', '2', '--min-time', '0', '--no-end-to-end',
+  ], {encoding: 'utf8'})
+  t.equal(run.status, 0, run.stderr)
+  const out = JSON.parse(run.stdout) as {layers: {name: string; macs: number}[]; activations: string; batch: number; endToEnd: unknown}
+  t.equal(out.activations, 'real')
+  t.equal(out.batch, 2)
+  t.same(out.layers.map((l) => l.macs), RESNET8_LAYERS.map(layerMacs))
+  t.match(out.layers[6].name, /stage_2\/residual_v1\/conv2d_1/)
+  t.equal(out.endToEnd, null, '--no-end-to-end')
 })
 
 t.test('axq bench errors', async (t) => {
