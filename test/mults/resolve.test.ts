@@ -140,7 +140,8 @@ t.test('catalogue: shadowing, cost from sidecar and CSV, filters and sorting', a
 t.test('catalogue table: colour only when asked, numbers as EvoApproxLib prints them', async (t) => {
   const {Chalk} = await import('chalk')
   const {formatMetric, renderCatalogTable} = await import('../../src/mults/catalogTable.js')
-  const entries = listMultipliers({env: {AXQ_HOME: path.join(os.tmpdir(), 'axq-none-' + process.pid)}}).filter((e) => e.name === 'mitchell8u' || e.name === 'mul8u_1JFF')
+  const {dirs} = setup(t)
+  const entries = listMultipliers({env: {AXQ_HOME: dirs.home}}).filter((e) => e.name === 'mitchell8u' || e.name === 'mul8u_1JFF')
   const plain = renderCatalogTable(entries, new Chalk({level: 0}))
   t.notMatch(plain, /\u001b\[/)
   t.match(plain.split('\n').find((l) => l.startsWith('mitchell8u')), /^mitchell8u\s+0\.93\s+606\.40\s+6\.25\s+11\.11\s+93\.09\s+3\.79\s+974070\s+-606\.40\s+–\s+–\s+–\s+built-in$/)
