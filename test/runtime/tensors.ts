@@ -51,3 +51,15 @@ export function constI32(name: string, shape: number[], vals: number[]): NodeDef
     value: {tensor: {dtype: 3, tensorShape: {dim: shape.map((size) => ({size}))}, intVal: vals}},
   })
 }
+
+/**
+ * Index of the first element whose float32 bits differ (−1 when identical, −2 when the lengths
+ * differ). Faster than t.same on large arrays, and exact (tells −0 from 0, compares NaN bits).
+ */
+export function firstBitDifference(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return -2
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length)
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length)
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return i
+  return -1
+}
