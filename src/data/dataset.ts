@@ -121,6 +121,12 @@ export function readCifarTFRecords(file: string): CifarRecords {
   const images: Uint8Array[] = []
   const labels: number[] = []
   for (const record of iterateTFRecords(file)) {
+    const fast = parseCifarExample(record.data)
+    if (fast && fast.label >= 0 && fast.label <= 2 ** 31 - 1) {
+      images.push(fast.image)
+      labels.push(fast.label)
+      continue
+    }
     const where = `${file}: record ${record.index}`
     const features = decodeExample(record.data, where)
     const image = featureBytes(features, 'image', where)
@@ -150,4 +156,90 @@ function readError(file: string, error: unknown): AxqError {
   const code = (error as NodeJS.ErrnoException).code
   const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code ?? (error as Error).message
   return new AxqError(`cannot read ${file}: ${why}`, {subject: file, cause: error})
+}
+
+/**
+ * The common case straight from the wire: an Example whose only features are `image` (one
+ * 3072-byte value) and `label` (one int64). Anything else gives undefined, and the caller takes
+ * the general (and more talkative) path.
+ */
+export function parseCifarExample(bytes: Uint8Array): {image: Uint8Array; label: number} | undefined {
+  let image: Uint8Array | undefined
+  let label: number | undefined
+  let pos = 0
+  const varint = (end: number): number => {
+    let v = 0
+    let scale = 1
+    for (let i = 0; i < 10; i++) {
+      if (pos >= end) return -1
+      const b = bytes[pos++]
+      v += (b & 0x7f) * scale
+      scale *= 128
+      if (b < 0x80) return v
+    }
+    return -1
+  }
+  // Reads a length-delimited field at pos; returns [start, end] or undefined.
+  const delimited = (end: number): [number, number] | undefined => {
+    const len = varint(end)
+    if (len < 0 || pos + len > end) return undefined
+    const at = pos
+    pos += len
+    return [at, pos]
+  }
+  const fieldOf = (end: number): [number, number] | undefined => {
+    const tag = varint(end)
+    return tag < 0 ? undefined : [tag >>> 3, tag & 7]
+  }
+  // Example { features = 1 }
+  const exTag = fieldOf(bytes.length)
+  if (!exTag || exTag[0] !== 1 || exTag[1] !== 2) return undefined
+  const features = delimited(bytes.length)
+  if (!features || pos !== bytes.length) return undefined
+  pos = features[0]
+  while (pos < features[1]) {
+    // Features { map<string, Feature> feature = 1 }
+    const entryTag = fieldOf(features[1])
+    if (!entryTag || entryTag[0] !== 1 || entryTag[1] !== 2) return undefined
+    const entry = delimited(features[1])
+    if (!entry) return undefined
+    pos = entry[0]
+    let key = ''
+    let feature: [number, number] | undefined
+    while (pos < entry[1]) {
+      const t = fieldOf(entry[1])
+      if (!t || t[1] !== 2) return undefined
+      const body = delimited(entry[1])
+      if (!body) return undefined
+      if (t[0] === 1) key = Buffer.from(bytes.buffer, bytes.byteOffset + body[0], body[1] - body[0]).toString('latin1')
+      else if (t[0] === 2) feature = body
+      else return undefined
+    }
+    if (!feature) return undefined
+    pos = feature[0]
+    const kind = fieldOf(feature[1])
+    if (!kind || kind[1] !== 2) return undefined
+    const list = delimited(feature[1])
+    if (!list || pos !== feature[1]) return undefined
+    pos = list[0]
+    if (key === 'image' && kind[0] === 1 && image === undefined) {
+      const v = fieldOf(list[1])
+      if (!v || v[0] !== 1 || v[1] !== 2) return undefined
+      const value = delimited(list[1])
+      if (!value || pos !== list[1] || value[1] - value[0] !== CIFAR_IMAGE_BYTES) return undefined
+      image = bytes.subarray(value[0], value[1])
+    } else if (key === 'label' && kind[0] === 3 && label === undefined) {
+      const v = fieldOf(list[1])
+      if (!v || v[0] !== 1) return undefined
+      if (v[1] === 2) {
+        const packed = delimited(list[1])
+        if (!packed) return undefined
+        pos = packed[0]
+      } else if (v[1] !== 0) return undefined
+      label = varint(list[1])
+      if (label < 0 || pos !== list[1]) return undefined
+    } else return undefined
+    pos = entry[1]
+  }
+  return image && label !== undefined ? {image, label} : undefined
 }

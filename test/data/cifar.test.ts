@@ -2,7 +2,7 @@ import t from 'tap'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {openDataset, findDataFile, detectFormat, readCifarRecords} from '../../src/data/dataset.js'
+import {openDataset, findDataFile, detectFormat, readCifarRecords, parseCifarExample} from '../../src/data/dataset.js'
 import {CIFAR_RECORD_BYTES, cifarBatch, encodeCifarBin, parseCifarBin, writeCifarBin} from '../../src/data/cifar.js'
 import {parseCifarPickle, unpickle, PyDict} from '../../src/data/pickle.js'
 import {writeTFRecords} from '../../src/data/tfrecord.js'
@@ -153,3 +153,36 @@ t.test('unpickler basics', async (t) => {
   t.throws(() => unpickle(Buffer.from([0x80, 2, 0x7d]), 'mem'), /truncated pickle/)
   t.throws(() => unpickle(Buffer.from([0x80, 2, 0xff]), 'mem'), /unsupported pickle opcode 0xff/)
 })
+
+t.test('TFRecord Examples: the fast path and the general one agree', async (t) => {
+  const img = Uint8Array.from({length: 3072}, (_, i) => (i * 13) & 0xff)
+  const plain = encodeExample({label: int64Feature(7), image: bytesFeature(img)})
+  const fast = parseCifarExample(plain)
+  t.equal(fast?.label, 7)
+  t.equal(Buffer.compare(Buffer.from(fast!.image), Buffer.from(img)), 0)
+  t.equal(parseCifarExample(encodeExample({image: bytesFeature(img), label: int64Feature(300)}))?.label, 300, 'either entry order')
+  // unpacked int64 list: Int64List { value: 9 } written as a plain varint field
+  const labelFeature = Buffer.from('1a' + '02' + '0809', 'hex') // Feature{int64_list{value: 9 (unpacked)}}
+  const delimited = (tag: number, body: Buffer): Buffer => Buffer.concat([Buffer.from([tag]), varint(body.length), body])
+  const entry = (key: string, feature: Buffer): Buffer => delimited(0x0a, Buffer.concat([delimited(0x0a, Buffer.from(key)), delimited(0x12, feature)]))
+  const imageFeature = delimited(0x0a, delimited(0x0a, Buffer.from(img))) // bytes_list { value: img }
+  const imageEntry = entry('image', imageFeature)
+  const features = Buffer.concat([entry('label', labelFeature), imageEntry])
+  const example = Buffer.concat([Buffer.from([0x0a]), varint(features.length), features])
+  t.equal(parseCifarExample(example)?.label, 9, 'unpacked label')
+  // extra features: not the fast path, but the general reader takes them
+  const extra = encodeExample({image: bytesFeature(img), label: int64Feature(4), id: bytesFeature(new Uint8Array([1]))})
+  t.equal(parseCifarExample(extra), undefined)
+  const file = path.join(tmp, 'mixed.tfrecords')
+  writeTFRecords(file, [plain, example, extra])
+  t.same(Array.from(openDataset(file).records.labels), [7, 9, 4])
+})
+
+function varint(n: number): Buffer {
+  const out: number[] = []
+  do {
+    out.push(n > 0x7f ? (n & 0x7f) | 0x80 : n)
+    n >>>= 7
+  } while (n > 0)
+  return Buffer.from(out)
+}
