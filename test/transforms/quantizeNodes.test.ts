@@ -87,3 +87,19 @@ t.test('input_min/input_max quantize the placeholders', async (t) => {
   t.same(byName(r, 'relu/eightbit').input, ['x', 'x_eightbit/min', 'x_eightbit/max'], 'the Relu reads the 8-bit input and its given range directly')
   t.throws(() => q(graph(placeholder('x')), [], {input_min: ['-1']}), /both input_min and input_max/)
 })
+
+t.test('FakeQuant ranges: converted to Requantize, merged with the conv’s dynamic requantization, hoisted over Relu', async (t) => {
+  const enc = (s: string) => new TextEncoder().encode(s)
+  const convAttrs = {strides: {list: {i: [1, 1, 1, 1]}}, padding: {s: enc('SAME')}}
+  const base = [placeholder('x', [1, 2, 2, 1]), floatConst('w', [1, 1, 1, 1], [1]), f('conv', 'Conv2D', ['x', 'w'], convAttrs), floatConst('fmin', [], [-6]), floatConst('fmax', [], [6])]
+  const direct = q(graph(...base, n('fq', 'FakeQuantWithMinMaxVars', ['conv', 'fmin', 'fmax'])), ['fq'])
+  const requant = byName(direct, 'fq_eightbit/requantize')
+  t.same(requant.input, ['conv/eightbit:0', 'conv/eightbit:1', 'conv/eightbit:2', 'fmin', 'fmax'], 'the trained range replaces the dynamic one')
+  t.same(byName(direct, 'fq').input, ['fq_eightbit/requantize:0', 'fq_eightbit/requantize:1', 'fq_eightbit/requantize:2'])
+  t.notOk(direct.node.some((x) => x.name === 'conv/eightbit/requantize'), 'the dynamic Requantize is gone')
+
+  const hoisted = q(graph(...base, f('relu', 'Relu', ['conv']), n('fq', 'FakeQuantWithMinMaxVars', ['relu', 'fmin', 'fmax'])), ['fq'])
+  t.same(byName(hoisted, 'fq_hoisted_eightbit/requantize').input, ['conv/eightbit:0', 'conv/eightbit:1', 'conv/eightbit:2', 'fmin', 'fmax'], 'the FakeQuant moved before the Relu')
+  t.equal(byName(hoisted, 'fq/eightbit').op, 'QuantizedRelu', 'the Relu now carries the FakeQuant’s name')
+  t.same(byName(hoisted, 'fq/eightbit').input, ['fq_hoisted_eightbit/requantize:0', 'fq_hoisted_eightbit/requantize:1', 'fq_hoisted_eightbit/requantize:2'])
+})
