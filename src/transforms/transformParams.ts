@@ -59,7 +59,10 @@ export function parseTransforms(text: string): TransformSpec[] {
       if (rest.startsWith(',')) rest = rest.slice(1)
       rest = rest.replace(SPACE, '')
       const m = NAME.exec(rest)
-      if (!m) fail(`expected a parameter name in ${name}(...)`, rest)
+      if (!m) {
+        const hint = state === 'param' && /^[^\s,)=]/.test(rest) ? ' (values with characters other than letters, digits, - . / _ need double quotes, e.g. device="/cpu:0")' : ''
+        fail(`expected a parameter name in ${name}(...)${hint}`, rest)
+      }
       param = m[0]
       rest = rest.slice(param.length)
       if (!rest.startsWith('=')) fail(`expected '=' after ${name}(${param}`, rest)
