@@ -46,12 +46,15 @@ std::shared_ptr<PreparedFilter> PrepareFilter(const ConvGeometry& g, const uint8
   p->Kp = (g.K + 7) / 8 * 8;
   const int64_t taps = g.KH * g.KW * g.C;
   const int64_t Kp = p->Kp;
-  p->rows.assign(static_cast<size_t>(taps * 256 * Kp), 0);
+  // One cache line of padding between taps: with a power-of-two stride (256 x Kp x 2 bytes)
+  // the hot row of every tap (the zero point's) would fall into the same L1 set.
+  p->tapStride = 256 * Kp + 32;
+  p->rows.assign(static_cast<size_t>(taps * p->tapStride), 0);
   p->wSum.assign(static_cast<size_t>(Kp), 0);
   p->wSumAt.assign(static_cast<size_t>(g.KH * g.KW * Kp), 0);
   for (int64_t t = 0; t < taps; ++t) {
     const uint8_t* w = filter + t * g.K;
-    uint16_t* out = p->rows.data() + t * 256 * Kp;
+    uint16_t* out = p->rows.data() + t * p->tapStride;
     for (int64_t x = 0; x < 256; ++x) {
       const uint16_t* trow = table + x * 256;
       uint16_t* row = out + x * Kp;
@@ -65,7 +68,7 @@ std::shared_ptr<PreparedFilter> PrepareFilter(const ConvGeometry& g, const uint8
   }
   bool zeroRows = true;
   for (int64_t t = 0; t < taps && zeroRows; ++t) {
-    const uint16_t* row = p->rows.data() + t * 256 * Kp;  // x = 0
+    const uint16_t* row = p->rows.data() + t * p->tapStride;  // x = 0
     for (int64_t k = 0; k < Kp; ++k) zeroRows = zeroRows && row[k] == 0;
   }
   p->zeroCodeRowsZero = zeroRows;
@@ -430,7 +433,7 @@ static void BlockImpl(const RunState& s, int64_t task) {
     sc.image[i] = s.input + n * g.H * g.W * C;
   }
   uint32_t* acc = sc.acc.data();
-  const int64_t channelStride = 256 * Kp;
+  const int64_t channelStride = p.tapStride;
   const int64_t seg = g.KW * C;
   // An out-of-image tap position (dy, dx) of pixel i.
   auto pad = [&](int64_t i, int64_t at) {
@@ -539,7 +542,7 @@ static BlockFn PickBlock(int64_t Kp) {
 }  // namespace
 
 double PreparedBytes(const ConvGeometry& g) {
-  return double(g.KH) * double(g.KW) * double(g.C) * 256.0 * double((g.K + 7) / 8 * 8) * 2.0;
+  return double(g.KH) * double(g.KW) * double(g.C) * (256.0 * double((g.K + 7) / 8 * 8) + 32.0) * 2.0;
 }
 
 void AxConvDirectParallel(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
@@ -574,7 +577,7 @@ bool AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
     for (int64_t at = 0; at < g.KH * g.KW; ++at) {
       uint32_t* dst = s.padRows.data() + at * Kp;
       for (int64_t c = 0; c < g.C; ++c) {
-        const uint16_t* row = p.rows.data() + ((at * g.C + c) * 256 + q.padCode) * Kp;
+        const uint16_t* row = p.rows.data() + (at * g.C + c) * p.tapStride + static_cast<int64_t>(q.padCode) * Kp;
         for (int64_t k = 0; k < Kp; ++k) dst[k] += row[k];
       }
     }

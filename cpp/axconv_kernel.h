@@ -51,7 +51,8 @@ void AxConvReference(const ConvGeometry& g, const ConvQuant& q, const uint8_t* i
  */
 struct PreparedFilter {
   int64_t KH = 0, KW = 0, C = 0, K = 0, Kp = 0;
-  std::vector<uint16_t> rows;    // [KH*KW*C][256][Kp]
+  int64_t tapStride = 0;         // elements from one tap's 256 rows to the next's
+  std::vector<uint16_t> rows;    // [KH*KW*C][tapStride]: row x of tap t at t*tapStride + x*Kp
   std::vector<uint32_t> wSum;    // [Kp]: sum of w over the whole window
   std::vector<uint32_t> wSumAt;  // [KH*KW][Kp]: sum over c of w at (dy, dx)
   bool zeroCodeRowsZero = false; // T[0][w] == 0 for every w of the filter: x = 0 taps add nothing
