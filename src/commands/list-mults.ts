@@ -39,7 +39,10 @@ Search order: --mult-dir, AXQ_MULT_PATH, $AXQ_HOME/mults (~/.axq/mults), built-i
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(ListMults)
-    const entries = listMultipliers({multDirs: flags['mult-dir']})
+    const entries = listMultipliers({
+      multDirs: flags['mult-dir'],
+      onProblem: (error) => process.stderr.write(`axq: skipped: ${error.message}\n`),
+    })
     const filtered = filterCatalog(entries, {
       glob: args.glob,
       source: flags.source,

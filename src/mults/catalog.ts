@@ -26,6 +26,11 @@ export interface CatalogEntry extends MultiplierMetrics, HardwareCost {
 export interface CatalogOptions extends SearchOptions {
   /** Also list built-in names beyond the listed representatives. */
   extraBuiltins?: string[]
+  /**
+   * Called for a table that cannot be listed (wrong size, unreadable, bad sidecar); the entry is
+   * skipped. Without it the first problem is thrown.
+   */
+  onProblem?: (error: Error) => void
 }
 
 export function familyOf(name: string): string {
@@ -51,8 +56,16 @@ export function listMultipliers(options: CatalogOptions = {}): CatalogEntry[] {
       if (seen.has(name)) continue
       seen.add(name)
       const file = path.join(folder.dir, `${name}.bin`)
-      const table = loadTableFile(file)
-      const cost = readSidecarCost(path.join(folder.dir, `${name}.json`)) ?? costs.get(name) ?? UNKNOWN_COST
+      let table
+      let cost
+      try {
+        table = loadTableFile(file)
+        cost = readSidecarCost(path.join(folder.dir, `${name}.json`)) ?? costs.get(name) ?? UNKNOWN_COST
+      } catch (error) {
+        if (!options.onProblem) throw error
+        options.onProblem(error as Error)
+        continue
+      }
       const csvCost = costs.get(name)
       const merged: HardwareCost = {
         powerMw: cost.powerMw ?? csvCost?.powerMw ?? null,

@@ -133,6 +133,12 @@ t.test('catalogue: shadowing, cost from sidecar and CSV, filters and sorting', a
   t.same(sortCatalog(filterCatalog(all, {glob: 'mul8u_*'}), 'power').map((e) => e.name), ['mul8u_BBB', 'mul8u_AAA', 'mul8u_1JFF', 'mul8u_CCC'], 'unknown power last')
   t.same(sortCatalog(filterCatalog(all, {glob: 'mul8u_*'}), 'power', true).map((e) => e.name), ['mul8u_AAA', 'mul8u_BBB', 'mul8u_1JFF', 'mul8u_CCC'])
   t.throws(() => sortCatalog(all, 'speed'), /--sort: unknown key 'speed'/)
+  fs.writeFileSync(path.join(dirs.b, 'mul8u_BAD.bin'), new Uint8Array(7))
+  t.throws(() => listMultipliers({multDirs: [dirs.a, dirs.b], env}), /mul8u_BAD\.bin: a multiplier table must be 131072 bytes/)
+  const problems: string[] = []
+  const listed = listMultipliers({multDirs: [dirs.a, dirs.b], env, onProblem: (e) => problems.push(e.message)})
+  t.equal(listed.length, all.length, 'the broken table is skipped')
+  t.match(problems, [/mul8u_BAD\.bin: .*this file has 7/])
   t.ok(globToRegExp('a?c*').test('abcdef'))
   t.notOk(globToRegExp('a.c').test('abc'))
 })
