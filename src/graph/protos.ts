@@ -12,7 +12,8 @@
  *   unless they belong to a oneof (or have explicit presence), set sub-messages always written,
  *   map entries in the object's key order. An unchanged decoded message re-encodes byte for byte.
  *
- * Fields that the schemas do not know are dropped on decode (protobufjs skips them).
+ * Fields that the schemas do not know are kept as raw bytes (UNKNOWN_FIELDS) and written back
+ * after the known ones, as C++ does; unknown fields inside map entries are dropped.
  */
 import path from 'node:path'
 import protobuf from 'protobufjs'
@@ -33,6 +34,7 @@ export function protoRoot(): protobuf.Root {
     const r = new protobuf.Root()
     r.loadSync(ENTRY_FILES.map((f) => path.join(PROTO_DIR, f)), {keepCase: false})
     r.resolveAll()
+    for (const type of allTypes(r)) keepUnknownFields(type)
     root = r
   } catch (error) {
     throw new AxqError(`cannot load axq's protobuf schemas from ${PROTO_DIR}: ${firstLine(error)}`, {cause: error})
@@ -50,6 +52,111 @@ export function protoType(name: string): protobuf.Type {
 
 /** Repeated fields and maps that decode as [] / {} when absent (all others only when on the wire). */
 const ALWAYS_PRESENT = new Set(['.tensorflow.GraphDef.node', '.tensorflow.NodeDef.input', '.tensorflow.NodeDef.attr'])
+
+/**
+ * Fields the schemas do not know (e.g. from a newer TensorFlow) are kept as their raw wire bytes
+ * under this key of the decoded object, and written back after the known fields, where C++
+ * puts unknown fields.
+ */
+export const UNKNOWN_FIELDS = Symbol('axq.unknownFields')
+
+function allTypes(ns: protobuf.NamespaceBase): protobuf.Type[] {
+  const out: protobuf.Type[] = []
+  for (const nested of ns.nestedArray) {
+    if (nested instanceof protobuf.Type) out.push(nested)
+    if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) out.push(...allTypes(nested as protobuf.NamespaceBase))
+  }
+  return out
+}
+
+type Codec = {
+  decode: (r: protobuf.Reader | Uint8Array, l?: number, e?: number, n?: number) => protobuf.Message
+  encode: (m: Record<string | symbol, unknown>, w?: protobuf.Writer) => protobuf.Writer
+}
+
+/** Wrap a type's generated codec so unknown fields survive a decode → encode round trip. */
+function keepUnknownFields(type: protobuf.Type): void {
+  type.setup()
+  const codec = type as unknown as Codec
+  const decode = codec.decode
+  const encode = codec.encode
+  const known = type.fieldsById
+  codec.decode = function (r, l, e, n) {
+    const reader = r instanceof protobuf.Reader ? r : protobuf.Reader.create(r)
+    const start = reader.pos
+    const end = l === undefined ? reader.len : reader.pos + l
+    const message = decode.call(type, reader, l, e, n) as unknown as Record<symbol, unknown>
+    const unknown = scanUnknown(reader.buf, start, Math.min(end, reader.pos), known)
+    if (unknown) message[UNKNOWN_FIELDS] = unknown
+    return message as unknown as protobuf.Message
+  }
+  codec.encode = function (m, w) {
+    const writer = encode.call(type, m, w)
+    const unknown = m[UNKNOWN_FIELDS] as Uint8Array[] | undefined
+    if (unknown) {
+      const raw = writer as unknown as {_push(fn: (v: Uint8Array, buf: Uint8Array, pos: number) => void, len: number, v: Uint8Array): void}
+      for (const bytes of unknown) raw._push(copyBytes, bytes.length, bytes)
+    }
+    return writer
+  }
+}
+
+function copyBytes(v: Uint8Array, buf: Uint8Array, pos: number): void {
+  buf.set(v, pos)
+}
+
+/** Raw bytes (tag and payload) of the fields in buf[start, end) whose numbers are not known. */
+function scanUnknown(buf: Uint8Array, start: number, end: number, known: Record<number, protobuf.Field>): Uint8Array[] | undefined {
+  let found: Uint8Array[] | undefined
+  let pos = start
+  const varint = (): number => {
+    let v = 0
+    let scale = 1
+    for (let i = 0; i < 10 && pos < end; i++) {
+      const b = buf[pos++]
+      v += (b & 0x7f) * scale
+      scale *= 128
+      if (b < 0x80) return v
+    }
+    throw new Error('invalid varint')
+  }
+  const skip = (wireType: number, depth: number): void => {
+    switch (wireType) {
+      case 0:
+        varint()
+        return
+      case 1:
+        pos += 8
+        return
+      case 2: {
+        const length = varint() // (not `pos += varint()`: that reads pos before the call)
+        pos += length
+        return
+      }
+      case 5:
+        pos += 4
+        return
+      case 3:
+        // group: fields until the matching end-group tag
+        if (depth > 32) throw new Error('groups nested too deeply')
+        for (;;) {
+          const tag = varint()
+          if ((tag & 7) === 4) return
+          skip(tag & 7, depth + 1)
+        }
+      default:
+        throw new Error(`invalid wire type ${wireType}`)
+    }
+  }
+  while (pos < end) {
+    const at = pos
+    const tag = varint()
+    skip(tag & 7, 0)
+    if (pos > end) throw new Error('index out of range')
+    if (!known[Math.floor(tag / 8)]) (found ??= []).push(buf.slice(at, pos))
+  }
+  return found
+}
 
 const LONG_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64'])
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k)
@@ -95,7 +202,9 @@ export function canonicalMessage(type: protobuf.Type | string, value: object): R
 }
 
 function toPlain(type: protobuf.Type, msg: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
+  const out: Record<string | symbol, unknown> = {}
+  const unknown = (msg as Record<symbol, unknown>)[UNKNOWN_FIELDS]
+  if (unknown) out[UNKNOWN_FIELDS] = unknown
   for (const field of type.fieldsArray) {
     const name = field.name
     const present = hasOwn(msg, name)
@@ -133,7 +242,9 @@ function plainLong(v: unknown): unknown {
 }
 
 function canonical(type: protobuf.Type, obj: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
+  const out: Record<string | symbol, unknown> = {}
+  const unknown = (obj as Record<symbol, unknown>)[UNKNOWN_FIELDS]
+  if (unknown) out[UNKNOWN_FIELDS] = unknown
   for (const field of type.fieldsArray) {
     const name = field.name
     if (!hasOwn(obj, name)) continue

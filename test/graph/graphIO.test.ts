@@ -179,3 +179,20 @@ t.test('encoding guards: strings for bytes, bigint int64', async (t) => {
   t.equal(hex(encodeMessage('AttrValue', {i: -5n as unknown as number})), '18fbffffffffffffffff01')
   t.equal(hex(encodeMessage('AttrValue.ListValue', {i: [1n, 2n] as unknown as number[]})), '1a020102')
 })
+
+t.test('fields unknown to the schemas survive load → save, after the known ones', async (t) => {
+  const ld = (tag: number, body: Buffer): Buffer => Buffer.concat([Buffer.from([tag, body.length]), body])
+  // TensorProto { dtype: 1, tensor_shape {}, float_val: [1], field 30 (varint 7) }
+  const tensor = Buffer.concat([Buffer.from('0801' + '1200' + '2a040000803f', 'hex'), Buffer.from([0xf0, 0x01, 0x07])])
+  const attrEntry = ld(0x2a, Buffer.concat([ld(0x0a, Buffer.from('value')), ld(0x12, ld(0x42, tensor))]))
+  // NodeDef { name "c", op "Const", attr {...}, field 9 (bytes "zz") }
+  const node = Buffer.concat([ld(0x0a, Buffer.from('c')), ld(0x12, Buffer.from('Const')), attrEntry, ld(0x4a, Buffer.from('zz'))])
+  // GraphDef { node, field 7 (fixed32) }
+  const graph = Buffer.concat([ld(0x0a, node), Buffer.from('3d01020304', 'hex')])
+  const g = decodeGraph(graph, 'future.pb')
+  t.equal(g.node[0].name, 'c')
+  t.same((g.node[0].attr.value.tensor as {floatVal: number[]}).floatVal, [1])
+  t.equal(hex(encodeGraph(g)), hex(graph), 'byte-identical')
+  const copy = cloneGraph(g)
+  t.equal(hex(encodeGraph(copy)), hex(graph), 'clones keep them too')
+})
