@@ -35,6 +35,9 @@ function scaleAndOffset(match: NodeMatch): {scale: Float32Array; offset: Float32
   const meanT = constTensor(match.inputs[meanIdx].node)
   if (meanT.shape.length < 1) throw new AxqError(`fold_old_batch_norms: mean input of '${bn.name}' is not a vector`, {subject: bn.name})
   const cols = meanT.shape[0]
+  if (cols === 0) {
+    throw new AxqError(`fold_old_batch_norms: the mean input '${match.inputs[meanIdx].node.name}' of '${bn.name}' is empty (a FusedBatchNorm in training mode has no statistics to fold)`, {subject: bn.name})
+  }
   const mean = vector(match.inputs[meanIdx].node, 'mean', cols)
   const variance = vector(match.inputs[varIdx].node, 'variance', cols)
   const beta = vector(match.inputs[betaIdx].node, 'beta', cols)
