@@ -9,10 +9,7 @@ import {renderCatalogTable} from '../mults/catalogTable.js'
 export default class ListMults extends AxqCommand {
   static override description = `List every multiplier axq can resolve, with error metrics and hardware cost
 
-Metrics are computed over all 65,536 operand pairs against the exact product a·w with
-EvoApproxLib's definitions (MAE% and WCE% relative to 65535; WCRE% and MRE% over a·w ≠ 0).
-Hardware cost comes from a sidecar <name>.json or a CSV with a 'name' column in the folder.
-Search order: --mult-dir, AXQ_MULT_PATH, $AXQ_HOME/mults (~/.axq/mults), built-ins.`
+Metrics are computed over all 65,536 operand pairs against the exact product a·w with EvoApproxLib's definitions (MAE% and WCE% relative to 65535; WCRE% and MRE% over a·w ≠ 0). Hardware cost comes from a sidecar <name>.json or a CSV with a 'name' column in the folder. Search order: --mult-dir, AXQ_MULT_PATH, $AXQ_HOME/mults (~/.axq/mults), built-ins.`
 
   static override examples = [
     '<%= config.bin %> list-mults --mult-dir ../shared/axmult --sort power',

@@ -12,16 +12,9 @@ import {placeholderNames} from '../runtime/session.js'
 export default class Tune extends AxqCommand {
   static override description = `Show a multiplier's weight-tuning map (AxTune)
 
-Every weight code w is replaced by the code w* minimising Σ_i |i·w − T[i][w*]| over the 256
-activation codes; w is kept when it is among the minimisers, else the smallest minimiser wins.
-Prints the codes that move and MAE, mean error and WCE of the table before and after.
+Every weight code w is replaced by the code w* minimising Σ_i |i·w − T[i][w*]| over the 256 activation codes; w is kept when it is among the minimisers, else the smallest minimiser wins. Prints the codes that move and MAE, mean error and WCE of the table before and after.
 
-With GRAPH and --out, the tuning is baked into the graph: every AxConv2D filter (folded to a
-quint8 constant first when TensorFlow quantizes it at run time) gets its weight codes replaced by
-w*, and AxTune is set to false. This equals running GRAPH with AxTune bit for bit when a layer's
-input zero point is 0; otherwise the baked weights also enter the zero-point correction term
-(−w*·zi instead of −w·zi). --calibrate DATA weights the error by each layer's activation-code
-histogram measured on DATA (a calibration set, never the test set) instead of uniformly.`
+With GRAPH and --out, the tuning is baked into the graph: every AxConv2D filter (folded to a quint8 constant first when TensorFlow quantizes it at run time) gets its weight codes replaced by w*, and AxTune is set to false. This equals running GRAPH with AxTune bit for bit when a layer's input zero point is 0; otherwise the baked weights also enter the zero-point correction term (−w*·zi instead of −w·zi). --calibrate DATA weights the error by each layer's activation-code histogram measured on DATA (a calibration set, never the test set) instead of uniformly.`
 
   static override examples = [
     '<%= config.bin %> tune --mult mul8u_L40 --mult-dir ../shared/axmult',

@@ -8,9 +8,7 @@ import {resolveMultiplier} from '../../mults/resolve.js'
 export default class MultsExport extends AxqCommand {
   static override description = `Write a multiplier's product table as bin, json, csv or npy
 
-bin: 65536 little-endian uint16, index a*256 + w (TFApprox's format); csv: 256 rows (activation
-code) of 256 values (weight code); npy: uint16 array of shape (256, 256); json: the same rows with
-the name, source and metrics.`
+bin: 65536 little-endian uint16, index a*256 + w (TFApprox's format); csv: 256 rows (activation code) of 256 values (weight code); npy: uint16 array of shape (256, 256); json: the same rows with the name, source and metrics.`
 
   static override examples = [
     '<%= config.bin %> mults export mul8u_1JFF --format bin --out exact.bin',

@@ -7,11 +7,7 @@ import {importMultiplier, type ImportResult} from '../../mults/importMultiplier.
 export default class MultsImport extends AxqCommand {
   static override description = `Import multipliers into the user folder ($AXQ_HOME/mults, ~/.axq/mults) or --to DIR
 
-Accepts EvoApproxLib-style C models (.c: a two-argument function (A, B) → product, compiled with
-the system C compiler, $CC or cc, and evaluated for all 65,536 pairs; header comment metrics and
-PDK45 power/area/delay are read and checked), .bin tables (65536 little-endian uint16), NumPy .npy
-256×256 integer arrays, and plain-text 256×256 tables (.txt/.csv). Writes <name>.bin and
-<name>.json (metrics, cost, provenance).`
+Accepts EvoApproxLib-style C models (.c: a two-argument function (A, B) → product, compiled with the system C compiler, $CC or cc, and evaluated for all 65,536 pairs; header comment metrics and PDK45 power/area/delay are read and checked), .bin tables (65536 little-endian uint16), NumPy .npy 256×256 integer arrays, and plain-text 256×256 tables (.txt/.csv). Writes <name>.bin and <name>.json (metrics, cost, provenance).`
 
   static override examples = [
     '<%= config.bin %> mults import mul8u_XYZ.c',
