@@ -59,7 +59,9 @@ export interface Cifar10Result {
 
 /** Build the three TFRecord files in `dataDir`. */
 export async function prepareCifar10(dataDir: string, options: Cifar10Options = {}): Promise<Cifar10Result> {
-  const customUrl = options.url ?? process.env.AXQ_CIFAR10_URL
+  if (!options.download && options.url !== undefined) throw new AxqError('--url is only used with --download', {subject: '--url'})
+  if (!options.download && options.md5 !== undefined) throw new AxqError('--md5 is only used with --download', {subject: '--md5'})
+  const customUrl = options.url ?? (process.env.AXQ_CIFAR10_URL || undefined)
   if (options.md5 !== undefined && !customUrl) {
     throw new AxqError('--md5 is only accepted together with --url (the official archive is always checked)', {subject: '--md5'})
   }

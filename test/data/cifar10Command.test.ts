@@ -128,6 +128,7 @@ t.test('download failures leave nothing behind', async (t) => {
     t.same(fs.readdirSync(dir), [], `${name}: nothing left in the folder`)
   }
   await t.rejects(prepareCifar10(path.join(tmp, 'x'), {download: true, md5: archiveMd5}), /--md5 is only accepted together with --url/)
+  await t.rejects(prepareCifar10(path.join(tmp, 'x'), {url: `${base}/cifar.tgz`}), /--url is only used with --download/)
   await t.rejects(prepareCifar10(path.join(tmp, 'x'), {download: true, url: `${base}/cifar.tgz`, md5: 'abc'}), /32 hex digits/)
 })
 
