@@ -23,6 +23,14 @@ t.test('TensorFlow flag spellings, --json summary', async (t) => {
   t.same(readGraph(out).node.map((x) => [x.name, x.input]), [['x', []], ['r', ['x']]])
 })
 
+t.test('--list-transforms --json', async (t) => {
+  const r = await axq('transform', '--list-transforms', '--json')
+  t.equal(r.code, 0, r.stderr)
+  const list = JSON.parse(r.stdout).transforms as {name: string; params: string[]}[]
+  t.ok(list.length >= 18)
+  t.same(list.find((x) => x.name === 'strip_unused_nodes')!.params, ['type', 'shape', 'name', 'type_for_name', 'shape_for_name'])
+})
+
 t.test('errors name the flag or transform', async (t) => {
   const out = path.join(dir, 'e.pb')
   let r = await axq('transform', small, out, '--transforms', 'fold_constnts')
