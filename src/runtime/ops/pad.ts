@@ -10,6 +10,20 @@ import {stridesOf} from '../shapes.js'
 
 type Flat = Exclude<TensorData, Uint8Array[]>
 
+/** out[o .. o+len) = src[i .. i+len) for any tensor data. */
+function copyBlock(src: TensorData, i: number, out: TensorData, o: number, len: number): void {
+  if (len >= 64 && !Array.isArray(src)) {
+    ;(out as Flat & {set(a: ArrayLike<number | bigint>, o: number): void}).set((src as Flat).subarray(i, i + len) as ArrayLike<number | bigint>, o)
+  } else if (src instanceof Float32Array) {
+    const dst = out as Float32Array
+    for (let k = 0; k < len; k++) dst[o + k] = src[i + k]
+  } else {
+    const s = src as unknown as unknown[]
+    const d = out as unknown as unknown[]
+    for (let k = 0; k < len; k++) d[o + k] = s[i + k]
+  }
+}
+
 function pad(ctx: OpContext, withConstant: boolean): Tensor[] {
   expectInputCount(ctx, withConstant ? 3 : 2)
   const t = input(ctx, 0, 'input')
@@ -31,32 +45,28 @@ function pad(ctx: OpContext, withConstant: boolean): Tensor[] {
   }
   const size = numElements(t.shape)
   if (size === 0) return [{dtype: t.dtype, shape, data: out}]
-  if (rank === 0) {
-    ;(out as unknown[])[0] = (t.data as unknown[])[0]
+  // Copy blocks: dims after the last padded one are unpadded, so the input's extent from that dim
+  // on lands contiguously in the output (e.g. H/W padding of NHWC copies whole W·C rows).
+  let last = -1
+  for (let d = 0; d < rank; d++) if (pads[2 * d] !== 0 || pads[2 * d + 1] !== 0) last = d
+  if (last < 0) {
+    copyBlock(t.data, 0, out, 0, size)
     return [{dtype: t.dtype, shape, data: out}]
   }
   const outStrides = stridesOf(shape)
-  const inner = t.shape[rank - 1]
-  const rows = size / inner
-  const idx = new Array<number>(rank - 1).fill(0)
-  let base = 0
-  for (let d = 0; d < rank; d++) base += pads[2 * d] * outStrides[d]
-  let o = base
-  for (let r = 0; r < rows; r++) {
-    const start = r * inner
-    if (Array.isArray(out) || inner < 64) {
-      // Short rows (e.g. NHWC channel padding): a plain loop beats subarray + set.
-      const src = t.data as unknown as unknown[]
-      const dst = out as unknown as unknown[]
-      for (let k = 0; k < inner; k++) dst[o + k] = src[start + k]
-    } else {
-      ;(out as Flat & {set(a: ArrayLike<number | bigint>, o: number): void}).set((t.data as Flat).subarray(start, start + inner) as ArrayLike<number | bigint>, o)
-    }
-    for (let d = rank - 2; d >= 0; d--) {
+  const block = numElements(t.shape.slice(last))
+  const outer = t.shape.slice(0, last)
+  const blocks = size / block
+  const idx = new Array<number>(last).fill(0)
+  let o = 0
+  for (let d = 0; d <= last; d++) o += pads[2 * d] * outStrides[d]
+  for (let r = 0; r < blocks; r++) {
+    copyBlock(t.data, r * block, out, o, block)
+    for (let d = last - 1; d >= 0; d--) {
       idx[d]++
       o += outStrides[d]
-      if (idx[d] < t.shape[d]) break
-      o -= outStrides[d] * t.shape[d]
+      if (idx[d] < outer[d]) break
+      o -= outStrides[d] * outer[d]
       idx[d] = 0
     }
   }
