@@ -7,7 +7,7 @@
  * Node order is compared only on request. Graph-level fields (library, versions) are reported too.
  */
 import type {AttrValue, GraphDef, NodeDef} from './types.js'
-import {serializeAttrValue} from '../transforms/attrValueWire.js'
+import {serializeAttrValue} from './attrValueWire.js'
 import {encodeMessage} from './protos.js'
 import {tensorFromProto} from './tensorProto.js'
 

@@ -5,7 +5,7 @@
  */
 import type {AttrValue, NodeDef} from '../graph/types.js'
 import {canonicalInput} from './inputNames.js'
-import {compareBytes, serializeAttrValue} from './attrValueWire.js'
+import {compareBytes, serializeAttrValue} from '../graph/attrValueWire.js'
 
 const MASK = 0xffffffffffffffffn
 const DEFAULT_SEED = 0xdecafcaffen

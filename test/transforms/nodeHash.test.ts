@@ -1,6 +1,6 @@
 import t from 'tap'
 import {hash64, hash64Combine, hashNodeDef} from '../../src/transforms/nodeHash.js'
-import {serializeAttrValue} from '../../src/transforms/attrValueWire.js'
+import {serializeAttrValue} from '../../src/graph/attrValueWire.js'
 import {n, floatConst, utf8} from './graphFixtures.js'
 
 /** Reference twin of Hash64 (MurmurHash64A, TF's seed) in BigInt arithmetic, straight from the definition. */

@@ -8,7 +8,7 @@
  * Map entries (only in NameAttrList.attr) are written sorted by key: C++ writes them in hash-map
  * order, which no other implementation can reproduce; such attrs (function-valued) are rare.
  */
-import type {AttrValue, Int64, ListValue, NameAttrList, TensorProto, TensorShapeProto} from '../graph/types.js'
+import type {AttrValue, Int64, ListValue, NameAttrList, TensorProto, TensorShapeProto} from './types.js'
 import {AxqError} from '../errors.js'
 
 class Writer {
