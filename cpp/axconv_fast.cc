@@ -423,45 +423,61 @@ static void BlockImpl(const RunState& s, int64_t task) {
   sc.x0.resize(static_cast<size_t>(np));
   sc.image.resize(static_cast<size_t>(np));
   sc.xs.resize(static_cast<size_t>(np));
+  // Pixel coordinates: one division for the block, then stepping (ox, oy, n).
   const int64_t plane = g.Ho * g.Wo;
+  int64_t n = p0 / plane;
+  int64_t oy = (p0 % plane) / g.Wo;
+  int64_t ox = p0 % g.Wo;
   for (int64_t i = 0; i < np; ++i) {
-    const int64_t pix = p0 + i;
-    const int64_t n = pix / plane;
-    const int64_t rem = pix % plane;
-    sc.y0[i] = (rem / g.Wo) * g.stride - g.offTop;
-    sc.x0[i] = (rem % g.Wo) * g.stride - g.offLeft;
+    sc.y0[i] = oy * g.stride - g.offTop;
+    sc.x0[i] = ox * g.stride - g.offLeft;
     sc.image[i] = s.input + n * g.H * g.W * C;
+    if (++ox == g.Wo) {
+      ox = 0;
+      if (++oy == g.Ho) {
+        oy = 0;
+        ++n;
+      }
+    }
   }
+  // Plain pointers into the thread's scratch (no thread-local lookups in the loops).
   uint32_t* acc = sc.acc.data();
+  uint32_t* wOut = sc.wOut.data();
+  uint32_t* sumX = sc.sumX.data();
+  int64_t* inTaps = sc.inTaps.data();
+  const int64_t* y0s = sc.y0.data();
+  const int64_t* x0s = sc.x0.data();
+  const uint8_t* const* images = sc.image.data();
+  const uint8_t** xsOf = sc.xs.data();
   const int64_t channelStride = p.tapStride;
   const int64_t seg = g.KW * C;
   // An out-of-image tap position (dy, dx) of pixel i.
   auto pad = [&](int64_t i, int64_t at) {
     if (zeroPad) {
       const uint32_t* ws = p.wSumAt.data() + at * Kp;
-      uint32_t* wo = sc.wOut.data() + i * Kp;
+      uint32_t* wo = wOut + i * Kp;
       for (int64_t k = 0; k < Kp; ++k) wo[k] += ws[k];
     } else {
       const uint32_t* pr = s.padRows.data() + at * Kp;
       uint32_t* a = acc + i * Kp;
       for (int64_t k = 0; k < Kp; ++k) a[k] += pr[k];
-      sc.sumX[i] += s.padX;
+      sumX[i] += s.padX;
     }
   };
   for (int64_t dy = 0; dy < g.KH; ++dy) {
     for (int64_t i = 0; i < np; ++i) {
-      sc.xs[i] = nullptr;
-      const int64_t iy = sc.y0[i] + dy;
-      const int64_t x0 = sc.x0[i];
+      xsOf[i] = nullptr;
+      const int64_t iy = y0s[i] + dy;
+      const int64_t x0 = x0s[i];
       if (iy < 0 || iy >= g.H) {
         for (int64_t dx = 0; dx < g.KW; ++dx) pad(i, dy * g.KW + dx);
       } else if (x0 >= 0 && x0 + g.KW <= g.W) {
-        const uint8_t* xs = sc.image[i] + (iy * g.W + x0) * C;
-        sc.xs[i] = xs;
+        const uint8_t* xs = images[i] + (iy * g.W + x0) * C;
+        xsOf[i] = xs;
         uint32_t sx = 0;
         for (int64_t t = 0; t < seg; ++t) sx += xs[t];
-        sc.sumX[i] += sx;
-        sc.inTaps[i] += seg;
+        sumX[i] += sx;
+        inTaps[i] += seg;
       } else {
         for (int64_t dx = 0; dx < g.KW; ++dx) {
           const int64_t ix = x0 + dx;
@@ -469,11 +485,11 @@ static void BlockImpl(const RunState& s, int64_t task) {
             pad(i, dy * g.KW + dx);
             continue;
           }
-          const uint8_t* xs = sc.image[i] + (iy * g.W + ix) * C;
+          const uint8_t* xs = images[i] + (iy * g.W + ix) * C;
           uint32_t sx = 0;
           for (int64_t c = 0; c < C; ++c) sx += xs[c];
-          sc.sumX[i] += sx;
-          sc.inTaps[i] += C;
+          sumX[i] += sx;
+          inTaps[i] += C;
           Adder::template Pixel<KC>(acc + i * Kp, Kp, p.rows.data() + (dy * g.KW + dx) * C * channelStride, xs, C,
                                     channelStride);
         }
@@ -484,9 +500,9 @@ static void BlockImpl(const RunState& s, int64_t task) {
       const uint16_t* tile = p.rows.data() + (dy * seg + c0) * channelStride;
       for (int64_t kc = 0; kc < Kp; kc += KC) {
         if (s.skipZero) {
-          Adder::template TileSkipZero<KC>(acc + kc, np, Kp, tile + kc, sc.xs.data(), c0, G, channelStride);
+          Adder::template TileSkipZero<KC>(acc + kc, np, Kp, tile + kc, xsOf, c0, G, channelStride);
         } else {
-          Adder::template Tile<KC>(acc + kc, np, Kp, tile + kc, sc.xs.data(), c0, G, channelStride);
+          Adder::template Tile<KC>(acc + kc, np, Kp, tile + kc, xsOf, c0, G, channelStride);
         }
       }
     }
@@ -497,11 +513,11 @@ static void BlockImpl(const RunState& s, int64_t task) {
   for (int64_t i = 0; i < np; ++i) {
     int32_t* out = s.output + (p0 + i) * g.K;
     const uint32_t* a = acc + i * Kp;
-    const uint32_t count = zeroPad ? static_cast<uint32_t>(sc.inTaps[i]) : allTaps;
+    const uint32_t count = zeroPad ? static_cast<uint32_t>(inTaps[i]) : allTaps;
     const uint32_t ziZf = count * zi * zf;
-    const uint32_t sx = sc.sumX[i];
+    const uint32_t sx = sumX[i];
     for (int64_t k = 0; k < g.K; ++k) {
-      const uint32_t sumW = p.wSum[k] - (zeroPad ? sc.wOut[i * Kp + k] : 0u);
+      const uint32_t sumW = p.wSum[k] - (zeroPad ? wOut[i * Kp + k] : 0u);
       out[k] = static_cast<int32_t>(a[k] - zf * sx - zi * sumW + ziZf);
     }
   }
