@@ -8,6 +8,12 @@
 // accumulators held in registers (a widening uint16 -> uint32 vector add). The other sums are
 // per pixel (sum of x) or per channel (sum of w) and cost almost nothing.
 //
+// Memory traffic, not arithmetic, is the cost: output pixels are processed in blocks whose
+// accumulators stay in L2, kernel row by kernel row, through tiles of a few hundred KiB of
+// product rows that every pixel of the block uses before the next tile is touched. Taps with
+// x = 0 are skipped when code 0's rows are zero and zeros are common (ReLU outputs). The inner
+// loop is chosen at run time: AVX2, else SSE2 (x86-64) or NEON (ARM64), else scalar.
+//
 // Work is split into blocks of output pixels; every output element is computed by exactly one
 // thread, in a fixed order of exact integer additions, so results never depend on the thread count.
 #include <algorithm>
