@@ -20,8 +20,9 @@
  *
  * Not folded: Const leaves alone, stateful ops, control flow, placeholders, ops the axq runtime
  * cannot run (TensorFlow: ops without a CPU kernel), ops in exclude_op, nodes in exclude_node,
- * results larger than max_constant_size_in_bytes (default 10 MiB). Shape/Size/Rank are folded
- * only when their input is constant (TensorFlow also folds them from inferred static shapes).
+ * results larger than max_constant_size_in_bytes (default 10 MiB). Shape/Size/Rank whose input
+ * has a fully known static shape are constants too (axq's shape inference, src/graph/
+ * shapeInference.ts, knows fewer ops than TensorFlow's shape functions, so it may fold less).
  */
 import {AxqError} from '../errors.js'
 import {registerTransform} from './registry.js'
@@ -30,7 +31,8 @@ import type {AttrValue, GraphDef, NodeDef} from '../graph/types.js'
 import {nodeName, parseTensorName} from './inputNames.js'
 import {isStateful} from './opDefs.js'
 import {tensorToProto} from '../graph/tensorProto.js'
-import {numElements, type Tensor} from '../runtime/tensor.js'
+import {ENUM_BY_DTYPE, makeTensor, numElements, type Tensor} from '../runtime/tensor.js'
+import {inferShapes} from '../graph/shapeInference.js'
 import {getOp} from '../runtime/opRegistry.js'
 import {BYTES_PER_ELEMENT} from '../graph/tensorProto.js'
 
@@ -159,6 +161,9 @@ export async function foldConstants(graph: GraphDef, context: TransformContext):
     return {...n, attr, input: toGraphDefInputs(n.input)}
   })
 
+  // Shape/Size/Rank of statically known shapes count as constants (TF's shape_map).
+  const staticValues = staticShapeValues(nodes)
+
   // 2. Feeds: data edges from a fed tensor read `_recv_<node>_<port>` (written back below).
   const recvName = new Map<string, string>()
   for (const id of inputIds) {
@@ -200,7 +205,7 @@ export async function foldConstants(graph: GraphDef, context: TransformContext):
 
   // 4. Constant folding.
   await loadRuntimeOps()
-  nodes = await foldSubgraphs(nodes, {excludedOps, excludedNodes, maxBytes})
+  nodes = await foldSubgraphs(nodes, {excludedOps, excludedNodes, maxBytes, staticValues})
 
   // 5. ReplaceSendRecvs: fed tensors are written `node:port`; removed input nodes re-appended.
   nodes = nodes.map((n) => {
@@ -267,10 +272,33 @@ interface FoldOptions {
   excludedOps: Set<string>
   excludedNodes: Set<string>
   maxBytes: number
+  /** Values of Shape/Size/Rank nodes whose input shape is statically known. */
+  staticValues: Map<string, Tensor>
+}
+
+const SHAPE_OPS = new Set(['Shape', 'Size', 'Rank'])
+
+/** Shape, Size and Rank nodes whose data input has a fully known static shape, with their values. */
+function staticShapeValues(nodes: NodeDef[]): Map<string, Tensor> {
+  const result = new Map<string, Tensor>()
+  if (!nodes.some((n) => SHAPE_OPS.has(n.op))) return result
+  const shapes = inferShapes({node: nodes})
+  for (const node of nodes) {
+    if (!SHAPE_OPS.has(node.op)) continue
+    const input = node.input.find((s) => !s.startsWith('^'))
+    const shape = input === undefined ? undefined : shapes.shape(input)
+    if (!shape || shape.some((d) => d < 0)) continue
+    const int64 = node.attr.out_type?.type === 9
+    const values = node.op === 'Shape' ? shape : node.op === 'Size' ? [shape.reduce((p, d) => p * d, 1)] : [shape.length]
+    const dims = node.op === 'Shape' ? [shape.length] : []
+    result.set(node.name, int64 ? makeTensor('int64', dims, BigInt64Array.from(values, (v) => BigInt(v))) : makeTensor('int32', dims, Int32Array.from(values)))
+  }
+  return result
 }
 
 function isFoldable(node: NodeDef, o: FoldOptions): boolean {
   if (node.op === 'Const') return true
+  if (o.staticValues.has(node.name) && !o.excludedOps.has(node.op) && !o.excludedNodes.has(node.name)) return true
   if (isStateful(node.op) || CONTROL_FLOW.has(node.op) || NOT_FOLDABLE.has(node.op)) return false
   if (o.excludedOps.has(node.op) || o.excludedNodes.has(node.name)) return false
   if (Object.prototype.hasOwnProperty.call(node.attr, '_scoped_allocator')) return false
@@ -286,6 +314,13 @@ async function foldSubgraphs(nodes: NodeDef[], o: FoldOptions): Promise<NodeDef[
   let internal = false
   for (const node of nodes) {
     if (!isFoldable(node, o)) continue
+    if (o.staticValues.has(node.name)) {
+      // Its value does not depend on its input's value.
+      constant.add(node.name)
+      controlDeps.set(node.name, new Set())
+      internal = true
+      continue
+    }
     let all = true
     const deps = new Set<string>()
     for (const s of node.input) {
@@ -332,7 +367,13 @@ async function foldSubgraphs(nodes: NodeDef[], o: FoldOptions): Promise<NodeDef[
 
   const {Session} = await import('../runtime/session.js')
   const subgraph: GraphDef = {
-    node: nodes.filter((n) => constant.has(n.name)).map((n) => ({...n, input: n.input.filter((s) => !s.startsWith('^'))})),
+    node: nodes
+      .filter((n) => constant.has(n.name))
+      .map((n) => {
+        const v = o.staticValues.get(n.name)
+        if (v) return {name: n.name, op: 'Const', input: [], attr: {dtype: {type: ENUM_BY_DTYPE[v.dtype]}, value: {tensor: tensorToProto(v, 'content')}}}
+        return {...n, input: n.input.filter((s) => !s.startsWith('^'))}
+      }),
   }
   let values: Tensor[]
   try {

@@ -70,3 +70,21 @@ t.test('errors and ignore_errors through the driver', async (t) => {
   t.match(r.steps[0].ignoredError, /expected to be a Placeholder/)
   t.same(names(r.graph), names(notPlaceholder), 'graph passed through unchanged')
 })
+
+t.test('Shape, Size and Rank of statically known shapes fold', async (t) => {
+  const g = graph(
+    placeholder('x', [2, 3]),
+    n('shape', 'Shape', ['x'], {T: {type: 1}, out_type: {type: 3}}),
+    n('size', 'Size', ['x'], {T: {type: 1}, out_type: {type: 9}}),
+    f('r', 'Reshape', ['x', 'shape'], {Tshape: {type: 3}}),
+    n('cast', 'Cast', ['size'], {SrcT: {type: 9}, DstT: {type: 1}}),
+    f('o', 'Mul', ['r', 'cast']),
+  )
+  const r = await foldConstants(g, ctx('fold_constants', [], ['o']))
+  t.same(byName(r, 'r').input, ['x', 'shape/_0__cf__0'])
+  t.same(Array.from(valueOf(byName(r, 'shape/_0__cf__0')).data as Int32Array), [2, 3])
+  const size = valueOf(byName(r, byName(r, 'o').input[1]))
+  t.same([size.dtype, Array.from(size.data as Float32Array)], ['float32', [6]], 'Size (int64) then Cast folded together')
+  const unknown = graph(placeholder('x', [-1, 3]), n('shape', 'Shape', ['x'], {T: {type: 1}, out_type: {type: 3}}), f('r', 'Reshape', ['x', 'shape'], {Tshape: {type: 3}}))
+  t.same(byName(await foldConstants(unknown, ctx('fold_constants', [], ['r'])), 'r').input, ['x', 'shape'], 'an unknown dim: no folding')
+})
