@@ -98,7 +98,8 @@ export async function prepareCifar10(dataDir: string, options: Cifar10Options = 
         const records = parseCifarPickle(readFile(file), file)
         for (let i = 0; i < records.labels.length; i++) {
           const image = records.images.subarray(i * CIFAR_IMAGE_BYTES, (i + 1) * CIFAR_IMAGE_BYTES)
-          // Entry order as TensorFlow's Python writer puts them (label, then image): same bytes.
+          // TensorFlow's Python writer orders the two entries by hash, differently from run to run;
+          // axq always writes label, then image.
           writer.write(encodeExample({label: int64Feature(records.labels[i]), image: bytesFeature(image)}))
         }
       }

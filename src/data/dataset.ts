@@ -112,6 +112,8 @@ export function detectFormat(file: string): DatasetFormat {
   if (ext === '.bin') return 'cifar-bin'
   if (head[0] === 0x80 && got >= 2 && head[1] >= 2 && head[1] <= 5) return 'cifar-pickle'
   if (looksLikeTFRecord(head.subarray(0, got))) return 'tfrecord'
+  // Protocol 0 and 1 pickles of a dict start with MARK or EMPTY_DICT (never a CIFAR label byte).
+  if (head[0] === 0x28 || head[0] === 0x7d) return 'cifar-pickle'
   if (size % CIFAR_RECORD_BYTES === 0 && head[0] < 10) return 'cifar-bin'
   throw new AxqError(`${file}: not a CIFAR-10 data file (TFRecord of tf.train.Example, binary batch or python batch)`, {subject: file})
 }

@@ -218,6 +218,9 @@ export function unpickle(bytes: Uint8Array, source: string): PyValue {
       case 0x53: // STRING (protocol 0: a quoted repr)
         stack.push(new PyBytes(parseReprString(line(), fail)))
         break
+      case 0x56: // UNICODE (protocol 0: raw-unicode-escape)
+        stack.push(line().replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_, u: string, U: string) => String.fromCodePoint(parseInt(u ?? U, 16))))
+        break
       case 0x43: // SHORT_BINBYTES
         stack.push(new PyBytes(take(u8())))
         break
