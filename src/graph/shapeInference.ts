@@ -48,11 +48,10 @@ function convShape(node: NodeDef, input: Shape, filter: Shape, depthwise = false
   const strides = ints(node, 'strides') ?? [1, 1, 1, 1]
   const dil = ints(node, 'dilations') ?? [1, 1, 1, 1]
   const pad = str(node, 'padding')
-  const [hI, wI, cI] = nchw(node) ? [2, 3, 1] : [1, 2, 3]
+  const [hI, wI] = nchw(node) ? [2, 3] : [1, 2]
   const h = windowed(input[hI], filter[0], strides[hI], dil[hI] ?? 1, pad)
   const w = windowed(input[wI], filter[1], strides[wI], dil[wI] ?? 1, pad)
   const c = depthwise ? filter[2] * filter[3] : filter[3]
-  void cI
   return nchw(node) ? [input[0], c, h, w] : [input[0], h, w, c]
 }
 
@@ -138,7 +137,7 @@ const RULES: Record<string, Rule> = {
     return [s.map((d, k) => (d < 0 ? -1 : d + p[2 * k] + p[2 * k + 1]))]
   },
   Shape: (_n, i) => [i[0] ? [i[0].length] : undefined],
-  ConcatV2: (n, i, v) => {
+  ConcatV2: (_n, i, v) => {
     const count = i.length - 1
     const axisV = v[count]
     const parts = i.slice(0, count)
@@ -147,7 +146,6 @@ const RULES: Record<string, Rule> = {
     const axis = axisV[0] < 0 ? axisV[0] + first.length : axisV[0]
     const out = [...first]
     out[axis] = parts.reduce((sum, p) => (sum < 0 || p![axis] < 0 ? -1 : sum + p![axis]), 0)
-    void n
     return [out]
   },
 }
