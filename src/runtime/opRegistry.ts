@@ -28,6 +28,11 @@ export interface OpContext {
   options: RunOptions
   /** State an op keeps for this node across runs of the same Session (e.g. prepared tables). */
   cache: Map<string, unknown>
+  /**
+   * State shared by all nodes during one Session.run() call and dropped after it (e.g. a value
+   * computed from a tensor for several nodes). Absent outside a Session.
+   */
+  runCache?: Map<unknown, unknown>
   /** Attr of the node, or the op's registered default, or an error naming the node. */
   attr(name: string): AttrValue
   /** True when the node has the attr or the op has a default for it. */
