@@ -11,7 +11,8 @@
  * - Errors name the node: unknown op, an input naming no node, a missing output, a cycle, a
  *   Placeholder without a feed, a fed tensor contradicting the Placeholder's dtype/shape attrs,
  *   and anything an op throws (prefixed with the node name when the op did not name it).
- * - OpContext.cache is one Map per node, kept across run() calls of this Session.
+ * - OpContext.cache is one Map per node, kept across run() calls of this Session;
+ *   OpContext.runCache is one Map shared by all nodes of one run() call.
  * - Time per op type is recorded for `profile()` (`axq infer --profile`).
  * Nodes run one at a time; heavy ops use all threads inside the op (native kernels).
  */
@@ -118,10 +119,11 @@ export class Session {
     for (const key of [...values.keys()]) if (!remaining.has(key)) values.delete(key)
 
     let peak = values.size
+    const runCache = new Map<unknown, unknown>()
     for (const step of plan.steps) {
       const {node} = step
       const inputs = step.inputs.map((key) => values.get(key) as Tensor)
-      const outputs = await this.execute(step, inputs)
+      const outputs = await this.execute(step, inputs, runCache)
       for (const port of step.usedPorts) {
         if (port >= outputs.length) {
           throw nodeError(node, `output ${port} is read downstream, but the op produced ${outputs.length} output(s)`)
@@ -152,7 +154,7 @@ export class Session {
     this.profiles.clear()
   }
 
-  private async execute(step: Step, inputs: Tensor[]): Promise<Tensor[]> {
+  private async execute(step: Step, inputs: Tensor[], runCache: Map<unknown, unknown>): Promise<Tensor[]> {
     const {node, def} = step
     let cache = this.caches.get(node.name)
     if (!cache) this.caches.set(node.name, (cache = new Map()))
@@ -161,6 +163,7 @@ export class Session {
       inputs,
       options: this.options,
       cache,
+      runCache,
       attr(name: string): AttrValue {
         const v = node.attr?.[name] ?? def.defaults?.[name]
         if (v === undefined) throw nodeError(node, `missing attr '${name}' (the op has no default for it)`)

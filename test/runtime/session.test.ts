@@ -169,3 +169,21 @@ t.test('placeholderNames and sinkNames', async (t) => {
   t.same(sinkNames(g), [])
   t.same(sinkNames(graph(placeholder('in'), node('out', 'Relu', ['in']))), ['out'])
 })
+
+t.test('Min/Max share one pass within a run, never across runs (a refilled feed is re-read)', async (t) => {
+  const g = graph(
+    placeholder('x'),
+    node('axes', 'Const', [], {dtype: makeAttr.type('int32'), value: {tensor: {dtype: 3, tensorShape: {dim: [{size: 1}]}, intVal: [0]}}}),
+    node('lo', 'Min', ['x', 'axes']),
+    node('hi', 'Max', ['x', 'axes']),
+  )
+  const s = new Session(g)
+  const buffer = new Float32Array(100000).map((_, i) => i % 1000)
+  const feed = {x: {dtype: 'float32' as const, shape: [100000], data: buffer}}
+  const [lo, hi] = await s.run(feed, ['lo', 'hi'])
+  t.same([values(lo)[0], values(hi)[0]], [0, 999])
+  buffer.fill(-5)
+  buffer[77] = 12
+  const [lo2, hi2] = await s.run(feed, ['lo', 'hi'])
+  t.same([values(lo2)[0], values(hi2)[0]], [-5, 12])
+})

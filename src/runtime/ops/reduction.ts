@@ -91,14 +91,19 @@ function reduceAll(x: NumArray, kind: Kind, init: number, dtype: DType): number 
 export const NATIVE_MIN_MAX_ELEMENTS = 1 << 16
 
 // Quantized graphs reduce the same activation with a Min and a Max node: one native pass computes
-// both, and the other node finds its value here (tensors are immutable, keyed by their buffer).
-const minMaxCache = new WeakMap<Float32Array, [number, number]>()
+// both, and the other node finds its value in the run's cache (keyed by the data buffer, which
+// no op modifies during a run; the cache is dropped after the run, so a caller refilling a fed
+// buffer between runs cannot see a stale value).
+const MIN_MAX = Symbol('reduction.minMax')
 
-async function nativeMinMax(x: Float32Array, threads: number | undefined): Promise<[number, number]> {
-  let both = minMaxCache.get(x)
-  if (!both) {
-    both = await minMaxFloat(x, {threads})
-    minMaxCache.set(x, both)
+async function nativeMinMax(ctx: OpContext, x: Float32Array): Promise<[number, number]> {
+  let byBuffer = ctx.runCache?.get(MIN_MAX) as Map<Float32Array, [number, number]> | undefined
+  const cached = byBuffer?.get(x)
+  if (cached) return cached
+  const both = await minMaxFloat(x, {threads: ctx.options.threads})
+  if (ctx.runCache) {
+    if (!byBuffer) ctx.runCache.set(MIN_MAX, (byBuffer = new Map()))
+    byBuffer.set(x, both)
   }
   return both
 }
@@ -116,7 +121,7 @@ async function reduce(ctx: OpContext, kind: Kind): Promise<Tensor[]> {
   if (kind === 'max') out.fill(LOWEST[xt.dtype] as number)
   const isInt = xt.dtype === 'int32'
   if (outSize === 1 && x.length >= NATIVE_MIN_MAX_ELEMENTS && xt.dtype === 'float32' && (kind === 'min' || kind === 'max')) {
-    const [lo, hi] = await nativeMinMax(x as Float32Array, ctx.options.threads)
+    const [lo, hi] = await nativeMinMax(ctx, x as Float32Array)
     out[0] = kind === 'min' ? lo : hi
   } else if (outSize === 1 && x.length > 0) {
     // Full reduction (e.g. the Min/Max range nodes of quantized graphs): one accumulator.
