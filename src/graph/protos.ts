@@ -4,9 +4,10 @@
  *
  * - decode: wire bytes → plain objects (camelCase, see src/graph/types.ts). A singular field is an
  *   own property exactly when it was on the wire (oneof members included, so `AttrValue{b: false}`
- *   survives); so is a repeated field or map, except GraphDef.node, NodeDef.input and NodeDef.attr,
- *   which are always there (empty when absent) so callers can push and assign into them. int64 values are JS numbers when they are safe
- *   integers and protobufjs `Long`s otherwise. bytes are Buffer views into the decoded input.
+ *   survives); so is a repeated field or map, except GraphDef.node, NodeDef.input and
+ *   NodeDef.attr, which are always there (empty when absent) so callers can push and assign into
+ *   them. int64 values are JS numbers when they are safe integers and protobufjs `Long`s
+ *   otherwise. bytes are Buffer views into the decoded input.
  * - encode: plain objects → the bytes TensorFlow's C++ `SerializeToString` writes: fields in
  *   field-number order, repeated scalars packed, proto3 scalars equal to their default omitted
  *   unless they belong to a oneof (or have explicit presence), set sub-messages always written,
@@ -42,10 +43,10 @@ export function protoRoot(): protobuf.Root {
   return root
 }
 
-/** A message type by name: 'GraphDef' or 'tensorflow.GraphDef'. */
+/** A message type by name: 'GraphDef', 'AttrValue.ListValue' or 'tensorflow.GraphDef'. */
 export function protoType(name: string): protobuf.Type {
-  const full = name.includes('.') ? name : `tensorflow.${name}`
-  const found = protoRoot().lookup(full)
+  const r = protoRoot()
+  const found = name.startsWith('tensorflow.') ? r.lookup(name) : r.lookup(`tensorflow.${name}`)
   if (!(found instanceof protobuf.Type)) throw new AxqError(`internal error: unknown protobuf message ${name}`)
   return found
 }
