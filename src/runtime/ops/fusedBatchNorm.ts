@@ -21,10 +21,11 @@
  * are sequential float32 sums over r = 0, 1, …, R−1, i.e. in memory (row) order, starting from 0.
  * This is what TF 1.14's Eigen does for this reduction (the outer dimension reduced with the inner
  * one preserved: InnerMostDimPreserver accumulates one packet of channels per row, sequentially);
- * later Eigen versions switched to tree sums. Large tensors run on the native kernel
- * (cpp/fused_batch_norm.cc: threads own blocks of channels and never split a channel's rows;
- * the normalisation is split by rows), small ones on batchNormReference below, its reference
- * twin; both give identical bits for any thread count.
+ * later Eigen versions switched to tree sums. Tensors of NATIVE_MIN_ELEMENTS or more run on the
+ * native kernels (cpp/fused_batch_norm.cc: threads own blocks of channels and never split a
+ * channel's rows; the normalisation is split by rows), smaller ones on their TypeScript reference
+ * twins below (batchNormMomentsReference, batchNormApplyReference); both give identical bits for
+ * any thread count.
  * RSQRT (hazard H3): by default (RunOptions.rsqrt 'eigen-fast-math') as TF 1.x's AVX Eigen build
  * evaluates `(variance + ε).rsqrt()`: 8-wide packets of RSQRTPS + one Newton step for the first
  * floor(C/8)·8 channels, 1/sqrt for the rest, with RSQRTPS modelled by a measured table
