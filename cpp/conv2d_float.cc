@@ -3,8 +3,10 @@
 // Fast path: threads take contiguous ranges of output pixels (n, oh, ow); for one pixel, every
 // output channel keeps its own float32 accumulator and the (kh, kw, ci) taps are visited in the
 // same order as the reference, so vectorising across output channels changes nothing in any
-// single sum. Channel blocks of 16/8 keep the accumulators in registers; on x86-64 an AVX2 copy
-// of the same code is chosen at run time (no FMA: mul and add stay separate roundings).
+// single sum. Channel blocks of 32/16/8 keep the accumulators in registers; on x86-64 an AVX2
+// copy of the same code is chosen at run time (no FMA: mul and add stay separate roundings),
+// which also computes 4 interior pixels × 16 channels at once when the channel count is a
+// multiple of 16 (eight independent accumulator chains instead of two).
 #include "conv2d_float.h"
 
 #include <algorithm>
@@ -82,12 +84,71 @@ __attribute__((always_inline)) inline void PixelTail(const Conv2DFloatShape& s, 
   }
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define AXQ_CONV_AVX2 1
+#include <immintrin.h>
+
+// Four horizontally adjacent output pixels (j .. j+3 of row i, all taps inside the image
+// horizontally) × 16 output channels from o0: eight independent accumulator registers, each
+// still summing its taps in (kh, kw, ci) order as acc = acc + x·w (separate mul and add).
+__attribute__((target("avx2"))) void Pixels4x16Avx2(const Conv2DFloatShape& s, const float* in, const float* filter, float* out,
+                                                    int64_t b, int64_t i, int64_t j, int64_t o0) {
+  __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+  __m256 a4 = _mm256_setzero_ps(), a5 = _mm256_setzero_ps(), a6 = _mm256_setzero_ps(), a7 = _mm256_setzero_ps();
+  const int64_t xs = s.sw * s.c;
+  for (int64_t p = 0; p < s.kh; ++p) {
+    const int64_t y = i * s.sh - s.padTop + p * s.dh;
+    if (y < 0 || y >= s.h) continue;
+    for (int64_t q = 0; q < s.kw; ++q) {
+      const int64_t x = j * s.sw - s.padLeft + q * s.dw;
+      const float* xp = in + ((b * s.h + y) * s.w + x) * s.c;
+      const float* wp = filter + (p * s.kw + q) * s.c * s.co + o0;
+      for (int64_t ci = 0; ci < s.c; ++ci) {
+        const __m256 w0 = _mm256_loadu_ps(wp + ci * s.co), w1 = _mm256_loadu_ps(wp + ci * s.co + 8);
+        const __m256 x0 = _mm256_broadcast_ss(xp + ci), x1 = _mm256_broadcast_ss(xp + xs + ci);
+        const __m256 x2 = _mm256_broadcast_ss(xp + 2 * xs + ci), x3 = _mm256_broadcast_ss(xp + 3 * xs + ci);
+        a0 = _mm256_add_ps(a0, _mm256_mul_ps(x0, w0));
+        a1 = _mm256_add_ps(a1, _mm256_mul_ps(x0, w1));
+        a2 = _mm256_add_ps(a2, _mm256_mul_ps(x1, w0));
+        a3 = _mm256_add_ps(a3, _mm256_mul_ps(x1, w1));
+        a4 = _mm256_add_ps(a4, _mm256_mul_ps(x2, w0));
+        a5 = _mm256_add_ps(a5, _mm256_mul_ps(x2, w1));
+        a6 = _mm256_add_ps(a6, _mm256_mul_ps(x3, w0));
+        a7 = _mm256_add_ps(a7, _mm256_mul_ps(x3, w1));
+      }
+    }
+  }
+  float* op = out + ((b * s.oh + i) * s.ow + j) * s.co + o0;
+  _mm256_storeu_ps(op, a0);
+  _mm256_storeu_ps(op + 8, a1);
+  _mm256_storeu_ps(op + s.co, a2);
+  _mm256_storeu_ps(op + s.co + 8, a3);
+  _mm256_storeu_ps(op + 2 * s.co, a4);
+  _mm256_storeu_ps(op + 2 * s.co + 8, a5);
+  _mm256_storeu_ps(op + 3 * s.co, a6);
+  _mm256_storeu_ps(op + 3 * s.co + 8, a7);
+}
+#endif
+
+// True when all horizontal taps of output columns j .. j+count-1 are inside the image.
+inline bool Interior(const Conv2DFloatShape& s, int64_t j, int64_t count) {
+  return j * s.sw - s.padLeft >= 0 && (j + count - 1) * s.sw - s.padLeft + (s.kw - 1) * s.dw < s.w;
+}
+
+template <bool kAvx2>
 __attribute__((always_inline)) inline void PixelRange(const Conv2DFloatShape& s, const float* in, const float* filter, float* out,
                                                       int64_t begin, int64_t end) {
   for (int64_t pix = begin; pix < end; ++pix) {
     const int64_t j = pix % s.ow;
     const int64_t i = (pix / s.ow) % s.oh;
     const int64_t b = pix / (s.ow * s.oh);
+#ifdef AXQ_CONV_AVX2
+    if (kAvx2 && s.co % 16 == 0 && j + 4 <= s.ow && pix + 4 <= end && Interior(s, j, 4)) {
+      for (int64_t o = 0; o < s.co; o += 16) Pixels4x16Avx2(s, in, filter, out, b, i, j, o);
+      pix += 3;
+      continue;
+    }
+#endif
     int64_t o = 0;
     for (; o + 32 <= s.co; o += 32) PixelBlock<32>(s, in, filter, out, b, i, j, o);
     for (; o + 16 <= s.co; o += 16) PixelBlock<16>(s, in, filter, out, b, i, j, o);
@@ -97,13 +158,13 @@ __attribute__((always_inline)) inline void PixelRange(const Conv2DFloatShape& s,
 }
 
 void PixelRangeBase(const Conv2DFloatShape& s, const float* in, const float* filter, float* out, int64_t begin, int64_t end) {
-  PixelRange(s, in, filter, out, begin, end);
+  PixelRange<false>(s, in, filter, out, begin, end);
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 __attribute__((target("avx2"))) void PixelRangeAvx2(const Conv2DFloatShape& s, const float* in, const float* filter, float* out,
                                                     int64_t begin, int64_t end) {
-  PixelRange(s, in, filter, out, begin, end);
+  PixelRange<true>(s, in, filter, out, begin, end);
 }
 bool HasAvx2() {
   __builtin_cpu_init();

@@ -92,6 +92,11 @@ t.test('native fast == native reference == TS reference, any thread count', asyn
     [4, 5, 6, 8, 3, 3, 64, 1, 'SAME', 1],
     [1, 9, 9, 2, 3, 3, 3, 1, 'SAME', 2],
     [5, 4, 4, 1, 4, 4, 1, 3, 'SAME', 1],
+    // wide rows and channel counts of 16k: the AVX2 4-pixel × 16-channel blocks and their edges
+    [2, 6, 23, 5, 3, 3, 32, 1, 'SAME', 1],
+    [1, 9, 21, 3, 3, 3, 16, 2, 'SAME', 1],
+    [1, 5, 19, 4, 3, 2, 48, 1, 'VALID', 2],
+    [3, 3, 11, 16, 1, 1, 16, 1, 'VALID', 1],
   ]
   let seed = 1
   for (const [n, h, w, c, kh, kw, co, s, padding, d] of cases) {
