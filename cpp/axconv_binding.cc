@@ -125,12 +125,12 @@ class AxConvWorker : public Napi::AsyncWorker {
         std::lock_guard<std::mutex> lock(holder_->mutex);
         const auto& h = holder_->prepared;
         if (!h || h->KH != g_.KH || h->KW != g_.KW || h->C != g_.C || h->K != g_.K) {
-          holder_->prepared = PrepareFilter(g_, filter_, table_);
+          holder_->prepared = PrepareFilter(g_, filter_, table_, threads_);
           prepareSeconds_ = Seconds(start);
         }
         p = holder_->prepared;
       } else {
-        p = PrepareFilter(g_, filter_, table_);
+        p = PrepareFilter(g_, filter_, table_, threads_);
         prepareSeconds_ = Seconds(start);
       }
       path_ = AxConvFast(g_, q_, input_, *p, output_, threads_) ? "rows-skip-zero" : "rows";

@@ -43,7 +43,7 @@
 namespace axq {
 
 std::shared_ptr<PreparedFilter> PrepareFilter(const ConvGeometry& g, const uint8_t* filter,
-                                              const uint16_t* table) {
+                                              const uint16_t* table, int threads) {
   auto p = std::make_shared<PreparedFilter>();
   p->KH = g.KH;
   p->KW = g.KW;
@@ -58,7 +58,8 @@ std::shared_ptr<PreparedFilter> PrepareFilter(const ConvGeometry& g, const uint8
   p->rows.assign(static_cast<size_t>(taps * p->tapStride), 0);
   p->wSum.assign(static_cast<size_t>(Kp), 0);
   p->wSumAt.assign(static_cast<size_t>(g.KH * g.KW * Kp), 0);
-  for (int64_t t = 0; t < taps; ++t) {
+  // The rows of different taps are independent: built on all threads.
+  ParallelFor(taps, threads, [&](int64_t t) {
     const uint8_t* w = filter + t * g.K;
     uint16_t* out = p->rows.data() + t * p->tapStride;
     for (int64_t x = 0; x < 256; ++x) {
@@ -66,6 +67,9 @@ std::shared_ptr<PreparedFilter> PrepareFilter(const ConvGeometry& g, const uint8
       uint16_t* row = out + x * Kp;
       for (int64_t k = 0; k < g.K; ++k) row[k] = trow[w[k]];
     }
+  });
+  for (int64_t t = 0; t < taps; ++t) {
+    const uint8_t* w = filter + t * g.K;
     uint32_t* at = p->wSumAt.data() + (t / g.C) * Kp;
     for (int64_t k = 0; k < g.K; ++k) {
       p->wSum[k] += w[k];

@@ -59,7 +59,7 @@ struct PreparedFilter {
 };
 
 std::shared_ptr<PreparedFilter> PrepareFilter(const ConvGeometry& g, const uint8_t* filter,
-                                              const uint16_t* table);
+                                              const uint16_t* table, int threads = 1);
 
 /**
  * Fast path: same results as AxConvReference for every input, on `threads` threads. Returns true
