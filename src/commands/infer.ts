@@ -33,6 +33,11 @@ mean. Float graphs (no AxConv2D) run too.`
     output: Flags.string({description: 'output tensor (default: the graph\'s only sink)'}),
     'mult-dir': Flags.string({description: 'folder of <name>.bin tables, searched first (repeatable)', multiple: true}),
     threads: Flags.integer({description: 'worker threads (default: all cores); results never depend on it', min: 1}),
+    rsqrt: Flags.string({
+      description: 'float32 rsqrt in batch norm: "eigen" reproduces TensorFlow 1.x x86 builds (RSQRTPS + one Newton step), "exact" is correctly rounded',
+      options: ['eigen', 'exact'],
+      default: 'eigen',
+    }),
     profile: Flags.boolean({description: 'print the time spent per op type', default: false}),
     json: Flags.boolean({description: 'print one JSON object instead of text', default: false}),
   }
@@ -55,6 +60,7 @@ mean. Float graphs (no AxConv2D) run too.`
         multDirs: flags['mult-dir'],
         threads: flags.threads,
         profile: flags.profile,
+        rsqrt: flags.rsqrt === 'exact' ? 'correctly-rounded' : 'eigen-fast-math',
       },
       {
         onLayers: (layers) => {

@@ -15,6 +15,7 @@ import {openDataset} from '../data/dataset.js'
 import {resolveMultiplier} from '../mults/resolve.js'
 import type {ProductTable} from '../mults/table.js'
 import {AxqError} from '../errors.js'
+import type {RsqrtMode} from '../runtime/eigenRsqrt.js'
 
 export const APPROXIMATE_OPS = new Set(['AxConv2D'])
 
@@ -31,6 +32,8 @@ export interface InferOptions {
   multDirs?: string[]
   threads?: number
   profile?: boolean
+  /** float32 rsqrt of batch norm: TF 1.x's Eigen fast-math (default) or correctly rounded. */
+  rsqrt?: RsqrtMode
 }
 
 export interface RunResult {
@@ -171,7 +174,7 @@ export async function runInference(options: InferOptions, events: InferEvents = 
 
   const dataset = openDataset(options.data)
   const placeholder = graph.node.find((n) => n.name === nodeNameFromInput(input))
-  const session = new Session(graph, {threads: options.threads, resolveMultiplier: resolve, profile: options.profile})
+  const session = new Session(graph, {threads: options.threads, resolveMultiplier: resolve, profile: options.profile, rsqrt: options.rsqrt})
   session.check([input], [output])
   events.onLayers?.(layers)
 
