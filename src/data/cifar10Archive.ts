@@ -325,7 +325,10 @@ export async function downloadFile(url: string, file: string, options: {md5?: st
         options.progress(`downloading ${url}: ${mb(received)}${total ? ` of ${mb(total)} (${Math.floor((100 * received) / total)}%)` : ''}`)
       }
     })
-    await pipeline(response, fs.createWriteStream(tmp))
+    // Open synchronously: an asynchronous open could create the file after the cleanup below
+    // has already run (a connection cut short rejects the pipeline before the open completes).
+    const out = fs.createWriteStream(tmp, {fd: fs.openSync(tmp, 'w')})
+    await pipeline(response, out)
     if (total && received !== total) throw new AxqError(`download of ${url} was cut short (${received} of ${total} bytes)`, {subject: url})
     const digest = hash.digest('hex')
     if (options.md5 && digest !== options.md5) {
