@@ -20,7 +20,7 @@ export function accuracyFigure(result: DemoResult): Figure {
   const xDomain: [number, number] = [0, maxMae * 1.08]
   const yDomain: [number, number] = [Math.max(0, Math.floor(lowest * 10) / 10 - 0.05), 1]
   const series: Series[] = [
-    {label: 'no tuning', points: untuned.map((r) => [r.maePct!, r.accuracy]), line: false, color: '#e15759', pointLabels: untuned.map((r) => r.mult)},
+    {label: 'no tuning', points: untuned.map((r) => [r.maePct!, r.accuracy]), line: false, color: '#e15759', pointLabels: pointLabels(untuned, xDomain, yDomain)},
     {label: 'weight tuning', points: tuned.map((r) => [r.maePct!, r.accuracy]), line: false, color: '#4e79a7'},
   ]
   if (float) {
@@ -35,6 +35,25 @@ export function accuracyFigure(result: DemoResult): Figure {
     yDomain,
     legend: 'bottom-left',
   })
+}
+
+/**
+ * Multiplier names next to the points; points closer than 4% of the axes to an already labelled
+ * one share its label ("a, b") instead of printing over it.
+ */
+export function pointLabels(rows: DemoRow[], xDomain: [number, number], yDomain: [number, number]): string[] {
+  const labels = rows.map(() => '')
+  const near = (a: DemoRow, b: DemoRow) =>
+    Math.abs(a.maePct! - b.maePct!) < 0.04 * (xDomain[1] - xDomain[0]) && Math.abs(a.accuracy - b.accuracy) < 0.04 * (yDomain[1] - yDomain[0])
+  const owner: number[] = []
+  rows.forEach((row, i) => {
+    const j = owner.find((k) => near(rows[k], row))
+    if (j === undefined) {
+      owner.push(i)
+      labels[i] = row.mult
+    } else labels[j] += `, ${row.mult}`
+  })
+  return labels
 }
 
 /** Write the figure as .png or .svg, by the file's extension (atomically). */

@@ -7,7 +7,7 @@ import {spawnSync} from 'node:child_process'
 import {cliPath} from '../helpers/paths.js'
 import {DEMO_MODEL, DEMO_MULTIPLIERS, runDemo, type DemoResult} from '../../src/demo/demoPipeline.js'
 import {formatDemoTable} from '../../src/demo/demoTable.js'
-import {accuracyFigure} from '../../src/demo/accuracyPlot.js'
+import {accuracyFigure, pointLabels} from '../../src/demo/accuracyPlot.js'
 import {readGraph} from '../../src/graph/graphIO.js'
 
 function tmpDir(t: {teardown(fn: () => void): void}): string {
@@ -98,4 +98,11 @@ t.test('axq demo: JSON, plot, and errors', async (t) => {
 t.test('the default multipliers are all built in', async (t) => {
   t.ok(DEMO_MULTIPLIERS.length >= 5)
   t.equal(DEMO_MULTIPLIERS[0], 'mul8u_1JFF')
+})
+
+t.test('plot labels: close points share one label', async (t) => {
+  const row = (mult: string, maePct: number, accuracy: number) => ({mult, maePct, tune: false, accuracy, correct: 0, images: 1, seconds: 1, imagesPerSecond: 1})
+  const rows = [row('a', 0, 0.92), row('b', 0.02, 0.92), row('c', 0.2, 0.88), row('d', 0.9, 0.1)]
+  t.same(pointLabels(rows, [0, 1], [0, 1]), ['a, b', '', 'c', 'd'])
+  t.same(pointLabels(rows, [0, 0.1], [0, 1]), ['a', 'b', 'c', 'd'], 'far apart on a narrower axis')
 })
