@@ -5,6 +5,10 @@
 #include <limits>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "axconv_thread_pool.h"
 
 namespace axq {
@@ -29,25 +33,71 @@ void Chunked(int64_t n, int threads, Fn fn) {
 
 }  // namespace
 
+namespace {
+
+// One element of QuantizeU8, the reference the vector loop below must equal bit for bit.
+inline uint8_t QuantizeU8One(float x, float scale, float offset, float lower, float upper) {
+  const float p = x * scale;
+  // std::round(p) (halves away from zero) without a library call: below 2^23 the fraction
+  // p − trunc(p) is exact; at or above it p is already an integer (or ±inf / NaN) and is kept.
+  const float pc = std::fmin(std::fmax(p, -8388608.0f), 8388608.0f);
+  const int32_t t = static_cast<int32_t>(pc);
+  const float fr = pc - static_cast<float>(t);
+  const float rounded = static_cast<float>(t + (fr >= 0.5f ? 1 : 0) - (fr <= -0.5f ? 1 : 0));
+  const float r = std::fabs(p) < 8388608.0f ? rounded : p;
+  float v = r - offset;
+  // Eigen's cwiseMax/cwiseMin keep a NaN (std::max(a, b) returns a unless a < b).
+  if (v < lower) v = lower;
+  if (upper < v) v = upper;
+  // x86 float → int32 (cvttss2si): INT32_MIN for NaN and out-of-range values; the low byte is kept.
+  if (!(v == v) || !(v > -2147483904.0f && v < 2147483648.0f)) return 0;
+  return static_cast<uint8_t>(static_cast<int32_t>(v));
+}
+
+#if defined(__SSE2__)
+// Four lanes of QuantizeU8One as int32 (only the low byte matters), SSE2 (the x86-64 baseline).
+inline __m128i QuantizeU8x4(__m128 x, __m128 scale, __m128 offset, __m128 lower, __m128 upper) {
+  const __m128 p = _mm_mul_ps(x, scale);
+  const __m128 absMask = _mm_castsi128_ps(_mm_set1_epi32(0x7fffffff));
+  const __m128 small = _mm_cmplt_ps(_mm_and_ps(p, absMask), _mm_set1_ps(8388608.0f));  // false for NaN
+  // For |p| < 2^23 the truncation is exact and so is the fraction; other lanes are discarded.
+  const __m128i t = _mm_cvttps_epi32(p);
+  const __m128 tf = _mm_cvtepi32_ps(t);
+  const __m128 fr = _mm_sub_ps(p, tf);
+  const __m128 up = _mm_and_ps(_mm_cmpge_ps(fr, _mm_set1_ps(0.5f)), _mm_set1_ps(1.0f));
+  const __m128 down = _mm_and_ps(_mm_cmple_ps(fr, _mm_set1_ps(-0.5f)), _mm_set1_ps(1.0f));
+  const __m128 rounded = _mm_sub_ps(_mm_add_ps(tf, up), down);  // exact: |t| + 1 ≤ 2^23
+  const __m128 r = _mm_or_ps(_mm_and_ps(small, rounded), _mm_andnot_ps(small, p));
+  __m128 v = _mm_sub_ps(r, offset);
+  // maxps(a, b) = a > b ? a : b, so (lower, v) is "v < lower ? lower : v" and keeps a NaN v;
+  // minps(upper, v) is "upper < v ? upper : v".
+  v = _mm_max_ps(lower, v);
+  v = _mm_min_ps(upper, v);
+  return _mm_cvttps_epi32(v);  // INT32_MIN for NaN / out of range, as cvttss2si
+}
+#endif
+
+}  // namespace
+
 void QuantizeU8(const float* x, int64_t n, float scale, float offset, float lower, float upper, uint8_t* out,
                 int threads) {
   Chunked(n, threads, [=](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      const float p = x[i] * scale;
-      // std::round(p) (halves away from zero) without a library call, so the loop vectorizes:
-      // below 2^23 the fraction p − trunc(p) is exact; at or above it p is already an integer
-      // (or ±inf / NaN) and is kept.
-      const float pc = std::fmin(std::fmax(p, -8388608.0f), 8388608.0f);
-      const int32_t t = static_cast<int32_t>(pc);
-      const float fr = pc - static_cast<float>(t);
-      const float rounded = static_cast<float>(t + (fr >= 0.5f ? 1 : 0) - (fr <= -0.5f ? 1 : 0));
-      const float r = std::fabs(p) < 8388608.0f ? rounded : p;
-      float v = r - offset;
-      // Eigen's cwiseMax/cwiseMin keep a NaN (std::max(a, b) returns a unless a < b).
-      if (v < lower) v = lower;
-      if (upper < v) v = upper;
-      out[i] = static_cast<uint8_t>(v == v ? static_cast<int32_t>(v) : std::numeric_limits<int32_t>::min());
+    int64_t i = b;
+#if defined(__SSE2__)
+    const __m128 vs = _mm_set1_ps(scale), vo = _mm_set1_ps(offset), vl = _mm_set1_ps(lower), vu = _mm_set1_ps(upper);
+    const __m128i low = _mm_set1_epi32(0xff);
+    for (; i + 16 <= e; i += 16) {
+      // Keep the low byte of each int32 (truncating cast), then pack without saturation effects.
+      const __m128i a = _mm_and_si128(QuantizeU8x4(_mm_loadu_ps(x + i), vs, vo, vl, vu), low);
+      const __m128i c = _mm_and_si128(QuantizeU8x4(_mm_loadu_ps(x + i + 4), vs, vo, vl, vu), low);
+      const __m128i d = _mm_and_si128(QuantizeU8x4(_mm_loadu_ps(x + i + 8), vs, vo, vl, vu), low);
+      const __m128i f = _mm_and_si128(QuantizeU8x4(_mm_loadu_ps(x + i + 12), vs, vo, vl, vu), low);
+      const __m128i ac = _mm_packs_epi32(a, c);  // values 0..255: no saturation
+      const __m128i df = _mm_packs_epi32(d, f);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), _mm_packus_epi16(ac, df));
     }
+#endif
+    for (; i < e; ++i) out[i] = QuantizeU8One(x[i], scale, offset, lower, upper);
   });
 }
 

@@ -30,6 +30,11 @@ export interface OpProfile {
   calls: number
   /** Wall-clock seconds spent in the op's compute, summed over all runs. */
   seconds: number
+  /**
+   * Process CPU seconds (user + system, all threads) during the op's compute, summed over all
+   * runs: on a loaded machine this shows the work an op does when wall time mostly shows waiting.
+   */
+  cpuSeconds: number
 }
 
 interface Step {
@@ -172,6 +177,7 @@ export class Session {
       hasAttr: (name: string) => (node.attr !== undefined && name in node.attr) || (def.defaults !== undefined && name in def.defaults),
     }
     const start = process.hrtime.bigint()
+    const cpuStart = process.cpuUsage()
     let outputs: Tensor[]
     try {
       outputs = await def.compute(ctx)
@@ -179,12 +185,15 @@ export class Session {
       throw namedError(node, error)
     }
     const seconds = Number(process.hrtime.bigint() - start) / 1e9
+    const cpu = process.cpuUsage(cpuStart)
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6
     const p = this.profiles.get(node.op)
     if (p) {
       p.calls++
       p.seconds += seconds
+      p.cpuSeconds += cpuSeconds
     } else {
-      this.profiles.set(node.op, {op: node.op, calls: 1, seconds})
+      this.profiles.set(node.op, {op: node.op, calls: 1, seconds, cpuSeconds})
     }
     for (let i = 0; i < outputs.length; i++) {
       const t = outputs[i]
