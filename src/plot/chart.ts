@@ -211,7 +211,10 @@ export function lineChart(o: LineChartOptions): Figure {
     if (s.line !== false && pts.length > 1) fig.polyline(pts, color, 2, s.dash)
     if (s.markers !== false) for (const [x, y] of pts) fig.circle(x, y, 4, color)
     s.pointLabels?.forEach((label, k) => {
-      if (pts[k] && label) fig.text(pts[k][0] + 6, pts[k][1] - 4, label, {size: 8, color: '#333333', baseline: 'bottom'})
+      if (!pts[k] || !label) return
+      // Right of the point, unless the label would run past the plot area: then left of it.
+      const fits = pts[k][0] + 6 + Raster.textWidth(label, 1) <= box.x + box.w
+      fig.text(fits ? pts[k][0] + 6 : pts[k][0] - 6, pts[k][1] - 4, label, {size: 8, color: '#333333', baseline: 'bottom', anchor: fits ? 'start' : 'end'})
     })
   })
   if (o.legend !== 'none' && o.series.length > 0) {

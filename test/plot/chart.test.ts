@@ -80,3 +80,15 @@ t.test('colour bar and images', async (t) => {
   t.equal(figureFormat('x.PNG'), 'png')
   t.throws(() => figureFormat('x.jpg'), /x\.jpg: a figure is written as \.png or \.svg/)
 })
+
+t.test('point labels stay inside the plot area: right of the point, left of it near the right edge', async (t) => {
+  const fig = lineChart({
+    width: 400, height: 300, xDomain: [0, 1], yDomain: [0, 1], legend: 'none',
+    series: [{label: 's', points: [[0.1, 0.5], [1, 0.5]], line: false, pointLabels: ['left_one', 'mitchell8u']}],
+  })
+  const labels = fig.shapes.filter((s) => s.kind === 'text' && (s.text === 'left_one' || s.text === 'mitchell8u'))
+  // plot box: x 100..370; x = 0.1 → 127, x = 1 → 370
+  t.same(labels.map((s) => s.kind === 'text' && [s.text, s.x, s.anchor]), [['left_one', 133, 'start'], ['mitchell8u', 364, 'end']])
+  const svg = fig.toSvg()
+  t.match(svg, /text-anchor="end"[^>]*>mitchell8u</)
+})
