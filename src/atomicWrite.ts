@@ -2,6 +2,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {AxqError} from './errors.js'
+import {fileProblem} from './fileProblem.js'
 
 export function writeFileAtomic(file: string, data: Uint8Array | string): void {
   const dir = path.dirname(path.resolve(file))
@@ -10,7 +11,12 @@ export function writeFileAtomic(file: string, data: Uint8Array | string): void {
     fs.writeFileSync(tmp, data)
     fs.renameSync(tmp, file)
   } catch (error) {
-    fs.rmSync(tmp, {force: true})
-    throw new AxqError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {subject: file, cause: error})
+    try {
+      fs.rmSync(tmp, {force: true})
+    } catch {
+      // nothing was written (e.g. the folder is a file)
+    }
+    throw new AxqError(`cannot write ${file}: ${fileProblem(error, dir)}`, {subject: file, cause: error})
   }
 }
+

@@ -22,6 +22,7 @@ import {bytesFeature, encodeExample, int64Feature} from './example.js'
 import {CIFAR_IMAGE_BYTES} from './cifar.js'
 import {parseCifarPickle} from './pickle.js'
 import {TFRecordWriter} from './tfrecord.js'
+import {fileProblem} from '../fileProblem.js'
 
 export const CIFAR10_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz'
 export const CIFAR10_MD5 = 'c58f30108f718f92721af3b95e74349a'
@@ -294,7 +295,7 @@ function readFile(file: string): Buffer {
   try {
     return fs.readFileSync(file)
   } catch (error) {
-    throw new AxqError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {subject: file, cause: error})
+    throw new AxqError(`cannot read ${file}: ${fileProblem(error)}`, {subject: file, cause: error})
   }
 }
 

@@ -15,6 +15,7 @@ import {CIFAR_IMAGE_BYTES, CIFAR_RECORD_BYTES, cifarBatch, parseCifarBin, type C
 import {decodeExample, featureBytes, featureInt64} from './example.js'
 import {parseCifarPickle} from './pickle.js'
 import {iterateTFRecords, looksLikeTFRecord} from './tfrecord.js'
+import {fileProblem} from '../fileProblem.js'
 
 export type DatasetFormat = 'tfrecord' | 'cifar-bin' | 'cifar-pickle'
 
@@ -155,9 +156,7 @@ function readAll(file: string): Uint8Array {
 }
 
 function readError(file: string, error: unknown): AxqError {
-  const code = (error as NodeJS.ErrnoException).code
-  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code ?? (error as Error).message
-  return new AxqError(`cannot read ${file}: ${why}`, {subject: file, cause: error})
+  return new AxqError(`cannot read ${file}: ${fileProblem(error)}`, {subject: file, cause: error})
 }
 
 /**

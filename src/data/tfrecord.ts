@@ -9,6 +9,7 @@ import path from 'node:path'
 import zlib from 'node:zlib'
 import {AxqError} from '../errors.js'
 import {maskedCrc32c} from './crc32c.js'
+import {fileProblem} from '../fileProblem.js'
 
 export interface TFRecord {
   /** 0-based position of the record in the file. */
@@ -144,9 +145,7 @@ function truncated(source: string, index: number): AxqError {
 }
 
 function fileError(file: string, error: unknown): AxqError {
-  const code = (error as NodeJS.ErrnoException).code
-  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code ?? (error as Error).message
-  return new AxqError(`cannot read ${file}: ${why}`, {subject: file, cause: error})
+  return new AxqError(`cannot read ${file}: ${fileProblem(error)}`, {subject: file, cause: error})
 }
 
 /** One framed record (header, data, footer). */
@@ -179,7 +178,7 @@ export class TFRecordWriter {
     try {
       this.fd = fs.openSync(this.tmp, 'w')
     } catch (error) {
-      throw new AxqError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {subject: file, cause: error})
+      throw new AxqError(`cannot write ${file}: ${fileProblem(error, path.dirname(path.resolve(file)))}`, {subject: file, cause: error})
     }
   }
 
@@ -200,7 +199,7 @@ export class TFRecordWriter {
       fs.renameSync(this.tmp, this.file)
     } catch (error) {
       this.abort()
-      throw new AxqError(`cannot write ${this.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {subject: this.file, cause: error})
+      throw new AxqError(`cannot write ${this.file}: ${fileProblem(error, path.dirname(path.resolve(this.file)))}`, {subject: this.file, cause: error})
     }
   }
 

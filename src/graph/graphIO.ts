@@ -10,6 +10,7 @@ import {writeFileAtomic} from '../atomicWrite.js'
 import type {GraphDef} from './types.js'
 import {decodeMessage, encodeMessage} from './protos.js'
 import {looksLikeTextFormat, parseTextGraph} from './textFormat.js'
+import {fileProblem} from '../fileProblem.js'
 
 /** Read a GraphDef file. Every problem is an AxqError naming the file. */
 export function readGraph(file: string): GraphDef {
@@ -18,7 +19,7 @@ export function readGraph(file: string): GraphDef {
     bytes = fs.readFileSync(file)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a GraphDef file' : code ?? (error as Error).message
+    const why = code === 'EISDIR' ? 'it is a folder, not a GraphDef file' : fileProblem(error)
     throw new AxqError(`cannot read graph ${file}: ${why}`, {subject: file, cause: error})
   }
   return decodeGraph(bytes, file)

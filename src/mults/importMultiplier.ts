@@ -19,6 +19,7 @@ import {isValidMultiplierName} from './resolve.js'
 import {userMultDir, type Env} from './searchPath.js'
 import {readSidecarCost, UNKNOWN_COST, type HardwareCost, type MultiplierSidecar} from './sidecar.js'
 import {decodeTable, encodeTable, type ProductTable} from './table.js'
+import {fileProblem} from '../fileProblem.js'
 
 export const AXQ_VERSION = '0.1.0'
 
@@ -71,7 +72,7 @@ export async function importMultiplier(file: string, options: ImportOptions = {}
   try {
     bytes = fs.readFileSync(file)
   } catch (error) {
-    throw new AxqError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {subject: file})
+    throw new AxqError(`cannot read ${file}: ${fileProblem(error)}`, {subject: file})
   }
   const stem = path.basename(file).replace(/\.[^.]*$/, '')
   let table: ProductTable

@@ -12,6 +12,7 @@ import {builtinFamilies, builtinMember, listedBuiltinNames, tabulate} from '../.
 import {nearestNames} from './editDistance.js'
 import {searchFolders, type SearchFolder, type SearchOptions} from './searchPath.js'
 import {readTableFile, type ProductTable} from './table.js'
+import {fileProblem} from '../fileProblem.js'
 
 export interface ResolvedMultiplier {
   name: string
@@ -50,7 +51,7 @@ export function loadTableFile(file: string): ProductTable {
   try {
     stat = fs.statSync(abs)
   } catch (error) {
-    throw new AxqError(`cannot read multiplier table ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {subject: file})
+    throw new AxqError(`cannot read multiplier table ${file}: ${fileProblem(error)}`, {subject: file})
   }
   const hit = fileTables.get(abs)
   if (hit && hit.size === stat.size && hit.mtimeMs === stat.mtimeMs) return hit.table

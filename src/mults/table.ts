@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs'
 import {AxqError} from '../errors.js'
+import {fileProblem} from '../fileProblem.js'
 
 export const TABLE_SIZE = 65536
 export const TABLE_BYTES = TABLE_SIZE * 2
@@ -40,7 +41,7 @@ export function readTableFile(file: string): ProductTable {
   try {
     bytes = fs.readFileSync(file)
   } catch (error) {
-    throw new AxqError(`cannot read multiplier table ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {subject: file})
+    throw new AxqError(`cannot read multiplier table ${file}: ${fileProblem(error)}`, {subject: file})
   }
   return decodeTable(bytes, file)
 }
