@@ -2,9 +2,15 @@
  * Where multiplier tables are looked for, in order: each `--mult-dir` folder (as given), the
  * folders of AXQ_MULT_PATH (colon-separated), the user folder `$AXQ_HOME/mults` (AXQ_HOME defaults
  * to ~/.axq), then the built-in families (axmult/).
+ *
+ * A `--mult-dir` that is not a folder is an error (a mistyped folder would otherwise fall through
+ * silently to a built-in of the same name); missing AXQ_MULT_PATH entries and a missing user folder
+ * are skipped, as PATH entries are.
  */
+import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import {AxqError} from '../errors.js'
 
 export type Env = Record<string, string | undefined>
 
@@ -42,7 +48,16 @@ export function searchFolders(options: SearchOptions = {}): SearchFolder[] {
     seen.add(abs)
     folders.push({dir: abs, kind})
   }
-  for (const dir of options.multDirs ?? []) add(dir, 'mult-dir')
+  for (const dir of options.multDirs ?? []) {
+    let isDir = false
+    try {
+      isDir = fs.statSync(dir).isDirectory()
+    } catch {
+      throw new AxqError(`--mult-dir ${dir}: no such folder`, {subject: '--mult-dir'})
+    }
+    if (!isDir) throw new AxqError(`--mult-dir ${dir}: not a folder (a .bin table is given to --mult as a path)`, {subject: '--mult-dir'})
+    add(dir, 'mult-dir')
+  }
   for (const dir of (env.AXQ_MULT_PATH ?? '').split(':')) if (dir.trim() !== '') add(dir.trim(), 'AXQ_MULT_PATH')
   add(userMultDir(env), 'user')
   return folders
