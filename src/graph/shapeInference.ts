@@ -10,6 +10,7 @@ import type {GraphDef, NodeDef} from './types.js'
 import {int64ToNumber, shapeFromProto} from './attrs.js'
 import {parseInput} from './names.js'
 import {tensorFromProto} from './tensorProto.js'
+import {AxqError} from '../errors.js'
 import type {Tensor} from '../runtime/tensor.js'
 
 export type Shape = number[] | undefined
@@ -157,6 +158,21 @@ function matmul(node: NodeDef, a: Shape, b: Shape): Shape {
   return [ta ? a[1] : a[0], tb ? b[0] : b[1]]
 }
 
+/**
+ * A Const node's value, or undefined when it has none (no `value` attr, an empty TensorProto) or
+ * one that does not decode: its shape is then unknown, and inspection goes on.
+ */
+function constTensor(node: NodeDef): Tensor | undefined {
+  const proto = node.attr?.value?.tensor
+  if (!proto || !proto.dtype) return undefined
+  try {
+    return tensorFromProto(proto, `node '${node.name}'`)
+  } catch (error) {
+    if (error instanceof AxqError) return undefined
+    throw error
+  }
+}
+
 function constValue(t: Tensor): number[] | undefined {
   if (t.dtype !== 'int32' && t.dtype !== 'int64') return undefined
   return Array.from(t.data as ArrayLike<number | bigint>, (x) => Number(x))
@@ -204,13 +220,9 @@ export function inferShapes(graph: GraphDef, inputShapes: Record<string, number[
     let out: Shape[] = []
     let vals: (number[] | undefined)[] = []
     if (node.op === 'Const') {
-      try {
-        const t = tensorFromProto(node.attr?.value?.tensor ?? {}, `node '${node.name}'`)
-        out = [t.shape]
-        vals = [constValue(t)]
-      } catch {
-        out = [undefined]
-      }
+      const t = constTensor(node)
+      out = [t?.shape]
+      vals = [t ? constValue(t) : undefined]
     } else if (node.op === 'Placeholder' || node.op === 'PlaceholderWithDefault' || node.op === 'PlaceholderV2') {
       const given = inputShapes[node.name]
       out = [given ?? (node.attr?.shape ? shapeFromProto(node.attr.shape.shape) : inShapes[0])]

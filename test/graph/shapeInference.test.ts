@@ -52,3 +52,28 @@ t.test('layer summary', async (t) => {
   t.same(s.inputs, ['x'])
   t.equal(s.ops.Const, 5)
 })
+
+t.test('a Const without a (decodable) value has an unknown shape; inference goes on', async (t) => {
+  const broken = graph(
+    placeholder('x', [-1, 4]),
+    n('novalue', 'Const', [], {dtype: {type: 1}}),
+    n('emptyproto', 'Const', [], {dtype: {type: 1}, value: {tensor: {}}}),
+    n('badcontent', 'Const', [], {dtype: {type: 1}, value: {tensor: {dtype: 1, tensorShape: {dim: [{size: 2}]}, tensorContent: new Uint8Array(3)}}}),
+    floatConst('w', [4, 2], new Float32Array(8)),
+    f('a', 'MatMul', ['x', 'novalue']),
+    f('b', 'MatMul', ['x', 'emptyproto']),
+    f('m', 'MatMul', ['x', 'w']),
+  )
+  const s = inferShapes(broken)
+  t.equal(s.shape('novalue'), undefined, 'no value attr')
+  t.equal(s.shape('emptyproto'), undefined, 'empty TensorProto (no dtype)')
+  t.equal(s.shape('badcontent'), undefined, 'tensor_content of the wrong size')
+  t.equal(s.shape('a'), undefined)
+  t.same(s.shape('m'), [-1, 2], 'the rest of the graph is still inferred')
+  const summary = summarizeGraph(broken)
+  t.same(summary.layers.map((l) => [l.name, l.filterShape, l.macsPerImage]), [
+    ['a', null, null],
+    ['b', null, null],
+    ['m', [4, 2], 8],
+  ])
+})
