@@ -26,13 +26,8 @@ Exit status: 0 identical, 1 different, 2 error (e.g. a file that cannot be read)
   }
 
   async run(): Promise<void> {
-    let parsed
-    try {
-      parsed = await this.parse(Diff)
-    } catch (error) {
-      throw error instanceof Error ? new AxqError(error.message.split('\n')[0], {exitCode: 2}) : error
-    }
-    const {args, flags} = parsed
+    // Command-line errors from oclif already exit with 2 (src/cli/exitCodes.ts).
+    const {args, flags} = await this.parse(Diff)
     let d
     try {
       d = diffGraphs(readGraph(args.a), readGraph(args.b), {order: flags.order})

@@ -31,10 +31,10 @@ With GRAPH and --out, the tuning is baked into the graph: every AxConv2D filter 
     json: Flags.boolean({description: 'print {mult, remapped, mapping, before, after} as JSON', default: false}),
     out: Flags.string({description: 'with GRAPH: the tuned graph to write'}),
     calibrate: Flags.string({description: 'with GRAPH: calibration data (file or folder) for per-layer activation histograms'}),
-    'calibrate-images': Flags.integer({description: 'images of the calibration data to use', default: 1000}),
-    'batch-size': Flags.integer({description: 'calibration batch size', default: 250}),
+    'calibrate-images': Flags.integer({description: 'images of the calibration data to use', default: 1000, min: 1}),
+    'batch-size': Flags.integer({description: 'calibration batch size', default: 250, min: 1}),
     input: Flags.string({description: 'with --calibrate: the input placeholder (default: the only one)'}),
-    threads: Flags.integer({description: 'worker threads for native kernels'}),
+    threads: Flags.integer({description: 'worker threads for native kernels (default: all cores)', min: 1}),
   }
 
   async run(): Promise<void> {
@@ -72,6 +72,9 @@ With GRAPH and --out, the tuning is baked into the graph: every AxConv2D filter 
       const inputs = placeholderNames(graph)
       const input = flags.input ?? (inputs.length === 1 ? inputs[0] : undefined)
       if (!input) throw new AxqError(`${file} has ${inputs.length} placeholders: choose one with --input`, {subject: '--input'})
+      if (flags.input !== undefined && !inputs.includes(flags.input)) {
+        throw new AxqError(`--input: ${file} has no placeholder '${flags.input}' (placeholders: ${inputs.join(', ') || 'none'})`, {subject: '--input'})
+      }
       const data = openDataset(flags.calibrate)
       const count = Math.min(flags['calibrate-images'], data.count)
       const batches = []
