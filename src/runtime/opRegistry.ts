@@ -3,7 +3,7 @@
  * `registerOp` once; the session looks ops up here and knows nothing about any single op.
  */
 import type {AttrValue, NodeDef} from '../graph/types.js'
-import type {Tensor} from './tensor.js'
+import {allocate, type DType, type Tensor, type TensorData} from './tensor.js'
 import {AxqError} from '../errors.js'
 import type {RsqrtMode} from './eigenRsqrt.js'
 
@@ -33,6 +33,13 @@ export interface OpContext {
    * computed from a tensor for several nodes). Absent outside a Session.
    */
   runCache?: Map<unknown, unknown>
+  /**
+   * A buffer for an output of this node, possibly recycled from a tensor that
+   * nothing references any more (Session keeps large buffers across runs). Its contents are
+   * arbitrary: the op must write every element and hand it on only as one of its outputs.
+   * Absent outside a Session: use outputArray(ctx, dtype, size).
+   */
+  recycle?(dtype: DType, size: number): TensorData
   /** Attr of the node, or the op's registered default, or an error naming the node. */
   attr(name: string): AttrValue
   /** True when the node has the attr or the op has a default for it. */
@@ -69,4 +76,9 @@ export function requireOp(node: NodeDef): OpDefinition {
 
 export function registeredOps(): string[] {
   return [...registry.keys()].sort()
+}
+
+/** An output buffer of `size` elements: recycled by the Session when it can, else new (zeroed). */
+export function outputArray(ctx: OpContext, dtype: DType, size: number): TensorData {
+  return ctx.recycle ? ctx.recycle(dtype, size) : allocate(dtype, size)
 }
