@@ -89,10 +89,21 @@ export async function batchNormMomentsFloat(x: Float32Array, depth: number, mean
   await nativeFn<MomentsFn>('batchNormMomentsFloat')(x, mean, variance, rows, depth, threads)
 }
 
-/** y = f32(f32(f32(x − mean) · k) + offset) per channel, rows split across threads. */
-export async function batchNormApplyFloat(x: Float32Array, depth: number, mean: Float32Array, k: Float32Array, offset: Float32Array, options: {threads?: number} = {}): Promise<Float32Array> {
+/**
+ * y = f32(f32(f32(x − mean) · k) + offset) per channel, rows split across threads. `options.out`
+ * (x.length elements, overwritten entirely) receives y instead of a new array.
+ */
+export async function batchNormApplyFloat(
+  x: Float32Array,
+  depth: number,
+  mean: Float32Array,
+  k: Float32Array,
+  offset: Float32Array,
+  options: {threads?: number; out?: Float32Array} = {},
+): Promise<Float32Array> {
   const rows = rowsOf(x, depth, [mean, k, offset], 'batchNormApplyFloat')
-  const y = new Float32Array(x.length)
+  if (options.out && options.out.length !== x.length) throw new AxqError(`batchNormApplyFloat: output has ${options.out.length} values, input ${x.length}`)
+  const y = options.out ?? new Float32Array(x.length)
   if (x.length === 0) return y
   const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
   await nativeFn<ApplyFn>('batchNormApplyFloat')(x, mean, k, offset, y, rows, depth, threads)

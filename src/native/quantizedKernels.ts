@@ -6,6 +6,9 @@
  * the per-element work on a thread pool, off the event loop. Sizes and types are checked here
  * before anything reaches C++.
  *
+ * Each takes an optional `out` array (e.g. a buffer the Session recycles, OpContext.recycle) that
+ * it overwrites entirely; by default a new one.
+ *
  * Whether an op uses them: `nativeQuantizedKernels(n)` is true when the native library loads,
  * the tensor has at least MIN_NATIVE_ELEMENTS elements and AXQ_QUANTIZED_KERNELS is not 'ts'
  * ('native' forces them for any size; tests use setQuantizedKernelMode).
@@ -73,30 +76,31 @@ export async function quantizeU8Native(
   x: Float32Array,
   q: {scale: number; offset: number; lower: number; upper: number},
   threads?: number,
+  out: Uint8Array = new Uint8Array(x.length),
 ): Promise<Uint8Array> {
-  const out = new Uint8Array(x.length)
+  check(out.length === x.length, 'output length differs from the input length')
   if (x.length > 0) await lib().quantizeU8(x, out, q.scale, q.offset, q.lower, q.upper, threadsOf(threads))
   return out
 }
 
-export async function lutU8ToF32Native(codes: Uint8Array, table: Float32Array, threads?: number): Promise<Float32Array> {
+export async function lutU8ToF32Native(codes: Uint8Array, table: Float32Array, threads?: number, out: Float32Array = new Float32Array(codes.length)): Promise<Float32Array> {
   check(table.length === 256, 'table must have 256 entries')
-  const out = new Float32Array(codes.length)
+  check(out.length === codes.length, 'output length differs from the input length')
   if (codes.length > 0) await lib().lutU8ToF32(codes, table, out, threadsOf(threads))
   return out
 }
 
-export async function lutU8ToU8Native(codes: Uint8Array, table: Uint8Array, threads?: number): Promise<Uint8Array> {
+export async function lutU8ToU8Native(codes: Uint8Array, table: Uint8Array, threads?: number, out: Uint8Array = new Uint8Array(codes.length)): Promise<Uint8Array> {
   check(table.length === 256, 'table must have 256 entries')
-  const out = new Uint8Array(codes.length)
+  check(out.length === codes.length, 'output length differs from the input length')
   if (codes.length > 0) await lib().lutU8ToU8(codes, table, out, threadsOf(threads))
   return out
 }
 
-export async function addLutNative(x: Uint8Array, tx: Int32Array, y: Uint8Array, ty: Int32Array, threads?: number): Promise<Int32Array> {
+export async function addLutNative(x: Uint8Array, tx: Int32Array, y: Uint8Array, ty: Int32Array, threads?: number, out: Int32Array = new Int32Array(x.length)): Promise<Int32Array> {
   check(tx.length === 256 && ty.length === 256, 'tables must have 256 entries')
   check(x.length === y.length, `operands differ in length (${x.length} vs ${y.length})`)
-  const out = new Int32Array(x.length)
+  check(out.length === x.length, 'output length differs from the input length')
   if (x.length > 0) await lib().addLut(x, tx, y, ty, out, threadsOf(threads))
   return out
 }
@@ -110,8 +114,8 @@ export async function biasAddLutNative(x: Uint8Array, table: Int32Array, bias: I
 }
 
 /** Requantize with quantization.ts requantizeParams' RS and offset (IO − OO + 32768). */
-export async function requantizeI32Native(x: Int32Array, rangeScale: bigint, offset: bigint, threads?: number): Promise<Uint8Array> {
-  const out = new Uint8Array(x.length)
+export async function requantizeI32Native(x: Int32Array, rangeScale: bigint, offset: bigint, threads?: number, out: Uint8Array = new Uint8Array(x.length)): Promise<Uint8Array> {
+  check(out.length === x.length, 'output length differs from the input length')
   if (x.length > 0) await lib().requantizeI32(x, out, BigInt.asIntN(64, rangeScale), BigInt.asIntN(64, offset), threadsOf(threads))
   return out
 }

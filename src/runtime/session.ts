@@ -13,6 +13,10 @@
  *   and anything an op throws (prefixed with the node name when the op did not name it).
  * - OpContext.cache is one Map per node, kept across run() calls of this Session;
  *   OpContext.runCache is one Map shared by all nodes of one run() call.
+ * - Large output buffers are recycled (OpContext.recycle): a buffer the Session handed out goes
+ *   back to its pool once no live tensor of the run uses it (outputs sharing it, e.g. through
+ *   Reshape, are counted), and is reused by a later node or run. A buffer that leaves the
+ *   Session as a fetch result is never reused, so results the caller holds stay intact.
  * - Time per op type is recorded for `profile()` (`axq infer --profile`).
  * Nodes run one at a time; heavy ops use all threads inside the op (native kernels).
  */
@@ -21,7 +25,7 @@ import {parseInput} from '../graph/names.js'
 import {readAttr, shapeFromProto} from '../graph/attrs.js'
 import {AxqError, nodeError} from '../errors.js'
 import {requireOp, type OpContext, type OpDefinition, type RunOptions} from './opRegistry.js'
-import {numElements, shapeString, TF_NAME_BY_DTYPE, dtypeFromEnum, type Tensor} from './tensor.js'
+import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, dtypeFromEnum, type DType, type Tensor, type TensorData} from './tensor.js'
 
 export interface OpProfile {
   /** Op type, e.g. 'Conv2D'. */
@@ -52,6 +56,81 @@ interface Plan {
   readers: Map<string, number>
 }
 
+/** Buffers below this many bytes are not worth pooling. */
+const MIN_POOLED_BYTES = 1 << 16
+
+type NumericArrayCtor = new (buffer: ArrayBuffer, byteOffset: number, length: number) => Exclude<TensorData, Uint8Array[]>
+
+const VIEW_BY_DTYPE: Partial<Record<DType, NumericArrayCtor & {BYTES_PER_ELEMENT: number}>> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int32: Int32Array,
+  qint32: Int32Array,
+  int64: BigInt64Array,
+  uint8: Uint8Array,
+  quint8: Uint8Array,
+  bool: Uint8Array,
+  int8: Int8Array,
+  qint8: Int8Array,
+  int16: Int16Array,
+  qint16: Int16Array,
+  uint16: Uint16Array,
+  quint16: Uint16Array,
+}
+
+/**
+ * Output buffers handed out by one Session, by byte length, and how many live tensors use each.
+ * Every hand-out is a new typed-array object (state keyed by array identity, such as the Min/Max
+ * run cache, never sees a recycled buffer as the old tensor).
+ */
+class BufferPool {
+  private readonly free = new Map<number, ArrayBuffer[]>()
+  /** Buffers handed out and not yet released or escaped → live tensors using them. */
+  private readonly users = new WeakMap<ArrayBuffer, number>()
+
+  take(dtype: DType, size: number): TensorData {
+    const View = VIEW_BY_DTYPE[dtype]
+    const bytes = View ? size * View.BYTES_PER_ELEMENT : 0
+    if (!View || bytes < MIN_POOLED_BYTES) return allocate(dtype, size)
+    const list = this.free.get(bytes)
+    const buffer = list?.pop() ?? new ArrayBuffer(bytes)
+    this.users.set(buffer, 0)
+    return new View(buffer, 0, size)
+  }
+
+  /** A live tensor now uses `data`. */
+  retain(data: TensorData): void {
+    const buffer = bufferOf(data)
+    const n = buffer && this.users.get(buffer)
+    if (buffer && n !== undefined) this.users.set(buffer, n + 1)
+  }
+
+  /** A live tensor no longer uses `data`; the buffer is free once no tensor does. */
+  release(data: TensorData): void {
+    const buffer = bufferOf(data)
+    const n = buffer && this.users.get(buffer)
+    if (!buffer || n === undefined) return
+    if (n > 1) {
+      this.users.set(buffer, n - 1)
+      return
+    }
+    this.users.delete(buffer)
+    let list = this.free.get(buffer.byteLength)
+    if (!list) this.free.set(buffer.byteLength, (list = []))
+    list.push(buffer)
+  }
+
+  /** `data` leaves the Session (a fetch result): its buffer is never reused. */
+  escape(data: TensorData): void {
+    const buffer = bufferOf(data)
+    if (buffer) this.users.delete(buffer)
+  }
+}
+
+function bufferOf(data: TensorData): ArrayBuffer | undefined {
+  return Array.isArray(data) ? undefined : (data.buffer as ArrayBuffer)
+}
+
 const PLACEHOLDERS = new Set(['Placeholder', 'PlaceholderWithDefault', 'PlaceholderV2'])
 
 /** `name` → `name:0`; `name:k` unchanged. Control names (`^x`) are not tensors. */
@@ -74,6 +153,7 @@ export class Session {
   private readonly caches = new Map<string, Map<string, unknown>>()
   private readonly plans = new Map<string, Plan>()
   private readonly profiles = new Map<string, OpProfile>()
+  private readonly pool = new BufferPool()
   /** Most tensors held at once during the last run (feeds, live outputs and fetches). */
   lastPeakLiveTensors = 0
 
@@ -125,6 +205,7 @@ export class Session {
 
     let peak = values.size
     const runCache = new Map<unknown, unknown>()
+    const pool = this.pool
     for (const step of plan.steps) {
       const {node} = step
       const inputs = step.inputs.map((key) => values.get(key) as Tensor)
@@ -134,18 +215,31 @@ export class Session {
           throw nodeError(node, `output ${port} is read downstream, but the op produced ${outputs.length} output(s)`)
         }
         values.set(`${node.name}:${port}`, outputs[port])
+        pool.retain(outputs[port].data)
+      }
+      // Outputs nobody reads give their (pooled) buffers back at once.
+      for (let port = 0; port < outputs.length; port++) {
+        if (!step.usedPorts.includes(port)) {
+          pool.retain(outputs[port].data)
+          pool.release(outputs[port].data)
+        }
       }
       peak = Math.max(peak, values.size)
       for (const key of step.inputs) {
         const left = (remaining.get(key) ?? 1) - 1
         remaining.set(key, left)
-        if (left === 0) values.delete(key)
+        if (left === 0) {
+          const t = values.get(key)
+          values.delete(key)
+          if (t) pool.release(t.data)
+        }
       }
     }
     this.lastPeakLiveTensors = peak
     return fetchKeys.map((key) => {
       const t = values.get(key)
       if (!t) throw new AxqError(`fetch '${key}': no value was produced`)
+      pool.escape(t.data)
       return t
     })
   }
@@ -169,6 +263,7 @@ export class Session {
       options: this.options,
       cache,
       runCache,
+      recycle: (dtype: DType, size: number) => this.pool.take(dtype, size),
       attr(name: string): AttrValue {
         const v = node.attr?.[name] ?? def.defaults?.[name]
         if (v === undefined) throw nodeError(node, `missing attr '${name}' (the op has no default for it)`)

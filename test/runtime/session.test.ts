@@ -1,6 +1,6 @@
 import t from 'tap'
 import '../../src/runtime/ops/index.js'
-import {registerOp} from '../../src/runtime/opRegistry.js'
+import {outputArray, registerOp} from '../../src/runtime/opRegistry.js'
 import {Session, placeholderNames, sinkNames} from '../../src/runtime/session.js'
 import type {GraphDef} from '../../src/graph/types.js'
 import {attrs, constF32, f32, i32, node, values} from './tensors.js'
@@ -186,4 +186,49 @@ t.test('Min/Max share one pass within a run, never across runs (a refilled feed 
   buffer[77] = 12
   const [lo2, hi2] = await s.run(feed, ['lo', 'hi'])
   t.same([values(lo2)[0], values(hi2)[0]], [-5, 12])
+})
+
+// A test op writing x + 1 into a buffer from the Session's pool (every element written).
+const pooledBuffers: ArrayBufferLike[] = []
+registerOp({
+  name: 'TestPooledInc',
+  compute(ctx) {
+    const x = ctx.inputs[0].data as Float32Array
+    const out = outputArray(ctx, 'float32', x.length) as Float32Array
+    pooledBuffers.push(out.buffer)
+    for (let i = 0; i < x.length; i++) out[i] = x[i] + 1
+    return [{dtype: 'float32', shape: [...ctx.inputs[0].shape], data: out}]
+  },
+})
+
+t.test('output buffers are recycled only when no live tensor or fetch result uses them', async (t) => {
+  const n = 1 << 15 // 128 KiB of float32: pooled
+  // p1 is also read, through the pass-through TestLog node, by p4: p1's buffer must stay intact
+  // until p4 has run although p1 itself was released earlier.
+  const g = graph(
+    placeholder('x'),
+    node('p1', 'TestPooledInc', ['x']),
+    node('view', 'TestLog', ['p1']),
+    node('p2', 'TestPooledInc', ['p1']),
+    node('p3', 'TestPooledInc', ['p2']),
+    node('p4', 'TestPooledInc', ['p3']),
+    node('sum', 'Add', ['p4', 'view']),
+  )
+  const s = new Session(g)
+  const x = {dtype: 'float32' as const, shape: [n], data: new Float32Array(n).map((_, i) => i)}
+  pooledBuffers.length = 0
+  const [sum1, p2] = await s.run({x}, ['sum', 'p2'])
+  t.equal(values(sum1)[5], 5 + 4 + 5 + 1, 'p4 + p1 with p1 kept alive by its view')
+  t.equal(new Set(pooledBuffers).size, 4, 'no buffer is reused while a tensor still uses it')
+  const p2Copy = Float32Array.from(p2.data as Float32Array)
+  pooledBuffers.length = 0
+  const [sum2] = await s.run({x}, ['sum'])
+  t.same(values(sum2), values(sum1), 'a second run computes the same')
+  t.ok(pooledBuffers.some((b) => b !== (p2.data as Float32Array).buffer), 'buffers are reused across runs')
+  t.ok(!pooledBuffers.includes((p2.data as Float32Array).buffer), 'a fetched result is never recycled')
+  t.same(Array.from(p2.data as Float32Array), Array.from(p2Copy), 'the first run\'s fetched p2 is unchanged')
+  t.ok(pooledBuffers.includes((sum1.data as Float32Array).buffer) === false, 'nor is the fetched sum')
+  // Outside a Session, outputArray gives a new zeroed array.
+  const ctx = {recycle: undefined} as unknown as Parameters<typeof outputArray>[0]
+  t.same(Array.from(outputArray(ctx, 'int32', 3) as Int32Array), [0, 0, 0])
 })

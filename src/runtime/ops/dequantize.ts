@@ -9,7 +9,7 @@
  *   unsigned T, max(min/lowest, max/highest) for signed T.
  * No range validation, as in TF.
  */
-import {registerOp, type OpContext} from '../opRegistry.js'
+import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectInputCount, opError} from '../opArgs.js'
 import type {DType, Tensor} from '../tensor.js'
 import {makeAttr} from '../../graph/attrs.js'
@@ -81,7 +81,7 @@ async function compute(ctx: OpContext): Promise<Tensor[]> {
     // Every code's value once (the same arithmetic), then a native table lookup.
     const table = new Float32Array(256)
     dequantizeCodes(Uint8Array.from({length: 256}, (_, i) => i), min, max, q, mode, table)
-    return [{dtype: 'float32', shape: [...t.shape], data: await lutU8ToF32Native(codes as Uint8Array, table, ctx.options.threads)}]
+    return [{dtype: 'float32', shape: [...t.shape], data: await lutU8ToF32Native(codes as Uint8Array, table, ctx.options.threads, outputArray(ctx, 'float32', codes.length) as Float32Array)}]
   }
   const out = new Float32Array(codes.length)
   dequantizeCodes(codes, min, max, q, mode, out)

@@ -33,7 +33,7 @@
  * first 1000 test images; 'correctly-rounded' (f32(1/f32(sqrt))) gives 0.832. The float ResNet-8
  * gives 0.835 either way.
  */
-import {registerOp, type OpContext} from '../opRegistry.js'
+import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectInputCount, expectNHWC, expectRank, floatInput, opError} from '../opArgs.js'
 import {shapeString, type Tensor} from '../tensor.js'
 import {rsqrtAt, type RsqrtMode} from '../eigenRsqrt.js'
@@ -124,7 +124,7 @@ export async function fusedBatchNorm(ctx: OpContext, outputCount: number): Promi
     else batchNormMomentsReference(x, depth, mean, variance)
   }
   const k = batchNormScale(variance, gamma, eps, ctx.options.rsqrt ?? 'eigen-fast-math')
-  const y = useNative ? await batchNormApplyFloat(x, depth, mean, k, beta, {threads}) : batchNormApplyReference(x, depth, mean, k, beta)
+  const y = useNative ? await batchNormApplyFloat(x, depth, mean, k, beta, {threads, out: outputArray(ctx, 'float32', x.length) as Float32Array}) : batchNormApplyReference(x, depth, mean, k, beta)
   const outs: Tensor[] = [{dtype: 'float32', shape: [...xt.shape], data: y}]
   if (training && n === 0) {
     mean.fill(NaN)

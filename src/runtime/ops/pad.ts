@@ -3,7 +3,7 @@
  * the scalar `constant_values` (PadV2) outside. `paddings` is an int32/int64 [rank, 2] tensor of
  * non-negative (before, after) pairs. Any element type; values are copied unchanged.
  */
-import {registerOp, type OpContext} from '../opRegistry.js'
+import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {expectInputCount, input, intValues, opError} from '../opArgs.js'
 import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type Tensor, type TensorData} from '../tensor.js'
 import {stridesOf} from '../shapes.js'
@@ -35,7 +35,12 @@ function pad(ctx: OpContext, withConstant: boolean): Tensor[] {
   const pads = intValues(ctx, 1, 'paddings')
   for (const v of pads) if (v < 0) throw opError(ctx, `paddings must be non-negative, got [${pads.join(',')}]`)
   const shape = t.shape.map((d, i) => d + pads[2 * i] + pads[2 * i + 1])
-  const out = allocate(t.dtype, numElements(shape))
+  // A recycled buffer holds old values: Pad writes its zeros explicitly.
+  const out = t.dtype === 'string' ? allocate(t.dtype, numElements(shape)) : outputArray(ctx, t.dtype, numElements(shape))
+  if (!withConstant && !Array.isArray(out)) {
+    if (out instanceof BigInt64Array) out.fill(0n)
+    else (out as Exclude<Flat, BigInt64Array>).fill(0)
+  }
   if (withConstant) {
     const c = input(ctx, 2, 'constant_values')
     if (c.dtype !== t.dtype) throw opError(ctx, `constant_values is ${TF_NAME_BY_DTYPE[c.dtype]}, input is ${TF_NAME_BY_DTYPE[t.dtype]}`)

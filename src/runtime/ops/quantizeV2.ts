@@ -13,7 +13,7 @@
  *   FLT_MAX); range (lowest/scale, highest/scale); round_mode(f32(clamp(x)·scale)).
  * round_mode HALF_TO_EVEN is allowed only with SCALED, as in TF.
  */
-import {registerOp, type OpContext} from '../opRegistry.js'
+import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectInputCount, floatInput, opError} from '../opArgs.js'
 import {allocate, type DType, type Tensor} from '../tensor.js'
 import {makeAttr} from '../../graph/attrs.js'
@@ -130,7 +130,7 @@ async function compute(ctx: OpContext): Promise<Tensor[]> {
     b = b1 > 0 ? b1 : 0
   }
   if (mode === 'MIN_FIRST' && dtype === 'quint8' && nativeQuantizedKernels(x.length)) {
-    const codes = await quantizeU8Native(x, eigenQuantizer(a, b, q), ctx.options.threads)
+    const codes = await quantizeU8Native(x, eigenQuantizer(a, b, q), ctx.options.threads, outputArray(ctx, 'quint8', x.length) as Uint8Array)
     return [{dtype, shape: [...xt.shape], data: codes}, scalarFloat(a), scalarFloat(b)]
   }
   const out = allocate(dtype, x.length) as CodeArray

@@ -6,7 +6,7 @@
  * When the range excludes 0 the lower bound clamps to the type's end, as in TF. The output range
  * is the input range unchanged.
  */
-import {registerOp, type OpContext} from '../opRegistry.js'
+import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectInputCount, opError} from '../opArgs.js'
 import {allocate, TF_NAME_BY_DTYPE, type Tensor} from '../tensor.js'
 import {makeAttr} from '../../graph/attrs.js'
@@ -44,7 +44,7 @@ function activation(kind: Kind) {
     if (t.dtype === 'quint8' && nativeQuantizedKernels(x.length)) {
       const table = new Uint8Array(256)
       for (let c = 0; c < 256; c++) table[c] = c < lo ? lo : c > hi ? hi : c
-      const codes = await lutU8ToU8Native(x as Uint8Array, table, ctx.options.threads)
+      const codes = await lutU8ToU8Native(x as Uint8Array, table, ctx.options.threads, outputArray(ctx, 'quint8', x.length) as Uint8Array)
       return [{dtype: t.dtype, shape: [...t.shape], data: codes}, scalarFloat(min), scalarFloat(max)]
     }
     const out = allocate(t.dtype, x.length) as Uint8Array | Int32Array

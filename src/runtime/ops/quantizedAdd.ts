@@ -12,7 +12,7 @@
  *   (out[i] = v(small[i mod n_small]) + v(big[i])), exactly as TF does even when that is not
  *   numpy broadcasting; higher ranks are TF's Unimplemented error.
  */
-import {registerOp, type OpContext} from '../opRegistry.js'
+import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {expectInputCount, opError} from '../opArgs.js'
 import {numElements, shapeString, type Tensor} from '../tensor.js'
 import {makeAttr} from '../../graph/attrs.js'
@@ -108,7 +108,7 @@ async function compute(ctx: OpContext): Promise<Tensor[]> {
     } else {
       const tx = linearTable(minX, maxX, outMin, outMax)
       const ty = linearTable(minY, maxY, outMin, outMax)
-      if (nativeQuantizedKernels(out.length)) out = await addLutNative(x, tx, y, ty, ctx.options.threads)
+      if (nativeQuantizedKernels(out.length)) out = await addLutNative(x, tx, y, ty, ctx.options.threads, outputArray(ctx, 'qint32', out.length) as Int32Array)
       else for (let i = 0; i < out.length; i++) out[i] = (tx[x[i]] + ty[y[i]]) | 0
     }
   } else if (rank === 2) {

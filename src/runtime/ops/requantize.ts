@@ -8,7 +8,7 @@
  *   (TF 1.14's InvalidArgument); the codes come from the fixed-point formula (quantization.ts
  *   requantizeParams), outputs 1 and 2 are the requested range unchanged.
  */
-import {registerOp, type OpContext} from '../opRegistry.js'
+import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {expectInputCount, opError} from '../opArgs.js'
 import type {Tensor} from '../tensor.js'
 import {requantizationRange, requantizeMany, requantizeParams} from '../quantization.js'
@@ -55,7 +55,7 @@ async function requantizeOp(ctx: OpContext): Promise<Tensor[]> {
   let out: Uint8Array = new Uint8Array(0)
   if (nativeQuantizedKernels(x.length)) {
     const p = requantizeParams(inMin, inMax, outMin, outMax)
-    out = await requantizeI32Native(x, p.rangeScale, p.offsetBig, ctx.options.threads)
+    out = await requantizeI32Native(x, p.rangeScale, p.offsetBig, ctx.options.threads, outputArray(ctx, 'quint8', x.length) as Uint8Array)
   } else {
     out = new Uint8Array(x.length)
     if (x.length > 0) requantizeMany(x, inMin, inMax, outMin, outMax, out)
