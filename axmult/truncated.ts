@@ -3,16 +3,11 @@
  * (i + j < k) are never generated; every other column is summed exactly. k = 0 is exact.
  */
 import {checkRange, parseParams, type MultiplierFamily} from './family.js'
+import {brokenArrayProduct} from './brokenArray.js'
 
+/** The broken-array multiplier without a horizontal break: bam8u_h0_v<k>. */
 export function truncatedProduct(k: number): (a: number, w: number) => number {
-  return (a, w) => {
-    let sum = 0
-    for (let i = 0; i < 8; i++) {
-      if (((a >> i) & 1) === 0) continue
-      for (let j = 0; j < 8; j++) if (i + j >= k && ((w >> j) & 1) !== 0) sum += 1 << (i + j)
-    }
-    return sum
-  }
+  return brokenArrayProduct(0, k)
 }
 
 export const truncatedFamily: MultiplierFamily = {
