@@ -24,9 +24,7 @@ function fmtInt(n: number | null): string {
 export default class Inspect extends AxqCommand {
   static override description = `Summarize a GraphDef: nodes, ops, inputs, outputs and the multiply-heavy layers
 
-For every Conv2D/QuantizedConv2D/AxConv2D/MatMul layer: input and filter shapes (from shape
-inference), strides, padding and multiplications per image (convolutions: input height × width ×
-filter size × output channels), plus the total.`
+For every Conv2D/QuantizedConv2D/AxConv2D/MatMul layer: input, filter and output shapes (from shape inference), strides, padding and multiplications per image, plus the total. "mults/image" follows the convention of ALWANN-style reports: a convolution counts input height × width × filter size × output channels, every input position, so a stride-2 layer counts 4× what it computes. "computed" counts what a convolution actually performs: output positions × filter size (--json: outputMacsPerImage).`
 
   static override examples = [
     '<%= config.bin %> inspect resnet_8_quant_ax.pb',
@@ -76,13 +74,23 @@ filter size × output channels), plus the total.`
       this.log('no Conv2D/QuantizedConv2D/AxConv2D/MatMul layers')
       return
     }
-    const rows = s.layers.map((l) => [l.op, l.name, fmtShape(l.inputShape), fmtShape(l.filterShape), l.strides ? l.strides.join(',') : '', l.padding ?? '', fmtInt(l.macsPerImage)])
-    const header = ['op', 'layer', 'input', 'filter', 'strides', 'padding', 'mults/image']
+    const rows = s.layers.map((l) => [
+      l.op, l.name, fmtShape(l.inputShape), fmtShape(l.filterShape), fmtShape(l.outputShape), l.strides ? l.strides.join(',') : '', l.padding ?? '',
+      fmtInt(l.macsPerImage), fmtInt(l.outputMacsPerImage),
+    ])
+    const header = ['op', 'layer', 'input', 'filter', 'output', 'strides', 'padding', 'mults/image', 'computed']
+    const numeric = header.length - 2
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
-    const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ')
+    const line = (r: string[]) => r.map((c, i) => (i >= numeric ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd()
     this.log('')
     this.log(line(header))
     for (const r of rows) this.log(line(r))
-    this.log(`total: ${fmtInt(s.macsPerImage)} multiplications per image in ${s.layers.length} layers`)
+    const computed = s.layers.every((l) => l.outputMacsPerImage !== null)
+      ? s.layers.reduce((sum, l) => sum + (l.outputMacsPerImage ?? 0), 0)
+      : null
+    this.log(`total: ${fmtInt(s.macsPerImage)} multiplications per image in ${s.layers.length} layers (computed: ${fmtInt(computed)})`)
+    if (computed !== null && computed !== s.macsPerImage) {
+      this.log('mults/image counts every input position (the convention of ALWANN-style reports); computed = output positions × filter size')
+    }
   }
 }
