@@ -6,19 +6,9 @@ import {runOp} from '../../helpers/runOp.js'
 import {makeAttr} from '../../../src/graph/attrs.js'
 import type {AttrValue} from '../../../src/graph/types.js'
 import type {Tensor} from '../../../src/runtime/tensor.js'
-import {nativeQuantizedKernels, setQuantizedKernelMode} from '../../../src/native/quantizedKernels.js'
+import {setQuantizedKernelMode} from '../../../src/native/quantizedKernels.js'
 import {bytesOf} from './referenceVectors.js'
-
-const haveNative = (() => {
-  try {
-    setQuantizedKernelMode('native')
-    return nativeQuantizedKernels(1)
-  } catch {
-    return false
-  } finally {
-    setQuantizedKernelMode('auto')
-  }
-})()
+import {haveNativeQuantizedKernels as haveNative} from './nativeAvailable.js'
 
 let seed = 0x9e3779b9
 function rand(): number {

@@ -6,21 +6,12 @@ import '../../../src/runtime/ops/index.js'
 import {runOp} from '../../helpers/runOp.js'
 import {AxqError} from '../../../src/errors.js'
 import {decode, firstDifference, loadCases, toAttrs} from './referenceVectors.js'
-import {nativeQuantizedKernels, setQuantizedKernelMode, type QuantizedKernelMode} from '../../../src/native/quantizedKernels.js'
+import {setQuantizedKernelMode, type QuantizedKernelMode} from '../../../src/native/quantizedKernels.js'
+import {haveNativeQuantizedKernels as haveNative} from './nativeAvailable.js'
 
 // Both implementations: the TypeScript reference ('ts') and the native kernels forced for every
 // size ('native'; skipped when the native library is not built).
 setQuantizedKernelMode('auto')
-const haveNative = (() => {
-  try {
-    setQuantizedKernelMode('native')
-    return nativeQuantizedKernels(1)
-  } catch {
-    return false
-  } finally {
-    setQuantizedKernelMode('auto')
-  }
-})()
 const MODES: QuantizedKernelMode[] = ['ts', 'native']
 
 const OPS = [
