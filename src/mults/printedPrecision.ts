@@ -13,3 +13,12 @@ export function agreesAtPrintedPrecision(value: number, printed: string): boolea
   const unit = printedUnit(printed)
   return Math.abs(value - Number(printed)) <= unit / 2 + unit * 1e-9
 }
+
+/**
+ * `value` printed one digit finer than `printed` (a header's "1.0" against a computed 1.3431754 →
+ * "1.34"), for messages that put the two side by side.
+ */
+export function formatBeside(value: number, printed: string): string {
+  const decimals = Math.max(0, -Math.round(Math.log10(printedUnit(printed)))) + 1
+  return value.toFixed(Math.min(decimals, 20))
+}

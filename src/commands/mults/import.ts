@@ -3,6 +3,7 @@ import {AxqCommand} from '../../cli/baseCommand.js'
 import {AxqError} from '../../errors.js'
 import {formatMetric} from '../../mults/catalogTable.js'
 import {importMultiplier, type ImportResult} from '../../mults/importMultiplier.js'
+import {formatBeside} from '../../mults/printedPrecision.js'
 
 export default class MultsImport extends AxqCommand {
   static override description = `Import multipliers into the user folder ($AXQ_HOME/mults, ~/.axq/mults) or --to DIR
@@ -41,7 +42,7 @@ Accepts EvoApproxLib-style C models (.c: a two-argument function (A, B) → prod
         this.log(`${r.replaced ? 'replaced' : 'imported'} ${r.name} (${r.kind}) → ${r.binFile}`)
         this.log(`  MAE% ${formatMetric(m.maePct)}  WCE% ${formatMetric(m.wcePct)}  WCRE% ${formatMetric(m.wcrePct)}  EP% ${formatMetric(m.epPct)}  MRE% ${formatMetric(m.mrePct)}  MSE ${formatMetric(m.mse)}` +
           (r.cost.powerMw !== null ? `  power ${r.cost.powerMw} mW` : '') + (r.cost.areaUm2 !== null ? `  area ${r.cost.areaUm2} µm²` : '') + (r.cost.delayNs !== null ? `  delay ${r.cost.delayNs} ns` : ''))
-        for (const d of r.disagreements) this.log(`  header says ${d.metric} = ${d.header}, the table gives ${d.computed}`)
+        for (const d of r.disagreements) this.log(`  header says ${d.metric} = ${d.header}, the table gives ${formatBeside(d.computed, d.header)}`)
       }
     }
     if (flags.json) {
