@@ -15,11 +15,7 @@ const FALLBACK_MULT = 'drum8u_k4'
 export default class Bench extends AxqCommand {
   static override description = `Speed of the fast AxConv2D path against the reference loop, layer by layer
 
-Runs every convolution layer of ResNet-8 (or of --graph) on the same synthetic inputs with the
-reference kernel (one thread, one table look-up per multiplication, like tf-approximate's) and
-the fast kernel (all threads), checks that both agree bit for bit (exit 1 if not), and prints
-GMAC/s and speedups. With --graph and --data it also times a whole inference of
---iterations x --batch-size images.`
+Runs every convolution layer of ResNet-8 (or of --graph) on the same synthetic inputs with the reference kernel (one thread, one table look-up per multiplication, like tf-approximate's) and the fast kernel (all threads), checks that both agree bit for bit (exit 1 if not), and prints GMAC/s and speedups. With --graph and --data it also times a whole inference of --iterations x --batch-size images.`
 
   static override examples = [
     '<%= config.bin %> bench --mult-dir ../shared/axmult',

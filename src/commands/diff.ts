@@ -7,9 +7,8 @@ import {diffGraphs, formatGraphDifference} from '../graph/graphDiff.js'
 export default class Diff extends AxqCommand {
   static override description = `Compare two GraphDefs node by node
 
-Reports nodes only in A or only in B and, for nodes in both, differences of op, inputs, device,
-attrs and tensor values; with --order also nodes at different positions. The order of attrs
-inside a node is not compared (TensorFlow writes it in an unspecified order).
+Reports nodes only in A or only in B and, for nodes in both, differences of op, inputs, device, attrs and tensor values; with --order also nodes at different positions. The order of attrs inside a node is not compared (TensorFlow writes it in an unspecified order).
+
 Exit status: 0 identical, 1 different, 2 error (e.g. a file that cannot be read).`
 
   static override examples = ['<%= config.bin %> diff mine.pb resnet_8_quant_ax.pb --order', '<%= config.bin %> diff a.pb b.pb --json']

@@ -12,11 +12,11 @@ function splitList(value: string | undefined): string[] | undefined {
 export default class Transform extends AxqCommand {
   static override description = `Apply TensorFlow graph transforms (transform_graph) to a frozen GraphDef
 
-Same flags and --transforms grammar as TensorFlow's transform_graph tool (also spelled
---in_graph, --out_graph, ...). Without --transforms it applies the "alwann" preset:
+Same flags and --transforms grammar as TensorFlow's transform_graph tool (also spelled --in_graph, --out_graph, ...). Without --transforms it applies the "alwann" preset:
+
   ${ALWANN_TRANSFORMS}
-Without --inputs/--outputs it uses the graph's Placeholders and its sinks. The output is written
-atomically.
+
+Without --inputs/--outputs it uses the graph's Placeholders and its sinks. The output is written atomically.
 
 Transforms: ${'{transforms}'}`
 

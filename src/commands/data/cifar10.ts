@@ -5,10 +5,7 @@ import {CIFAR10_ARCHIVE, CIFAR10_PY_DIR, CIFAR10_URL, prepareCifar10} from '../.
 export default class DataCifar10 extends AxqCommand {
   static override description = `Turn the CIFAR-10 python archive into TFRecords, as the reference's generate_cifar10_tfrecords.py does
 
-Reads ${CIFAR10_ARCHIVE} or the extracted ${CIFAR10_PY_DIR}/ folder in --data-dir and writes
-train.tfrecords (data_batch_1..4), validation.tfrecords (data_batch_5) and eval.tfrecords (test_batch):
-one tf.train.Example per image with image (3072 raw CHW bytes) and label (int64).
---download first fetches the official archive (${CIFAR10_URL}, or --url / AXQ_CIFAR10_URL) and checks its MD5.`
+Reads ${CIFAR10_ARCHIVE} or the extracted ${CIFAR10_PY_DIR}/ folder in --data-dir and writes train.tfrecords (data_batch_1..4), validation.tfrecords (data_batch_5) and eval.tfrecords (test_batch): one tf.train.Example per image with image (3072 raw CHW bytes) and label (int64). --download first fetches the official archive (${CIFAR10_URL}, or --url / AXQ_CIFAR10_URL) and checks its MD5.`
 
   static override examples = [
     '<%= config.bin %> data cifar10 --data-dir cifar10 --download',
