@@ -14,5 +14,6 @@ t.test('makeTensor checks the value count', async (t) => {
 t.test('ref dtypes map to their base type', async (t) => {
   t.equal(dtypeFromEnum(101), 'float32')
   t.equal(dtypeFromEnum(12), 'quint8')
-  t.throws(() => dtypeFromEnum(99))
+  t.throws(() => dtypeFromEnum(99), /^tensor: unsupported data type 99$/)
+  t.throws(() => dtypeFromEnum(199, 'node x'), /^node x: unsupported data type 199$/, 'a ref of an unsupported type')
 })
