@@ -8,8 +8,15 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define AXQ_X86_AVX2 1
+#include <immintrin.h>
+#else
+#define AXQ_X86_AVX2 0
+#endif
 
 #include "axconv_thread_pool.h"
+#include "cpu_features.h"
 
 namespace axq {
 namespace {
@@ -147,17 +154,75 @@ void BiasAddLut(const uint8_t* x, int64_t n, const int32_t* table, const int32_t
   }
 }
 
-void RequantizeI32(const int32_t* x, int64_t n, int64_t rs, int64_t offset, uint8_t* out, int threads) {
-  Chunked(n, threads, [=](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      // Eigen's QInt32 → int64 cast goes through float (see src/runtime/quantization.ts).
-      const float xf = static_cast<float>(x[i]);
-      const int64_t xv = xf >= 9223372036854775808.0f ? std::numeric_limits<int64_t>::min() : static_cast<int64_t>(xf);
-      const int64_t prod = static_cast<int64_t>(static_cast<uint64_t>(xv) * static_cast<uint64_t>(rs));
-      const int64_t t = prod >> 32;
-      const int64_t v = static_cast<int64_t>(static_cast<uint64_t>(t) + static_cast<uint64_t>(offset)) >> 16;
-      out[i] = static_cast<uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v);
+namespace {
+
+// One element of RequantizeI32, the reference the AVX2 loop must equal bit for bit.
+inline uint8_t RequantizeOne(int32_t x, int64_t rs, int64_t offset) {
+  // Eigen's QInt32 → int64 cast goes through float (see src/runtime/quantization.ts).
+  const float xf = static_cast<float>(x);
+  const int64_t xv = xf >= 9223372036854775808.0f ? std::numeric_limits<int64_t>::min() : static_cast<int64_t>(xf);
+  const int64_t prod = static_cast<int64_t>(static_cast<uint64_t>(xv) * static_cast<uint64_t>(rs));
+  const int64_t t = prod >> 32;
+  const int64_t v = static_cast<int64_t>(static_cast<uint64_t>(t) + static_cast<uint64_t>(offset)) >> 16;
+  return static_cast<uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v);
+}
+
+#if AXQ_X86_AVX2
+// Eight elements at a time. With xv = (int32)(float)x (exact while float(x) < 2^31; blocks with a
+// lane at 2^31 take the scalar path) and rs = rh·2^32 + rl (rh signed, rl unsigned), the bits
+// 32..63 of xv·rs mod 2^64 are hi32(xv_u·rl) − (xv < 0 ? rl : 0) + xv·rh (mod 2^32), where xv_u
+// is xv read as unsigned; that is t. Then s = t + offset in int64 and the result is 0 for s < 0,
+// 255 for s ≥ 2^24, else s >> 16.
+__attribute__((target("avx2"))) void RequantizeI32Avx2(const int32_t* x, int64_t b, int64_t e, int64_t rs,
+                                                        int64_t offset, uint8_t* out) {
+  const __m256i rl = _mm256_set1_epi32(static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(rs))));
+  const __m256i rh = _mm256_set1_epi32(static_cast<int32_t>(static_cast<uint64_t>(rs) >> 32));
+  const __m256i off = _mm256_set1_epi64x(offset);
+  const __m256i zero = _mm256_setzero_si256();
+  const __m256i limit = _mm256_set1_epi64x((int64_t{1} << 24) - 1);
+  const __m256i all255 = _mm256_set1_epi64x(255);
+  const __m256 two31 = _mm256_set1_ps(2147483648.0f);
+  const __m256i evens = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+  int64_t i = b;
+  for (; i + 8 <= e; i += 8) {
+    const __m256 xf = _mm256_cvtepi32_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + i)));
+    if (_mm256_movemask_ps(_mm256_cmp_ps(xf, two31, _CMP_GE_OQ)) != 0) {
+      for (int64_t k = i; k < i + 8; ++k) out[k] = RequantizeOne(x[k], rs, offset);
+      continue;
     }
+    const __m256i xv = _mm256_cvttps_epi32(xf);
+    const __m256i pe = _mm256_mul_epu32(xv, rl);
+    const __m256i po = _mm256_mul_epu32(_mm256_srli_epi64(xv, 32), rl);
+    __m256i t = _mm256_blend_epi32(_mm256_srli_epi64(pe, 32), po, 0xAA);
+    t = _mm256_sub_epi32(t, _mm256_and_si256(_mm256_srai_epi32(xv, 31), rl));
+    t = _mm256_add_epi32(t, _mm256_mullo_epi32(xv, rh));
+    __m256i half[2];
+    for (int h = 0; h < 2; ++h) {
+      const __m128i th = h == 0 ? _mm256_castsi256_si128(t) : _mm256_extracti128_si256(t, 1);
+      const __m256i sv = _mm256_add_epi64(_mm256_cvtepi32_epi64(th), off);
+      __m256i c = _mm256_srli_epi64(sv, 16);
+      c = _mm256_blendv_epi8(c, zero, _mm256_cmpgt_epi64(zero, sv));
+      c = _mm256_blendv_epi8(c, all255, _mm256_cmpgt_epi64(sv, limit));
+      half[h] = _mm256_permutevar8x32_epi32(c, evens);  // the four low dwords in the low 128 bits
+    }
+    const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(half[0]), _mm256_castsi256_si128(half[1]));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + i), _mm_packus_epi16(w, w));
+  }
+  for (; i < e; ++i) out[i] = RequantizeOne(x[i], rs, offset);
+}
+#endif
+
+}  // namespace
+
+void RequantizeI32(const int32_t* x, int64_t n, int64_t rs, int64_t offset, uint8_t* out, int threads) {
+#if AXQ_X86_AVX2
+  if (CpuHasAvx2()) {
+    Chunked(n, threads, [=](int64_t b, int64_t e) { RequantizeI32Avx2(x, b, e, rs, offset, out); });
+    return;
+  }
+#endif
+  Chunked(n, threads, [=](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) out[i] = RequantizeOne(x[i], rs, offset);
   });
 }
 

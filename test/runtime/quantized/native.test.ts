@@ -74,6 +74,9 @@ t.test('native kernels equal the TypeScript ops', {skip: haveNative ? false : 'n
     // Requantize / RequantizationRange: small and full-range accumulators, ordinary and extreme ranges.
     const wide = rand() < 0.5
     const acc: Tensor = {dtype: 'qint32', shape: [n], data: Int32Array.from({length: n}, () => Math.floor((rand() - 0.5) * (wide ? 2 ** 32 : 2 ** 22)))}
+    // Extremes: float(x) reaches ±2^31 (the vector loop's scalar fallback), and x near zero.
+    const accData = acc.data as Int32Array
+    for (const [k, v] of [[3, 2147483647], [4, 2147483600], [17, -2147483648], [18, -2147483600], [19, 0], [20, -1], [21, 2147483520], [n - 1, 2147483647]]) accData[k] = v
     const l = f(rand() * 1e-3)
     await agree('RequantizationRange', [acc, s(f(-l * 2 ** 31)), s(f(l * 2 ** 31))])
     for (const [omin, omax] of [[f(-rand() * 5), f(rand() * 5)], [0, f(rand() * 100)], [0, 0], [0, 1e-30], [-1e-5, 1e-5]]) {
