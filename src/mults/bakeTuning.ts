@@ -18,7 +18,7 @@
 import {makeAttr} from '../graph/attrs.js'
 import {cloneGraph} from '../graph/graphIO.js'
 import {parseInput} from '../graph/names.js'
-import {tensorToProto} from '../graph/tensorProto.js'
+import {constNode} from '../graph/constNodes.js'
 import type {GraphDef, NodeDef} from '../graph/types.js'
 import {AxqError} from '../errors.js'
 import {Session, sinkNames} from '../runtime/session.js'
@@ -53,10 +53,6 @@ export interface BakeResult {
   graph: GraphDef
   layers: BakedLayer[]
   removedNodes: number
-}
-
-function constNode(name: string, t: Tensor): NodeDef {
-  return {name, op: 'Const', input: [], attr: {dtype: makeAttr.type(t.dtype), value: {tensor: tensorToProto(t, 'auto')}}}
 }
 
 function uniqueName(taken: Set<string>, base: string): string {
@@ -100,9 +96,9 @@ export async function bakeTuning(source: GraphDef, options: BakeOptions): Promis
       if (tuned[i] !== codes[i]) changed++
     }
     const producer = graph.node.find((n) => n.name === parseInput(node.input[1]).node)
-    const filterConst = constNode(uniqueName(taken, `${node.name}/axq_tuned_filter`), {dtype: 'quint8', shape: [...filter.shape], data: tuned})
-    const minConst = constNode(uniqueName(taken, `${node.name}/axq_tuned_filter_min`), min)
-    const maxConst = constNode(uniqueName(taken, `${node.name}/axq_tuned_filter_max`), max)
+    const filterConst = constNode(uniqueName(taken, `${node.name}/axq_tuned_filter`), {dtype: 'quint8', shape: [...filter.shape], data: tuned}, 'auto')
+    const minConst = constNode(uniqueName(taken, `${node.name}/axq_tuned_filter_min`), min, 'auto')
+    const maxConst = constNode(uniqueName(taken, `${node.name}/axq_tuned_filter_max`), max, 'auto')
     inserts.set(node.name, [filterConst, minConst, maxConst])
     node.input[1] = filterConst.name
     node.input[4] = minConst.name

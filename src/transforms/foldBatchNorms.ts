@@ -9,18 +9,8 @@ import {AxqError} from '../errors.js'
 import {registerTransform} from './registry.js'
 import type {GraphDef, NodeDef} from '../graph/types.js'
 import {replaceMatchingOpTypes} from './graphMatcher.js'
-import {tensorFromProto, tensorToProto} from '../graph/tensorProto.js'
+import {constNode, constTensor} from '../graph/constNodes.js'
 import {makeTensor, type Tensor} from '../runtime/tensor.js'
-
-export function constTensor(node: NodeDef, key = 'value'): Tensor {
-  const proto = node.attr[key]?.tensor
-  if (!proto) throw new AxqError(`node '${node.name}' has no tensor attr '${key}'`, {subject: node.name})
-  return tensorFromProto(proto, `node '${node.name}'`)
-}
-
-export function floatTensorConst(name: string, t: Tensor): NodeDef {
-  return {name, op: 'Const', input: [], attr: {dtype: {type: 1}, value: {tensor: tensorToProto(t, 'content')}}}
-}
 
 function requireFloat(t: Tensor, node: NodeDef): Float32Array {
   if (t.dtype !== 'float32') throw new AxqError(`node '${node.name}': expected a float tensor, found ${t.dtype}`, {subject: node.name})
@@ -52,7 +42,7 @@ export function foldBatchNorms(graph: GraphDef): GraphDef {
       const s = requireFloat(scale, scaleNode)
       const scaled = new Float32Array(w.length)
       for (let i = 0; i < w.length; i++) scaled[i] = w[i] * s[i % cols]
-      newNodes.push(floatTensorConst(weightsNode.name, makeTensor('float32', dims, scaled)), input, {...conv, name: mul.name})
+      newNodes.push(constNode(weightsNode.name, makeTensor('float32', dims, scaled)), input, {...conv, name: mul.name})
     },
   )
 }

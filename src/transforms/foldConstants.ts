@@ -31,7 +31,8 @@ import type {AttrValue, GraphDef, NodeDef} from '../graph/types.js'
 import {nodeName, parseTensorName} from './inputNames.js'
 import {isStateful} from './opDefs.js'
 import {tensorToProto} from '../graph/tensorProto.js'
-import {ENUM_BY_DTYPE, makeTensor, numElements, type Tensor} from '../runtime/tensor.js'
+import {constNode} from '../graph/constNodes.js'
+import {makeTensor, numElements, type Tensor} from '../runtime/tensor.js'
 import {inferShapes} from '../graph/shapeInference.js'
 import {getOp} from '../runtime/opRegistry.js'
 import {BYTES_PER_ELEMENT} from '../graph/tensorProto.js'
@@ -371,7 +372,7 @@ async function foldSubgraphs(nodes: NodeDef[], o: FoldOptions): Promise<NodeDef[
       .filter((n) => constant.has(n.name))
       .map((n) => {
         const v = o.staticValues.get(n.name)
-        if (v) return {name: n.name, op: 'Const', input: [], attr: {dtype: {type: ENUM_BY_DTYPE[v.dtype]}, value: {tensor: tensorToProto(v, 'content')}}}
+        if (v) return constNode(n.name, v)
         return {...n, input: n.input.filter((s) => !s.startsWith('^'))}
       }),
   }

@@ -12,7 +12,7 @@ import {AxqError} from '../errors.js'
 import {registerTransform} from './registry.js'
 import type {GraphDef, NodeDef} from '../graph/types.js'
 import {replaceMatchingOpTypes, type NodeMatch, type OpTypePattern} from './graphMatcher.js'
-import {constTensor, floatTensorConst} from './foldBatchNorms.js'
+import {constNode, constTensor} from '../graph/constNodes.js'
 import {makeTensor} from '../runtime/tensor.js'
 
 const f32 = Math.fround
@@ -63,8 +63,8 @@ function fuseIntoConv(scale: Float32Array, offset: Float32Array, convMatch: Node
   const w = weights.data as Float32Array
   const scaled = new Float32Array(w.length)
   for (let i = 0; i < w.length; i++) scaled[i] = w[i] * scale[i % cols]
-  out.push(floatTensorConst(weightsNode.name, makeTensor('float32', weights.shape, scaled)), input, conv)
-  const offsetNode = floatTensorConst(`${conv.name}_bn_offset`, makeTensor('float32', [cols], offset.slice()))
+  out.push(constNode(weightsNode.name, makeTensor('float32', weights.shape, scaled)), input, conv)
+  const offsetNode = constNode(`${conv.name}_bn_offset`, makeTensor('float32', [cols], offset.slice()))
   out.push(offsetNode)
   const attr: NodeDef['attr'] = {}
   if (conv.attr.data_format) attr.data_format = conv.attr.data_format

@@ -11,14 +11,15 @@ import {registerTransform} from './registry.js'
 import type {TransformContext} from './transformParams.js'
 import type {GraphDef, NodeDef} from '../graph/types.js'
 import {replaceMatchingOpTypes} from './graphMatcher.js'
-import {tensorFromProto, tensorToProto} from '../graph/tensorProto.js'
+import {tensorToProto} from '../graph/tensorProto.js'
+import {constNode, constTensor} from '../graph/constNodes.js'
 import {makeTensor, scalar} from '../runtime/tensor.js'
 import {floatToQuantizedU8, quantizationRangeOfWeights} from './weightQuantization.js'
 
 const utf8 = new TextEncoder()
 
 export function floatConst(name: string, value: number): NodeDef {
-  return {name, op: 'Const', input: [], attr: {dtype: {type: 1}, value: {tensor: tensorToProto(scalar('float32', value), 'content')}}}
+  return constNode(name, scalar('float32', value))
 }
 
 export function quantizeWeights(graph: GraphDef, context: TransformContext): GraphDef {
@@ -28,7 +29,7 @@ export function quantizeWeights(graph: GraphDef, context: TransformContext): Gra
     if (!node.attr.dtype) throw new AxqError(`quantize_weights: no 'dtype' attribute for Const node '${node.name}'`, {subject: node.name})
     if (!node.attr.value) throw new AxqError(`quantize_weights: no 'value' attribute for Const node '${node.name}'`, {subject: node.name})
     const dtype = node.attr.dtype.type ?? 0
-    const tensor = tensorFromProto(node.attr.value.tensor ?? {}, `Const node '${node.name}'`)
+    const tensor = constTensor(node)
     if (dtype !== 1 || tensor.data.length < minimumSize) {
       newNodes.push(node)
       return

@@ -10,9 +10,8 @@ import {registerTransform} from './registry.js'
 import type {TransformContext} from './transformParams.js'
 import type {GraphDef} from '../graph/types.js'
 import {replaceMatchingOpTypes} from './graphMatcher.js'
-import {tensorFromProto} from '../graph/tensorProto.js'
 import {makeTensor} from '../runtime/tensor.js'
-import {floatTensorConst} from './foldBatchNorms.js'
+import {constNode, constTensor} from '../graph/constNodes.js'
 
 const f32 = Math.fround
 
@@ -22,7 +21,7 @@ export function roundWeights(graph: GraphDef, context: TransformContext): GraphD
     const node = match.node
     if (!node.attr.dtype) throw new AxqError(`round_weights: no 'dtype' attribute for Const node '${node.name}'`, {subject: node.name})
     if (!node.attr.value) throw new AxqError(`round_weights: no 'value' attribute for Const node '${node.name}'`, {subject: node.name})
-    const tensor = tensorFromProto(node.attr.value.tensor ?? {}, `Const node '${node.name}'`)
+    const tensor = constTensor(node)
     if (node.attr.dtype.type !== 1 || tensor.data.length < 16) {
       out.push(node)
       return
@@ -45,7 +44,7 @@ export function roundWeights(graph: GraphDef, context: TransformContext): GraphD
       const bucket = Math.floor(f32(f32(values[i] - min) / width)) | 0
       rounded[i] = f32(min + f32(width * f32(bucket + 0.5)))
     }
-    out.push(floatTensorConst(node.name, makeTensor('float32', tensor.shape, rounded)))
+    out.push(constNode(node.name, makeTensor('float32', tensor.shape, rounded)))
   })
 }
 
