@@ -40,7 +40,14 @@ With GRAPH and --out, the tuning is baked into the graph: every AxConv2D filter 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Tune)
     const m = resolveMultiplier(flags.mult, {multDirs: flags['mult-dir']})
-    if (args.graph) return this.bake(args.graph, m.name, m.table, flags)
+    if (args.graph) {
+      await this.bake(args.graph, m.name, m.table, flags)
+      if (!flags.json) {
+        const dirs = (flags['mult-dir'] ?? []).map((d) => ` --mult-dir ${d}`).join('')
+        this.log(`run it with: axq infer ${flags.out} --mult ${flags.mult}${dirs} --no-tune (axq infer sets every node's AxMult from --mult, default mul8u_1JFF)`)
+      }
+      return
+    }
     if (flags.out || flags.calibrate) throw new AxqError(`${flags.out ? '--out' : '--calibrate'} needs a GRAPH argument`, {subject: flags.out ? '--out' : '--calibrate'})
     const report = tuneReport(m.name, m.table)
     if (flags.json) {

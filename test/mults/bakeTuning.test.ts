@@ -123,4 +123,6 @@ t.test('axq tune GRAPH --out on ResNet-8: every AxConv2D gets constant tuned wei
     t.equal(byName.get(n.input[1])!.op, 'Const')
   }
   t.equal(g.node.filter((n) => n.op === 'Placeholder').length, 1)
+  const text = await promisify(execFile)(process.execPath, [cliPath, 'tune', shared('models', 'resnet_8_quant_ax.pb'), '--mult', 'drum8u_k4', '--out', out], {env: {...process.env, AXQ_HOME: dir}})
+  t.match(text.stdout, `run it with: axq infer ${out} --mult drum8u_k4 --no-tune (axq infer sets every node's AxMult from --mult, default mul8u_1JFF)\n`, 'text output says how to run the baked graph')
 })
