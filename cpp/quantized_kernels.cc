@@ -115,8 +115,23 @@ void LutU8ToF32(const uint8_t* codes, int64_t n, const float* table, float* out,
 }
 
 void LutU8ToU8(const uint8_t* codes, int64_t n, const uint8_t* table, uint8_t* out, int threads) {
+  // The quint8 activations' tables are clamps, table[c] = min(max(c, lo), hi): then two byte
+  // min/max instructions replace 16 look-ups (same values by construction; checked on the table).
+  const uint8_t lo = table[0], hi = table[255];
+  bool clamp = lo <= hi;
+  for (int c = 0; clamp && c < 256; ++c) clamp = table[c] == (c < lo ? lo : c > hi ? hi : c);
   Chunked(n, threads, [=](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) out[i] = table[codes[i]];
+    int64_t i = b;
+#if defined(__SSE2__)
+    if (clamp) {
+      const __m128i vlo = _mm_set1_epi8(static_cast<char>(lo)), vhi = _mm_set1_epi8(static_cast<char>(hi));
+      for (; i + 16 <= e; i += 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + i));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), _mm_min_epu8(_mm_max_epu8(v, vlo), vhi));
+      }
+    }
+#endif
+    for (; i < e; ++i) out[i] = table[codes[i]];
   });
 }
 

@@ -6,7 +6,7 @@ import {runOp} from '../../helpers/runOp.js'
 import {makeAttr} from '../../../src/graph/attrs.js'
 import type {AttrValue} from '../../../src/graph/types.js'
 import type {Tensor} from '../../../src/runtime/tensor.js'
-import {setQuantizedKernelMode} from '../../../src/native/quantizedKernels.js'
+import {lutU8ToU8Native, setQuantizedKernelMode} from '../../../src/native/quantizedKernels.js'
 import {bytesOf} from './referenceVectors.js'
 import {haveNativeQuantizedKernels as haveNative} from './nativeAvailable.js'
 
@@ -92,4 +92,21 @@ t.test('native kernels equal the TypeScript ops', {skip: haveNative ? false : 'n
     }
   }
   t.same(failures, [], `${checks} comparisons`)
+})
+
+t.test('lutU8ToU8: clamp tables (vector path) and other tables give table[code]', {skip: haveNative ? false : 'native library not built'}, async (t) => {
+  const x = Uint8Array.from({length: 70001}, () => Math.floor(rand() * 256))
+  const tables = [
+    Uint8Array.from({length: 256}, (_, c) => Math.min(Math.max(c, 37), 200)), // clamp
+    Uint8Array.from({length: 256}, (_, c) => Math.min(Math.max(c, 0), 255)), // identity clamp
+    Uint8Array.from({length: 256}, (_, c) => Math.min(Math.max(c, 90), 90)), // constant clamp
+    Uint8Array.from({length: 256}, (_, c) => (c === 100 ? 7 : Math.min(Math.max(c, 37), 200))), // almost a clamp
+    Uint8Array.from({length: 256}, (_, c) => 255 - c),
+  ]
+  for (const [k, table] of tables.entries()) {
+    for (const threads of [1, 2]) {
+      const got = await lutU8ToU8Native(x, table, threads)
+      t.ok(got.every((v, i) => v === table[x[i]]), `table ${k}, ${threads} thread(s)`)
+    }
+  }
 })
