@@ -16,7 +16,7 @@ Same flags and --transforms grammar as TensorFlow's transform_graph tool (also s
 
   ${ALWANN_TRANSFORMS}
 
-Without --inputs/--outputs it uses the graph's Placeholders and its sinks. The output is written atomically.
+Without --inputs/--outputs it uses the graph's Placeholders and its sinks; names given must be nodes of the input graph (TensorFlow ignores an unknown --inputs name, axq stops). The output is written atomically.
 
 Transforms: ${'{transforms}'}`
 
@@ -55,8 +55,8 @@ Transforms: ${'{transforms}'}`
     if (flags['in-graph'] !== undefined && args.in !== undefined && flags['out-graph'] !== undefined) {
       throw new AxqError(`unexpected argument '${args.in}' (the graphs are already given with --in-graph/--out-graph)`)
     }
-    if (!inGraph) throw new AxqError('give the input graph: axq transform IN.pb OUT.pb, or --in-graph', {subject: '--in-graph'})
-    if (!outGraph) throw new AxqError('give the output graph: axq transform IN.pb OUT.pb, or --out-graph', {subject: '--out-graph'})
+    if (!inGraph) throw new AxqError('give the input graph: axq transform IN.pb OUT.pb, or --in-graph', {subject: '--in-graph', exitCode: 2})
+    if (!outGraph) throw new AxqError('give the output graph: axq transform IN.pb OUT.pb, or --out-graph', {subject: '--out-graph', exitCode: 2})
     if (flags['output-as-text']) throw new AxqError('--output-as-text is not supported: axq writes binary GraphDefs', {subject: '--output-as-text'})
     const transforms = flags.transforms ?? (flags.preset ? PRESETS[flags.preset] : undefined)
     const progress = process.stderr.isTTY && !flags.json

@@ -7,6 +7,7 @@
  */
 import type {GraphDef} from '../graph/types.js'
 import {AxqError} from '../errors.js'
+import {nodeNameFromInput} from '../graph/names.js'
 import {checkGraphValid} from './graphMatcher.js'
 import {getTransform, transformNames} from './registry.js'
 import {parseTransforms, TransformContext, type TransformSpec} from './transformParams.js'
@@ -133,6 +134,16 @@ export async function transformGraphFile(options: TransformFileOptions): Promise
   const {writeFileAtomic} = await import('../atomicWrite.js')
   const {placeholderNames, sinkNames} = await import('../runtime/session.js')
   const graph = readGraph(options.inGraph)
+  // TensorFlow's transform_graph ignores an --inputs name that is not in the graph (the result
+  // silently differs) and reports an unknown --outputs name from inside strip_unused_nodes; axq
+  // names the flag and the file before any work.
+  const known = new Set(graph.node.map((n) => n.name))
+  for (const [flag, names] of [['--inputs', options.inputs], ['--outputs', options.outputs]] as const) {
+    for (const name of names ?? []) {
+      const node = nodeNameFromInput(name)
+      if (!known.has(node)) throw new AxqError(`${flag}: no node '${node}' in ${options.inGraph}`, {subject: flag})
+    }
+  }
   const inputs = options.inputs ?? placeholderNames(graph)
   const outputs = options.outputs ?? sinkNames(graph)
   if (outputs.length === 0) throw new AxqError(`${options.inGraph}: the graph has no sink node to use as output; give --outputs`, {subject: '--outputs'})

@@ -39,7 +39,13 @@ t.test('errors name the flag or transform', async (t) => {
   r = await axq('transform', small, out, '--transforms', 'quantize_weights(minimum_size=x)')
   t.match(axqLines(r.stderr), /couldn't interpret the minimum_size argument as a number: 'x'/)
   r = await axq('transform', small)
+  t.equal(r.code, 2, 'a missing argument is a usage error')
   t.match(axqLines(r.stderr), /give the output graph/)
+  r = await axq('transform', small, out, '--inputs', 'y', '--outputs', 'r')
+  t.equal(r.code, 1)
+  t.equal(axqLines(r.stderr), `axq: --inputs: no node 'y' in ${small}`, 'an unknown input is not silently ignored (as TensorFlow does)')
+  r = await axq('transform', small, out, '--outputs', 'r:0,relu')
+  t.equal(axqLines(r.stderr), `axq: --outputs: no node 'relu' in ${small}`)
   t.notOk(fs.existsSync(out), 'nothing written on error')
 })
 
