@@ -3,6 +3,7 @@ import {AxqCommand} from '../cli/baseCommand.js'
 import {runInference, type InferResult} from '../infer/inference.js'
 import {AxqError} from '../errors.js'
 import {EXACT_MULTIPLIER} from '../mults/table.js'
+import {multDirFlag} from '../cli/multDirFlag.js'
 
 const pyBool = (b: boolean) => (b ? 'True' : 'False')
 
@@ -29,7 +30,7 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
     tune: Flags.boolean({description: 'weight tuning (AxTune)', default: false, allowNo: true}),
     input: Flags.string({description: 'input node (default: the graph\'s only Placeholder)'}),
     output: Flags.string({description: 'output tensor (default: the graph\'s only sink)'}),
-    'mult-dir': Flags.string({description: 'folder of <name>.bin tables, searched first (repeatable)', multiple: true}),
+    'mult-dir': multDirFlag(),
     threads: Flags.integer({description: 'worker threads (default: all cores); results never depend on it', min: 1}),
     rsqrt: Flags.string({
       description: 'float32 rsqrt in batch norm: "eigen" reproduces TensorFlow 1.x x86 builds (RSQRTPS + one Newton step), "exact" is correctly rounded',
@@ -43,7 +44,7 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Infer)
     const data = flags.data ?? flags['data-dir']
-    if (!data) throw new AxqError('give the data with --data FILE or --data-dir DIR', {subject: '--data'})
+    if (!data) throw new AxqError('give the data with --data FILE or --data-dir DIR', {subject: '--data', exitCode: 2})
     const progress = process.stderr.isTTY && !flags.json
     const result = await runInference(
       {

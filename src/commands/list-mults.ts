@@ -5,6 +5,7 @@ import {AxqError} from '../errors.js'
 import {listMultipliers} from '../mults/catalog.js'
 import {filterCatalog, sortCatalog, SORT_KEYS} from '../mults/catalogQuery.js'
 import {renderCatalogTable} from '../mults/catalogTable.js'
+import {multDirFlag} from '../cli/multDirFlag.js'
 
 export default class ListMults extends AxqCommand {
   static override description = `List every multiplier axq can resolve, with error metrics and hardware cost
@@ -22,7 +23,7 @@ Metrics are computed over all 65,536 operand pairs against the exact product a·
   }
 
   static override flags = {
-    'mult-dir': Flags.string({description: 'folder of <name>.bin tables searched first (repeatable)', multiple: true}),
+    'mult-dir': multDirFlag(),
     sort: Flags.string({description: `sort key: ${Object.keys(SORT_KEYS).join('|')}`, default: 'name'}),
     desc: Flags.boolean({description: 'sort descending (unknown values stay last)', default: false}),
     source: Flags.string({description: "only from this source: built-in, mult-dir, AXQ_MULT_PATH, user, or a folder"}),

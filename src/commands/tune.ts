@@ -8,6 +8,7 @@ import {resolveMultiplier} from '../mults/resolve.js'
 import {tuneReport} from '../mults/tuneReport.js'
 import {openDataset} from '../data/dataset.js'
 import {placeholderNames} from '../runtime/session.js'
+import {multDirFlag} from '../cli/multDirFlag.js'
 
 export default class Tune extends AxqCommand {
   static override description = `Show a multiplier's weight-tuning map (AxTune)
@@ -27,7 +28,7 @@ With GRAPH and --out, the tuning is baked into the graph: every AxConv2D filter 
 
   static override flags = {
     mult: Flags.string({description: 'multiplier name or path to a .bin table', required: true}),
-    'mult-dir': Flags.string({description: 'folder of <name>.bin tables searched first (repeatable)', multiple: true}),
+    'mult-dir': multDirFlag(),
     json: Flags.boolean({description: 'print {mult, remapped, mapping, before, after} as JSON', default: false}),
     out: Flags.string({description: 'with GRAPH: the tuned graph to write'}),
     calibrate: Flags.string({description: 'with GRAPH: calibration data (file or folder) for per-layer activation histograms'}),
@@ -48,7 +49,7 @@ With GRAPH and --out, the tuning is baked into the graph: every AxConv2D filter 
       }
       return
     }
-    if (flags.out || flags.calibrate) throw new AxqError(`${flags.out ? '--out' : '--calibrate'} needs a GRAPH argument`, {subject: flags.out ? '--out' : '--calibrate'})
+    if (flags.out || flags.calibrate) throw new AxqError(`${flags.out ? '--out' : '--calibrate'} needs a GRAPH argument`, {subject: flags.out ? '--out' : '--calibrate', exitCode: 2})
     const report = tuneReport(m.name, m.table)
     if (flags.json) {
       this.printJson(report)
@@ -72,7 +73,7 @@ With GRAPH and --out, the tuning is baked into the graph: every AxConv2D filter 
     table: Uint16Array,
     flags: {out?: string; calibrate?: string; 'calibrate-images': number; 'batch-size': number; input?: string; threads?: number; json: boolean},
   ): Promise<void> {
-    if (!flags.out) throw new AxqError('--out: give the file to write the tuned graph to', {subject: '--out'})
+    if (!flags.out) throw new AxqError('--out: give the file to write the tuned graph to', {subject: '--out', exitCode: 2})
     const graph = readGraph(file)
     let histograms: Map<string, Float64Array> | undefined
     if (flags.calibrate) {

@@ -4,6 +4,7 @@ import {AxqCommand} from '../../cli/baseCommand.js'
 import {AxqError} from '../../errors.js'
 import {EXPORT_FORMATS, exportFormat, exportMultiplier} from '../../mults/exportMultiplier.js'
 import {resolveMultiplier} from '../../mults/resolve.js'
+import {multDirFlag} from '../../cli/multDirFlag.js'
 
 export default class MultsExport extends AxqCommand {
   static override description = `Write a multiplier's product table as bin, json, csv or npy
@@ -22,7 +23,7 @@ bin: 65536 little-endian uint16, index a*256 + w (TFApprox's format); csv: 256 r
   static override flags = {
     format: Flags.string({description: EXPORT_FORMATS.join('|'), default: 'bin'}),
     out: Flags.string({description: 'output file (default: stdout)'}),
-    'mult-dir': Flags.string({description: 'folder of <name>.bin tables searched first (repeatable)', multiple: true}),
+    'mult-dir': multDirFlag(),
   }
 
   async run(): Promise<void> {

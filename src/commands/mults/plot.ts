@@ -5,6 +5,7 @@ import {errorMapFigure, type ErrorPanel} from '../../mults/errorMap.js'
 import {resolveMultiplier} from '../../mults/resolve.js'
 import {applyMapping, tuneMapping} from '../../mults/tune.js'
 import {figureFormat, saveFigure} from '../../plot/saveFigure.js'
+import {multDirFlag} from '../../cli/multDirFlag.js'
 
 export default class MultsPlot extends AxqCommand {
   static override description = `Draw a multiplier's 256×256 error map T[a][w] − a·w as PNG or SVG
@@ -24,7 +25,7 @@ Blue: the product is too small, white: exact, red: too large; weight code along 
     out: Flags.string({description: 'output file, .png or .svg', required: true}),
     tune: Flags.boolean({description: 'also draw the tuned table', default: false}),
     scale: Flags.string({description: 'colour scale: linear|sqrt (sqrt makes small errors visible)', default: 'linear'}),
-    'mult-dir': Flags.string({description: 'folder of <name>.bin tables searched first (repeatable)', multiple: true}),
+    'mult-dir': multDirFlag(),
   }
 
   async run(): Promise<void> {
