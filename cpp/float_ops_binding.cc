@@ -2,10 +2,12 @@
 // resolving a Promise<void>: conv2dFloat(input, filter, output, dims, threads, reference),
 // batchNormMomentsFloat(x, mean, variance, rows, depth, threads),
 // batchNormApplyFloat(x, mean, k, offset, y, rows, depth, threads),
-// minMaxFloat(x, result, threads, reference). Sizes are validated in
+// minMaxFloat(x, result, threads, reference), padZeroBytes(input, output, elemBytes, shape, before, after,
+// threads). Sizes are validated in
 // TypeScript (src/native/floatKernels.ts) and checked again here against the buffer lengths.
 #include <napi.h>
 
+#include <algorithm>
 #include <functional>
 #include <string>
 #include <vector>
@@ -13,6 +15,7 @@
 #include "conv2d_float.h"
 #include "fused_batch_norm.h"
 #include "min_max_float.h"
+#include "pad.h"
 
 namespace axq {
 namespace {
@@ -166,6 +169,81 @@ Napi::Value MinMaxBinding(const Napi::CallbackInfo& info) {
   return p;
 }
 
+class PadWorker : public Napi::AsyncWorker {
+ public:
+  PadWorker(Napi::Env env, Napi::TypedArray in, Napi::TypedArray out, int64_t elemBytes, std::vector<int64_t> shape,
+            std::vector<int64_t> before, std::vector<int64_t> after, int threads)
+      : Napi::AsyncWorker(env),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        in_(Napi::Persistent(in.As<Napi::Object>())),
+        out_(Napi::Persistent(out.As<Napi::Object>())),
+        inData_(static_cast<const uint8_t*>(in.ArrayBuffer().Data()) + in.ByteOffset()),
+        outData_(static_cast<uint8_t*>(out.ArrayBuffer().Data()) + out.ByteOffset()),
+        elemBytes_(elemBytes),
+        shape_(std::move(shape)),
+        before_(std::move(before)),
+        after_(std::move(after)),
+        threads_(threads) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override {
+    PadZeroBytes(inData_, outData_, elemBytes_, static_cast<int>(shape_.size()), shape_.data(), before_.data(),
+                 after_.data(), threads_);
+  }
+  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference in_, out_;
+  const uint8_t* inData_;
+  uint8_t* outData_;
+  int64_t elemBytes_;
+  std::vector<int64_t> shape_, before_, after_;
+  int threads_;
+};
+
+std::vector<int64_t> IntList(const Napi::Value& v, const char* what) {
+  if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), std::string("padZeroBytes: ") + what + " must be an array");
+  auto a = v.As<Napi::Array>();
+  std::vector<int64_t> out(a.Length());
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    const double d = a.Get(i).As<Napi::Number>().DoubleValue();
+    if (!(d >= 0) || d > 9.0e15) throw Napi::RangeError::New(v.Env(), std::string("padZeroBytes: bad ") + what);
+    out[i] = static_cast<int64_t>(d);
+  }
+  return out;
+}
+
+// padZeroBytes(input, output, elemBytes, shape, before, after, threads): Pad with zeros.
+Napi::Value PadZeroBinding(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 7 || !info[0].IsTypedArray() || !info[1].IsTypedArray() || !info[2].IsNumber() || !info[6].IsNumber()) {
+    throw Napi::TypeError::New(env, "padZeroBytes(input, output, elemBytes, shape, before, after, threads)");
+  }
+  auto in = info[0].As<Napi::TypedArray>();
+  auto out = info[1].As<Napi::TypedArray>();
+  const int64_t eb = info[2].As<Napi::Number>().Int64Value();
+  auto shape = IntList(info[3], "shape");
+  auto before = IntList(info[4], "before");
+  auto after = IntList(info[5], "after");
+  if (eb < 1 || before.size() != shape.size() || after.size() != shape.size() || shape.size() > 64) {
+    throw Napi::RangeError::New(env, "padZeroBytes: inconsistent arguments");
+  }
+  int64_t inCount = 1, outCount = 1;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    inCount *= shape[d];
+    outCount *= shape[d] + before[d] + after[d];
+  }
+  if (static_cast<int64_t>(in.ByteLength()) != inCount * eb || static_cast<int64_t>(out.ByteLength()) != outCount * eb) {
+    throw Napi::RangeError::New(env, "padZeroBytes: buffer sizes do not match the shape");
+  }
+  auto* w = new PadWorker(env, in, out, eb, std::move(shape), std::move(before), std::move(after),
+                          std::max(1, info[6].As<Napi::Number>().Int32Value()));
+  auto p = w->Promise();
+  w->Queue();
+  return p;
+}
+
 }  // namespace
 
 void RegisterFloatOps(Napi::Env env, Napi::Object exports) {
@@ -173,6 +251,7 @@ void RegisterFloatOps(Napi::Env env, Napi::Object exports) {
   exports.Set("batchNormMomentsFloat", Napi::Function::New(env, BatchNormMomentsBinding));
   exports.Set("batchNormApplyFloat", Napi::Function::New(env, BatchNormApplyBinding));
   exports.Set("minMaxFloat", Napi::Function::New(env, MinMaxBinding));
+  exports.Set("padZeroBytes", Napi::Function::New(env, PadZeroBinding));
 }
 
 }  // namespace axq

@@ -123,3 +123,33 @@ export async function minMaxFloat(x: Float32Array, options: {threads?: number; r
   await nativeFn<MinMaxFn>('minMaxFloat')(x, result, threads, options.reference === true)
   return [result[0], result[1]]
 }
+
+type PadFn = (input: ArrayBufferView, output: ArrayBufferView, elemBytes: number, shape: number[], before: number[], after: number[], threads: number) => Promise<void>
+
+/**
+ * Pad with zeros (cpp/pad.cc), the native twin of src/runtime/ops/pad.ts for numeric tensors:
+ * `output` (shape[d] + before[d] + after[d] per dim, same element type) is overwritten entirely.
+ */
+export async function padZeroNative(
+  input: ArrayBufferView & {length: number; BYTES_PER_ELEMENT: number},
+  output: ArrayBufferView & {length: number; BYTES_PER_ELEMENT: number},
+  shape: number[],
+  before: number[],
+  after: number[],
+  options: {threads?: number} = {},
+): Promise<void> {
+  const rank = shape.length
+  const dims = [...shape, ...before, ...after]
+  if (before.length !== rank || after.length !== rank || dims.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+    throw new AxqError(`padZeroNative: invalid geometry [${dims.join(',')}]`)
+  }
+  if (input.BYTES_PER_ELEMENT !== output.BYTES_PER_ELEMENT) throw new AxqError('padZeroNative: input and output element types differ')
+  const inCount = shape.reduce((a, b) => a * b, 1)
+  const outCount = shape.reduce((a, d, i) => a * (d + before[i] + after[i]), 1)
+  if (input.length !== inCount || output.length !== outCount) {
+    throw new AxqError(`padZeroNative: ${input.length} → ${output.length} values, the shape needs ${inCount} → ${outCount}`)
+  }
+  if (outCount === 0) return
+  const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
+  await nativeFn<PadFn>('padZeroBytes')(input, output, input.BYTES_PER_ELEMENT, shape, before, after, threads)
+}

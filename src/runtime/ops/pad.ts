@@ -2,11 +2,14 @@
  * Pad and PadV2 (constant mode): out[i] = in[i − before] inside the copied region, and 0 (Pad) or
  * the scalar `constant_values` (PadV2) outside. `paddings` is an int32/int64 [rank, 2] tensor of
  * non-negative (before, after) pairs. Any element type; values are copied unchanged.
+ * Pad of a numeric tensor with at least NATIVE_PAD_ELEMENTS output elements runs natively
+ * (cpp/pad.cc, threads); `pad` below stays the reference twin (test/runtime/pad.test.ts).
  */
 import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {expectInputCount, input, intValues, opError} from '../opArgs.js'
 import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type Tensor, type TensorData} from '../tensor.js'
 import {stridesOf} from '../shapes.js'
+import {padZeroNative} from '../../native/floatKernels.js'
 
 type Flat = Exclude<TensorData, Uint8Array[]>
 
@@ -22,6 +25,35 @@ function copyBlock(src: TensorData, i: number, out: TensorData, o: number, len: 
     const d = out as unknown as unknown[]
     for (let k = 0; k < len; k++) d[o + k] = s[i + k]
   }
+}
+
+/** Pads (no constant) with at least this many output elements run natively. */
+export const NATIVE_PAD_ELEMENTS = 1 << 15
+
+type Padder = 'auto' | 'ts'
+let padder: Padder = process.env.AXQ_PAD === 'ts' ? 'ts' : 'auto'
+/** Tests: 'ts' forces the TypeScript reference, 'auto' uses the native kernel for large tensors. */
+export function setPadKernel(mode: Padder): void {
+  padder = mode
+}
+
+async function padNativeOrReference(ctx: OpContext, withConstant: boolean): Promise<Tensor[]> {
+  const t = ctx.inputs[0]
+  if (withConstant || padder === 'ts' || !t || t.dtype === 'string' || Array.isArray(t.data) || ctx.inputs.length !== 2) return pad(ctx, withConstant)
+  expectInputCount(ctx, 2)
+  const p = input(ctx, 1, 'paddings')
+  const rank = t.shape.length
+  if (p.shape.length !== 2 || p.shape[0] !== rank || p.shape[1] !== 2) return pad(ctx, withConstant)
+  const pads = intValues(ctx, 1, 'paddings')
+  if (pads.some((v) => v < 0)) return pad(ctx, withConstant)
+  const shape = t.shape.map((d, i) => d + pads[2 * i] + pads[2 * i + 1])
+  const size = numElements(shape)
+  if (size < NATIVE_PAD_ELEMENTS) return pad(ctx, withConstant)
+  const out = outputArray(ctx, t.dtype, size) as Flat
+  const before = t.shape.map((_, i) => pads[2 * i])
+  const after = t.shape.map((_, i) => pads[2 * i + 1])
+  await padZeroNative(t.data as Flat, out, [...t.shape], before, after, {threads: ctx.options.threads})
+  return [{dtype: t.dtype, shape, data: out}]
 }
 
 function pad(ctx: OpContext, withConstant: boolean): Tensor[] {
@@ -78,5 +110,5 @@ function pad(ctx: OpContext, withConstant: boolean): Tensor[] {
   return [{dtype: t.dtype, shape, data: out}]
 }
 
-registerOp({name: 'Pad', defaults: {Tpaddings: {type: 3}}, compute: (ctx) => pad(ctx, false)})
+registerOp({name: 'Pad', defaults: {Tpaddings: {type: 3}}, compute: (ctx) => padNativeOrReference(ctx, false)})
 registerOp({name: 'PadV2', defaults: {Tpaddings: {type: 3}}, compute: (ctx) => pad(ctx, true)})
