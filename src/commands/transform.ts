@@ -43,7 +43,14 @@ Transforms: ${'{transforms}'}`
   }
 
   async run(): Promise<void> {
-    const {args, flags} = await this.parse(Transform)
+    // TensorFlow's flag parser takes --output_as_text=false; oclif's boolean flags take no value
+    // (the "false" became a positional argument).
+    const argv = this.argv.flatMap((arg) => {
+      const m = /^--output[-_]as[-_]text=(.*)$/.exec(arg)
+      if (!m) return [arg]
+      return ['false', '0'].includes(m[1].toLowerCase()) ? [] : ['--output-as-text']
+    })
+    const {args, flags} = await this.parse(Transform, argv)
     if (flags['list-transforms']) {
       const list = transformNames().map((n) => ({name: n, summary: getTransform(n)!.summary, params: getTransform(n)!.params}))
       if (flags.json) this.printJson({transforms: list})

@@ -21,6 +21,13 @@ t.test('TensorFlow flag spellings, --json summary', async (t) => {
   t.same(s.transforms, ['remove_nodes', 'strip_unused_nodes'])
   t.same(s.steps.map((x: {nodesAfter: number}) => x.nodesAfter), [3, 2])
   t.same(readGraph(out).node.map((x) => [x.name, x.input]), [['x', []], ['r', ['x']]])
+  for (const spelling of ['--output_as_text=false', '--output-as-text=False']) {
+    const again = await axq('transform', small, out, '--outputs=r', spelling, '--transforms=remove_nodes(op=Identity)')
+    t.equal(again.code, 0, `${spelling}: ${again.stderr}`)
+  }
+  const text = await axq('transform', `--in_graph=${small}`, `--out_graph=${out}`, '--output_as_text=true')
+  t.equal(text.code, 1)
+  t.equal(axqLines(text.stderr), 'axq: --output-as-text is not supported: axq writes binary GraphDefs')
 })
 
 t.test('--list-transforms --json', async (t) => {
