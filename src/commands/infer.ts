@@ -89,10 +89,12 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
 function formatProfile(result: InferResult): string {
   const rows = [...(result.profile ?? [])].sort((a, b) => b.seconds - a.seconds)
   const total = rows.reduce((s, r) => s + r.seconds, 0)
-  const lines = ['', 'op                          calls    seconds   share']
+  const cpuTotal = rows.reduce((s, r) => s + r.cpuSeconds, 0)
+  // CPU seconds (all threads) show the work an op does even when other processes slow the wall clock.
+  const lines = ['', 'op                          calls    seconds   share  cpu seconds']
   for (const r of rows) {
-    lines.push(`${r.op.padEnd(26)} ${String(r.calls).padStart(7)} ${r.seconds.toFixed(3).padStart(10)} ${((100 * r.seconds) / (total || 1)).toFixed(1).padStart(6)}%`)
+    lines.push(`${r.op.padEnd(26)} ${String(r.calls).padStart(7)} ${r.seconds.toFixed(3).padStart(10)} ${((100 * r.seconds) / (total || 1)).toFixed(1).padStart(6)}% ${r.cpuSeconds.toFixed(3).padStart(12)}`)
   }
-  lines.push(`${'total'.padEnd(26)} ${''.padStart(7)} ${total.toFixed(3).padStart(10)}`)
+  lines.push(`${'total'.padEnd(26)} ${''.padStart(7)} ${total.toFixed(3).padStart(10)} ${''.padStart(7)} ${cpuTotal.toFixed(3).padStart(12)}`)
   return lines.join('\n')
 }

@@ -64,7 +64,8 @@ export interface InferResult {
   layers: LayerSetting[]
   input: string
   output: string
-  profile?: {op: string; calls: number; seconds: number}[]
+  /** Per op type: node executions, wall seconds, and process CPU seconds (all threads). */
+  profile?: {op: string; calls: number; seconds: number; cpuSeconds: number}[]
 }
 
 export interface InferEvents {
