@@ -7,8 +7,8 @@ import {placeholderNames} from '../runtime/session.js'
 
 function parseDims(text: string, flag: string): number[] {
   const parts = text.split(',').map((s) => s.trim())
-  if (parts.length === 0 || parts.some((p) => !/^-?\d+$/.test(p))) {
-    throw new AxqError(`${flag}: '${text}' is not a shape (comma-separated integers, e.g. 1,32,32,3)`, {subject: flag})
+  if (parts.length === 0 || parts.some((p) => !/^(-1|\d+)$/.test(p))) {
+    throw new AxqError(`${flag}: '${text}' is not a shape (comma-separated sizes, -1 for unknown, e.g. 1,32,32,3)`, {subject: flag})
   }
   return parts.map(Number)
 }
@@ -40,6 +40,7 @@ For every Conv2D/QuantizedConv2D/AxConv2D/MatMul layer: input, filter and output
     'input-shape': Flags.string({
       description: "shape of the input placeholder, e.g. 1,32,32,3 (or NAME=1,32,32,3 when there are several; repeatable)",
       multiple: true,
+      multipleNonGreedy: true,
     }),
   }
 

@@ -74,6 +74,13 @@ t.test('user errors: one line naming the file or flag, exit 1, nothing written',
   t.equal(r.code, EXIT.userError)
   t.notOk(fs.existsSync(path.join(dir, 't.pb')))
 
+  r = await fails('inspect', good, '--input-shape', '1,-5')
+  t.same(r.lines, ["axq: --input-shape: '1,-5' is not a shape (comma-separated sizes, -1 for unknown, e.g. 1,32,32,3)"])
+  t.equal(r.code, EXIT.userError)
+  r = await fails('inspect', '--input-shape', '3,2', good, '--json')
+  t.equal(r.code, 0, '--input-shape takes one value: the graph after it is an argument')
+  t.same(JSON.parse(r.stdout).inputDetails, [{name: 'x', dtype: 'float32', shape: [3, 2]}])
+
   r = await fails('tune', good, '--mult', 'drum8u_k4', '--out', path.join(dir, 't.pb'), '--calibrate', 'nosuch', '--calibrate-images', '0')
   t.same(r.lines, ['axq: --calibrate-images: Expected an integer greater than or equal to 1 but received: 0'])
   t.equal(r.code, EXIT.usage)
