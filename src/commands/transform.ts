@@ -75,6 +75,7 @@ Transforms: ${'{transforms}'}`
       transforms,
       onStep: progress ? (s) => process.stderr.write(`  ${s.name} ${s.nodesBefore} → ${s.nodesAfter} nodes\n`) : undefined,
     })
+    for (const w of result.warnings) process.stderr.write(`axq: warning: ${w}\n`)
     if (flags.json) {
       this.printJson(result)
       return

@@ -123,6 +123,8 @@ export interface TransformFileResult {
   nodesOut: number
   bytes: number
   ms: number
+  /** Things that are probably a mistake but not an error (printed on stderr by `axq transform`). */
+  warnings: string[]
 }
 
 /** `axq transform`: read, transform, write atomically. */
@@ -144,6 +146,12 @@ export async function transformGraphFile(options: TransformFileOptions): Promise
       if (!known.has(node)) throw new AxqError(`${flag}: no node '${node}' in ${options.inGraph}`, {subject: flag})
     }
   }
+  const warnings: string[] = []
+  const quantizing = specs.some((spec) => spec.name === 'quantize_nodes' || spec.name === 'quantize_weights')
+  const quantized = graph.node.filter((n) => n.op === 'AxConv2D' || n.op === 'QuantizeV2' || n.op.startsWith('Quantized')).length
+  if (quantizing && quantized > 0) {
+    warnings.push(`${options.inGraph} is already quantized (${quantized} QuantizeV2/Quantized*/AxConv2D nodes); quantize_weights and quantize_nodes are meant for float graphs`)
+  }
   const inputs = options.inputs ?? placeholderNames(graph)
   const outputs = options.outputs ?? sinkNames(graph)
   if (outputs.length === 0) throw new AxqError(`${options.inGraph}: the graph has no sink node to use as output; give --outputs`, {subject: '--outputs'})
@@ -161,5 +169,6 @@ export async function transformGraphFile(options: TransformFileOptions): Promise
     nodesOut: result.node.length,
     bytes: bytes.length,
     ms: performance.now() - start,
+    warnings,
   }
 }
