@@ -6,7 +6,7 @@
  * BigInt and wraps modulo 2^64. Maximum/Minimum follow std::max/std::min (Eigen's scalar
  * max/min): `a < b ? b : a` and `b < a ? b : a`, so a NaN first operand is returned.
  */
-import {registerOp, type OpContext} from '../opRegistry.js'
+import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {expectInputCount, input, opError} from '../opArgs.js'
 import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type DType, type Tensor} from '../tensor.js'
 import {broadcastShapes, broadcastStrides, sameShape} from '../shapes.js'
@@ -150,7 +150,8 @@ function registerBinary(spec: BinarySpec): void {
         throw opError(ctx, `type ${TF_NAME_BY_DTYPE[a.dtype]} is not supported (supported: ${dtypes.map((d) => TF_NAME_BY_DTYPE[d]).join(', ')})`)
       }
       const shape = binaryShape(ctx, a, b)
-      const out = allocate(a.dtype, numElements(shape))
+      // float32 results may go into a recycled buffer: both loops below write every element.
+      const out = a.dtype === 'float32' ? outputArray(ctx, 'float32', numElements(shape)) : allocate(a.dtype, numElements(shape))
       if (a.dtype === 'float32' && spec.fast && float32Fast(spec.fast, a, b, out as Float32Array)) return [{dtype: a.dtype, shape, data: out}]
       if (a.dtype === 'int64') broadcastBigints(a, b, shape, out as BigInt64Array, spec.int64 as BigFn)
       else broadcastNumbers(a, b, shape, out as NumArray, a.dtype === 'int32' ? (spec.int32 as NumFn) : spec.float)
