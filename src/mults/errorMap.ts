@@ -81,7 +81,7 @@ export function errorMapFigure(panels: ErrorPanel[], options: ErrorMapOptions = 
     const r = (f - 0.5) * 2
     return max * (scale === 'sqrt' ? Math.sign(r) * r * r : r)
   }
-  const ticks = scale === 'sqrt' ? [-1, -0.25, -1 / 16, 0, 1 / 16, 0.25, 1].map((k) => Math.round(k * max)) : [-1, -0.5, 0, 0.5, 1].map((k) => Math.round(k * max))
+  const ticks = scale === 'sqrt' ? [-1, -0.25, -1 / 16, 0, 1 / 16, 0.25, 1].map((k) => Math.sign(k) * Math.round(Math.abs(k) * max)) : [-1, -0.5, 0, 0.5, 1].map((k) => Math.sign(k) * Math.round(Math.abs(k) * max))
   drawColorBar(fig, {
     x: barX, y: top, w: 24, h: P,
     domain: [-max, max],

@@ -51,3 +51,15 @@ t.test('axq mults plot writes a PNG and rejects other formats', async (t) => {
   t.equal(bad.code, 1)
   t.match(bad.stderr, /m\.jpg: a figure is written as \.png or \.svg, not '\.jpg'/)
 })
+
+t.test('colour bar ticks are symmetric around 0 when half the maximum error is a .5', async (t) => {
+  const table = exactTable()
+  table[255 * 256 + 255] -= 3521 // max |error| 3521: half is 1760.5
+  const texts = (scale: 'linear' | 'sqrt') => errorMapFigure([{title: 'x', table}], {scale}).shapes
+    .flatMap((s) => (s.kind === 'text' && /^[−-]?\d+$/.test(s.text) && Number(s.text.replace('−', '-')) % 64 !== 0 ? [s.text] : []))
+  const linear = texts('linear')
+  t.ok(linear.includes('1761') && linear.some((x) => /^[−-]1761$/.test(x)), `±1761: ${linear}`)
+  t.notOk(linear.some((x) => /^[−-]1760$/.test(x)))
+  const sqrt = texts('sqrt')
+  t.ok(sqrt.includes('220') && sqrt.some((x) => /^[−-]220$/.test(x)), `3521/16 = 220.06 → ±220: ${sqrt}`)
+})
