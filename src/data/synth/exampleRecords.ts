@@ -3,43 +3,11 @@
  * records (as the CIFAR-10 reference's generate_cifar10_tfrecords.py does: features `image`,
  * 3072 raw CHW bytes, and `label`, int64) and CIFAR-10 binary batches (3073-byte records).
  *
- * TFRecord framing: uint64 length (LE), uint32 masked CRC32C of the length bytes, the data,
- * uint32 masked CRC32C of the data; mask(c) = ((c >>> 15) | (c << 17)) + 0xa282ead8.
+ * TFRecord framing and CRC32C are src/data/tfrecord.ts's; this file adds a compact Example
+ * encoder for the one record shape the generator writes.
  */
+import {frameTFRecord} from '../tfrecord.js'
 
-const CRC32C_TABLE = (() => {
-  const table = new Uint32Array(256)
-  for (let n = 0; n < 256; n++) {
-    let c = n
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1
-    table[n] = c >>> 0
-  }
-  return table
-})()
-
-/** CRC32C (Castagnoli), as TFRecord uses it. */
-export function crc32c(bytes: Uint8Array): number {
-  let c = 0xffffffff
-  for (let i = 0; i < bytes.length; i++) c = CRC32C_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8)
-  return (c ^ 0xffffffff) >>> 0
-}
-
-export function maskedCrc32c(bytes: Uint8Array): number {
-  const c = crc32c(bytes)
-  return ((((c >>> 15) | (c << 17)) >>> 0) + 0xa282ead8) >>> 0
-}
-
-/** One TFRecord frame around `data`. */
-export function tfrecordFrame(data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(16 + data.length)
-  const view = new DataView(out.buffer)
-  view.setUint32(0, data.length, true)
-  view.setUint32(4, Math.floor(data.length / 4294967296), true)
-  view.setUint32(8, maskedCrc32c(out.subarray(0, 8)), true)
-  out.set(data, 12)
-  view.setUint32(12 + data.length, maskedCrc32c(data), true)
-  return out
-}
 
 function varint(value: number): number[] {
   const out: number[] = []
@@ -78,7 +46,7 @@ export function encodeExampleFile(images: Uint8Array, labels: Uint8Array, imageB
   const frames: Uint8Array[] = []
   let total = 0
   for (let i = 0; i < labels.length; i++) {
-    const frame = tfrecordFrame(encodeImageExample(images.subarray(i * imageBytes, (i + 1) * imageBytes), labels[i]))
+    const frame = frameTFRecord(encodeImageExample(images.subarray(i * imageBytes, (i + 1) * imageBytes), labels[i]))
     frames.push(frame)
     total += frame.length
   }
