@@ -8,6 +8,7 @@ import {RESNET8_LAYERS, convLayersOfGraph, type ConvLayer} from '../bench/convLa
 import {benchEndToEnd, benchLayers, type ActivationModel, type BenchResult, type LayerBenchResult} from '../bench/convBench.js'
 import {captureConvInputs, type ConvInputs} from '../bench/convInputs.js'
 import {defaultThreads} from '../native/axconv.js'
+import {multDirFlag} from '../cli/multDirFlag.js'
 
 const DEFAULT_MULT = 'mul8u_L40'
 const FALLBACK_MULT = 'drum8u_k4'
@@ -26,7 +27,7 @@ Runs every convolution layer of ResNet-8 (or of --graph) on the same synthetic i
     graph: Flags.string({description: 'take the AxConv2D/QuantizedConv2D layers of this graph (input 32x32 propagated)'}),
     data: Flags.string({description: 'with --graph: also run an end-to-end inference on this data file or folder'}),
     mult: Flags.string({description: `multiplier name or .bin path (default ${DEFAULT_MULT} when on the search path, else the built-in ${FALLBACK_MULT})`}),
-    'mult-dir': Flags.string({description: 'folder of <name>.bin tables, searched first (repeatable)', multiple: true}),
+    'mult-dir': multDirFlag(),
     tune: Flags.boolean({description: 'weight tuning (AxTune) of the table', default: false, allowNo: true}),
     threads: Flags.integer({description: 'threads of the fast path (default: all cores)', min: 1}),
     batch: Flags.integer({description: 'images per layer call', default: 50, min: 1}),

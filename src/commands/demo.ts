@@ -7,6 +7,7 @@ import {DEMO_DEFAULT_COUNT, DEMO_MULTIPLIERS, runDemo} from '../demo/demoPipelin
 import {formatDemoTable} from '../demo/demoTable.js'
 import {saveAccuracyPlot} from '../demo/accuracyPlot.js'
 import {figureFormat} from '../plot/saveFigure.js'
+import {multDirFlag} from '../cli/multDirFlag.js'
 
 export default class Demo extends AxqCommand {
   static override description = `Run the whole pipeline offline on the model and data set axq ships
@@ -26,7 +27,7 @@ Accuracies are the same on every run and for any --threads; only images/s vary. 
     count: Flags.integer({description: 'test images (batches of at most 1000)', default: DEMO_DEFAULT_COUNT}),
     seed: Flags.integer({description: 'seed of the synthetic test split', default: 1}),
     mult: Flags.string({description: `multiplier to evaluate (repeatable; default ${DEMO_MULTIPLIERS.join(', ')})`, multiple: true}),
-    'mult-dir': Flags.string({description: 'folder of <name>.bin tables, searched first (repeatable)', multiple: true}),
+    'mult-dir': multDirFlag(),
     threads: Flags.integer({description: 'worker threads (default: all cores); results never depend on it', min: 1}),
     plot: Flags.string({description: 'also draw accuracy against multiplier error into this .png or .svg file'}),
     json: Flags.boolean({description: 'print the table as one JSON object', default: false}),
