@@ -109,7 +109,16 @@ export interface CompiledModel {
 }
 
 /** Compile `file` with a harness calling `fn` and return the table of all 65,536 products. */
-export async function evaluateCModel(file: string, source: string, fn: string, env: Record<string, string | undefined> = process.env): Promise<CompiledModel> {
+/** How long the compiled harness may take for the 65,536 products (a model with an endless loop). */
+export const EVALUATE_TIMEOUT_MS = 30_000
+
+export async function evaluateCModel(
+  file: string,
+  source: string,
+  fn: string,
+  env: Record<string, string | undefined> = process.env,
+  evaluateTimeoutMs = EVALUATE_TIMEOUT_MS,
+): Promise<CompiledModel> {
   if (!/^[A-Za-z_]\w*$/.test(fn)) throw new AxqError(`${file}: '${fn}' is not a C identifier`, {subject: file})
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'axq-cmodel-'))
   try {
@@ -127,9 +136,10 @@ export async function evaluateCModel(file: string, source: string, fn: string, e
     }
     const out = path.join(dir, 'table.bin')
     try {
-      await run(path.join(dir, 'harness'), [out], {cwd: dir, timeout: 120_000})
+      await run(path.join(dir, 'harness'), [out], {cwd: dir, timeout: evaluateTimeoutMs, killSignal: 'SIGKILL'})
     } catch (error) {
-      const e = error as {stderr?: string; message: string}
+      const e = error as {stderr?: string; message: string; killed?: boolean}
+      if (e.killed) throw new AxqError(`${file}: evaluating ${fn} for all 65,536 pairs did not finish in ${evaluateTimeoutMs / 1000} s (an endless loop?)`, {subject: file})
       throw new AxqError(`${file}: evaluating ${fn} failed: ${(e.stderr || e.message).split('\n')[0]}`, {subject: file})
     }
     return {table: decodeTable(fs.readFileSync(out), file), compiler: [cc, ...args.map((a) => a.replace(dir + path.sep, ''))]}
