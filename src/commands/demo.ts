@@ -14,7 +14,7 @@ export default class Demo extends AxqCommand {
 
 Generates axq's synthetic shapes test split, quantizes the shipped float CNN (examples/shapes_resnet.pb) with the alwann transform preset, then measures its accuracy with the exact multiplier and a handful of built-in approximate ones, each without and with weight tuning, and prints a table (multiplier, MAE%, tuned, accuracy, images/s).
 
-Accuracies are the same on every run and for any --threads; only images/s vary. Writes only under the work dir (default: a new temporary folder, named on stderr) and the --plot file.`
+Accuracies are the same on every run and for any --threads; only images/s vary. Writes only under the work dir (default: a new temporary folder, named on stderr, or in the workDir field with --json) and the --plot file.`
 
   static override examples = [
     '<%= config.bin %> demo',
@@ -37,7 +37,7 @@ Accuracies are the same on every run and for any --threads; only images/s vary. 
     const {flags} = await this.parse(Demo)
     if (flags.plot !== undefined) figureFormat(flags.plot) // .png or .svg: fail before the work
     const workDir = flags['work-dir'] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'axq-demo-'))
-    process.stderr.write(`axq demo: working in ${path.resolve(workDir)}\n`)
+    if (!flags.json) process.stderr.write(`axq demo: working in ${path.resolve(workDir)}\n`) // --json: its workDir field
     const tty = process.stderr.isTTY
     const started = performance.now()
     const result = await runDemo({
