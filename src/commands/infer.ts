@@ -28,6 +28,11 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
     iterations: Flags.integer({description: 'number of batches', default: 10, min: 1}),
     mult: Flags.string({description: 'multiplier name or .bin path for every AxConv2D node', default: EXACT_MULTIPLIER}),
     tune: Flags.boolean({description: 'weight tuning (AxTune)', default: false, allowNo: true}),
+    'layer-mult': Flags.string({
+      description: 'a different multiplier for one AxConv2D layer, as NODE=MULT or INDEX=MULT (0-based, graph order); repeatable (ALWANN-style layer-wise approximation)',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
     input: Flags.string({description: 'input node (default: the graph\'s only Placeholder)'}),
     output: Flags.string({description: 'output tensor (default: the graph\'s only sink)'}),
     'mult-dir': multDirFlag(),
@@ -57,11 +62,13 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
         input: flags.input,
         output: flags.output,
         multDirs: flags['mult-dir'],
+        layerMults: flags['layer-mult'],
         threads: flags.threads,
         profile: flags.profile,
         rsqrt: flags.rsqrt === 'exact' ? 'correctly-rounded' : 'eigen-fast-math',
       },
       {
+        onNotice: (message) => process.stderr.write(`axq: note: ${message}\n`),
         onLayers: (layers) => {
           if (flags.json) return
           for (const l of layers) this.log(`${l.name} = ${l.mult} (tune = ${pyBool(l.tune)})`)

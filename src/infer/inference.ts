@@ -13,6 +13,7 @@ import '../runtime/ops/index.js'
 import {makeTensor, type Tensor} from '../runtime/tensor.js'
 import {openDataset} from '../data/dataset.js'
 import {resolveMultiplier} from '../mults/resolve.js'
+import {tableSha256} from '../mults/metricsCache.js'
 import type {ProductTable} from '../mults/table.js'
 import {AxqError} from '../errors.js'
 import type {RsqrtMode} from '../runtime/eigenRsqrt.js'
@@ -29,6 +30,11 @@ export interface InferOptions {
   tune: boolean
   input?: string
   output?: string
+  /**
+   * Per-layer multipliers, ALWANN style: `SPEC=MULT`, where SPEC is an AxConv2D node name or its
+   * 0-based index among the AxConv2D nodes in graph order. Other layers use `mult`.
+   */
+  layerMults?: string[]
   multDirs?: string[]
   threads?: number
   profile?: boolean
@@ -50,6 +56,15 @@ export interface LayerSetting {
   tune: boolean
 }
 
+/** A multiplier as it was resolved: enough to reproduce a run. */
+export interface MultiplierUsed {
+  name: string
+  /** 'built-in', or the .bin file it was read from. */
+  source: string
+  /** SHA-256 of the table's 131,072 bytes. */
+  sha256: string
+}
+
 export interface InferResult {
   graph: string
   data: string
@@ -62,6 +77,8 @@ export interface InferResult {
   seconds: number
   runs: RunResult[]
   layers: LayerSetting[]
+  /** Every multiplier the layers use, as resolved (file and table checksum). */
+  multipliers: MultiplierUsed[]
   input: string
   output: string
   /** Per op type: node executions, wall seconds, and process CPU seconds (all threads). */
@@ -71,6 +88,8 @@ export interface InferResult {
 export interface InferEvents {
   /** Called once the graph is configured, before the first batch. */
   onLayers?(layers: LayerSetting[]): void
+  /** A remark for the user (stderr), e.g. records reused or flags without effect. */
+  onNotice?(message: string): void
   /** Called after each batch. */
   onRun?(index: number, run: RunResult): void
 }
@@ -117,6 +136,24 @@ export function configureApproximateLayers(graph: GraphDef, mult: string, tune: 
   return layers
 }
 
+/** Apply `SPEC=MULT` overrides (node name or index among the approximate layers). */
+export function applyLayerMultipliers(graph: GraphDef, layers: LayerSetting[], specs: readonly string[]): void {
+  for (const spec of specs) {
+    const eq = spec.lastIndexOf('=')
+    const key = eq > 0 ? spec.slice(0, eq) : ''
+    const mult = eq > 0 ? spec.slice(eq + 1) : ''
+    if (!key || !mult) throw new AxqError(`--layer-mult '${spec}': expected NODE=MULT or INDEX=MULT`, {subject: '--layer-mult'})
+    const index = /^\d+$/.test(key) ? Number(key) : layers.findIndex((l) => l.name === key)
+    if (index < 0 || index >= layers.length) {
+      const names = layers.map((l, i) => `${i}=${l.name}`).join(', ')
+      throw new AxqError(`--layer-mult '${spec}': no AxConv2D layer '${key}' (layers: ${names || 'none'})`, {subject: '--layer-mult'})
+    }
+    layers[index].mult = mult
+    const node = graph.node.find((n) => n.name === layers[index].name)
+    if (node) node.attr.AxMult = makeAttr.string(mult)
+  }
+}
+
 /** Index of the largest logit of each row; the first one on ties (tf.argmax). */
 export function argmaxRows(logits: Tensor): Int32Array {
   if (logits.shape.length !== 2) throw new AxqError(`the output must be a [batch, classes] tensor, got shape [${logits.shape.join(',')}]`)
@@ -160,23 +197,32 @@ export async function runInference(options: InferOptions, events: InferEvents = 
   const input = chooseEndpoint('input', options.input, placeholders(graph), graph, options.graph)
   const output = chooseEndpoint('output', options.output, sinks(graph), graph, options.graph)
   const layers = configureApproximateLayers(graph, options.mult, options.tune)
+  applyLayerMultipliers(graph, layers, options.layerMults ?? [])
+  if (layers.length === 0) events.onNotice?.(`${options.graph} has no AxConv2D node: --mult and --tune have no effect`)
 
-  // Resolve the multiplier before reading any data: an unknown name fails fast.
+  // Resolve the multipliers before reading any data: an unknown name fails fast.
   const tables = new Map<string, ProductTable>()
+  const multipliers: MultiplierUsed[] = []
   const resolve = (name: string): ProductTable => {
     let table = tables.get(name)
     if (!table) {
-      table = resolveMultiplier(name, {multDirs: options.multDirs}).table
+      const resolved = resolveMultiplier(name, {multDirs: options.multDirs})
+      table = resolved.table
       tables.set(name, table)
+      multipliers.push({name, source: resolved.source, sha256: tableSha256(table)})
     }
     return table
   }
-  if (layers.length > 0) resolve(options.mult)
+  for (const layer of layers) resolve(layer.mult)
 
   const dataset = openDataset(options.data)
   const placeholder = graph.node.find((n) => n.name === nodeNameFromInput(input))
   const session = new Session(graph, {threads: options.threads, resolveMultiplier: resolve, profile: options.profile, rsqrt: options.rsqrt})
   session.check([input], [output])
+  const requested = options.batchSize * options.iterations
+  if (requested > dataset.count) {
+    events.onNotice?.(`${dataset.source} holds ${dataset.count} records; ${requested} requested, so records are reused (batches wrap around)`)
+  }
   events.onLayers?.(layers)
 
   const runs: RunResult[] = []
@@ -209,6 +255,7 @@ export async function runInference(options: InferOptions, events: InferEvents = 
     seconds,
     runs,
     layers,
+    multipliers,
     input,
     output,
     ...(options.profile ? {profile: session.profile()} : {}),

@@ -67,6 +67,26 @@ t.test('batches wrap around at the end of the file and do not depend on the thre
   t.equal(wrapped.runs[5].correct, wrapped.runs[0].correct, 'the sixth batch of 200 is the first again')
 })
 
+t.test('per-layer multipliers, resolved multipliers and notices', {skip: needShared}, async (t) => {
+  const notices: string[] = []
+  const r = await runInference(
+    {graph: quantGraph, data: first1000, batchSize: 600, iterations: 2, mult: 'mul8u_L40', tune: true, multDirs: [shared('axmult')],
+      layerMults: ['0=mul8u_1JFF', 'resnet/tower_0/stage_2/residual_v1/conv2d_1/Conv2D/eightbit=mul8u_NGR']},
+    {onNotice: (m) => notices.push(m)},
+  )
+  t.same(r.layers.map((l) => l.mult), ['mul8u_1JFF', 'mul8u_L40', 'mul8u_L40', 'mul8u_L40', 'mul8u_L40', 'mul8u_L40', 'mul8u_NGR'])
+  t.same(r.multipliers.map((m) => m.name), ['mul8u_1JFF', 'mul8u_L40', 'mul8u_NGR'])
+  t.equal(r.multipliers[0].source, shared('axmult', 'mul8u_1JFF.bin'))
+  t.match(r.multipliers[0].sha256, /^[0-9a-f]{64}$/)
+  t.match(notices.join('\n'), /holds 1000 records; 1200 requested/)
+  // All layers exact except the last one: not the same as L40 everywhere.
+  const uniform = await runInference({graph: quantGraph, data: first1000, batchSize: 600, iterations: 2, mult: 'mul8u_L40', tune: true, multDirs: [shared('axmult')]})
+  t.not(r.runs[0].correct, uniform.runs[0].correct)
+  const floatNotices: string[] = []
+  await runInference({graph: floatGraph, data: first1000, batchSize: 10, iterations: 1, mult: 'mul8u_1JFF', tune: false}, {onNotice: (m) => floatNotices.push(m)})
+  t.match(floatNotices.join('\n'), /has no AxConv2D node/)
+})
+
 t.test('every EvoApproxLib table from ../shared/axmult runs', {skip: needShared}, async (t) => {
   const names = fs.readdirSync(shared('axmult')).filter((f) => f.endsWith('.bin')).map((f) => f.slice(0, -4))
   t.equal(names.length, 36)
@@ -79,8 +99,8 @@ t.test('every EvoApproxLib table from ../shared/axmult runs', {skip: needShared}
 t.test('bad input ends with one line naming the file, node or flag, exit code 1', {skip: needShared}, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'axq-infer-'))
   t.teardown(() => fs.rmSync(dir, {recursive: true, force: true}))
-  const check = (r: ReturnType<typeof axq>, pattern: RegExp, what: string) => {
-    t.equal(r.code, 1, `${what}: exit code`)
+  const check = (r: ReturnType<typeof axq>, pattern: RegExp, what: string, code = 1) => {
+    t.equal(r.code, code, `${what}: exit code`)
     t.equal(r.stdout.trim(), '', `${what}: nothing on stdout`)
     t.equal(r.stderr.trim().split('\n').length, 1, `${what}: one line: ${r.stderr}`)
     t.match(r.stderr, pattern, what)
@@ -106,5 +126,6 @@ t.test('bad input ends with one line naming the file, node or flag, exit code 1'
   const corrupt = path.join(dir, 'eval.tfrecords')
   fs.writeFileSync(corrupt, Buffer.alloc(64, 1))
   check(axq('infer', quantGraph, '--data', corrupt, '--batch-size', '10', '--iterations', '1'), /eval\.tfrecords/, 'corrupt TFRecord')
-  check(axq('infer', quantGraph), /--data/, 'no data flag')
+  check(axq('infer', quantGraph), /--data/, 'no data flag', 2)
+  check(axq('infer', quantGraph, '--data', first1000, '--layer-mult', '9=mul8u_L40'), /--layer-mult '9=mul8u_L40'.*no AxConv2D layer/, 'layer index out of range')
 })
