@@ -4,33 +4,15 @@
  * tables, ranges, pad modes and thread counts, and bad input → AxqError.
  */
 import t from 'tap'
-import fs from 'node:fs'
-import path from 'node:path'
 import {axConv, axconvInfo, axconvPreparedFilter, convWindow, type AxConvRequest} from '../../src/native/axconv.js'
 import {exactProductTable, multiplicationRange, quint8ZeroPoint} from '../../src/runtime/ops/quantizedConv2D.js'
 import {AxqError} from '../../src/errors.js'
-import {fixturesDir} from '../helpers/paths.js'
+import {quantizedConvFixtures, type QuantizedConvFixture} from '../helpers/quantizedConvFixtures.js'
 import {firstMismatch, randomFastVsReference, rng} from './randomConv.js'
 
-interface Fixture {
-  name: string
-  inputShape: number[]
-  filterShape: number[]
-  input: number[]
-  filter: number[]
-  minInput: number
-  maxInput: number
-  minFilter: number
-  maxFilter: number
-  stride: number
-  padding: 'SAME' | 'VALID'
-  outputShape: number[]
-  output: number[]
-  minOutput: number
-  maxOutput: number
-}
+type Fixture = QuantizedConvFixture
 
-const fixtures = (JSON.parse(fs.readFileSync(path.join(fixturesDir, 'native', 'quantized_conv2d.json'), 'utf8')) as {cases: Fixture[]}).cases
+const fixtures = quantizedConvFixtures()
 
 t.test('kernel info', async (t) => {
   const info = axconvInfo()

@@ -4,39 +4,21 @@
  * data cache, and errors that name the node.
  */
 import t from 'tap'
-import fs from 'node:fs'
-import path from 'node:path'
 import '../../src/runtime/ops/quantizedConv2D.js'
 import {getOp, type OpContext, type RunOptions} from '../../src/runtime/opRegistry.js'
 import {makeTensor, type Tensor} from '../../src/runtime/tensor.js'
 import {makeAttr} from '../../src/graph/attrs.js'
 import type {AttrValue, NodeDef} from '../../src/graph/types.js'
 import {runOp} from '../helpers/runOp.js'
-import {fixturesDir} from '../helpers/paths.js'
+import {quantizedConvFixtures, type QuantizedConvFixture} from '../helpers/quantizedConvFixtures.js'
 import {exactTable} from '../../src/mults/table.js'
 import {axConv} from '../../src/native/axconv.js'
 import {quint8ZeroPoint} from '../../src/runtime/ops/quantizedConv2D.js'
 import {AxqError} from '../../src/errors.js'
 
-interface Fixture {
-  name: string
-  inputShape: number[]
-  filterShape: number[]
-  input: number[]
-  filter: number[]
-  minInput: number
-  maxInput: number
-  minFilter: number
-  maxFilter: number
-  stride: number
-  padding: 'SAME' | 'VALID'
-  outputShape: number[]
-  output: number[]
-  minOutput: number
-  maxOutput: number
-}
+type Fixture = QuantizedConvFixture
 
-const fixtures = (JSON.parse(fs.readFileSync(path.join(fixturesDir, 'native', 'quantized_conv2d.json'), 'utf8')) as {cases: Fixture[]}).cases
+const fixtures = quantizedConvFixtures()
 
 const f32 = (v: number): Tensor => makeTensor('float32', [], Float32Array.of(v))
 const q8 = (shape: number[], data: ArrayLike<number>): Tensor => makeTensor('quint8', shape, Uint8Array.from(data))
