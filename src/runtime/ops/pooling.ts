@@ -45,48 +45,72 @@ export function poolGeometry(ctx: OpContext, x: Tensor): PoolGeometry {
   }
 }
 
+/** An output position of a pool and the in-image part of its window: rows [hs, he), cols [ws, we). */
+export interface PoolWindow {
+  /** Offset of the output pixel's first channel. */
+  out: number
+  /** Offset of the first channel of input pixel (b, 0, 0). */
+  image: number
+  hs: number
+  he: number
+  ws: number
+  we: number
+}
+
+/** Visits every output position of a pool (batch, then row, then column), in memory order. */
+export function forEachPoolWindow(g: PoolGeometry, visit: (win: PoolWindow) => void): void {
+  const {n, h, w, c, kh, kw, sh, sw} = g
+  const oh = g.rows.out
+  const ow = g.cols.out
+  const win: PoolWindow = {out: 0, image: 0, hs: 0, he: 0, ws: 0, we: 0}
+  for (let b = 0; b < n; b++) {
+    win.image = b * h * w * c
+    for (let i = 0; i < oh; i++) {
+      const h0 = i * sh - g.rows.padBefore
+      win.hs = Math.max(h0, 0)
+      win.he = Math.min(h0 + kh, h)
+      for (let j = 0; j < ow; j++) {
+        const w0 = j * sw - g.cols.padBefore
+        win.ws = Math.max(w0, 0)
+        win.we = Math.min(w0 + kw, w)
+        win.out = ((b * oh + i) * ow + j) * c
+        visit(win)
+      }
+    }
+  }
+}
+
 function pool(ctx: OpContext, kind: 'avg' | 'max'): Tensor[] {
   expectInputCount(ctx, 1)
   const xt = expectDType(ctx, 0, ['float32', 'float64'], 'input')
   const g = poolGeometry(ctx, xt)
   const x = xt.data as FloatArray
-  const {n, h, w, c, kh, kw, sh, sw} = g
+  const {n, w, c} = g
   const oh = g.rows.out
   const ow = g.cols.out
   const out = allocate(xt.dtype, n * oh * ow * c) as FloatArray
   const lowest = xt.dtype === 'float32' ? -3.4028234663852886e38 : -Number.MAX_VALUE
   // A float64 accumulator for float32 would change the rounding; accumulate in the output array.
-  for (let b = 0; b < n; b++) {
-    for (let i = 0; i < oh; i++) {
-      const h0 = i * sh - g.rows.padBefore
-      const hs = Math.max(h0, 0)
-      const he = Math.min(h0 + kh, h)
-      for (let j = 0; j < ow; j++) {
-        const w0 = j * sw - g.cols.padBefore
-        const ws = Math.max(w0, 0)
-        const we = Math.min(w0 + kw, w)
-        const o = ((b * oh + i) * ow + j) * c
-        if (kind === 'max') for (let ch = 0; ch < c; ch++) out[o + ch] = lowest
-        for (let hh = hs; hh < he; hh++) {
-          for (let ww = ws; ww < we; ww++) {
-            const p = ((b * h + hh) * w + ww) * c
-            if (kind === 'avg') {
-              for (let ch = 0; ch < c; ch++) out[o + ch] += x[p + ch]
-            } else {
-              for (let ch = 0; ch < c; ch++) {
-                const v = x[p + ch]
-                if (out[o + ch] < v) out[o + ch] = v
-              }
-            }
-          }
-        }
+  forEachPoolWindow(g, ({out: o, image, hs, he, ws, we}) => {
+    if (kind === 'max') for (let ch = 0; ch < c; ch++) out[o + ch] = lowest
+    for (let hh = hs; hh < he; hh++) {
+      for (let ww = ws; ww < we; ww++) {
+        const p = image + (hh * w + ww) * c
         if (kind === 'avg') {
-          const count = Math.max(he - hs, 0) * Math.max(we - ws, 0)
-          for (let ch = 0; ch < c; ch++) out[o + ch] = out[o + ch] / count
+          for (let ch = 0; ch < c; ch++) out[o + ch] += x[p + ch]
+        } else {
+          for (let ch = 0; ch < c; ch++) {
+            const v = x[p + ch]
+            if (out[o + ch] < v) out[o + ch] = v
+          }
         }
       }
     }
-  }
+    if (kind === 'avg') {
+      const count = Math.max(he - hs, 0) * Math.max(we - ws, 0)
+      for (let ch = 0; ch < c; ch++) out[o + ch] = out[o + ch] / count
+    }
+  })
   return [{dtype: xt.dtype, shape: [n, oh, ow, c], data: out}]
 }
 

@@ -10,43 +10,30 @@
 import {registerOp, type OpContext} from '../opRegistry.js'
 import {expectInputCount} from '../opArgs.js'
 import type {Tensor} from '../tensor.js'
-import {poolGeometry, type PoolGeometry} from './pooling.js'
+import {forEachPoolWindow, poolGeometry, type PoolGeometry} from './pooling.js'
 import {checkTypeAttr, quantizedInput, rangeScalar, scalarFloat} from './quantizedArgs.js'
 import {nativeQuantizedKernels, poolU8Native} from '../../native/quantizedKernels.js'
 
 export function quantizedPool(x: Uint8Array, g: PoolGeometry, kind: 'avg' | 'max'): Uint8Array {
-  const {n, h, w, c, kh, kw, sh, sw} = g
-  const oh = g.rows.out
-  const ow = g.cols.out
-  const out = new Uint8Array(n * oh * ow * c)
+  const {n, w, c} = g
+  const out = new Uint8Array(n * g.rows.out * g.cols.out * c)
   const acc = new Int32Array(c)
-  for (let b = 0; b < n; b++) {
-    for (let i = 0; i < oh; i++) {
-      const h0 = i * sh - g.rows.padBefore
-      const hs = Math.max(h0, 0)
-      const he = Math.min(h0 + kh, h)
-      for (let j = 0; j < ow; j++) {
-        const w0 = j * sw - g.cols.padBefore
-        const ws = Math.max(w0, 0)
-        const we = Math.min(w0 + kw, w)
-        acc.fill(0)
-        for (let hh = hs; hh < he; hh++) {
-          for (let ww = ws; ww < we; ww++) {
-            const p = ((b * h + hh) * w + ww) * c
-            if (kind === 'avg') for (let ch = 0; ch < c; ch++) acc[ch] += x[p + ch]
-            else for (let ch = 0; ch < c; ch++) if (acc[ch] < x[p + ch]) acc[ch] = x[p + ch]
-          }
-        }
-        const o = ((b * oh + i) * ow + j) * c
-        if (kind === 'avg') {
-          const count = (he - hs) * (we - ws)
-          for (let ch = 0; ch < c; ch++) out[o + ch] = Math.min(255, Math.trunc(acc[ch] / count))
-        } else {
-          for (let ch = 0; ch < c; ch++) out[o + ch] = acc[ch]
-        }
+  forEachPoolWindow(g, ({out: o, image, hs, he, ws, we}) => {
+    acc.fill(0)
+    for (let hh = hs; hh < he; hh++) {
+      for (let ww = ws; ww < we; ww++) {
+        const p = image + (hh * w + ww) * c
+        if (kind === 'avg') for (let ch = 0; ch < c; ch++) acc[ch] += x[p + ch]
+        else for (let ch = 0; ch < c; ch++) if (acc[ch] < x[p + ch]) acc[ch] = x[p + ch]
       }
     }
-  }
+    if (kind === 'avg') {
+      const count = (he - hs) * (we - ws)
+      for (let ch = 0; ch < c; ch++) out[o + ch] = Math.min(255, Math.trunc(acc[ch] / count))
+    } else {
+      for (let ch = 0; ch < c; ch++) out[o + ch] = acc[ch]
+    }
+  })
   return out
 }
 
