@@ -55,6 +55,12 @@ export interface AxConvRequest {
   threads?: number
   /** Reuse per-layer data across calls: the caller guarantees the same filter and table. */
   prepared?: PreparedFilterHandle
+  /**
+   * Where to write the result (e.g. a buffer recycled by the Session): an Int32Array of exactly
+   * N·Ho·Wo·K elements. Every kernel path writes every element, so old contents do not matter.
+   * Absent: a new array.
+   */
+  output?: Int32Array
   /** Names the node (or flag) in error messages. */
   where?: string
 }
@@ -179,7 +185,14 @@ export async function axConv(req: AxConvRequest): Promise<AxConvResult> {
   if (padMode !== 'table' && padMode !== 'zero') fail(`unknown pad mode '${String(padMode)}'`)
   const threads = req.threads ?? defaultThreads()
   if (!Number.isSafeInteger(threads) || threads < 1) fail(`threads must be a positive integer, got ${threads}`)
-  const output = new Int32Array(outputSize)
+  let output: Int32Array
+  if (req.output === undefined) {
+    output = new Int32Array(outputSize)
+  } else {
+    if (!(req.output instanceof Int32Array)) fail('the output buffer must be an Int32Array')
+    if (req.output.length !== outputSize) fail(`the output buffer has ${req.output.length} elements, the output [${N},${win.Ho},${win.Wo},${K}] needs ${outputSize}`)
+    output = req.output
+  }
   const b = binding()
   const timing = await b.axconvRun({
     N, H, W, C, KH, KW, K,

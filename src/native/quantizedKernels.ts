@@ -139,12 +139,15 @@ export interface PoolDims {
   padLeft: number
 }
 
-export async function poolU8Native(x: Uint8Array, d: PoolDims, average: boolean, threads?: number): Promise<Uint8Array> {
+/** `out` (e.g. a recycled buffer) must hold n·oh·ow·c codes; the kernel writes every one. */
+export async function poolU8Native(x: Uint8Array, d: PoolDims, average: boolean, threads?: number, out?: Uint8Array): Promise<Uint8Array> {
   const dims = [d.n, d.h, d.w, d.c, d.kh, d.kw, d.sh, d.sw, d.oh, d.ow, d.padTop, d.padLeft]
   check(dims.every((v) => Number.isSafeInteger(v) && v >= 0), `invalid pool geometry [${dims.join(',')}]`)
   check(d.kh >= 1 && d.kw >= 1 && d.sh >= 1 && d.sw >= 1, 'window and strides must be at least 1')
   check(x.length === d.n * d.h * d.w * d.c, `input has ${x.length} values, the geometry needs ${d.n * d.h * d.w * d.c}`)
-  const out = new Uint8Array(d.n * d.oh * d.ow * d.c)
+  const size = d.n * d.oh * d.ow * d.c
+  if (out === undefined) out = new Uint8Array(size)
+  check(out.length === size, `output has ${out.length} values, the geometry needs ${size}`)
   if (out.length > 0) await lib().poolU8(x, out, dims, average, threadsOf(threads))
   return out
 }

@@ -173,6 +173,54 @@ t.test('layers too large for product rows use the direct path on all threads, sa
   t.equal(fast.path, 'direct')
 })
 
+t.test('a caller-supplied output buffer (recycled, full of old values) gets every element written on every path', async (t) => {
+  const rand = rng(11)
+  const table = new Uint16Array(65536).map(() => Math.floor(rand() * 65536))
+  const codes = (n: number, zeros: number): Uint8Array => new Uint8Array(n).map(() => (rand() < zeros ? 0 : Math.floor(rand() * 256)))
+  const zeroRowTable = table.slice()
+  zeroRowTable.fill(0, 0, 256) // code 0's rows all zero: the rows-skip-zero path
+  const small = {inputShape: [3, 7, 6, 5], filterShape: [3, 3, 5, 11]}
+  const cases: Array<{label: string; req: AxConvRequest; kernel: 'fast' | 'reference'; path: string}> = []
+  for (const [padding, padMode] of [['SAME', 'table'], ['SAME', 'zero'], ['VALID', 'table']] as const) {
+    const base: AxConvRequest = {
+      input: codes(3 * 7 * 6 * 5, 0), ...small, filter: codes(3 * 3 * 5 * 11, 0),
+      table, stride: 2, padding, padMode, zi: 7, zf: 130,
+    }
+    cases.push({label: `reference ${padding}/${padMode}`, req: base, kernel: 'reference', path: 'reference'})
+    cases.push({label: `rows ${padding}/${padMode}`, req: base, kernel: 'fast', path: 'rows'})
+    cases.push({label: `rows-skip-zero ${padding}/${padMode}`, req: {...base, input: codes(3 * 7 * 6 * 5, 0.7), table: zeroRowTable}, kernel: 'fast', path: 'rows-skip-zero'})
+  }
+  const [C, K] = [1024, 520] // rows would exceed 256 MiB: the direct path
+  cases.push({
+    label: 'direct',
+    req: {input: codes(2 * 2 * 1 * C, 0), inputShape: [2, 2, 1, C], filter: codes(C * K, 0), filterShape: [1, 1, C, K], table, stride: 1, padding: 'SAME', zi: 3, zf: 120},
+    kernel: 'fast',
+    path: 'direct',
+  })
+  for (const c of cases) {
+    const fresh = await axConv({...c.req, kernel: c.kernel, threads: 2})
+    t.equal(fresh.path, c.path, `${c.label}: path`)
+    for (const fill of [-1, 0x5a5a5a5a]) {
+      const output = new Int32Array(fresh.output.length).fill(fill)
+      const reused = await axConv({...c.req, kernel: c.kernel, threads: 2, output})
+      t.equal(reused.output, output, `${c.label}: the result is the buffer passed in`)
+      t.equal(firstMismatch(reused.output, fresh.output), -1, `${c.label}: same values over old contents ${fill}`)
+    }
+  }
+})
+
+t.test('a caller-supplied output buffer of the wrong size or type is an AxqError', async (t) => {
+  const req: AxConvRequest = {
+    input: new Uint8Array(2 * 4 * 4 * 2), inputShape: [2, 4, 4, 2],
+    filter: new Uint8Array(3 * 3 * 2 * 3), filterShape: [3, 3, 2, 3],
+    table: exactProductTable(), stride: 2, padding: 'SAME', zi: 0, zf: 0, where: "node 'c'",
+  }
+  await t.rejects(axConv({...req, output: new Int32Array(23)}), {name: 'AxqError', message: "node 'c': the output buffer has 23 elements, the output [2,2,2,3] needs 24"})
+  await t.rejects(axConv({...req, output: new Int32Array(25)}), {name: 'AxqError', message: /has 25 elements/})
+  await t.rejects(axConv({...req, output: new Uint32Array(24) as unknown as Int32Array}), {name: 'AxqError', message: "node 'c': the output buffer must be an Int32Array"})
+  t.equal((await axConv({...req, output: new Int32Array(24).fill(9)})).output.length, 24)
+})
+
 t.test('bad input gives AxqError, never a crash', async (t) => {
   const ok: AxConvRequest = {
     input: new Uint8Array(1 * 4 * 4 * 2),

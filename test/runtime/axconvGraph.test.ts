@@ -42,4 +42,25 @@ t.test('ResNet-8 logits do not depend on the kernel or the thread count', {skip:
   t.equal(fast2.length, 6 * 11, 'logits of 6 images (the model has 11 classes)')
   t.same([...fast1], [...fast2], 'fast kernel: 1 thread == 2 threads')
   t.same([...reference], [...fast2], 'reference kernel == fast kernel')
+
+  // Later runs of one Session write the conv (and pool) outputs into recycled buffers that hold
+  // the previous batch's values: the logits must equal those of a fresh Session.
+  const other = openDataset(shared('cifar10', 'test_first1000.bin')).batch(6, 6)
+  for (const kernel of [undefined, 'reference']) {
+    if (kernel) process.env.AXQ_KERNEL = kernel
+    try {
+      const session = new Session(graph, {threads: 2, resolveMultiplier: () => table})
+      const fresh = new Session(graph, {threads: 2, resolveMultiplier: () => table})
+      const [a1] = await session.run({[placeholder.name]: batch.images}, [sink.name])
+      const [b] = await session.run({[placeholder.name]: other.images}, [sink.name])
+      const [a2] = await session.run({[placeholder.name]: batch.images}, [sink.name])
+      const [bFresh] = await fresh.run({[placeholder.name]: other.images}, [sink.name])
+      t.same([...(a1.data as Float32Array)], [...fast2], `${kernel ?? 'fast'}: first run`)
+      t.same([...(b.data as Float32Array)], [...(bFresh.data as Float32Array)], `${kernel ?? 'fast'}: second batch == a fresh Session's`)
+      t.notSame([...(b.data as Float32Array)], [...fast2], 'the two batches differ')
+      t.same([...(a2.data as Float32Array)], [...fast2], `${kernel ?? 'fast'}: third run (recycled buffers) == first`)
+    } finally {
+      delete process.env.AXQ_KERNEL
+    }
+  }
 })

@@ -16,11 +16,11 @@
  * The per-layer product rows of the fast kernel depend only on (filter, table, tune): they are
  * kept in the node's OpContext.cache and reused while those stay the same.
  */
-import {registerOp, type OpContext} from '../opRegistry.js'
+import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectDType, expectInputCount, expectRank, opError} from '../opArgs.js'
 import {makeTensor, numElements, type Tensor} from '../tensor.js'
 import {makeAttr} from '../../graph/attrs.js'
-import {axConv, axconvPreparedFilter, defaultThreads, type KernelKind, type Padding, type PreparedFilterHandle} from '../../native/axconv.js'
+import {axConv, axconvPreparedFilter, convWindow, defaultThreads, type KernelKind, type Padding, type PreparedFilterHandle} from '../../native/axconv.js'
 import {EXACT_MULTIPLIER, exactTable, type ProductTable} from '../../mults/table.js'
 import {tunedTable} from '../../mults/tune.js'
 import {AxqError} from '../../errors.js'
@@ -170,6 +170,16 @@ async function computeConv(ctx: OpContext, ax: boolean): Promise<Tensor[]> {
   }
 
   const kernel = kernelKind()
+  // The output may go into a buffer recycled by the Session: every kernel path writes every
+  // element (axConv checks the buffer's length). An impossible geometry is left to axConv's error.
+  const [N, H, W] = input.shape
+  const [KH, KW, , K] = filter.shape
+  let output: Int32Array | undefined
+  if (ctx.recycle && [N, H, W, KH, KW, K].every((d) => Number.isSafeInteger(d) && d >= 1) && Number.isSafeInteger(strides[1]) && strides[1] >= 1) {
+    const win = convWindow(H, W, KH, KW, strides[1], padding as Padding, originRule, `node '${ctx.node.name}' (${ctx.node.op})`)
+    const size = N * win.Ho * win.Wo * K
+    if (size <= 2 ** 31 - 1) output = outputArray(ctx, 'qint32', size) as Int32Array
+  }
   const result = await axConv({
     input: input.data as Uint8Array,
     inputShape: input.shape,
@@ -185,6 +195,7 @@ async function computeConv(ctx: OpContext, ax: boolean): Promise<Tensor[]> {
     kernel,
     threads: ctx.options.threads ?? defaultThreads(),
     prepared: kernel === 'fast' ? preparedFor(ctx, table, filter) : undefined,
+    output,
     where: `node '${ctx.node.name}' (${ctx.node.op})`,
   })
   const [outMin, outMax] = multiplicationRange(minInput, maxInput, minFilter, maxFilter)

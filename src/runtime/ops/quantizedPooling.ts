@@ -7,7 +7,7 @@
  * - Max: the largest in-image code (starting from 0, the type's lowest).
  * Both pass the input range through unchanged.
  */
-import {registerOp, type OpContext} from '../opRegistry.js'
+import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {expectInputCount} from '../opArgs.js'
 import type {Tensor} from '../tensor.js'
 import {forEachPoolWindow, poolGeometry, type PoolGeometry} from './pooling.js'
@@ -47,7 +47,10 @@ function pool(kind: 'avg' | 'max') {
     const g = poolGeometry(ctx, t)
     const x = t.data as Uint8Array
     const dims = {...g, oh: g.rows.out, ow: g.cols.out, padTop: g.rows.padBefore, padLeft: g.cols.padBefore}
-    const out = nativeQuantizedKernels(x.length) ? await poolU8Native(x, dims, kind === 'avg', ctx.options.threads) : quantizedPool(x, g, kind)
+    // The native kernel writes every output code, so it may fill a recycled buffer.
+    const out = nativeQuantizedKernels(x.length)
+      ? await poolU8Native(x, dims, kind === 'avg', ctx.options.threads, outputArray(ctx, 'quint8', g.n * g.rows.out * g.cols.out * g.c) as Uint8Array)
+      : quantizedPool(x, g, kind)
     return [{dtype: 'quint8', shape: [g.n, g.rows.out, g.cols.out, g.c], data: out}, scalarFloat(min), scalarFloat(max)]
   }
 }
