@@ -4,23 +4,15 @@
  */
 import type {Test} from 'tap'
 import {axConv, type AxConvRequest} from '../../src/native/axconv.js'
+import {prng as rng} from '../../src/bench/convInputs.js'
+
+/** The bench's deterministic PRNG (mulberry32), shared by the property tests. */
+export {rng}
 
 export function firstMismatch(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) return -2
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i
   return -1
-}
-
-/** Small deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let z = s
-    z = Math.imul(z ^ (z >>> 15), z | 1)
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61)
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 /** Runs `count` random cases; reports each mismatch as a failure; returns the number that agree. */
