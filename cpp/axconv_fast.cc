@@ -552,9 +552,10 @@ static void BlockAvx2(const RunState& s, int64_t task) {
 
 using BlockFn = void (*)(const RunState&, int64_t);
 
-// A large output (a fresh zero-filled allocation from JavaScript, tens of MB at batch 1000) is
-// faulted in 4 KiB page by page on first write, which at batch 1000 cost about as much as the
-// arithmetic of the 32x32 layers. Where the kernel allows transparent huge pages on request
+// A large output that is a fresh zero-filled allocation from JavaScript (tens of MB at batch
+// 1000: the first batch of a Session, or any call outside one; later batches reuse the Session's
+// recycled buffers) is faulted in 4 KiB page by page on first write, which at batch 1000 cost
+// about as much as the arithmetic of the 32x32 layers. Where the kernel allows transparent huge pages on request
 // (the common "madvise" setting), ask for them on the 2 MiB-aligned interior: one fault per
 // 2 MiB. Only a hint: failures are ignored and the values written are the same.
 static void AdviseHugePages(void* data, size_t bytes) {
