@@ -11,7 +11,7 @@
  */
 import {registerOp, type OpContext} from '../opRegistry.js'
 import {expectDType, expectInputCount, expectNHWC, expectRank, opError, paddingAttr, spatialAttr} from '../opArgs.js'
-import {allocate, type Tensor} from '../tensor.js'
+import {allocate, type Tensor} from '../../core/tensor.js'
 import {windowDim, type WindowDim} from '../shapes.js'
 
 type FloatArray = Float32Array | Float64Array
