@@ -13,9 +13,9 @@ import {Session} from '../runtime/session.js'
 import '../runtime/ops/index.js'
 import {makeTensor, type Tensor} from '../core/tensor.js'
 import {openDataset} from '../data/dataset.js'
-import {resolveMultiplier} from '../mults/resolve.js'
+import {describeSource, resolveMultiplier} from '../mults/resolve.js'
 import {tableSha256} from '../mults/metricsCache.js'
-import type {ProductTable} from '../mults/table.js'
+import type {AnyProductTable} from '../mults/table.js'
 import {AxqError} from '../errors.js'
 import type {RsqrtMode} from '../runtime/eigenRsqrt.js'
 
@@ -55,6 +55,8 @@ export interface LayerSetting {
   name: string
   mult: string
   tune: boolean
+  /** Where the multiplier's table came from: 'built-in', '<folder kind> <file>' or 'path <file>' (set once resolved). */
+  source?: string
 }
 
 /** A multiplier as it was resolved: enough to reproduce a run. */
@@ -62,6 +64,9 @@ export interface MultiplierUsed {
   name: string
   /** 'built-in', or the .bin file it was read from. */
   source: string
+  /** The same for people: 'built-in', 'user folder FILE', 'mult-dir FILE', 'AXQ_MULT_PATH FILE' or 'path FILE'. */
+  origin: string
+  signed: boolean
   /** SHA-256 of the table's 131,072 bytes. */
   sha256: string
 }
@@ -190,19 +195,22 @@ export async function runInference(options: InferOptions, events: InferEvents = 
   if (layers.length === 0) events.onNotice?.(`${options.graph} has no AxConv2D node: --mult and --tune have no effect`)
 
   // Resolve the multipliers before reading any data: an unknown name fails fast.
-  const tables = new Map<string, ProductTable>()
+  const tables = new Map<string, AnyProductTable>()
   const multipliers: MultiplierUsed[] = []
-  const resolve = (name: string): ProductTable => {
+  const resolve = (name: string): AnyProductTable => {
     let table = tables.get(name)
     if (!table) {
       const resolved = resolveMultiplier(name, {multDirs: options.multDirs})
       table = resolved.table
       tables.set(name, table)
-      multipliers.push({name, source: resolved.source, sha256: tableSha256(table)})
+      multipliers.push({name, source: resolved.source, origin: describeSource(resolved), signed: resolved.signed, sha256: tableSha256(table)})
     }
     return table
   }
-  for (const layer of layers) resolve(layer.mult)
+  for (const layer of layers) {
+    resolve(layer.mult)
+    layer.source = multipliers.find((m) => m.name === layer.mult)?.origin
+  }
 
   const dataset = openDataset(options.data)
   const placeholder = graph.node.find((n) => n.name === nodeNameFromInput(input))

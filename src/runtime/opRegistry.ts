@@ -13,8 +13,12 @@ import type {RsqrtMode} from './eigenRsqrt.js'
 export interface RunOptions {
   /** Worker threads for native kernels (default: all cores). Results never depend on it. */
   threads?: number
-  /** Resolves a multiplier name (an AxConv2D node's AxMult attr) to its 65536-entry table. */
-  resolveMultiplier?: (name: string) => Uint16Array
+  /**
+   * Resolves a multiplier name (an AxConv2D node's AxMult attr) to its 65536-entry table: a
+   * Uint16Array for unsigned operands, an Int16Array for signed ones (each layer checks that the
+   * kind fits its operand type).
+   */
+  resolveMultiplier?: (name: string) => Uint16Array | Int16Array
   /** Collect time per op type. */
   profile?: boolean
   /**
