@@ -13,6 +13,9 @@ the models expect (cifar.preprocess), fed as one batch per CALIBRATION_BATCH ima
 
 The float model's metadata_props (preprocessing, classes; see README.md) are copied into each
 quantized model, plus axq.quant.* keys saying how it was quantized. models.json lists every file.
+The MinMax ranges onnxruntime computed are kept in calibration/NAME.minmax.json (onnxruntime's
+calibration cache format: tensor name -> lowest/highest), so axq's quantizer can be checked against
+onnxruntime's with exactly the same ranges.
 """
 import json
 import os
@@ -95,6 +98,9 @@ def main():
     for name in names:
         src = os.path.join(cifar.HERE, name + '.onnx')
         meta = float_metadata(src)
+        cache = os.path.join(cifar.HERE, 'calibration', name + '.minmax.json')
+        if os.path.exists(cache):
+            os.remove(cache)  # always calibrate the model as it is now; the 8 versions then share the ranges
         entries.append(model_entry(name + '.onnx', name, meta))
         for types, (act, wt) in TYPES.items():
             for fmt, qformat in FORMATS.items():
@@ -103,7 +109,7 @@ def main():
                     dst = os.path.join(cifar.HERE, file)
                     quantize_static(src, dst, Batches(x), quant_format=qformat, activation_type=act,
                                     weight_type=wt, per_channel=per_channel, reduce_range=False,
-                                    calibrate_method=CalibrationMethod.MinMax)
+                                    calibrate_method=CalibrationMethod.MinMax, calibration_cache_path=cache)
                     quant = {'format': 'QDQ' if fmt == 'qdq' else 'QOperator', 'activation_type': TYPE_NAMES[act],
                              'weight_type': TYPE_NAMES[wt], 'per_channel': per_channel}
                     qmeta = dict(meta)
