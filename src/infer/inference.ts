@@ -92,6 +92,8 @@ export interface InferEvents {
   onNotice?(message: string): void
   /** Called after each batch. */
   onRun?(index: number, run: RunResult): void
+  /** Each batch's predicted classes and labels (for per-image comparisons, src/evaluation). */
+  onPredictions?(index: number, predicted: Int32Array, labels: Int32Array): void
 }
 
 /** The graph's placeholders (candidate inputs). */
@@ -234,6 +236,7 @@ export async function runInference(options: InferOptions, events: InferEvents = 
     const [logits] = await session.run({[input]: adaptImages(batch.images, placeholder)}, [output])
     const predicted = argmaxRows(flattenLogits(logits, batch.labels.length, output))
     const correct = countCorrect(predicted, batch.labels)
+    events.onPredictions?.(it, predicted, batch.labels)
     const seconds = Number(process.hrtime.bigint() - started) / 1e9
     const run = {accuracy: correct / batch.labels.length, correct, seconds, images: batch.labels.length}
     runs.push(run)
