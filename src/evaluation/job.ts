@@ -16,6 +16,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import {AxqError} from '../errors.js'
+import {openDataset, type Dataset} from '../data/dataset.js'
 import {fileProblem} from '../fileProblem.js'
 import {readGraph} from '../graph/graphIO.js'
 import {summarizeGraph} from '../graph/graphSummary.js'
@@ -190,6 +191,17 @@ function powerTableFor(multDirs: string[]): PowerTable {
   return table
 }
 
+const datasets = new Map<string, Dataset>()
+/** The job's data, read once per process (keyed by its hash; the last two data sets are kept). */
+function datasetFor(ref: FileRef): Dataset {
+  let hit = datasets.get(ref.sha256)
+  if (!hit) {
+    if (datasets.size >= 2) datasets.delete(datasets.keys().next().value!)
+    datasets.set(ref.sha256, (hit = openDataset(ref.path)))
+  }
+  return hit
+}
+
 /** Run one job. Errors are AxqErrors (unknown multiplier, changed file, …). */
 export async function evaluate(job: EvaluationJob, options: EvaluateOptions = {}): Promise<EvaluationResult> {
   checkFile(job.model, 'model')
@@ -200,6 +212,7 @@ export async function evaluate(job: EvaluationJob, options: EvaluateOptions = {}
     {
       graph: job.model.path,
       data: job.data.path,
+      dataset: datasetFor(job.data),
       batchSize: job.batchSize,
       iterations: job.iterations,
       mult: job.mult,
