@@ -12,7 +12,7 @@ import {requiredInputNodes, sinkNodes} from '../graph/endpoints.js'
 import {Session} from '../runtime/session.js'
 import '../runtime/ops/index.js'
 import {makeTensor, type Tensor} from '../core/tensor.js'
-import {openDataset} from '../data/dataset.js'
+import {openDataset, type Dataset} from '../data/dataset.js'
 import {describeSource, resolveMultiplier} from '../mults/resolve.js'
 import {tableSha256} from '../mults/metricsCache.js'
 import type {AnyProductTable} from '../mults/table.js'
@@ -25,6 +25,8 @@ export interface InferOptions {
   graph: string
   /** A data file (.tfrecords, .bin, pickle batch) or a folder holding one. */
   data: string
+  /** `data` already opened (callers running many configurations read it once). */
+  dataset?: Dataset
   batchSize: number
   iterations: number
   mult: string
@@ -98,6 +100,8 @@ export interface InferEvents {
   onNotice?(message: string): void
   /** Called after each batch. */
   onRun?(index: number, run: RunResult): void
+  /** Each batch's predicted classes and labels (for per-image comparisons, src/evaluation). */
+  onPredictions?(index: number, predicted: Int32Array, labels: Int32Array): void
 }
 
 function chooseEndpoint(kind: 'input' | 'output', given: string | undefined, candidates: NodeDef[], graph: GraphDef, file: string): string {
@@ -212,7 +216,7 @@ export async function runInference(options: InferOptions, events: InferEvents = 
     layer.source = multipliers.find((m) => m.name === layer.mult)?.origin
   }
 
-  const dataset = openDataset(options.data)
+  const dataset = options.dataset ?? openDataset(options.data)
   const placeholder = graph.node.find((n) => n.name === nodeNameFromInput(input))
   const session = new Session(graph, {threads: options.threads, resolveMultiplier: resolve, profile: options.profile, rsqrt: options.rsqrt})
   session.check([input], [output])
@@ -231,6 +235,7 @@ export async function runInference(options: InferOptions, events: InferEvents = 
     const [logits] = await session.run({[input]: adaptImages(batch.images, placeholder)}, [output])
     const predicted = argmaxRows(flattenLogits(logits, batch.labels.length, output))
     const correct = countCorrect(predicted, batch.labels)
+    events.onPredictions?.(it, predicted, batch.labels)
     const seconds = Number(process.hrtime.bigint() - started) / 1e9
     const run = {accuracy: correct / batch.labels.length, correct, seconds, images: batch.labels.length}
     runs.push(run)
