@@ -10,8 +10,7 @@
 #include "conv2d_float.h"
 
 #include <algorithm>
-#include <thread>
-#include <vector>
+#include "parallel.h"
 
 namespace axq {
 
@@ -188,22 +187,9 @@ void Conv2DFloatFast(const Conv2DFloatShape& s, const float* in, const float* fi
   const int64_t pixels = s.n * s.oh * s.ow;
   if (pixels == 0 || s.co == 0) return;
   const int64_t work = pixels * s.co * s.kh * s.kw * s.c;
-  int64_t t = std::max(1, threads);
-  t = std::min<int64_t>(t, pixels);
+  int64_t t = ClampThreads(threads);
   if (work < (int64_t{1} << 16)) t = 1;
-  if (t == 1) {
-    range(s, in, filter, out, 0, pixels);
-    return;
-  }
-  std::vector<std::thread> pool;
-  pool.reserve(t - 1);
-  const int64_t chunk = (pixels + t - 1) / t;
-  for (int64_t k = 1; k < t; ++k) {
-    const int64_t begin = std::min(pixels, k * chunk), end = std::min(pixels, (k + 1) * chunk);
-    pool.emplace_back([=, &s] { range(s, in, filter, out, begin, end); });
-  }
-  range(s, in, filter, out, 0, std::min(pixels, chunk));
-  for (auto& th : pool) th.join();
+  ParallelRanges(pixels, t, [&](int64_t begin, int64_t end) { range(s, in, filter, out, begin, end); });
 }
 
 }  // namespace axq

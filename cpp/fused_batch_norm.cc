@@ -6,26 +6,15 @@
 
 #include <algorithm>
 #include <functional>
-#include <thread>
 #include <vector>
+
+#include "parallel.h"
 
 namespace axq {
 namespace {
 
-void Parallel(int64_t items, int threads, const std::function<void(int64_t, int64_t)>& fn) {
-  int64_t t = std::max<int64_t>(1, std::min<int64_t>(threads, items));
-  if (t == 1) {
-    fn(0, items);
-    return;
-  }
-  const int64_t chunk = (items + t - 1) / t;
-  std::vector<std::thread> pool;
-  for (int64_t k = 1; k < t; ++k) {
-    const int64_t b = std::min(items, k * chunk), e = std::min(items, (k + 1) * chunk);
-    if (b < e) pool.emplace_back(fn, b, e);
-  }
-  fn(0, std::min(items, chunk));
-  for (auto& th : pool) th.join();
+void ParallelChunks(int64_t items, int threads, const std::function<void(int64_t, int64_t)>& fn) {
+  ParallelRanges(items, threads, fn);
 }
 
 // Sum over rows of x[r, c] (pass 1) or of (x[r, c] - mean[c])^2 (pass 2), channels [c0, c1).
@@ -55,7 +44,7 @@ void SumsByChannelBlocks(const float* x, const float* mean, float* sums, int64_t
   // Blocks of 8 channels (one AVX register) where possible.
   const int64_t block = depth >= 8 * threads ? ((depth / threads + 7) / 8) * 8 : std::max<int64_t>(1, (depth + threads - 1) / threads);
   const int64_t blocks = (depth + block - 1) / block;
-  Parallel(blocks, threads, [&](int64_t b0, int64_t b1) {
+  ParallelChunks(blocks, threads, [&](int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; ++b) ChannelSums(x, mean, sums, rows, depth, b * block, std::min(depth, (b + 1) * block));
   });
 }
@@ -75,7 +64,7 @@ void BatchNormMoments(const float* x, int64_t rows, int64_t depth, float* mean, 
 void BatchNormApply(const float* x, int64_t rows, int64_t depth, const float* mean, const float* k, const float* offset,
                     float* y, int threads) {
   if (depth == 0 || rows == 0) return;
-  Parallel(rows, threads, [&](int64_t r0, int64_t r1) {
+  ParallelChunks(rows, threads, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const float* row = x + r * depth;
       float* out = y + r * depth;

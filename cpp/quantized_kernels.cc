@@ -15,7 +15,7 @@
 #define AXQ_X86_AVX2 0
 #endif
 
-#include "axconv_thread_pool.h"
+#include "parallel.h"
 #include "cpu_features.h"
 
 namespace axq {
@@ -32,7 +32,7 @@ void Chunked(int64_t n, int threads, Fn fn) {
     fn(int64_t{0}, n);
     return;
   }
-  ParallelFor(chunks, threads, [&](int64_t k) {
+  Parallel(chunks, threads, [&](int64_t k) {
     const int64_t b = k * kChunk;
     fn(b, std::min(n, b + kChunk));
   });
@@ -165,7 +165,7 @@ void BiasAddLut(const uint8_t* x, int64_t n, const int32_t* table, const int32_t
   if (chunks <= 1 || threads <= 1) {
     for (int64_t k = 0; k < chunks; ++k) body(k);
   } else {
-    ParallelFor(chunks, threads, body);
+    Parallel(chunks, threads, body);
   }
 }
 
@@ -260,7 +260,7 @@ void MinMaxI32(const int32_t* x, int64_t n, int32_t* mn, int32_t* mx, int thread
   if (chunks <= 1 || threads <= 1) {
     for (int64_t k = 0; k < chunks; ++k) body(k);
   } else {
-    ParallelFor(chunks, threads, body);
+    Parallel(chunks, threads, body);
   }
   *mn = *std::min_element(lo.begin(), lo.end());
   *mx = *std::max_element(hi.begin(), hi.end());
@@ -300,7 +300,7 @@ void PoolU8(const PoolShape& s, bool average, const uint8_t* x, uint8_t* out, in
   if (rows <= 1 || threads <= 1) {
     for (int64_t k = 0; k < rows; ++k) body(k);
   } else {
-    ParallelFor(rows, threads, body);
+    Parallel(rows, threads, body);
   }
 }
 
