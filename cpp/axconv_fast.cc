@@ -1,5 +1,5 @@
-// Fast AxConv2D: output-channel tiles of product rows small enough for L1, no im2col, threads,
-// run-time choice of the instruction set.
+// Fast AxConv2D: product rows in output-channel tiles, no im2col, threads, run-time choice of
+// the instruction set.
 //
 // The accumulator of axconv_kernel.h splits, exactly in mod-2^32 arithmetic, into
 //   acc[k] = sum_t T[x_t][w_tk]  -  zf * sum_t x_t  -  zi * sum_t w_tk  +  n * zi * zf
@@ -10,15 +10,16 @@
 // sums are per pixel (sum of x) or per channel (sum of w) and cost almost nothing.
 //
 // Speed must not depend on the activation codes: a pixel's code picks any of a tap's 256 rows,
-// so the rows a loop touches must all be close. Work goes k-tile by k-tile and, within a kernel
-// row dy, through tiles of G consecutive taps whose rows (G x 256 x KT x 2 bytes, 32 KiB) stay in
-// L1 while every pixel of a block of output pixels adds its G rows; the block's accumulators
-// (np x KT x 4 bytes) stream through L2. Memory is bounded for any layer width: rows of the
-// k-tiles that fit the 256 MiB budget are kept (PrepareFilter); the rest are built during the
-// call, one k-tile at a time, and shared by every pixel of the batch.
+// so every row of the taps being walked must be close, whatever the codes. Work goes k-tile by
+// k-tile and, within a kernel row dy, through tiles of G consecutive taps (256 KiB of rows) that
+// every pixel of a block of output pixels walks, adding its G rows, before the next tile; the
+// block's sums (at most 512 KiB) and the tile stay in L2, and each row fetched from memory
+// serves the whole block. Memory is bounded for any layer width: rows of the k-tiles that fit
+// the 256 MiB budget are kept (PrepareFilter); the others are built during the call in chunks
+// of at most 8 MiB, each used by every pixel of the batch before the next is built.
 //
-// Taps outside the image read a buffer of padCode codes (rows of code padCode, as TF's AxConv2D
-// does); in PadMode::kZero their contribution is taken out again per pixel at the end.
+// Taps outside the image read padCode (rows of code padCode, as TF's AxConv2D does); in
+// PadMode::kZero their contribution is taken out again per pixel at the end.
 // Every output element is computed by exactly one task, in a fixed order of exact integer
 // additions, so results never depend on the thread count or on the instruction set.
 #include <algorithm>
@@ -37,12 +38,16 @@ namespace axq {
 
 namespace {
 
-// Bytes of product rows walked by all pixels of a block before the next tile (L1-sized).
-static int64_t kTileBytes = getenv("AXQ_TB") ? atoi(getenv("AXQ_TB")) : 256 * 1024;
+// Bytes of product rows (a tile of G taps) that every pixel of a block walks through before
+// the next tile: with the block's sums, well inside L2 (2 MiB on the Xeon this was tuned on;
+// 512 KiB and up on current x86 and ARM cores).
+constexpr int64_t kTileBytes = 256 * 1024;
 // Product rows built during a call come in chunks of at most this many bytes.
 constexpr int64_t kChunkBytes = 8 << 20;
 
-int64_t KTileWidth(int64_t Kp) { int64_t m = getenv("AXQ_KT") ? atoi(getenv("AXQ_KT")) : 32; return Kp % 64 == 0 && m >= 64 ? 64 : Kp % 32 == 0 && m >= 32 ? 32 : Kp % 16 == 0 && m >= 16 ? 16 : 8; }
+// Output channels per k-tile: 32 where K allows (fewer instructions per multiply-accumulate than
+// 8 or 16; 64 measured no faster and doubles the rows built per chunk).
+int64_t KTileWidth(int64_t Kp) { return Kp % 32 == 0 ? 32 : Kp % 16 == 0 ? 16 : 8; }
 
 uint16_t* Align64(std::vector<uint16_t>& store, size_t elements) {
   store.assign(elements + 32, 0);
@@ -177,11 +182,23 @@ void SetUpBlock(Call& s, int64_t p0, int64_t np, bool sums, Scratch& sc) {
   const bool zeroPad = s.q->padMode == PadMode::kZero;
   sc.xs.resize(static_cast<size_t>(g.KH * np));
   sc.outside.clear();
-  // At most every kernel row of every pixel gathered (the block size bounds np x taps).
-  if (sc.codes.size() < static_cast<size_t>(np * s.taps)) sc.codes.resize(static_cast<size_t>(np * s.taps));
-  uint8_t* gathered = sc.codes.data();
   const int64_t plane = g.Ho * g.Wo;
-  int64_t n = p0 / plane, oy = (p0 % plane) / g.Wo, ox = p0 % g.Wo;
+  const int64_t n0 = p0 / plane, oy0 = (p0 % plane) / g.Wo, ox0 = p0 % g.Wo;
+  // Room for the gathered rows: those partly outside the image on the left or right.
+  int64_t partial = 0;
+  for (int64_t i = 0, oy = oy0, ox = ox0; i < np; ++i) {
+    const int64_t y0 = oy * g.stride - g.offTop, x0 = ox * g.stride - g.offLeft;
+    if (x0 < 0 || x0 + KW > g.W) {
+      for (int64_t dy = 0; dy < g.KH; ++dy) partial += (y0 + dy >= 0 && y0 + dy < g.H) ? 1 : 0;
+    }
+    if (++ox == g.Wo) {
+      ox = 0;
+      if (++oy == g.Ho) oy = 0;
+    }
+  }
+  if (sc.codes.size() < static_cast<size_t>(partial * seg)) sc.codes.resize(static_cast<size_t>(partial * seg));
+  uint8_t* gathered = sc.codes.data();
+  int64_t n = n0, oy = oy0, ox = ox0;
   for (int64_t i = 0; i < np; ++i) {
     const int64_t y0 = oy * g.stride - g.offTop, x0 = ox * g.stride - g.offLeft;
     const uint8_t* image = s.input + n * g.H * g.W * C;
@@ -364,11 +381,11 @@ void AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
       for (int64_t k = 0; k < Kp; ++k) fix[k] -= zi * ws[k];
     }
   }
-  // Blocks of output pixels: accumulators np x KT x 4 bytes (L2), gathered border codes at most
-  // np x KH*KW*C bytes; at least four blocks per thread when the batch allows.
-  const int64_t threadCount = std::max(threads, 1);
-  s.block = std::max<int64_t>(16, std::min<int64_t>(getenv("AXQ_NP") ? atoi(getenv("AXQ_NP")) : 1024, (int64_t(4) << 20) / std::max<int64_t>(1, s.taps)));
-  s.block = std::max<int64_t>(8, std::min<int64_t>(s.block, (s.pixels + 4 * threadCount - 1) / (4 * threadCount)));
+  // Blocks of output pixels: as many as keep their sums (np x KT x 4 bytes) within 512 KiB of
+  // L2, so that each tile of rows, once fetched, serves many pixels; with several threads, at
+  // least two blocks per thread.
+  s.block = std::min<int64_t>(s.pixels, std::max<int64_t>(64, (512 * 1024) / (KT * 4)));
+  if (threads > 1) s.block = std::max<int64_t>(64, std::min<int64_t>(s.block, (s.pixels + 2 * threads - 1) / (2 * threads)));
   const int64_t blocks = (s.pixels + s.block - 1) / s.block;
   AdviseHugePages(output, static_cast<size_t>(s.pixels * g.K) * sizeof(int32_t));
   const int64_t perTile = s.taps * 256 * KT;

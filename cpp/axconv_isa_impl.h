@@ -35,20 +35,27 @@ struct Lanes {
 template <int KT>
 __attribute__((always_inline)) inline typename Lanes<KT>::Acc Widen(const uint16_t* p) {
   typedef typename Lanes<KT>::Acc Acc;
+  constexpr int kBytes = Lanes<KT>::kBytes;
 #if defined(__AVX512F__)
-  if constexpr (Lanes<KT>::kBytes == 64) return (Acc)_mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  if constexpr (kBytes == 64) return (Acc)_mm512_maskz_cvtepu16_epi32(0xFFFF, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));  // maskz: no GCC 12 warning
+  else
 #endif
 #if defined(__AVX2__)
-  if constexpr (Lanes<KT>::kBytes == 32) return (Acc)_mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  if constexpr (kBytes == 32) return (Acc)_mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  else
 #endif
 #if defined(__SSE2__)
-  if constexpr (Lanes<KT>::kBytes == 16) return (Acc)_mm_unpacklo_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)), _mm_setzero_si128());
+  if constexpr (kBytes == 16) return (Acc)_mm_unpacklo_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)), _mm_setzero_si128());
+  else
 #elif defined(__ARM_NEON)
-  if constexpr (Lanes<KT>::kBytes == 16) return (Acc)vmovl_u16(vld1_u16(p));
+  if constexpr (kBytes == 16) return (Acc)vmovl_u16(vld1_u16(p));
+  else
 #endif
-  typename Lanes<KT>::Row r;
-  std::memcpy(&r, p, sizeof r);
-  return __builtin_convertvector(r, Acc);
+  {
+    typename Lanes<KT>::Row r;
+    std::memcpy(&r, p, sizeof r);
+    return __builtin_convertvector(r, Acc);
+  }
 }
 
 // Pixel by pixel through one tile of G taps: the pixel's KT sums stay in registers while its G
