@@ -2,6 +2,7 @@
 // a Promise<void>:
 //   conv2dFloat(input, filter, output, dims[15], threads, reference)
 //   batchNormMomentsFloat(x, mean, variance, rows, depth, threads)
+//   batchNormMomentsCodes(codes, table, mean, variance, rows, depth, threads)
 //   batchNormApplyFloat(x, mean, k, offset, y, rows, depth, threads)
 //   minMaxFloat(x, result[2], threads, reference)
 //   padZeroBytes(input, output, elemBytes, shape, before, after, threads)
@@ -72,6 +73,23 @@ Napi::Value BatchNormMomentsBinding(const Napi::CallbackInfo& info) {
   float *mp = mean.Data(), *vp = var.Data();
   return Worker::Start(new Worker(env, "axq:batchNormMoments", {x, mean, var},
                                   [=] { BatchNormMoments(xp, rows, depth, mp, vp, threads); }));
+}
+
+// batchNormMomentsCodes(codes, table[256], mean, variance, rows, depth, threads)
+Napi::Value BatchNormMomentsCodesBinding(const Napi::CallbackInfo& info) {
+  const char* fn = "batchNormMomentsCodes";
+  Napi::Env env = info.Env();
+  const int64_t rows = Int(info, 4, fn), depth = Int(info, 5, fn, 0, int64_t{1} << 24);
+  const int threads = Threads(info, 6, fn);
+  auto codes = Array<uint8_t>(info, 0, fn, napi_uint8_array, Product(env, fn, {rows, depth}));
+  auto table = Array<float>(info, 1, fn, kF32, 256);
+  auto mean = Array<float>(info, 2, fn, kF32, depth);
+  auto var = Array<float>(info, 3, fn, kF32, depth);
+  const uint8_t* cp = codes.Data();
+  const float* tp = table.Data();
+  float *mp = mean.Data(), *vp = var.Data();
+  return Worker::Start(new Worker(env, "axq:batchNormMomentsCodes", {codes, table, mean, var},
+                                  [=] { BatchNormMomentsCodes(cp, rows, depth, tp, mp, vp, threads); }));
 }
 
 // batchNormApplyFloat(x, mean, k, offset, y, rows, depth, threads) → Promise<void>
@@ -189,6 +207,7 @@ Napi::Value PoolBinding(const Napi::CallbackInfo& info) {
 void RegisterFloatOps(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dFloat", Napi::Function::New(env, Conv2DFloat));
   exports.Set("batchNormMomentsFloat", Napi::Function::New(env, BatchNormMomentsBinding));
+  exports.Set("batchNormMomentsCodes", Napi::Function::New(env, BatchNormMomentsCodesBinding));
   exports.Set("batchNormApplyFloat", Napi::Function::New(env, BatchNormApplyBinding));
   exports.Set("minMaxFloat", Napi::Function::New(env, MinMaxBinding));
   exports.Set("padZeroBytes", Napi::Function::New(env, PadZeroBinding));

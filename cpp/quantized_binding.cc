@@ -67,6 +67,40 @@ Napi::Value LutU8ToU8Js(const Napi::CallbackInfo& info) {
   return Worker::Start(new Worker(info.Env(), fn, {codes, table, out}, [=] { LutU8ToU8(c, n, t, o, threads); }));
 }
 
+// lutByChannelF32(codes: Uint8Array, table: Float32Array(256·depth), out: Float32Array, depth, threads,
+//                 minMax: Float32Array(2)) — minMax receives [min, max] of out (zero sign aside)
+// lutByChannelU8(codes: Uint8Array, table: Uint8Array(256·depth), out: Uint8Array, depth, threads)
+Napi::Value LutByChannelF32Js(const Napi::CallbackInfo& info) {
+  const char* fn = "lutByChannelF32";
+  auto codes = Array<uint8_t>(info, 0, fn, napi_uint8_array);
+  const int64_t n = static_cast<int64_t>(codes.ElementLength());
+  const int64_t depth = args::Int(info, 3, fn, 1, int64_t{1} << 24);
+  auto table = Array<float>(info, 1, fn, napi_float32_array, 256 * depth);
+  auto out = Array<float>(info, 2, fn, napi_float32_array, n);
+  Need(n % depth == 0, info.Env(), fn, "the codes do not form rows of depth channels");
+  const int threads = Threads(info, 4, fn);
+  auto minMax = Array<float>(info, 5, fn, napi_float32_array, 2);
+  const uint8_t* c = codes.Data();
+  const float* t = table.Data();
+  float *o = out.Data(), *mm = minMax.Data();
+  return Worker::Start(new Worker(info.Env(), fn, {codes, table, out, minMax},
+                                  [=] { LutByChannelF32(c, n, depth, t, o, mm, threads); }));
+}
+
+Napi::Value LutByChannelU8Js(const Napi::CallbackInfo& info) {
+  const char* fn = "lutByChannelU8";
+  auto codes = Array<uint8_t>(info, 0, fn, napi_uint8_array);
+  const int64_t n = static_cast<int64_t>(codes.ElementLength());
+  const int64_t depth = args::Int(info, 3, fn, 1, int64_t{1} << 24);
+  auto table = Array<uint8_t>(info, 1, fn, napi_uint8_array, 256 * depth);
+  auto out = Array<uint8_t>(info, 2, fn, napi_uint8_array, n);
+  Need(n % depth == 0, info.Env(), fn, "the codes do not form rows of depth channels");
+  const int threads = Threads(info, 4, fn);
+  const uint8_t *c = codes.Data(), *t = table.Data();
+  uint8_t* o = out.Data();
+  return Worker::Start(new Worker(info.Env(), fn, {codes, table, out}, [=] { LutByChannelU8(c, n, depth, t, o, threads); }));
+}
+
 // addLut(x: Uint8Array, tx: Int32Array(256), y: Uint8Array, ty: Int32Array(256), out: Int32Array, threads)
 Napi::Value AddLutJs(const Napi::CallbackInfo& info) {
   const char* fn = "addLut";
@@ -162,6 +196,8 @@ void RegisterQuantizedOps(Napi::Env env, Napi::Object exports) {
   exports.Set("quantizeU8", Napi::Function::New(env, QuantizeU8Js));
   exports.Set("lutU8ToF32", Napi::Function::New(env, LutU8ToF32Js));
   exports.Set("lutU8ToU8", Napi::Function::New(env, LutU8ToU8Js));
+  exports.Set("lutByChannelF32", Napi::Function::New(env, LutByChannelF32Js));
+  exports.Set("lutByChannelU8", Napi::Function::New(env, LutByChannelU8Js));
   exports.Set("addLut", Napi::Function::New(env, AddLutJs));
   exports.Set("biasAddLut", Napi::Function::New(env, BiasAddLutJs));
   exports.Set("requantizeI32", Napi::Function::New(env, RequantizeI32Js));

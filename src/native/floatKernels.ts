@@ -89,6 +89,29 @@ export async function batchNormMomentsFloat(x: Float32Array, depth: number, mean
   await nativeFn<MomentsFn>('batchNormMomentsFloat')(x, mean, variance, rows, depth, threads)
 }
 
+type MomentsCodesFn = (codes: Uint8Array, table: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, depth: number, threads: number) => Promise<void>
+
+/**
+ * batchNormMomentsFloat of x[i] = table[codes[i]] (a Dequantize) computed from the codes, with
+ * the same sums in the same order (identical bits).
+ */
+export async function batchNormMomentsCodes(
+  codes: Uint8Array,
+  table: Float32Array,
+  depth: number,
+  mean: Float32Array,
+  variance: Float32Array,
+  options: {threads?: number} = {},
+): Promise<void> {
+  const rows = depth === 0 ? 0 : codes.length / depth
+  if (!Number.isInteger(rows) || table.length !== 256 || mean.length !== depth || variance.length !== depth) {
+    throw new AxqError(`batchNormMomentsCodes: ${codes.length} codes, ${depth} channels, table ${table.length}`)
+  }
+  if (depth === 0) return
+  const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
+  await nativeFn<MomentsCodesFn>('batchNormMomentsCodes')(codes, table, mean, variance, rows, depth, threads)
+}
+
 /**
  * y = f32(f32(f32(x − mean) · k) + offset) per channel, rows split across threads. `options.out`
  * (x.length elements, overwritten entirely) receives y instead of a new array.
