@@ -14,7 +14,7 @@ import {requireUnsigned, resolveMultiplier} from '../mults/resolve.js'
 import type {ProductTable} from '../mults/table.js'
 import {quint8ZeroPoint} from '../runtime/ops/quantizedConv2D.js'
 import {AxqError} from '../errors.js'
-import type {Tensor} from '../runtime/tensor.js'
+import type {Tensor} from '../core/tensor.js'
 
 export type ActivationModel = 'typical' | 'uniform' | 'real'
 

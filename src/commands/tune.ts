@@ -7,7 +7,7 @@ import {formatMetric} from '../mults/catalogTable.js'
 import {requireUnsigned, resolveMultiplier} from '../mults/resolve.js'
 import {tuneReport} from '../mults/tuneReport.js'
 import {openDataset} from '../data/dataset.js'
-import {placeholderNames} from '../runtime/session.js'
+import {placeholderNames} from '../graph/endpoints.js'
 import {multDirFlag} from '../cli/multDirFlag.js'
 
 export default class Tune extends AxqCommand {

@@ -4,8 +4,9 @@ import os from 'node:os'
 import path from 'node:path'
 import {spawnSync} from 'node:child_process'
 import {cliPath, hasShared, shared} from '../helpers/paths.js'
-import {argmaxRows, countCorrect, configureApproximateLayers, sinks, placeholders, runInference} from '../../src/infer/inference.js'
-import {makeTensor} from '../../src/runtime/tensor.js'
+import {argmaxRows, countCorrect, configureApproximateLayers, runInference} from '../../src/infer/inference.js'
+import {requiredInputNodes, sinkNodes} from '../../src/graph/endpoints.js'
+import {makeTensor} from '../../src/core/tensor.js'
 import {readGraph, writeGraph} from '../../src/graph/graphIO.js'
 import {readAttr} from '../../src/graph/attrs.js'
 
@@ -33,8 +34,8 @@ t.test('configureApproximateLayers sets AxMult/AxTune on AxConv2D nodes only', {
     t.equal(readAttr.string(node.attr.AxMult), 'mul8u_L40')
     t.equal(readAttr.bool(node.attr.AxTune), true)
   }
-  t.same(placeholders(graph).map((n) => n.name), ['input'])
-  t.same(sinks(graph).map((n) => n.name), ['resnet/tower_0/fully_connected/dense/BiasAdd'])
+  t.same(requiredInputNodes(graph).map((n) => n.name), ['input'])
+  t.same(sinkNodes(graph).map((n) => n.name), ['resnet/tower_0/fully_connected/dense/BiasAdd'])
 })
 
 t.test('ResNet-8, exact multiplier with tuning, first 1000 official test images', {skip: needShared}, async (t) => {
