@@ -75,7 +75,7 @@ std::shared_ptr<PreparedFilter> PrepareFilter(const ConvGeometry& g, const uint8
 /**
  * Fast path: same results as AxConvReference for every input, on `threads` threads, with the
  * instruction-set variant `isa` (nullptr: the one chosen for this CPU, see AxConvFastVariant).
- * Rows not kept in `prepared` are built in chunks of at most `chunkBytes` (0: 8 MiB).
+ * Rows not kept in `prepared` are built in chunks of at most `chunkBytes` (0: 1 MiB).
  */
 void AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
                 const PreparedFilter& prepared, int32_t* output, int threads,
