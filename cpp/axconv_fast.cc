@@ -188,15 +188,23 @@ void WindowSums(Call& s, int64_t p0, int64_t np, bool sums, bool outside, Scratc
     const int64_t y0 = oy * g.stride - g.offTop, x0 = ox * g.stride - g.offLeft;
     const uint32_t* sums0 = s.pixelSum.data() + n * g.H * g.W;
     uint32_t sx = 0, in = 0;
-    for (int64_t dy = 0; dy < g.KH; ++dy) {
-      const int64_t iy = y0 + dy;
-      for (int64_t dx = 0; dx < g.KW; ++dx) {
-        const int64_t ix = x0 + dx;
-        if (iy < 0 || iy >= g.H || ix < 0 || ix >= g.W) {
-          if (outside) sc.outside.emplace_back(int32_t(i), int32_t(dy * g.KW + dx));
-        } else {
-          sx += sums0[iy * g.W + ix];
-          in += static_cast<uint32_t>(g.C);
+    if (y0 >= 0 && y0 + g.KH <= g.H && x0 >= 0 && x0 + g.KW <= g.W) {
+      for (int64_t dy = 0; dy < g.KH; ++dy) {
+        const uint32_t* ps = sums0 + (y0 + dy) * g.W + x0;
+        for (int64_t dx = 0; dx < g.KW; ++dx) sx += ps[dx];
+      }
+      in = static_cast<uint32_t>(s.taps);
+    } else {
+      for (int64_t dy = 0; dy < g.KH; ++dy) {
+        const int64_t iy = y0 + dy;
+        for (int64_t dx = 0; dx < g.KW; ++dx) {
+          const int64_t ix = x0 + dx;
+          if (iy < 0 || iy >= g.H || ix < 0 || ix >= g.W) {
+            if (outside) sc.outside.emplace_back(int32_t(i), int32_t(dy * g.KW + dx));
+          } else {
+            sx += sums0[iy * g.W + ix];
+            in += static_cast<uint32_t>(g.C);
+          }
         }
       }
     }
