@@ -2,7 +2,7 @@ import os from 'node:os'
 import {Flags} from '@oclif/core'
 import {AxqCommand} from '../cli/baseCommand.js'
 import {AxqError} from '../errors.js'
-import {resolveMultiplier, type ResolvedMultiplier} from '../mults/resolve.js'
+import {requireUnsigned, resolveMultiplier, type ResolvedMultiplier} from '../mults/resolve.js'
 import {tunedTable} from '../mults/tune.js'
 import {RESNET8_LAYERS, convLayersOfGraph, type ConvLayer} from '../bench/convLayers.js'
 import {benchEndToEnd, benchLayers, type ActivationModel, type BenchResult, type LayerBenchResult} from '../bench/convBench.js'
@@ -59,7 +59,8 @@ Runs every convolution layer of ResNet-8 (or of --graph) on the same synthetic i
     }
     const minFastSeconds = Number(flags['min-time'])
     if (!Number.isFinite(minFastSeconds) || minFastSeconds < 0) throw new AxqError(`--min-time must be a number of seconds, got '${flags['min-time']}'`, {subject: '--min-time'})
-    const table = flags.tune ? tunedTable(resolved.table) : resolved.table
+    const unsigned = requireUnsigned(resolved, 'axq bench (the quint8 AxConv2D kernels)')
+    const table = flags.tune ? tunedTable(unsigned) : unsigned
     const layers: readonly ConvLayer[] = flags.graph ? convLayersOfGraph(flags.graph) : RESNET8_LAYERS
     const threads = flags.threads ?? defaultThreads()
     const activations = (flags.activations ?? (flags.graph && flags.data ? 'real' : 'typical')) as ActivationModel

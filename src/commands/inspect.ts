@@ -3,7 +3,7 @@ import {AxqCommand} from '../cli/baseCommand.js'
 import {AxqError} from '../errors.js'
 import {readGraph} from '../graph/graphIO.js'
 import {summarizeGraph} from '../graph/graphSummary.js'
-import {placeholderNames} from '../runtime/session.js'
+import {placeholderNames} from '../graph/endpoints.js'
 
 function parseDims(text: string, flag: string): number[] {
   const parts = text.split(',').map((s) => s.trim())

@@ -18,7 +18,7 @@ import {agreesAtPrintedPrecision} from './printedPrecision.js'
 import {isValidMultiplierName} from './resolve.js'
 import {userMultDir, type Env} from './searchPath.js'
 import {readSidecarCost, UNKNOWN_COST, type HardwareCost, type MultiplierSidecar} from './sidecar.js'
-import {decodeTable, encodeTable, type ProductTable} from './table.js'
+import {decodeTable, encodeTable, isSignedTable, type AnyProductTable} from './table.js'
 import {fileProblem} from '../fileProblem.js'
 
 export const AXQ_VERSION = '0.1.0'
@@ -75,7 +75,7 @@ export async function importMultiplier(file: string, options: ImportOptions = {}
     throw new AxqError(`cannot read ${file}: ${fileProblem(error)}`, {subject: file})
   }
   const stem = path.basename(file).replace(/\.[^.]*$/, '')
-  let table: ProductTable
+  let table: AnyProductTable
   let name = options.name
   let cost: HardwareCost = UNKNOWN_COST
   let header: Record<string, string> | undefined
@@ -125,6 +125,7 @@ export async function importMultiplier(file: string, options: ImportOptions = {}
     format: 'axq-multiplier',
     version: 1,
     name,
+    signed: isSignedTable(table),
     tableSha256: tableSha256(table),
     metrics,
     cost,

@@ -3,7 +3,7 @@
  * Importing src/runtime/ops/index.js registers every op.
  */
 import type {AttrValue, NodeDef} from '../../src/graph/types.js'
-import type {Tensor} from '../../src/runtime/tensor.js'
+import type {Tensor} from '../../src/core/tensor.js'
 import {getOp, type OpContext, type RunOptions} from '../../src/runtime/opRegistry.js'
 
 export async function runOp(

@@ -10,7 +10,7 @@ import {attrs} from './tensors.js'
 import {binaryFloat, nativeFloatKernels, poolFloat, reluFloat, setFloatKernelMode} from '../../src/native/floatKernels.js'
 import {native} from '../../src/native/binding.js'
 import {prng} from '../../src/bench/convInputs.js'
-import type {Tensor} from '../../src/runtime/tensor.js'
+import type {Tensor} from '../../src/core/tensor.js'
 
 const haveNative = (() => {
   try {

@@ -5,7 +5,7 @@
  * then the data.
  */
 import {AxqError} from '../../errors.js'
-import {TABLE_SIZE, type ProductTable} from '../table.js'
+import {isSignedTable, TABLE_SIZE, type AnyProductTable, type ProductTable} from '../table.js'
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]
 
@@ -72,9 +72,9 @@ export function decodeNpy(bytes: Uint8Array, file: string): ProductTable {
   return table
 }
 
-/** A 256×256 little-endian uint16 C-order .npy (version 1.0). */
-export function encodeNpy(table: ProductTable): Uint8Array {
-  let header = "{'descr': '<u2', 'fortran_order': False, 'shape': (256, 256), }"
+/** A 256×256 little-endian C-order .npy (version 1.0): '<u2', or '<i2' for a signed table. */
+export function encodeNpy(table: AnyProductTable): Uint8Array {
+  let header = `{'descr': '${isSignedTable(table) ? '<i2' : '<u2'}', 'fortran_order': False, 'shape': (256, 256), }`
   const total = 10 + header.length + 1
   header += ' '.repeat((64 - (total % 64)) % 64) + '\n'
   const out = new Uint8Array(10 + header.length + TABLE_SIZE * 2)
@@ -85,6 +85,6 @@ export function encodeNpy(table: ProductTable): Uint8Array {
   view.setUint16(8, header.length, true)
   for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i)
   const data = 10 + header.length
-  for (let i = 0; i < TABLE_SIZE; i++) view.setUint16(data + i * 2, table[i], true)
+  for (let i = 0; i < TABLE_SIZE; i++) view.setUint16(data + i * 2, table[i] & 0xffff, true)
   return out
 }

@@ -4,7 +4,7 @@
  * ignored. This is also the CSV that `axq mults export --format csv` writes.
  */
 import {AxqError} from '../../errors.js'
-import {TABLE_SIZE, type ProductTable} from '../table.js'
+import {TABLE_SIZE, type AnyProductTable, type ProductTable} from '../table.js'
 
 export function parseTextTable(text: string, file: string): ProductTable {
   const rows = text.split(/\r?\n/).map((line, i) => ({line: line.trim(), no: i + 1})).filter((r) => r.line !== '' && !r.line.startsWith('#'))
@@ -21,7 +21,7 @@ export function parseTextTable(text: string, file: string): ProductTable {
   return table
 }
 
-export function formatTextTable(table: ProductTable, separator = ','): string {
+export function formatTextTable(table: AnyProductTable, separator = ','): string {
   const lines: string[] = []
   for (let a = 0; a < 256; a++) lines.push(Array.from(table.subarray(a * 256, a * 256 + 256)).join(separator))
   return lines.join('\n') + '\n'

@@ -13,7 +13,7 @@
  */
 import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectInputCount, opError} from '../opArgs.js'
-import type {DType, Tensor} from '../tensor.js'
+import type {DType, Tensor} from '../../core/tensor.js'
 import {makeAttr} from '../../graph/attrs.js'
 import {eigenDequantizer, type QuantizedType} from '../quantization.js'
 import {checkTypeAttr, quantizedInput, rangeScalar} from './quantizedArgs.js'

@@ -11,7 +11,7 @@
  */
 import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {expectInputCount, input, opError} from '../opArgs.js'
-import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type DType, type Tensor} from '../tensor.js'
+import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type DType, type Tensor} from '../../core/tensor.js'
 import {broadcastShapes, broadcastStrides, sameShape} from '../shapes.js'
 import {binaryFloat, nativeFloatKernels} from '../../native/floatKernels.js'
 

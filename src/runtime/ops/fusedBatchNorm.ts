@@ -40,7 +40,7 @@
  */
 import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectInputCount, expectNHWC, expectRank, floatInput, opError} from '../opArgs.js'
-import {shapeString, type Tensor} from '../tensor.js'
+import {shapeString, type Tensor} from '../../core/tensor.js'
 import {rsqrtAt, type RsqrtMode} from '../eigenRsqrt.js'
 import {batchNormApplyFloat, batchNormMomentsCodes, batchNormMomentsFloat} from '../../native/floatKernels.js'
 import {lutByChannelF32Native} from '../../native/quantizedKernels.js'

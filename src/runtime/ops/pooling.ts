@@ -13,7 +13,7 @@
  */
 import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {expectDType, expectInputCount, expectNHWC, expectRank, opError, paddingAttr, spatialAttr} from '../opArgs.js'
-import {allocate, type Tensor} from '../tensor.js'
+import {allocate, type Tensor} from '../../core/tensor.js'
 import {windowDim, type WindowDim} from '../shapes.js'
 import {nativeFloatKernels, poolFloat} from '../../native/floatKernels.js'
 

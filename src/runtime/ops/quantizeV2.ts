@@ -17,7 +17,7 @@
  */
 import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectInputCount, floatInput, opError} from '../opArgs.js'
-import {allocate, type DType, type Tensor} from '../tensor.js'
+import {allocate, type DType, type Tensor} from '../../core/tensor.js'
 import {makeAttr} from '../../graph/attrs.js'
 import {
   eigenQuantize,

@@ -15,7 +15,7 @@
  */
 import {registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectDType, expectInputCount, intValues, opError} from '../opArgs.js'
-import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type DType, type Tensor} from '../tensor.js'
+import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type DType, type Tensor} from '../../core/tensor.js'
 import {normalizeAxis, reducedShape, stridesOf} from '../shapes.js'
 import {minMaxFloat} from '../../native/floatKernels.js'
 import {codeFormOf} from '../codeForms.js'
