@@ -20,9 +20,10 @@ import {openDataset, type Dataset} from '../data/dataset.js'
 import {fileProblem} from '../fileProblem.js'
 import {readGraph} from '../graph/graphIO.js'
 import {summarizeGraph} from '../graph/graphSummary.js'
-import {APPROXIMATE_OPS, runInference, type LayerSetting, type MultiplierUsed} from '../infer/inference.js'
+import {APPROXIMATE_OPS, applyLayerMultipliers, configureApproximateLayers, runInference, type LayerSetting, type MultiplierUsed} from '../infer/inference.js'
 import {PowerTable, relativePower} from '../mults/power.js'
 import {EXACT_MULTIPLIER} from '../mults/table.js'
+import {resolveMultiplier} from '../mults/resolve.js'
 import {encodeHits} from './hits.js'
 import {wilsonInterval} from './statistics.js'
 
@@ -181,6 +182,23 @@ export function configurationPower(
     relativePower: finite(relativePower(loads.map((x) => ({macs: x.m!.macs, powerMw: x.p!})), exact)),
     relativePowerComputed: finite(relativePower(loads.map((x) => ({macs: x.m!.computedMacs, powerMw: x.p!})), exact)),
   }
+}
+
+/** Relative power of an `axq infer` run's layers (null when a power is unknown or there is no approximate layer). */
+export function inferencePower(graph: string, layers: readonly {name: string; mult: string}[], multDirs: readonly string[] = []): {relativePower: number | null; relativePowerComputed: number | null} {
+  return configurationPower(approximateLayerMacs(fileRef(graph)), layers, powerTableFor(multDirs.map((d) => path.resolve(d))))
+}
+
+/**
+ * Relative power of `mult` on every approximate layer with `layerMults` overrides (as infer takes
+ * them), without running anything. Unknown multipliers are an AxqError; unknown power gives null.
+ */
+export function layerwisePower(graph: string, mult: string, layerMults: readonly string[], multDirs: readonly string[] = []): {relativePower: number | null; relativePowerComputed: number | null} {
+  const def = readGraph(graph)
+  const layers = configureApproximateLayers(def, mult, false)
+  applyLayerMultipliers(def, layers, layerMults)
+  for (const l of layers) resolveMultiplier(l.mult, {multDirs})
+  return inferencePower(graph, layers, multDirs)
 }
 
 const powerTables = new Map<string, PowerTable>()

@@ -76,17 +76,18 @@ const builtinTables = new Map<string, AnyProductTable>()
  * name says (fileIsSigned).
  */
 export function loadTableFile(file: string, signed = fileIsSigned(file, path.basename(file, '.bin'))): AnyProductTable {
-  const abs = path.resolve(file) + (signed ? '#int16' : '#uint16')
+  const abs = path.resolve(file)
+  const key = abs + (signed ? '#int16' : '#uint16')
   let stat: fs.Stats
   try {
     stat = fs.statSync(abs)
   } catch (error) {
     throw new AxqError(`cannot read multiplier table ${file}: ${fileProblem(error)}`, {subject: file})
   }
-  const hit = fileTables.get(abs)
+  const hit = fileTables.get(key)
   if (hit && hit.size === stat.size && hit.mtimeMs === stat.mtimeMs) return hit.table
   const table = readTableFile(file, signed)
-  fileTables.set(abs, {size: stat.size, mtimeMs: stat.mtimeMs, table})
+  fileTables.set(key, {size: stat.size, mtimeMs: stat.mtimeMs, table})
   return table
 }
 

@@ -54,10 +54,10 @@ export function readSweepSpec(file: string): SweepSpec {
 export function parseSweepSpec(text: string, file: string): SweepSpec {
   let value: unknown
   try {
-    value = parseYaml(text, {prettyErrors: false, uniqueKeys: true})
+    value = parseYaml(text, {uniqueKeys: true})
   } catch (error) {
     const where = error instanceof YAMLParseError && error.linePos ? ` (line ${error.linePos[0].line})` : ''
-    const what = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    const what = error instanceof Error ? error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '') : String(error)
     throw new AxqError(`${file}${where}: not valid YAML or JSON: ${what}`, {subject: file})
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
