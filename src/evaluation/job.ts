@@ -16,12 +16,14 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import {AxqError} from '../errors.js'
+import {openDataset, type Dataset} from '../data/dataset.js'
 import {fileProblem} from '../fileProblem.js'
 import {readGraph} from '../graph/graphIO.js'
 import {summarizeGraph} from '../graph/graphSummary.js'
-import {APPROXIMATE_OPS, runInference, type LayerSetting, type MultiplierUsed} from '../infer/inference.js'
+import {APPROXIMATE_OPS, applyLayerMultipliers, configureApproximateLayers, runInference, type LayerSetting, type MultiplierUsed} from '../infer/inference.js'
 import {PowerTable, relativePower} from '../mults/power.js'
 import {EXACT_MULTIPLIER} from '../mults/table.js'
+import {resolveMultiplier} from '../mults/resolve.js'
 import {encodeHits} from './hits.js'
 import {wilsonInterval} from './statistics.js'
 
@@ -182,12 +184,40 @@ export function configurationPower(
   }
 }
 
+/** Relative power of an `axq infer` run's layers (null when a power is unknown or there is no approximate layer). */
+export function inferencePower(graph: string, layers: readonly {name: string; mult: string}[], multDirs: readonly string[] = []): {relativePower: number | null; relativePowerComputed: number | null} {
+  return configurationPower(approximateLayerMacs(fileRef(graph)), layers, powerTableFor(multDirs.map((d) => path.resolve(d))))
+}
+
+/**
+ * Relative power of `mult` on every approximate layer with `layerMults` overrides (as infer takes
+ * them), without running anything. Unknown multipliers are an AxqError; unknown power gives null.
+ */
+export function layerwisePower(graph: string, mult: string, layerMults: readonly string[], multDirs: readonly string[] = []): {relativePower: number | null; relativePowerComputed: number | null} {
+  const def = readGraph(graph)
+  const layers = configureApproximateLayers(def, mult, false)
+  applyLayerMultipliers(def, layers, layerMults)
+  for (const l of layers) resolveMultiplier(l.mult, {multDirs})
+  return inferencePower(graph, layers, multDirs)
+}
+
 const powerTables = new Map<string, PowerTable>()
 function powerTableFor(multDirs: string[]): PowerTable {
   const key = JSON.stringify(multDirs)
   let table = powerTables.get(key)
   if (!table) powerTables.set(key, (table = new PowerTable({multDirs})))
   return table
+}
+
+const datasets = new Map<string, Dataset>()
+/** The job's data, read once per process (keyed by its hash; the last two data sets are kept). */
+function datasetFor(ref: FileRef): Dataset {
+  let hit = datasets.get(ref.sha256)
+  if (!hit) {
+    if (datasets.size >= 2) datasets.delete(datasets.keys().next().value!)
+    datasets.set(ref.sha256, (hit = openDataset(ref.path)))
+  }
+  return hit
 }
 
 /** Run one job. Errors are AxqErrors (unknown multiplier, changed file, …). */
@@ -200,6 +230,7 @@ export async function evaluate(job: EvaluationJob, options: EvaluateOptions = {}
     {
       graph: job.model.path,
       data: job.data.path,
+      dataset: datasetFor(job.data),
       batchSize: job.batchSize,
       iterations: job.iterations,
       mult: job.mult,

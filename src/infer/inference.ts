@@ -11,7 +11,7 @@ import {nodeNameFromInput} from '../graph/names.js'
 import {Session} from '../runtime/session.js'
 import '../runtime/ops/index.js'
 import {makeTensor, type Tensor} from '../runtime/tensor.js'
-import {openDataset} from '../data/dataset.js'
+import {openDataset, type Dataset} from '../data/dataset.js'
 import {resolveMultiplier} from '../mults/resolve.js'
 import {tableSha256} from '../mults/metricsCache.js'
 import type {ProductTable} from '../mults/table.js'
@@ -24,6 +24,8 @@ export interface InferOptions {
   graph: string
   /** A data file (.tfrecords, .bin, pickle batch) or a folder holding one. */
   data: string
+  /** `data` already opened (callers running many configurations read it once). */
+  dataset?: Dataset
   batchSize: number
   iterations: number
   mult: string
@@ -217,7 +219,7 @@ export async function runInference(options: InferOptions, events: InferEvents = 
   }
   for (const layer of layers) resolve(layer.mult)
 
-  const dataset = openDataset(options.data)
+  const dataset = options.dataset ?? openDataset(options.data)
   const placeholder = graph.node.find((n) => n.name === nodeNameFromInput(input))
   const session = new Session(graph, {threads: options.threads, resolveMultiplier: resolve, profile: options.profile, rsqrt: options.rsqrt})
   session.check([input], [output])
