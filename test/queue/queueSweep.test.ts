@@ -5,47 +5,20 @@
  * file refuses the job; a job over its time limit fails after its retries; an unreachable server
  * is one line.
  */
-import {spawn, type ChildProcess} from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import t from 'tap'
 import {axq, axqLines} from '../commands/cliRunner.js'
-import {cliPath, hasShared, shared} from '../helpers/paths.js'
+import {hasShared, shared} from '../helpers/paths.js'
 import {makeJob} from '../../src/evaluation/job.js'
 import {QueueRunner} from '../../src/queue/queueRunner.js'
 import {comparable, readLines, writeSpec} from '../sweep/sweepFiles.js'
 import {freePort, redisAvailable, startRedis} from './redisServer.js'
+import {startWorker, until} from './workerProcess.js'
 
 // Without redis-server the queue tests skip, except in CI, where .ci/run installs it: there they fail.
 const skip = !hasShared ? 'needs ../shared' : !redisAvailable() && !process.env.CI ? 'needs redis-server (apt-get install redis-server)' : false
-
-interface Worker {
-  child: ChildProcess
-  log: string[]
-  exited: Promise<number | null>
-}
-
-function startWorker(url: string, name: string): Worker {
-  const child = spawn(process.execPath, [cliPath, 'worker', '--queue', url, '--name', name, '--lock-seconds', '2'], {stdio: ['ignore', 'ignore', 'pipe']})
-  const log: string[] = []
-  let partial = ''
-  child.stderr!.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString()).split('\n')
-    partial = lines.pop()!
-    log.push(...lines)
-  })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  return {child, log, exited}
-}
-
-async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
 
 t.test('a sweep through Redis with two workers, one killed mid-job: every job once, same results as locally', {skip}, async (t) => {
   const redis = await startRedis()
