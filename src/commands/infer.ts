@@ -73,7 +73,7 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
         onNotice: (message) => process.stderr.write(`axq: note: ${message}\n`),
         onLayers: (layers) => {
           if (flags.json) return
-          for (const l of layers) this.log(`${l.name} = ${l.mult} (tune = ${pyBool(l.tune)})`)
+          for (const l of layers) this.log(`${l.name} = ${l.mult} (tune = ${pyBool(l.tune)}) [${l.source}]`)
           if (progress) process.stderr.write(`running ${flags.iterations} batches of ${flags['batch-size']}...\n`)
         },
         onRun: (index, run) => {
