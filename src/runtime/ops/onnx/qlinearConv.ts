@@ -111,7 +111,7 @@ export function quantizedConvAccumulators(
   zx: number,
   zw: number,
   bias: ArrayLike<number> | undefined,
-  table: AnyProductTable | undefined,
+  table: ArrayLike<number> | undefined,
   out: Int32Array,
 ): Int32Array {
   const {N, C, H, W, KH, KW, Ho, Wo} = g
