@@ -113,7 +113,7 @@ export function quantizeWeight(data: Float32Array, dims: readonly number[], type
   const [qmin, qmax] = quantRange(type, options)
   const params = (lo: number, hi: number, n: number) => (n ? scaleZeroPoint(lo, hi, qmin, qmax, symmetric) : {scale: 1, zeroPoint: 0})
   if (options.axis === undefined) {
-    const [lo, hi] = minMax(data, 0, data.length, 1, data.length)
+    const [lo, hi] = minMax(data, 0, data.length, data.length, data.length)
     const p = params(lo, hi, data.length)
     return quantizeWithParams(data, dims, type, Float32Array.of(p.scale), [p.zeroPoint])
   }

@@ -5,7 +5,8 @@
  *
  * - Conv, Gemm: input and output activations get a QuantizeLinear → DequantizeLinear pair, the
  *   weight becomes an 8-bit initializer W_quantized read through DequantizeLinear (per channel on
- *   axis 0 for Conv, on the output axis for Gemm, when asked), the bias an int32 initializer with
+ *   axis 0 for Conv, on the output axis for Gemm, when asked; per-channel weights are symmetric even
+ *   when uint8, zero point 128), the bias an int32 initializer with
  *   scale input scale × weight scale (× Gemm's beta, which is then set to 1);
  * - Relu, Clip after a quantized tensor are removed: their producer writes their output directly,
  *   which is quantized with their (clipped) range;
@@ -169,7 +170,9 @@ export function quantizeQdq(model: Model, calibrated: ReadonlyMap<string, Tensor
     if (m.kind !== 'weight') continue
     const init = initializers.get(name)!
     const type = options.weightType
-    const w = quantizeWeight(floatValues(init), dimsOf(init), type, {symmetric: type === 'int8', reduceRange: options.reduceRange, axis: m.axis})
+    // int8 weights are symmetric; so is every per-channel weight in QDQ (onnxruntime: QLinear* kernels
+    // need one zero point for all channels)
+    const w = quantizeWeight(floatValues(init), dimsOf(init), type, {symmetric: type === 'int8' || m.axis !== undefined, reduceRange: options.reduceRange, axis: m.axis})
     adjustWeightScaleForBias(name, w.scales, w.zeroPoints, m.axis !== undefined)
     weightScales.set(name, w.scales)
     const q = quantizeWithParams(floatValues(init), dimsOf(init), type, w.scales, w.zeroPoints, m.axis)

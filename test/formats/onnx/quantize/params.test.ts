@@ -108,10 +108,11 @@ for (const entry of manifest.models.filter((e) => e.format !== 'float')) {
       const name = node.input![1]
       const qw = qInit.get(`${name}_quantized`)!
       const type = typeOf(qw)
-      // onnxruntime: QOperator per-channel convolutions always take int8 weights
+      // onnxruntime: QOperator per-channel convolutions always take int8 weights; QDQ per-channel
+      // weights are always symmetric (uint8: zero point 128)
       const expected: QuantType = entry.format === 'QOperator' && entry.per_channel && node.opType === 'Conv' ? 'int8' : (entry.weight_type as QuantType)
       t.equal(type, expected, `${name} type`)
-      const w = quantizeWeight(floatValues(fInit.get(name)!), dimsOf(fInit.get(name)!), type, {symmetric: type === 'int8', axis: entry.per_channel ? 0 : undefined})
+      const w = quantizeWeight(floatValues(fInit.get(name)!), dimsOf(fInit.get(name)!), type, {symmetric: type === 'int8' || (entry.per_channel && entry.format === 'QDQ'), axis: entry.per_channel ? 0 : undefined})
       t.same([...w.scales], [...scalar(`${name}_scale`)], `${name} scales`)
       t.same(w.zeroPoints, [...intValues(qInit.get(`${name}_zero_point`)!)], `${name} zero points`)
       t.equal(firstDifference(w.data, intValues(qw)), -1, `${name} values`)
