@@ -6,14 +6,17 @@
 // The checks below are a second line of defence: a bad call throws, it never crashes.
 #include <napi.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "axconv_kernel.h"
 #include "axconv_thread_pool.h"
+#include "parallel.h"
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <sys/resource.h>
@@ -23,10 +26,24 @@ namespace axq {
 
 namespace {
 
+// The per-layer cache behind axconvPrepared(): the prepared rows and the filter and table they
+// were built from. A call with another filter or table (same shape or not) rebuilds them.
 struct PreparedHolder {
   std::mutex mutex;
   std::shared_ptr<PreparedFilter> prepared;
+  std::vector<uint8_t> filter;
+  std::vector<uint16_t> table;
+
+  bool BuiltFrom(const ConvGeometry& g, const uint8_t* f, const uint16_t* t) const {
+    const auto& h = prepared;
+    return h && h->KH == g.KH && h->KW == g.KW && h->C == g.C && h->K == g.K &&
+           filter.size() == static_cast<size_t>(g.KH * g.KW * g.C * g.K) && table.size() == 65536 &&
+           std::equal(filter.begin(), filter.end(), f) && std::equal(table.begin(), table.end(), t);
+  }
 };
+
+// Marks the Externals made by axconvPrepared(), so that no other External is taken for one.
+constexpr napi_type_tag kPreparedTag = {0x6178712d70726570ULL, 0x6172656448c3b1ULL};
 
 int64_t IntField(const Napi::Object& o, const char* name) {
   Napi::Value v = o.Get(name);
@@ -86,7 +103,7 @@ class AxConvWorker : public Napi::AsyncWorker {
     q_.padCode = static_cast<uint8_t>(padCode);
     q_.padMode = static_cast<PadMode>(padMode);
     const int64_t threads = IntField(args, "threads");
-    threads_ = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threads, 256)));
+    threads_ = ClampThreads(threads);
     Napi::Value kernel = args.Get("kernel");
     if (!kernel.IsString()) throw Napi::TypeError::New(env, "axconvRun: kernel must be a string");
     const std::string name = kernel.As<Napi::String>().Utf8Value();
@@ -124,12 +141,19 @@ class AxConvWorker : public Napi::AsyncWorker {
     filter_ = filter.Data();
     table_ = table.Data();
     output_ = output.Data();
-    // Keep every buffer alive until the work is done.
+    // Keep every buffer (and the prepared holder) alive until the work is done, by reference:
+    // the argument object's properties may be reassigned meanwhile.
     keep_ = Napi::Persistent(args);
+    for (Napi::Value v : {input.As<Napi::Value>(), filter.As<Napi::Value>(), table.As<Napi::Value>(), output.As<Napi::Value>()})
+      arrays_.push_back(Napi::Persistent(v));
     Napi::Value prepared = args.Get("prepared");
     if (!prepared.IsUndefined() && !prepared.IsNull()) {
-      if (!prepared.IsExternal()) throw Napi::TypeError::New(env, "axconvRun: prepared must come from axconvPrepared()");
+      bool tagged = false;
+      if (!prepared.IsExternal() || napi_check_object_type_tag(env, prepared, &kPreparedTag, &tagged) != napi_ok || !tagged) {
+        throw Napi::TypeError::New(env, "axconvRun: prepared must come from axconvPrepared()");
+      }
       holder_ = prepared.As<Napi::External<PreparedHolder>>().Data();
+      arrays_.push_back(Napi::Persistent(prepared));
     }
   }
 
@@ -146,9 +170,10 @@ class AxConvWorker : public Napi::AsyncWorker {
       std::shared_ptr<PreparedFilter> p;
       if (holder_) {
         std::lock_guard<std::mutex> lock(holder_->mutex);
-        const auto& h = holder_->prepared;
-        if (!h || h->KH != g_.KH || h->KW != g_.KW || h->C != g_.C || h->K != g_.K) {
+        if (!holder_->BuiltFrom(g_, filter_, table_)) {
           holder_->prepared = PrepareFilter(g_, filter_, table_, threads_, rowBudget_);
+          holder_->filter.assign(filter_, filter_ + g_.KH * g_.KW * g_.C * g_.K);
+          holder_->table.assign(table_, table_ + 65536);
           prepareSeconds_ = Seconds(start);
         }
         p = holder_->prepared;
@@ -203,6 +228,7 @@ class AxConvWorker : public Napi::AsyncWorker {
 
   Napi::Promise::Deferred deferred_;
   Napi::ObjectReference keep_;
+  std::vector<Napi::Reference<Napi::Value>> arrays_;
   ConvGeometry g_;
   ConvQuant q_;
   const uint8_t* input_ = nullptr;
@@ -232,8 +258,10 @@ Napi::Value Run(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Prepared(const Napi::CallbackInfo& info) {
-  return Napi::External<PreparedHolder>::New(info.Env(), new PreparedHolder(),
-                                             [](Napi::Env, PreparedHolder* h) { delete h; });
+  auto holder = Napi::External<PreparedHolder>::New(info.Env(), new PreparedHolder(),
+                                                    [](Napi::Env, PreparedHolder* h) { delete h; });
+  NAPI_THROW_IF_FAILED(info.Env(), napi_type_tag_object(info.Env(), holder, &kPreparedTag), Napi::Value());
+  return holder;
 }
 
 Napi::Value Info(const Napi::CallbackInfo& info) {

@@ -16,19 +16,22 @@
 // block's sums (at most 512 KiB) and the tile stay in L2, and each row fetched from memory
 // serves the whole block. Memory is bounded for any layer width: rows of the k-tiles that fit
 // the 256 MiB budget are kept (PrepareFilter); the others are built during the call in chunks
-// of at most 8 MiB, each used by every pixel of the batch before the next is built.
+// of at most 1 MiB, each used by every pixel of the block before the next is built (codes are
+// located and gathered only for the chunk's taps).
 //
 // Taps outside the image read padCode (rows of code padCode, as TF's AxConv2D does); in
 // PadMode::kZero their contribution is taken out again per pixel at the end.
 // Every output element is computed by exactly one task, in a fixed order of exact integer
-// additions, so results never depend on the thread count or on the instruction set.
+// additions, so results never depend on the thread count or on the instruction set. Work runs on
+// the native kernels' one pool (parallel.h: a failure on a pool thread, e.g. out of memory for
+// scratch, reaches the caller as an exception and the call rejects).
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
 #include "axconv_isa.h"
 #include "axconv_kernel.h"
-#include "axconv_thread_pool.h"
+#include "parallel.h"
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -42,8 +45,10 @@ namespace {
 // the next tile: with the block's sums, well inside L2 (2 MiB on the Xeon this was tuned on;
 // 512 KiB and up on current x86 and ARM cores).
 constexpr int64_t kTileBytes = 256 * 1024;
-// Product rows built during a call come in chunks of at most this many bytes.
-constexpr int64_t kChunkBytes = 8 << 20;
+// Product rows built during a call come in chunks of at most this many bytes: small enough to
+// be still in L2 when every pixel of the block walks them (1 MiB measured best on 8x8x512->512
+// against 0.5, 2 and 8 MiB).
+constexpr int64_t kChunkBytes = 1 << 20;
 
 // Output channels per k-tile: 32 where K allows (fewer instructions per multiply-accumulate than
 // 8 or 16; 64 measured no faster and doubles the rows built per chunk).
@@ -136,7 +141,7 @@ std::shared_ptr<PreparedFilter> PrepareFilter(const ConvGeometry& g, const uint8
     // Independent pieces (k-tile, range of taps), built on all threads.
     const int64_t chunk = 64;
     const int64_t pieces = (taps + chunk - 1) / chunk;
-    ParallelFor(p->keptTiles * pieces, threads, [&](int64_t job) {
+    Parallel(p->keptTiles * pieces, threads, [&](int64_t job) {
       const int64_t kt = job / pieces;
       const int64_t t0 = (job % pieces) * chunk;
       const int64_t t1 = std::min(taps, t0 + chunk);
@@ -171,62 +176,36 @@ struct Scratch {
   std::vector<uint32_t> accStore;
 };
 
-// Where each pixel's codes of each kernel row are: a pointer into the image where the row is
-// inside it, else gathered codes with padCode for the out-of-image taps. Also, with `sums`,
-// each pixel's sum of x over the window (padCode outside in kTable mode, inside taps only in
-// kZero mode) and its number of inside taps.
-void SetUpBlock(Call& s, int64_t p0, int64_t np, bool sums, Scratch& sc) {
+// Per pixel of a block: with `sums`, its sum of x over the window (padCode outside in kTable
+// mode, inside taps only in kZero mode) and its number of inside taps; with `outside`, the list
+// of its out-of-image (dy, dx) (for kZero's correction).
+void WindowSums(Call& s, int64_t p0, int64_t np, bool sums, bool outside, Scratch& sc) {
   const ConvGeometry& g = *s.g;
-  const int64_t C = g.C, KW = g.KW, seg = s.seg;
   const uint8_t pad = s.q->padCode;
   const bool zeroPad = s.q->padMode == PadMode::kZero;
-  sc.xs.resize(static_cast<size_t>(g.KH * np));
   sc.outside.clear();
   const int64_t plane = g.Ho * g.Wo;
-  const int64_t n0 = p0 / plane, oy0 = (p0 % plane) / g.Wo, ox0 = p0 % g.Wo;
-  // Room for the gathered rows: those partly outside the image on the left or right.
-  int64_t partial = 0;
-  for (int64_t i = 0, oy = oy0, ox = ox0; i < np; ++i) {
-    const int64_t y0 = oy * g.stride - g.offTop, x0 = ox * g.stride - g.offLeft;
-    if (x0 < 0 || x0 + KW > g.W) {
-      for (int64_t dy = 0; dy < g.KH; ++dy) partial += (y0 + dy >= 0 && y0 + dy < g.H) ? 1 : 0;
-    }
-    if (++ox == g.Wo) {
-      ox = 0;
-      if (++oy == g.Ho) oy = 0;
-    }
-  }
-  if (sc.codes.size() < static_cast<size_t>(partial * seg)) sc.codes.resize(static_cast<size_t>(partial * seg));
-  uint8_t* gathered = sc.codes.data();
-  int64_t n = n0, oy = oy0, ox = ox0;
+  int64_t n = p0 / plane, oy = (p0 % plane) / g.Wo, ox = p0 % g.Wo;
   for (int64_t i = 0; i < np; ++i) {
     const int64_t y0 = oy * g.stride - g.offTop, x0 = ox * g.stride - g.offLeft;
-    const uint8_t* image = s.input + n * g.H * g.W * C;
     const uint32_t* sums0 = s.pixelSum.data() + n * g.H * g.W;
-    const bool rowInside = x0 >= 0 && x0 + KW <= g.W;
     uint32_t sx = 0, in = 0;
-    for (int64_t dy = 0; dy < g.KH; ++dy) {
-      const int64_t iy = y0 + dy;
-      const uint8_t*& xs = sc.xs[dy * np + i];
-      if (iy < 0 || iy >= g.H) {
-        xs = s.padCodes.data();
-        for (int64_t dx = 0; dx < KW; ++dx) sc.outside.emplace_back(int32_t(i), int32_t(dy * KW + dx));
-      } else if (rowInside) {
-        xs = image + (iy * g.W + x0) * C;
-        const uint32_t* ps = sums0 + iy * g.W + x0;
-        for (int64_t dx = 0; dx < KW; ++dx) sx += ps[dx];
-        in += static_cast<uint32_t>(seg);
-      } else {
-        xs = gathered;
-        for (int64_t dx = 0; dx < KW; ++dx, gathered += C) {
+    if (y0 >= 0 && y0 + g.KH <= g.H && x0 >= 0 && x0 + g.KW <= g.W) {
+      for (int64_t dy = 0; dy < g.KH; ++dy) {
+        const uint32_t* ps = sums0 + (y0 + dy) * g.W + x0;
+        for (int64_t dx = 0; dx < g.KW; ++dx) sx += ps[dx];
+      }
+      in = static_cast<uint32_t>(s.taps);
+    } else {
+      for (int64_t dy = 0; dy < g.KH; ++dy) {
+        const int64_t iy = y0 + dy;
+        for (int64_t dx = 0; dx < g.KW; ++dx) {
           const int64_t ix = x0 + dx;
-          if (ix < 0 || ix >= g.W) {
-            std::memset(gathered, pad, static_cast<size_t>(C));
-            sc.outside.emplace_back(int32_t(i), int32_t(dy * KW + dx));
+          if (iy < 0 || iy >= g.H || ix < 0 || ix >= g.W) {
+            if (outside) sc.outside.emplace_back(int32_t(i), int32_t(dy * g.KW + dx));
           } else {
-            std::memcpy(gathered, image + (iy * g.W + ix) * C, static_cast<size_t>(C));
             sx += sums0[iy * g.W + ix];
-            in += static_cast<uint32_t>(C);
+            in += static_cast<uint32_t>(g.C);
           }
         }
       }
@@ -235,6 +214,67 @@ void SetUpBlock(Call& s, int64_t p0, int64_t np, bool sums, Scratch& sc) {
       if (!zeroPad) sx += static_cast<uint32_t>(s.taps - in) * pad;
       s.sumX[p0 + i] = sx;
       s.inTaps[p0 + i] = in;
+    }
+    if (++ox == g.Wo) {
+      ox = 0;
+      if (++oy == g.Ho) {
+        oy = 0;
+        ++n;
+      }
+    }
+  }
+}
+
+// Where each pixel's codes of taps [t0, t1) are, kernel row by kernel row: xs[dy][i] points at
+// the code of tap max(t0, dy * seg) of that row: into the image where the row is inside it,
+// else into gathered codes with padCode for the out-of-image taps (only the taps in range).
+void LocateCodes(Call& s, int64_t p0, int64_t np, int64_t t0, int64_t t1, Scratch& sc) {
+  const ConvGeometry& g = *s.g;
+  const int64_t C = g.C, KW = g.KW, seg = s.seg;
+  const uint8_t pad = s.q->padCode;
+  sc.xs.resize(static_cast<size_t>(g.KH * np));
+  const int64_t dy0 = t0 / seg, dy1 = std::min<int64_t>(g.KH, (t1 + seg - 1) / seg);
+  const int64_t plane = g.Ho * g.Wo;
+  const int64_t n0 = p0 / plane, oy0 = (p0 % plane) / g.Wo, ox0 = p0 % g.Wo;
+  // Room for the gathered codes: rows partly outside the image on the left or right.
+  int64_t gather = 0;
+  for (int64_t i = 0, oy = oy0, ox = ox0; i < np; ++i) {
+    const int64_t y0 = oy * g.stride - g.offTop, x0 = ox * g.stride - g.offLeft;
+    if (x0 < 0 || x0 + KW > g.W) {
+      for (int64_t dy = dy0; dy < dy1; ++dy) gather += (y0 + dy >= 0 && y0 + dy < g.H) ? 1 : 0;
+    }
+    if (++ox == g.Wo) {
+      ox = 0;
+      if (++oy == g.Ho) oy = 0;
+    }
+  }
+  gather *= std::min(seg, t1 - t0);
+  if (sc.codes.size() < static_cast<size_t>(gather)) sc.codes.resize(static_cast<size_t>(gather));
+  uint8_t* gathered = sc.codes.data();
+  int64_t n = n0, oy = oy0, ox = ox0;
+  for (int64_t i = 0; i < np; ++i) {
+    const int64_t y0 = oy * g.stride - g.offTop, x0 = ox * g.stride - g.offLeft;
+    const uint8_t* image = s.input + n * g.H * g.W * C;
+    const bool rowInside = x0 >= 0 && x0 + KW <= g.W;
+    for (int64_t dy = dy0; dy < dy1; ++dy) {
+      const int64_t iy = y0 + dy;
+      const int64_t cBegin = std::max<int64_t>(0, t0 - dy * seg), cEnd = std::min(seg, t1 - dy * seg);
+      const uint8_t*& xs = sc.xs[dy * np + i];
+      if (iy < 0 || iy >= g.H) {
+        xs = s.padCodes.data() + cBegin;
+      } else if (rowInside) {
+        xs = image + (iy * g.W + x0) * C + cBegin;
+      } else {
+        xs = gathered;
+        for (int64_t c = cBegin; c < cEnd;) {
+          const int64_t dx = c / C, cc = c % C, run = std::min(C - cc, cEnd - c);
+          const int64_t ix = x0 + dx;
+          if (ix < 0 || ix >= g.W) std::memset(gathered, pad, static_cast<size_t>(run));
+          else std::memcpy(gathered, image + (iy * g.W + ix) * C + cc, static_cast<size_t>(run));
+          gathered += run;
+          c += run;
+        }
+      }
     }
     if (++ox == g.Wo) {
       ox = 0;
@@ -281,7 +321,11 @@ void RunBlock(Call& s, int64_t blockIndex, int64_t kt0, int64_t kt1, int64_t t0,
   const int64_t p0 = blockIndex * s.block;
   const int64_t np = std::min(s.block, s.pixels - p0);
   thread_local Scratch sc;
-  SetUpBlock(s, p0, np, kt0 == 0 && t0 == 0, sc);
+  const bool last = t1 == s.taps;
+  if ((kt0 == 0 && t0 == 0) || (last && s.q->padMode == PadMode::kZero)) {
+    WindowSums(s, p0, np, kt0 == 0 && t0 == 0, last, sc);
+  }
+  LocateCodes(s, p0, np, t0, t1, sc);
   uint32_t* acc = kept;
   if (acc == nullptr) {
     sc.accStore.resize(static_cast<size_t>(np * KT + 16));
@@ -294,12 +338,12 @@ void RunBlock(Call& s, int64_t blockIndex, int64_t kt0, int64_t kt1, int64_t t0,
   for (int64_t kt = kt0; kt < kt1; ++kt) {
     const uint16_t* rows = rowsOf(kt);
     for (int64_t dy = t0 / s.seg; dy < g.KH && dy * s.seg < t1; ++dy) {
-      const uint8_t* const* xs = sc.xs.data() + dy * np;
-      const int64_t cEnd = std::min(s.seg, t1 - dy * s.seg);
-      for (int64_t c0 = std::max<int64_t>(0, t0 - dy * s.seg); c0 < cEnd; c0 += s.G) {
+      const uint8_t* const* xs = sc.xs.data() + dy * np;  // at tap cBegin of the row
+      const int64_t cBegin = std::max<int64_t>(0, t0 - dy * s.seg), cEnd = std::min(s.seg, t1 - dy * s.seg);
+      for (int64_t c0 = cBegin; c0 < cEnd; c0 += s.G) {
         const int64_t G = std::min(s.G, cEnd - c0);
         const int64_t tap = dy * s.seg + c0;
-        accumulate(acc, np, rows + (tap - t0) * 256 * KT, xs, c0, G, tap == 0);
+        accumulate(acc, np, rows + (tap - t0) * 256 * KT, xs, c0 - cBegin, G, tap == 0);
       }
     }
     if (t1 < s.taps) continue;  // more chunks of taps to come
@@ -355,7 +399,7 @@ void AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
   s.sumX.assign(static_cast<size_t>(s.pixels), 0);
   s.inTaps.assign(static_cast<size_t>(s.pixels), 0);
   s.pixelSum.resize(static_cast<size_t>(g.N * g.H * g.W));
-  ParallelFor(g.N, threads, [&](int64_t n) {
+  Parallel(g.N, threads, [&](int64_t n) {
     const int64_t plane = g.H * g.W;
     for (int64_t j = n * plane; j < (n + 1) * plane; ++j) {
       const uint8_t* x = input + j * g.C;
@@ -390,13 +434,14 @@ void AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
   AdviseHugePages(output, static_cast<size_t>(s.pixels * g.K) * sizeof(int32_t));
   const int64_t perTile = s.taps * 256 * KT;
   if (p.keptTiles > 0) {
-    ParallelFor(blocks, threads, [&](int64_t b) {
+    Parallel(blocks, threads, [&](int64_t b) {
       RunBlock(s, b, 0, p.keptTiles, 0, s.taps, [&](int64_t kt) { return p.rows + kt * perTile; }, nullptr);
     });
   }
   if (p.keptTiles < p.tiles) {
     // The other k-tiles: rows built here, a chunk of taps of one k-tile at a time (at most
-    // kChunkBytes), used by every block; the blocks' sums wait in `kept` between chunks.
+    // kChunkBytes, built on all threads), used by every block; the blocks' sums wait in `kept`
+    // between chunks.
     const int64_t bytes = chunkBytes > 0 ? std::min(chunkBytes, kChunkBytes) : kChunkBytes;
     const int64_t chunkTaps = std::max<int64_t>(1, bytes / (256 * KT * 2));
     std::vector<uint16_t> store;
@@ -407,11 +452,11 @@ void AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
     for (int64_t kt = p.keptTiles; kt < p.tiles; ++kt) {
       for (int64_t t0 = 0; t0 < s.taps; t0 += chunkTaps) {
         const int64_t t1 = std::min(s.taps, t0 + chunkTaps);
-        ParallelFor((t1 - t0 + kPiece - 1) / kPiece, threads, [&](int64_t piece) {
+        Parallel((t1 - t0 + kPiece - 1) / kPiece, threads, [&](int64_t piece) {
           const int64_t a = t0 + piece * kPiece, b = std::min(t1, a + kPiece);
           build(rows + (a - t0) * 256 * KT, p.filter.data() + kt * KT, Kp, a, b, p.table.data());
         });
-        ParallelFor(blocks, threads, [&](int64_t b) {
+        Parallel(blocks, threads, [&](int64_t b) {
           RunBlock(s, b, kt, kt + 1, t0, t1, [&](int64_t) { return rows; }, kept.data());
         });
       }

@@ -49,8 +49,8 @@ void AxConvReference(const ConvGeometry& g, const ConvQuant& q, const uint8_t* i
  * Per-layer data of the fast path, built once per (filter, table). Output channels are cut into
  * k-tiles of KT (8, 16 or 32) channels; for each k-tile, every tap t (dy, dx, c) and activation
  * code x, the product row T[x][w(t, k)] of its KT channels (uint16). Rows of as many k-tiles as
- * fit into kMaxPreparedBytes are kept here; the others are built during each call, one k-tile at
- * a time, so memory stays bounded for any layer width.
+ * fit into kMaxPreparedBytes are kept here; the others are built during each call, in chunks of
+ * taps, so memory stays bounded for any layer width.
  */
 struct PreparedFilter {
   int64_t KH = 0, KW = 0, C = 0, K = 0, Kp = 0, KT = 0;
@@ -75,7 +75,7 @@ std::shared_ptr<PreparedFilter> PrepareFilter(const ConvGeometry& g, const uint8
 /**
  * Fast path: same results as AxConvReference for every input, on `threads` threads, with the
  * instruction-set variant `isa` (nullptr: the one chosen for this CPU, see AxConvFastVariant).
- * Rows not kept in `prepared` are built in chunks of at most `chunkBytes` (0: 8 MiB).
+ * Rows not kept in `prepared` are built in chunks of at most `chunkBytes` (0: 1 MiB).
  */
 void AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
                 const PreparedFilter& prepared, int32_t* output, int threads,

@@ -10,7 +10,7 @@ import {wilsonInterval} from '../evaluation/statistics.js'
 const pyBool = (b: boolean) => (b ? 'True' : 'False')
 
 export default class Infer extends AxqCommand {
-  static override description = `Accuracy of a graph on CIFAR-style data with an approximate multiplier in every AxConv2D node
+  static override description = `Accuracy of a graph (GraphDef or ONNX) on CIFAR-style data with an approximate multiplier in every AxConv2D node (ONNX: every QLinearConv, QLinearMatMul and QGemm)
 
 Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at the end of the file), like tf-approximate's cifar10_ax_inference.py, and prints each batch's accuracy and the mean. A file with fewer records than ITERATIONS × BATCH-SIZE is reused: with the defaults, a 1000-image file is scored 10 times over (give --iterations 1). Float graphs (no AxConv2D) run too.`
 
@@ -20,12 +20,12 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
   ]
 
   static override args = {
-    graph: Args.string({description: 'frozen GraphDef (.pb)', required: true}),
+    graph: Args.string({description: 'frozen GraphDef (.pb) or ONNX model (.onnx)', required: true}),
   }
 
   static override flags = {
     'data-dir': Flags.string({description: 'folder with eval.tfrecords, test_batch.bin or test_batch', exclusive: ['data']}),
-    data: Flags.string({description: 'a data file: .tfrecords, CIFAR-10 .bin batch or python pickle batch'}),
+    data: Flags.string({description: 'a data file: .tfrecords, CIFAR-10 .bin batch, python pickle batch, or .npz with x (preprocessed model input, float32) and y (labels)'}),
     'batch-size': Flags.integer({description: 'images per batch (ranges and batch-norm statistics are per batch)', default: 1000, min: 1}),
     iterations: Flags.integer({description: 'number of batches', default: 10, min: 1}),
     mult: Flags.string({description: 'multiplier name or .bin path for every AxConv2D node', default: EXACT_MULTIPLIER}),
@@ -45,6 +45,10 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
       default: 'eigen',
     }),
     profile: Flags.boolean({description: 'print the time spent per op type', default: false}),
+    'save-logits': Flags.string({description: 'write the float32 logits [images, classes], in data order, to this .npy file'}),
+    scale: Flags.string({description: 'ONNX models: pixel scale applied first (default: the model\'s axq.preprocess.scale, else 1)'}),
+    mean: Flags.string({description: 'ONNX models: per-channel mean subtracted after scaling, comma-separated (default: metadata axq.preprocess.mean, else 0)'}),
+    std: Flags.string({description: 'ONNX models: per-channel standard deviation divided by, comma-separated (default: metadata axq.preprocess.std, else 1)'}),
     json: Flags.boolean({description: 'print one JSON object instead of text', default: false}),
   }
 
@@ -68,6 +72,12 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
         threads: flags.threads,
         profile: flags.profile,
         rsqrt: flags.rsqrt === 'exact' ? 'correctly-rounded' : 'eigen-fast-math',
+        saveLogits: flags['save-logits'],
+        preprocessing: {
+          scale: flags.scale === undefined ? undefined : numberList(flags.scale, '--scale')[0],
+          mean: flags.mean === undefined ? undefined : numberList(flags.mean, '--mean'),
+          std: flags.std === undefined ? undefined : numberList(flags.std, '--std'),
+        },
       },
       {
         onNotice: (message) => process.stderr.write(`axq: note: ${message}\n`),
@@ -100,6 +110,12 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
     this.log(`results;mult=${result.mult};tune=${pyBool(result.tune)};accuracy=${result.accuracy.toFixed(3)}`)
     if (result.profile) this.log(formatProfile(result))
   }
+}
+
+function numberList(text: string, flag: string): number[] {
+  const values = text.split(',').map((v) => Number(v.trim()))
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v))) throw new AxqError(`${flag}: expected comma-separated numbers, got '${text}'`, {subject: flag, exitCode: 2})
+  return values
 }
 
 function formatProfile(result: InferResult): string {

@@ -6,6 +6,8 @@ import {multDirFlag} from '../cli/multDirFlag.js'
 import {LayerSearch} from '../search/layerSearch.js'
 import {searchFigure, searchTable} from '../search/searchReport.js'
 import {saveFigure} from '../plot/saveFigure.js'
+import {QueueEvaluator} from '../queue/queueEvaluator.js'
+import {QueueRunner} from '../queue/queueRunner.js'
 
 const minutes = (s: number) => (s >= 90 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(0)} s`)
 
@@ -39,12 +41,18 @@ An accelerator has TILES computing tiles, each built with one multiplier; every 
     plot: Flags.string({description: 'write accuracy against relative power (.png or .svg), with one-multiplier-everywhere points'}),
     input: Flags.string({description: "input node (default: the graph's only Placeholder)"}),
     output: Flags.string({description: "output tensor (default: the graph's only sink)"}),
+    queue: Flags.string({description: 'run the evaluations on `axq worker` processes through this Redis (redis://HOST:PORT); same front as a local search', exclusive: ['threads']}),
+    timeout: Flags.integer({description: 'with --queue: seconds an evaluation may run before it is retried elsewhere', min: 1, dependsOn: ['queue']}),
+    attempts: Flags.integer({description: 'with --queue: tries per evaluation that fails or times out', default: 2, min: 1}),
     json: Flags.boolean({description: 'print one JSON object', default: false}),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Search)
     const tty = process.stderr.isTTY
+    const notice = (m: string) => process.stderr.write(`axq: note: ${m}\n`)
+    const queue = flags.queue ? new QueueRunner({url: flags.queue, timeoutSeconds: flags.timeout, attempts: flags.attempts, onNotice: notice}) : undefined
+    if (queue) await queue.open()
     const search = new LayerSearch(
       {
         graph: args.graph,
@@ -68,7 +76,7 @@ An accelerator has TILES computing tiles, each built with one multiplier; every 
         output: flags.output,
       },
       {
-        onNotice: (m) => process.stderr.write(`axq: note: ${m}\n`),
+        onNotice: notice,
         onEvaluation: (done, total) => {
           if (tty) process.stderr.write(`\r  evaluating ${done}/${total}\x1b[K`)
         },
@@ -77,8 +85,14 @@ An accelerator has TILES computing tiles, each built with one multiplier; every 
           if (tty) process.stderr.write(`\r${line}\x1b[K\n`)
         },
       },
+      queue && new QueueEvaluator(queue),
     )
-    const result = await search.run()
+    let result
+    try {
+      result = await search.run()
+    } finally {
+      await queue?.close()
+    }
     if (tty) process.stderr.write('\r\x1b[K')
     if (flags.plot) saveFigure(searchFigure(result, `${path.basename(args.graph)}: ${flags.tiles}-tile layer-wise approximation`), flags.plot)
     if (flags.json) {

@@ -30,7 +30,17 @@ interface Reply {
 
 const workerPath = fileURLToPath(new URL('./worker.js', import.meta.url))
 
-export class EvaluationPool {
+/**
+ * What runs batches of evaluation jobs: this pool, or another runner with the same contract
+ * (src/queue/queueEvaluator.ts hands the jobs to \`axq worker\` processes through Redis).
+ */
+export interface JobEvaluator {
+  /** Evaluate `jobs`; results in job order, `onResult` as each finishes. */
+  run(jobs: readonly EvaluationJob[], onResult?: (index: number, result: EvaluationResult) => void): Promise<EvaluationResult[]>
+  close(): void
+}
+
+export class EvaluationPool implements JobEvaluator {
   private readonly children: ChildProcess[] = []
   private nextId = 0
 

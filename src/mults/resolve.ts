@@ -148,10 +148,10 @@ export function resolveMultiplier(name: string, options: SearchOptions = {}): Re
   const known = [...folders.flatMap((f) => folderTableNames(f.dir)), ...evoapproxNames(), ...listedBuiltinNames()]
   const near = nearestNames(name, known)
   const where = folders.map((f) => `${f.dir} (${f.kind})`).join(', ')
-  const families = ['mul8u_* and mul8s_* (EvoApproxLib)', ...builtinFamilies.map((f) => f.pattern.split(' ')[0])].join(', ')
+  const families = builtinFamilies.map((f) => f.pattern.split(' ')[0]).join(', ')
   throw new AxqError(
     `unknown multiplier '${name}'` + (near.length ? `; nearest known: ${near.join(', ')}` : '') +
-      ` (searched ${where}; built-in families ${families})`,
+      ` (searched ${where}; built-ins: EvoApproxLib's mul8u_* and mul8s_*, families ${families})`,
     {subject: name},
   )
 }

@@ -70,7 +70,7 @@ export interface AxConvRequest {
    * rows beyond it are built during each call. Tests and benchmarks lower it.
    */
   rowBudget?: number
-  /** Bytes per chunk of rows built during the call (default and maximum 8 MiB; tests lower it). */
+  /** Bytes per chunk of rows built during the call (default and maximum 1 MiB; tests lower it). */
   rowChunk?: number
 }
 

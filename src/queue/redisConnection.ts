@@ -38,13 +38,18 @@ export function redisOptions(url: string): RedisOptions {
 export async function checkRedis(url: string, timeoutMs = 3000): Promise<void> {
   const {host, port, username, password, db, tls} = redisOptions(url)
   const client = new Redis({host, port, username, password, db, tls, lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false})
-  client.on('error', () => {})
+  // connect() only says "Connection is closed."; the socket's own error comes as an event
+  let socketError: Error | undefined
+  client.on('error', (error: Error) => (socketError ??= error))
   try {
     await client.connect()
     await client.ping()
   } catch (error) {
-    const e = error as NodeJS.ErrnoException
-    const why = e.code === 'ECONNREFUSED' ? 'connection refused' : e.code === 'ETIMEDOUT' ? `no answer within ${timeoutMs / 1000} s` : (e.code ?? e.message)
+    const e = (socketError ?? error) as NodeJS.ErrnoException
+    const why = e.code === 'ECONNREFUSED' ? 'connection refused'
+      : e.code === 'ETIMEDOUT' ? `no answer within ${timeoutMs / 1000} s`
+      : /RESP|Protocol error/i.test(e.message) ? 'the server there does not speak the Redis protocol'
+      : (e.code ?? e.message)
     throw new AxqError(`--queue ${url}: cannot reach Redis (${why}); is redis-server running there?`, {subject: '--queue', cause: error})
   } finally {
     client.disconnect()

@@ -16,7 +16,7 @@ import {mixSeed, Xoshiro128} from '../data/synth/prng.js'
 import {AxqError} from '../errors.js'
 import {fileProblem} from '../fileProblem.js'
 import {approximateLayerMacs, configurationPower, jobCommand, makeJob, type EvaluationJob, type EvaluationResult} from '../evaluation/job.js'
-import {EvaluationPool} from '../evaluation/pool.js'
+import {EvaluationPool, type JobEvaluator} from '../evaluation/pool.js'
 import {PowerTable} from '../mults/power.js'
 import {EXACT_MULTIPLIER} from '../mults/table.js'
 import {chooseCandidates, type Candidate} from './candidates.js'
@@ -149,6 +149,8 @@ export class LayerSearch {
   constructor(
     readonly settings: SearchSettings,
     private readonly events: SearchEvents = {},
+    /** Runs the evaluations instead of a local pool of `workers` (e.g. a Redis queue); the caller closes it. */
+    private readonly evaluator?: JobEvaluator,
   ) {
     const s = settings
     for (const [flag, v, min] of [['--population', s.population, 2], ['--generations', s.generations, 0], ['--images', s.images, 1], ['--test-images', s.testImages, 1], ['--workers', s.workers, 1]] as const) {
@@ -237,7 +239,7 @@ export class LayerSearch {
   }
 
   /** Evaluate every configuration not in the cache (in order, each once). */
-  async evaluateAll(pool: EvaluationPool, configs: string[][], images: number): Promise<void> {
+  async evaluateAll(pool: JobEvaluator, configs: string[][], images: number): Promise<void> {
     const todo: string[][] = []
     const seen = new Set<string>()
     for (const mults of configs) {
@@ -307,7 +309,7 @@ export class LayerSearch {
     const s = this.settings
     const started = Date.now()
     const elapsed = () => this.secondsBefore + (Date.now() - started) / 1000
-    const pool = new EvaluationPool({workers: s.workers, threadsPerWorker: s.workers > 1 ? 1 : undefined})
+    const pool = this.evaluator ?? new EvaluationPool({workers: s.workers, threadsPerWorker: s.workers > 1 ? 1 : undefined})
     try {
       let population: Genome[]
       let generation: number
@@ -357,7 +359,7 @@ export class LayerSearch {
       }
       return await this.finish(pool, population, elapsed)
     } finally {
-      pool.close()
+      if (!this.evaluator) pool.close()
     }
   }
 
@@ -372,7 +374,7 @@ export class LayerSearch {
     this.events.onGeneration?.({generation, generations: s.generations, evaluations: this.evaluations, seconds, etaSeconds: perImage === null ? null : perImage * remaining, front})
   }
 
-  private async finish(pool: EvaluationPool, population: Genome[], elapsed: () => number): Promise<SearchResult> {
+  private async finish(pool: JobEvaluator, population: Genome[], elapsed: () => number): Promise<SearchResult> {
     const s = this.settings
     const images = s.images
     const exactMults = this.layers.map(() => EXACT_MULTIPLIER)

@@ -97,9 +97,43 @@ export function gridPoints(spec: SweepSpec): GridPoint[] {
   return points
 }
 
+/** For logs: "mul8u_L40 tune", "mul8u_1JFF 0=mul8u_L40 no-tune". */
+export function jobLabel(job: {mult: string; layerMults: readonly string[]; tune: boolean}): string {
+  return [job.mult, ...job.layerMults, job.tune ? 'tune' : 'no-tune'].join(' ')
+}
+
 /** The multiplier names of a job: its base multiplier and those of its layer map. */
-function multipliersOf(point: GridPoint): string[] {
-  return [...new Set([point.mult, ...point.layerMults.map((l) => l.slice(l.lastIndexOf('=') + 1))])]
+export function multipliersOf(job: {mult: string; layerMults: readonly string[]}): string[] {
+  return [...new Set([job.mult, ...job.layerMults.map((l) => l.slice(l.lastIndexOf('=') + 1))])]
+}
+
+/** SHA-256 of each named multiplier's table as `multDirs` resolve it (memoised in `memo` by folders and name). */
+export function tableChecksums(names: readonly string[], multDirs: readonly string[], memo = new Map<string, string>()): Record<string, string> {
+  return Object.fromEntries(names.map((name) => {
+    const key = JSON.stringify([multDirs, name])
+    let sha = memo.get(key)
+    if (sha === undefined) memo.set(key, (sha = tableSha256(resolveMultiplier(name, {multDirs}).table)))
+    return [name, sha]
+  }))
+}
+
+/**
+ * The id of an evaluation job: what determines its result — file contents and multiplier tables
+ * by checksum, never paths — hashed. Sweeps and the queue use it.
+ */
+export function evaluationJobId(job: EvaluationJob, tables: Record<string, string>): string {
+  return jobId({
+    model: job.model.sha256,
+    data: job.data.sha256,
+    batchSize: job.batchSize,
+    iterations: job.iterations,
+    mult: job.mult,
+    layerMults: job.layerMults,
+    tune: job.tune,
+    input: job.input ?? null,
+    output: job.output ?? null,
+    tables,
+  })
 }
 
 /**
@@ -107,37 +141,16 @@ function multipliersOf(point: GridPoint): string[] {
  * missing file or an unknown multiplier fails before anything runs.
  */
 export function sweepJobs(spec: SweepSpec): SweepJob[] {
-  const tableChecksums = new Map<string, string>()
-  const checksum = (name: string, multDirs: string[]): string => {
-    let sha = tableChecksums.get(name)
-    if (sha === undefined) {
-      let resolved
-      try {
-        resolved = resolveMultiplier(name, {multDirs})
-      } catch (error) {
-        throw new AxqError(`${spec.file}: ${(error as Error).message}`, {subject: spec.file, cause: error})
-      }
-      tableChecksums.set(name, (sha = tableSha256(resolved.table)))
-    }
-    return sha
-  }
+  const memo = new Map<string, string>()
   return gridPoints(spec).map((point, index) => {
     const {graph, ...rest} = point
     const job = makeJob({...rest, model: graph})
-    const tables = Object.fromEntries(multipliersOf(point).map((name) => [name, checksum(name, point.multDirs)]))
-    // What determines the result: file contents and tables by checksum, never paths.
-    const identity = {
-      model: job.model.sha256,
-      data: job.data.sha256,
-      batchSize: job.batchSize,
-      iterations: job.iterations,
-      mult: job.mult,
-      layerMults: job.layerMults,
-      tune: job.tune,
-      input: job.input ?? null,
-      output: job.output ?? null,
-      tables,
+    let tables: Record<string, string>
+    try {
+      tables = tableChecksums(multipliersOf(point), point.multDirs, memo)
+    } catch (error) {
+      throw new AxqError(`${spec.file}: ${(error as Error).message}`, {subject: spec.file, cause: error})
     }
-    return {id: jobId(identity), index, mult: point.mult, tune: point.tune, layerMults: point.layerMults, graph: point.graph, data: point.data, tables, job}
+    return {id: evaluationJobId(job, tables), index, mult: point.mult, tune: point.tune, layerMults: point.layerMults, graph: point.graph, data: point.data, tables, job}
   })
 }

@@ -3,7 +3,7 @@
  * a runner → one appended results line per finished job.
  */
 import {AxqError} from '../errors.js'
-import {sweepJobs, type SweepJob} from './grid.js'
+import {jobLabel, sweepJobs, type SweepJob} from './grid.js'
 import {jobId} from './jobId.js'
 import {readResults, ResultsWriter, type ResultLine} from './resultsFile.js'
 import type {JobOutcome, JobRunner} from './runner.js'
@@ -67,11 +67,6 @@ export function resultLine(job: SweepJob, outcome: JobOutcome, context: {sweep: 
     job: job.job,
     result,
   }
-}
-
-/** "mul8u_L40 tune", "mul8u_1JFF 0=mul8u_L40 no-tune" */
-export function jobLabel(job: SweepJob): string {
-  return [job.mult, ...job.layerMults, job.tune ? 'tune' : 'no-tune'].join(' ')
 }
 
 export async function runSweep(options: SweepOptions, events: SweepEvents = {}): Promise<SweepResult> {

@@ -11,26 +11,8 @@ import t from 'tap'
 import {axq, axqLines} from '../commands/cliRunner.js'
 import {hasShared, shared} from '../helpers/paths.js'
 import type {ResultLine} from '../../src/sweep/resultsFile.js'
+import {comparable, readLines, writeSpec} from './sweepFiles.js'
 import {runBatch, slurmAvailable, startSlurm} from './slurmCluster.js'
-
-/** What must be equal between runs: everything but who ran it, when, and how long it took. */
-export function comparable(lines: ResultLine[]): unknown[] {
-  return [...lines].sort((a, b) => a.index - b.index).map((l) => {
-    const {wallSeconds: _w, worker: _k, shard: _s, result, ...rest} = l
-    const {seconds: _t, ...outcome} = result as {seconds: number}
-    return {...rest, result: outcome}
-  })
-}
-
-export function readLines(file: string): ResultLine[] {
-  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ResultLine)
-}
-
-export function writeSpec(dir: string, fields: Record<string, unknown>): string {
-  const file = path.join(dir, 'sweep.json')
-  fs.writeFileSync(file, JSON.stringify(fields, null, 1))
-  return file
-}
 
 t.test('axq sweep: local, resumed, and as a Slurm array merged identical', {skip: hasShared ? false : 'needs ../shared'}, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'axq-sweep-'))

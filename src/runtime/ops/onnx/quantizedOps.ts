@@ -9,7 +9,7 @@ import {makeTensor, numElements, shapeString, elementAsNumber, type Tensor} from
 import {floatAttr, intAttr, normalizeAxis, optionalInput, perChannelValues, requiredInput, scalarValue} from './onnxArgs.js'
 import {dequantize, outputScale, quantize, rangeOf, requantize, roundHalfEven} from './onnxQuantization.js'
 import {broadcastIndex, broadcastShape} from './broadcast.js'
-import {layerTable, operandsSigned} from './qlinearConv.js'
+import {layerTable, operandTypes} from './qlinearConv.js'
 
 const f = Math.fround
 
@@ -174,27 +174,28 @@ function quantizedMatMul(
   b: Tensor,
   transB: boolean,
   zA: number,
-  zB: number,
+  zB: number[],
   bias: Int32Array | undefined,
 ): {acc: Int32Array; M: number; N: number; K: number} {
-  const signed = operandsSigned(ctx, a, b)
+  const operands = operandTypes(ctx, a, b)
   if (a.shape.length !== 2 || b.shape.length !== 2) throw opError(ctx, `expects 2-D A and B, got ${shapeString(a.shape)} and ${shapeString(b.shape)}`)
   const [M, K] = a.shape
   const [b0, b1] = b.shape
   const N = transB ? b0 : b1
   if ((transB ? b1 : b0) !== K) throw opError(ctx, `A ${shapeString(a.shape)} and B ${shapeString(b.shape)} do not multiply${transB ? ' (transB)' : ''}`)
-  const table = layerTable(ctx, signed)
+  const table = layerTable(ctx, operands)
   const A = a.data as ArrayLike<number>
   const B = b.data as ArrayLike<number>
   const acc = new Int32Array(M * N)
-  const zz = zA * zB
   for (let m = 0; m < M; m++) {
     for (let n = 0; n < N; n++) {
       let s = bias ? bias[n] : 0
+      const zb = zB.length === 1 ? zB[0] : zB[n]
+      const zz = zA * zb
       for (let k = 0; k < K; k++) {
         const av = A[m * K + k]
         const bv = B[transB ? n * K + k : k * N + n]
-        s = table ? (s + table[((av & 255) << 8) | (bv & 255)] - av * zB - bv * zA + zz) | 0 : (s + (av - zA) * (bv - zB)) | 0
+        s = table ? (s + table[((av & 255) << 8) | (bv & 255)] - av * zb - bv * zA + zz) | 0 : (s + (av - zA) * (bv - zb)) | 0
       }
       acc[m * N + n] = s
     }
@@ -213,10 +214,9 @@ registerOp({
     const N = b.shape[b.shape.length - 1]
     const sB = perChannelValues(ctx, 4, 'b_scale', N)
     const zBs = perChannelValues(ctx, 5, 'b_zero_point', N)
-    if (zBs.some((z) => z !== zBs[0])) throw opError(ctx, 'per-column zero points of b must be equal')
     const sY = scalarValue(ctx, 6, 'y_scale')
     const zY = scalarValue(ctx, 7, 'y_zero_point')
-    const {acc, M} = quantizedMatMul(ctx, a, b, false, zA, zBs[0], undefined)
+    const {acc, M} = quantizedMatMul(ctx, a, b, false, zA, zBs, undefined)
     const scales = sB.map((s) => outputScale(sA, s, sY))
     const range = rangeOf(a.dtype)
     const out = outputArray(ctx, a.dtype, acc.length) as Uint8Array | Int8Array
@@ -240,11 +240,10 @@ registerOp({
     const N = transB ? b.shape[0] : b.shape[1]
     const sB = perChannelValues(ctx, 4, 'b_scale', N)
     const zBs = perChannelValues(ctx, 5, 'b_zero_point', N)
-    if (zBs.some((z) => z !== zBs[0])) throw opError(ctx, 'per-column zero points of B must be equal')
     const c = optionalInput(ctx, 6)
     if (c && (c.dtype !== 'int32' || c.data.length !== N)) throw opError(ctx, `C must be int32 [${N}], got ${c.dtype} ${shapeString(c.shape)}`)
     const yScale = optionalInput(ctx, 7)
-    const {acc, M} = quantizedMatMul(ctx, a, b, transB, zA, zBs[0], c?.data as Int32Array | undefined)
+    const {acc, M} = quantizedMatMul(ctx, a, b, transB, zA, zBs, c?.data as Int32Array | undefined)
     if (!yScale) {
       const out = outputArray(ctx, 'float32', acc.length) as Float32Array
       const scales = sB.map((s) => f(f(alpha * sA) * s))
