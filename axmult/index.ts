@@ -1,6 +1,7 @@
 /**
  * The built-in multiplier families, in resolution order. A built-in name resolves to the table
- * of its product function over all 256×256 operand pairs (activation code first).
+ * of its product function over all 256×256 operand pairs (activation first): unsigned families
+ * over 0..255, signed ones (`signed: true`, names with `8s`) over −128..127.
  */
 import type {MultiplierFamily, ProductFunction} from './family.js'
 import {exactFamily} from './exact.js'
@@ -9,6 +10,7 @@ import {brokenArrayFamily} from './brokenArray.js'
 import {drumFamily} from './drum.js'
 import {mitchellFamily} from './mitchell.js'
 import {underdesignedFamily} from './underdesigned.js'
+import {signedDrumFamily, signedMitchellFamily, signedTruncatedFamily} from './signMagnitude.js'
 
 export type {MultiplierFamily, ProductFunction} from './family.js'
 
@@ -19,6 +21,9 @@ export const builtinFamilies: readonly MultiplierFamily[] = [
   drumFamily,
   mitchellFamily,
   underdesignedFamily,
+  signedTruncatedFamily,
+  signedDrumFamily,
+  signedMitchellFamily,
 ]
 
 /** The family and product function of a built-in name, or undefined. Out-of-range parameters throw RangeError. */

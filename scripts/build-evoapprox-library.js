@@ -57,8 +57,9 @@ function readCsv(file) {
   return lines.slice(1).map((line) => Object.fromEntries(line.split(',').map((cell, i) => [header[i], cell.trim()])))
 }
 
-fs.rmSync(outDir, {recursive: true, force: true})
+// Replace the generated files only (LICENSE.md stays).
 fs.mkdirSync(outDir, {recursive: true})
+for (const f of fs.readdirSync(outDir)) if (f.endsWith('.br') || f === 'library.json') fs.rmSync(path.join(outDir, f))
 const entries = []
 const fileOfSha = new Map()
 let stored = 0

@@ -7,7 +7,7 @@
 import type {GraphDef} from '../graph/types.js'
 import {makeAttr} from '../graph/attrs.js'
 import {makeTensor, type Tensor} from '../core/tensor.js'
-import {openDataset} from '../data/dataset.js'
+import {openDataset, type Dataset} from '../data/dataset.js'
 import {openNpzDataset} from '../data/npzDataset.js'
 import {encodeNpyFloat32} from '../data/npz.js'
 import {writeFileAtomic} from '../atomicWrite.js'
@@ -24,6 +24,8 @@ export interface InferOptions {
   graph: string
   /** A data file (.tfrecords, .bin, pickle batch) or a folder holding one. */
   data: string
+  /** `data` already opened (callers running many configurations read it once). */
+  dataset?: Dataset
   batchSize: number
   iterations: number
   mult: string
@@ -101,6 +103,8 @@ export interface InferEvents {
   onNotice?(message: string): void
   /** Called after each batch. */
   onRun?(index: number, run: RunResult): void
+  /** Each batch's predicted classes and labels (for per-image comparisons, src/evaluation). */
+  onPredictions?(index: number, predicted: Int32Array, labels: Int32Array): void
 }
 
 /** Set AxMult/AxTune on every approximate node; returns the settings in graph order. */
@@ -192,7 +196,7 @@ export async function runInference(options: InferOptions, events: InferEvents = 
   }
 
   const npz = /\.npz$/i.test(options.data)
-  const dataset = npz ? openNpzDataset(options.data) : openDataset(options.data)
+  const dataset = options.dataset ?? (npz ? openNpzDataset(options.data) : openDataset(options.data))
   const requested = options.batchSize * options.iterations
   if (requested > dataset.count) {
     events.onNotice?.(`${dataset.source} holds ${dataset.count} records; ${requested} requested, so records are reused (batches wrap around)`)
@@ -210,6 +214,7 @@ export async function runInference(options: InferOptions, events: InferEvents = 
     if (options.saveLogits) saved.push(logits)
     const predicted = argmaxRows(logits)
     const correct = countCorrect(predicted, batch.labels)
+    events.onPredictions?.(it, predicted, batch.labels)
     const seconds = Number(process.hrtime.bigint() - started) / 1e9
     const run = {accuracy: correct / batch.labels.length, correct, seconds, images: batch.labels.length}
     runs.push(run)

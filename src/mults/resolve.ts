@@ -76,17 +76,18 @@ const builtinTables = new Map<string, AnyProductTable>()
  * name says (fileIsSigned).
  */
 export function loadTableFile(file: string, signed = fileIsSigned(file, path.basename(file, '.bin'))): AnyProductTable {
-  const abs = path.resolve(file) + (signed ? '#int16' : '#uint16')
+  const abs = path.resolve(file)
+  const key = abs + (signed ? '#int16' : '#uint16')
   let stat: fs.Stats
   try {
     stat = fs.statSync(abs)
   } catch (error) {
     throw new AxqError(`cannot read multiplier table ${file}: ${fileProblem(error)}`, {subject: file})
   }
-  const hit = fileTables.get(abs)
+  const hit = fileTables.get(key)
   if (hit && hit.size === stat.size && hit.mtimeMs === stat.mtimeMs) return hit.table
   const table = readTableFile(file, signed)
-  fileTables.set(abs, {size: stat.size, mtimeMs: stat.mtimeMs, table})
+  fileTables.set(key, {size: stat.size, mtimeMs: stat.mtimeMs, table})
   return table
 }
 
@@ -147,10 +148,10 @@ export function resolveMultiplier(name: string, options: SearchOptions = {}): Re
   const known = [...folders.flatMap((f) => folderTableNames(f.dir)), ...evoapproxNames(), ...listedBuiltinNames()]
   const near = nearestNames(name, known)
   const where = folders.map((f) => `${f.dir} (${f.kind})`).join(', ')
-  const families = ['mul8u_* and mul8s_* (EvoApproxLib)', ...builtinFamilies.map((f) => f.pattern.split(' ')[0])].join(', ')
+  const families = builtinFamilies.map((f) => f.pattern.split(' ')[0]).join(', ')
   throw new AxqError(
     `unknown multiplier '${name}'` + (near.length ? `; nearest known: ${near.join(', ')}` : '') +
-      ` (searched ${where}; built-in families ${families})`,
+      ` (searched ${where}; built-ins: EvoApproxLib's mul8u_* and mul8s_*, families ${families})`,
     {subject: name},
   )
 }

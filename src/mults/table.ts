@@ -48,7 +48,7 @@ export function tableIndex(a: number, w: number): number {
 export function signednessMismatch(name: string, has: 'signed' | 'unsigned', consumer: string): string {
   const wants = has === 'signed' ? 'unsigned' : 'signed'
   const examples = wants === 'unsigned' ? "mul8u_* (e.g. mul8u_2P7), trunc8u_k<k>, drum8u_k<k>, mitchell8u" : "mul8s_* (e.g. mul8s_1KV9), trunc8s_k<k>, drum8s_k<k>, mitchell8s"
-  return `multiplier '${name}' is a ${has} table (operands ${has === 'signed' ? '−128..127' : '0..255'}), but ${consumer} multiplies ${wants} 8-bit operands; use a ${wants} multiplier: ${examples} (axq list-mults --signedness ${wants})`
+  return `multiplier '${name}' is a ${has} table (operands ${has === 'signed' ? '−128..127' : '0..255'}), but ${consumer} multiplies ${wants} 8-bit operands; use ${wants === 'unsigned' ? 'an' : 'a'} ${wants} multiplier: ${examples} (axq list-mults --signedness ${wants})`
 }
 
 export function exactTable(): ProductTable {

@@ -7,6 +7,7 @@
 import type {AttrValue, NodeDef} from '../graph/types.js'
 import {allocate, type DType, type Tensor, type TensorData} from '../core/tensor.js'
 import {AxqError} from '../errors.js'
+import {bufferRewritten} from './codeForms.js'
 import type {RsqrtMode} from './eigenRsqrt.js'
 
 /** Settings that hold for a whole run (a Session) and reach every op. */
@@ -43,7 +44,8 @@ export interface OpContext {
    * A buffer for an output of this node, possibly recycled from a tensor that
    * nothing references any more (Session keeps large buffers across runs). Its contents are
    * arbitrary: the op must write every element and hand it on only as one of its outputs.
-   * Absent outside a Session: use outputArray(ctx, dtype, size).
+   * Absent outside a Session. Ops call outputArray(ctx, dtype, size), never this directly:
+   * outputArray also drops the code forms (codeForms.ts) that still describe the old contents.
    */
   recycle?(dtype: DType, size: number): TensorData
   /** Attr of the node, or the op's registered default, or an error naming the node. */
@@ -98,7 +100,10 @@ export function registeredOps(domain = TF_DOMAIN): string[] {
   return [...(registry.get(domain)?.keys() ?? [])].sort()
 }
 
-/** An output buffer of `size` elements: recycled by the Session when it can, else new (zeroed). */
+/** An output buffer of `size` elements (whose old code forms are dropped): recycled by the Session when it can, else new (zeroed). */
 export function outputArray(ctx: OpContext, dtype: DType, size: number): TensorData {
-  return ctx.recycle ? ctx.recycle(dtype, size) : allocate(dtype, size)
+  if (!ctx.recycle) return allocate(dtype, size)
+  const data = ctx.recycle(dtype, size)
+  bufferRewritten(data)
+  return data
 }
