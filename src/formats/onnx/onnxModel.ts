@@ -187,7 +187,7 @@ export function decodeOnnxModel(bytes: Uint8Array, file: string, options: OnnxRe
       if (!key) throw new AxqError(`${file}: node '${n.name}' (${n.op}) reads '${t}', which no node, input or initializer produces`, {subject: n.name})
       return key
     })
-    execNodes.push({name: n.name, op: n.op, input, attr: onnxAttributes(protoByName.get(n.name)!, n.name, dir, file)})
+    execNodes.push({name: n.name, op: n.op, input, attr: onnxAttributes(protoByName.get(n.name)!, n.name, file)})
     domains.set(n.name, n.domain)
   }
   const outputs = (graph.output ?? []).map(valueInfo)
@@ -249,7 +249,7 @@ function constantValue(n: onnxProto.onnx.INodeProto, dir: string, file: string):
 }
 
 /** ONNX attributes as AttrValues: int → i, float → f, string → s, ints → list.i, floats → list.f, strings → list.s. */
-function onnxAttributes(n: onnxProto.onnx.INodeProto, name: string, dir: string, file: string): Record<string, AttrValue> {
+function onnxAttributes(n: onnxProto.onnx.INodeProto, name: string, file: string): Record<string, AttrValue> {
   const out: Record<string, AttrValue> = {}
   const T = onnx.AttributeProto.AttributeType
   for (const a of n.attribute ?? []) {
@@ -273,20 +273,12 @@ function onnxAttributes(n: onnxProto.onnx.INodeProto, name: string, dir: string,
       case T.STRINGS:
         out[key] = {list: {s: [...(a.strings ?? [])]}}
         break
-      case T.TENSOR:
-        // Kept decoded on the side: ops that take tensor attributes read them from here.
-        tensorAttributes.set(`${name}\u0000${key}`, onnxTensor(a.t!, dir, file, `node '${name}' attribute '${key}'`))
-        out[key] = {}
-        break
       default:
         throw new AxqError(`${file}: node '${name}' (${n.opType}): attribute '${key}' has a type axq does not read (${a.type})`, {subject: name})
     }
   }
   return out
 }
-
-/** Tensor-valued attributes (e.g. ConstantOfShape's value), by `node\0attr`. */
-export const tensorAttributes = new Map<string, Tensor>()
 
 const MAX_EXTERNAL_BYTES = 2 ** 31 - 1
 
