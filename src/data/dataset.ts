@@ -16,6 +16,7 @@ import {decodeExample, featureBytes, featureInt64} from './example.js'
 import {parseCifarPickle} from './pickle.js'
 import {iterateTFRecords, looksLikeTFRecord} from './tfrecord.js'
 import {fileProblem} from '../fileProblem.js'
+import {INPUT_LIMITS, openInputFile, readInputFile, type InputSpec} from '../inputFile.js'
 
 export type DatasetFormat = 'tfrecord' | 'cifar-bin' | 'cifar-pickle'
 
@@ -95,17 +96,13 @@ export function readCifarRecords(file: string): {records: CifarRecords; format: 
 export function detectFormat(file: string): DatasetFormat {
   const head = Buffer.alloc(16)
   let got = 0
-  let size = 0
+  const {fd, size} = openInputFile(file, DATA_FILE)
   try {
-    const fd = fs.openSync(file, 'r')
-    try {
-      got = fs.readSync(fd, head, 0, head.length, 0)
-      size = fs.fstatSync(fd).size
-    } finally {
-      fs.closeSync(fd)
-    }
+    got = fs.readSync(fd, head, 0, head.length, 0)
   } catch (error) {
     throw readError(file, error)
+  } finally {
+    fs.closeSync(fd)
   }
   if (got === 0) throw new AxqError(`${file}: empty file, not a CIFAR-10 data file`, {subject: file})
   const ext = path.extname(file).toLowerCase()
@@ -147,12 +144,11 @@ export function readCifarTFRecords(file: string): CifarRecords {
   return {images: all, labels: Int32Array.from(labels)}
 }
 
+/** Data files are read whole into memory: at most INPUT_LIMITS.dataBytes. */
+export const DATA_FILE: InputSpec = {what: 'data file', maxBytes: INPUT_LIMITS.dataBytes}
+
 function readAll(file: string): Uint8Array {
-  try {
-    return fs.readFileSync(file)
-  } catch (error) {
-    throw readError(file, error)
-  }
+  return readInputFile(file, DATA_FILE)
 }
 
 function readError(file: string, error: unknown): AxqError {

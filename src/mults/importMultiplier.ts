@@ -18,8 +18,8 @@ import {agreesAtPrintedPrecision} from './printedPrecision.js'
 import {isValidMultiplierName} from './resolve.js'
 import {userMultDir, type Env} from './searchPath.js'
 import {readSidecarCost, UNKNOWN_COST, type HardwareCost, type MultiplierSidecar} from './sidecar.js'
-import {decodeTable, encodeTable, type ProductTable} from './table.js'
-import {fileProblem} from '../fileProblem.js'
+import {decodeTable, encodeTable, TABLE_BYTES, type ProductTable} from './table.js'
+import {INPUT_LIMITS, readInputFile} from '../inputFile.js'
 
 export const AXQ_VERSION = '0.1.0'
 
@@ -68,12 +68,7 @@ export function importKind(file: string): ImportKind {
 export async function importMultiplier(file: string, options: ImportOptions = {}): Promise<ImportResult> {
   const env = options.env ?? process.env
   const kind = importKind(file)
-  let bytes: Buffer
-  try {
-    bytes = fs.readFileSync(file)
-  } catch (error) {
-    throw new AxqError(`cannot read ${file}: ${fileProblem(error)}`, {subject: file})
-  }
+  const bytes = readInputFile(file, kind === 'bin' ? {what: 'multiplier table', maxBytes: TABLE_BYTES, exactBytes: TABLE_BYTES} : {what: `multiplier (${kind})`, maxBytes: INPUT_LIMITS.importBytes})
   const stem = path.basename(file).replace(/\.[^.]*$/, '')
   let table: ProductTable
   let name = options.name

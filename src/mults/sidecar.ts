@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs'
 import {AxqError} from '../errors.js'
+import {INPUT_LIMITS, readInputFile} from '../inputFile.js'
 import type {MultiplierMetrics} from './metrics.js'
 
 export interface HardwareCost {
@@ -73,12 +74,8 @@ export function costFromRecord(record: Record<string, unknown>): HardwareCost {
 
 /** The hardware cost a sidecar file gives, or undefined when there is no sidecar. */
 export function readSidecarCost(file: string): HardwareCost | undefined {
-  let text: string
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } catch {
-    return undefined
-  }
+  if (!fs.existsSync(file)) return undefined
+  const text = readInputFile(file, {what: 'multiplier sidecar', maxBytes: INPUT_LIMITS.smallBytes}).toString('utf8')
   let json: unknown
   try {
     json = JSON.parse(text)

@@ -2,9 +2,8 @@
  * A multiplier as a product table: 65536 entries, T[a*256 + w] = product of activation code `a`
  * and weight code `w` (both 0..255). The on-disk form is the same, little-endian uint16.
  */
-import fs from 'node:fs'
 import {AxqError} from '../errors.js'
-import {fileProblem} from '../fileProblem.js'
+import {readInputFile} from '../inputFile.js'
 
 export const TABLE_SIZE = 65536
 export const TABLE_BYTES = TABLE_SIZE * 2
@@ -37,11 +36,5 @@ export function encodeTable(table: ProductTable): Uint8Array {
 }
 
 export function readTableFile(file: string): ProductTable {
-  let bytes: Uint8Array
-  try {
-    bytes = fs.readFileSync(file)
-  } catch (error) {
-    throw new AxqError(`cannot read multiplier table ${file}: ${fileProblem(error)}`, {subject: file})
-  }
-  return decodeTable(bytes, file)
+  return decodeTable(readInputFile(file, {what: 'multiplier table', maxBytes: TABLE_BYTES, exactBytes: TABLE_BYTES}), file)
 }
