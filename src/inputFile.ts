@@ -8,6 +8,8 @@ import fs from 'node:fs'
 import {AxqError} from './errors.js'
 import {fileProblem} from './fileProblem.js'
 
+export {INPUT_LIMITS} from './limits.js'
+
 export interface InputSpec {
   /** What the file is meant to be, for messages: "graph", "multiplier table", "data file". */
   what: string
@@ -88,15 +90,3 @@ export function readInputFile(file: string, spec: InputSpec): Buffer {
     fs.closeSync(fd)
   }
 }
-
-/** Size limits of the formats axq reads (one place, README "Limits"). */
-export const INPUT_LIMITS = {
-  /** GraphDef, binary or text (protobuf's own limit is 2 GiB; axq keeps decoded graphs in memory). */
-  graphBytes: 512 * MIB,
-  /** A CIFAR-style data file, also once inflated (all records are held in memory: 3 KiB per image). */
-  dataBytes: 512 * MIB,
-  /** A C model, plain-text or .npy table to import. */
-  importBytes: 16 * MIB,
-  /** JSON sidecars, cost CSVs, manifests. */
-  smallBytes: 16 * MIB,
-} as const

@@ -25,7 +25,7 @@ import {parseInput} from '../graph/names.js'
 import {readAttr, shapeFromProto} from '../graph/attrs.js'
 import {AxqError, nodeError} from '../errors.js'
 import {requireOp, type OpContext, type OpDefinition, type RunOptions} from './opRegistry.js'
-import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, dtypeFromEnum, type DType, type Tensor, type TensorData} from './tensor.js'
+import {allocate, checkElementCount, numElements, shapeString, TF_NAME_BY_DTYPE, dtypeFromEnum, type DType, type Tensor, type TensorData} from './tensor.js'
 
 export interface OpProfile {
   /** Op type, e.g. 'Conv2D'. */
@@ -89,6 +89,7 @@ class BufferPool {
   private readonly users = new WeakMap<ArrayBuffer, number>()
 
   take(dtype: DType, size: number): TensorData {
+    checkElementCount(size, dtype)
     const View = VIEW_BY_DTYPE[dtype]
     const bytes = View ? size * View.BYTES_PER_ELEMENT : 0
     if (!View || bytes < MIN_POOLED_BYTES) return allocate(dtype, size)
@@ -438,15 +439,21 @@ export class Session {
   }
 }
 
-/** Errors from an op, as AxqErrors that start with the node name. */
-function namedError(node: NodeDef, error: unknown): AxqError {
+/**
+ * Errors from an op, with the node name in front. AxqErrors (the graph or the input is at fault)
+ * stay AxqErrors; anything else (a failed allocation, an invalid typed-array length, a bug) stays
+ * an internal error (exit 70), named but not re-labelled as the user's fault.
+ */
+function namedError(node: NodeDef, error: unknown): Error {
   const prefix = `node '${node.name}'`
   if (error instanceof AxqError) {
     if (error.message.startsWith(prefix)) return error
     return new AxqError(`${prefix} (${node.op}): ${error.message}`, {subject: node.name, exitCode: error.exitCode, cause: error})
   }
   const message = error instanceof Error ? error.message : String(error)
-  return new AxqError(`${prefix} (${node.op}): ${message}`, {subject: node.name, cause: error})
+  const internal = new Error(`${prefix} (${node.op}): ${message}`, {cause: error})
+  if (error instanceof Error && error.stack) internal.stack = `${internal.message}\n${error.stack}`
+  return internal
 }
 
 /** Names of the graph's Placeholder nodes, in graph order. */

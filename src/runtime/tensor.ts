@@ -3,6 +3,7 @@
  * Quantized types keep their codes in plain typed arrays: quint8 in Uint8Array, qint8 in
  * Int8Array, qint32 in Int32Array. int64 uses BigInt64Array; strings are byte arrays.
  */
+import {MAX_TENSOR_ELEMENTS} from '../limits.js'
 import {AxqError} from '../errors.js'
 
 export type DType =
@@ -94,7 +95,19 @@ export function numElements(shape: readonly number[]): number {
   return n
 }
 
+/**
+ * A tensor of `size` elements would be too large for axq (MAX_TENSOR_ELEMENTS), or `size` is no
+ * element count at all: an AxqError (a graph or a --batch-size asks for more than axq computes).
+ */
+export function checkElementCount(size: number, dtype?: DType): void {
+  if (Number.isSafeInteger(size) && size >= 0 && size <= MAX_TENSOR_ELEMENTS) return
+  const what = dtype ? `a ${dtype} tensor` : 'a tensor'
+  if (!Number.isSafeInteger(size) || size < 0) throw new AxqError(`${what} of ${size} elements cannot exist (a shape with a negative, fractional or huge dimension)`)
+  throw new AxqError(`${what} of ${size} elements is more than axq computes (at most 2^28 = ${MAX_TENSOR_ELEMENTS}); a smaller --batch-size, or a graph with smaller shapes`)
+}
+
 export function allocate(dtype: DType, size: number): TensorData {
+  checkElementCount(size, dtype)
   switch (dtype) {
     case 'float32':
       return new Float32Array(size)
