@@ -67,6 +67,19 @@ export function openDataset(pathOrDir: string): Dataset {
   }
 }
 
+/**
+ * Every label must name one of the model's `classes` outputs: a label outside them can never be
+ * predicted, and the accuracy would silently count it wrong.
+ */
+export function checkLabels(labels: Int32Array, classes: number, source: string): void {
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i]
+    if (l < 0 || l >= classes) {
+      throw new AxqError(`${source}: label ${l} is outside the model's ${classes} classes (0..${classes - 1}); wrong data file for this graph?`, {subject: source})
+    }
+  }
+}
+
 /** The data file openDataset uses in a folder. */
 export function findDataFile(dir: string): string {
   for (const name of DATA_DIR_CANDIDATES) {

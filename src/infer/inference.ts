@@ -11,7 +11,7 @@ import {nodeNameFromInput} from '../graph/names.js'
 import {Session} from '../runtime/session.js'
 import '../runtime/ops/index.js'
 import {makeTensor, type Tensor} from '../runtime/tensor.js'
-import {openDataset} from '../data/dataset.js'
+import {checkLabels, openDataset} from '../data/dataset.js'
 import {resolveMultiplier} from '../mults/resolve.js'
 import {tableSha256} from '../mults/metricsCache.js'
 import type {ProductTable} from '../mults/table.js'
@@ -232,7 +232,9 @@ export async function runInference(options: InferOptions, events: InferEvents = 
     const batch = dataset.batch(position, options.batchSize)
     position = (position + options.batchSize) % dataset.count
     const [logits] = await session.run({[input]: adaptImages(batch.images, placeholder)}, [output])
-    const predicted = argmaxRows(flattenLogits(logits, batch.labels.length, output))
+    const scores = flattenLogits(logits, batch.labels.length, output)
+    checkLabels(batch.labels, scores.shape[1], dataset.source)
+    const predicted = argmaxRows(scores)
     const correct = countCorrect(predicted, batch.labels)
     const seconds = Number(process.hrtime.bigint() - started) / 1e9
     const run = {accuracy: correct / batch.labels.length, correct, seconds, images: batch.labels.length}
@@ -262,11 +264,15 @@ export async function runInference(options: InferOptions, events: InferEvents = 
   }
 }
 
-/** Logits as [batch, classes]: the reference reshapes the output to [batch, classes]. */
+/**
+ * Logits as [batch, classes]: the reference reshapes the output to [batch, classes]. Only a
+ * [batch, classes] tensor, or one with 1s between (a [batch, 1, 1, classes] conv head), is
+ * logits; anything else (a feature map named by --output) would be scored as garbage.
+ */
 function flattenLogits(logits: Tensor, batch: number, output: string): Tensor {
-  const size = logits.data.length
-  if (batch === 0 || size % batch !== 0) {
-    throw new AxqError(`output '${output}' has shape [${logits.shape.join(',')}], which is not [${batch}, classes]`, {subject: output})
+  const s = logits.shape
+  if (batch === 0 || s.length < 2 || s[0] !== batch || s.slice(1, -1).some((d) => d !== 1) || s[s.length - 1] < 1 || logits.dtype !== 'float32') {
+    throw new AxqError(`output '${output}' is a ${logits.dtype} tensor of shape [${s.join(',')}], not [${batch}, classes] float32 logits (choose the logits with --output)`, {subject: output})
   }
-  return {...logits, shape: [batch, size / batch]}
+  return {...logits, shape: [batch, s[s.length - 1]]}
 }
