@@ -17,6 +17,8 @@ export interface InputSpec {
   maxBytes: number
   /** The one size the format allows (bytes), e.g. a multiplier table. */
   exactBytes?: number
+  /** What the exact size is made of, for the message: "65536 little-endian uint16". */
+  layout?: string
 }
 
 export interface OpenInput {
@@ -58,7 +60,7 @@ export function openInputFile(file: string, spec: InputSpec): OpenInput {
     const stat = fs.fstatSync(fd)
     if (!stat.isFile()) throw new AxqError(`cannot read ${spec.what} ${file}: it is ${kindOf(stat)}, not a regular file`, {subject: file})
     if (spec.exactBytes !== undefined && stat.size !== spec.exactBytes) {
-      throw new AxqError(`${file}: a ${spec.what} must be exactly ${spec.exactBytes} bytes, this file has ${stat.size}`, {subject: file})
+      throw new AxqError(`${file}: a ${spec.what} must be ${spec.exactBytes} bytes${spec.layout ? ` (${spec.layout})` : ''}, this file has ${stat.size}`, {subject: file})
     }
     if (stat.size > spec.maxBytes) {
       throw new AxqError(`${file}: ${sizeWords(stat.size)} is more than a ${spec.what} may hold (at most ${sizeWords(spec.maxBytes)})`, {subject: file})

@@ -6,7 +6,7 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import {writeFileAtomic} from '../atomicWrite.js'
+import {writeFilesAtomic} from '../atomicWrite.js'
 import {AxqError} from '../errors.js'
 import {folderCosts} from './costTable.js'
 import {chooseFunction, evaluateCModel, HEADER_METRICS, headerMetrics, twoArgumentFunctions} from './formats/cModel.js'
@@ -18,7 +18,7 @@ import {agreesAtPrintedPrecision} from './printedPrecision.js'
 import {isValidMultiplierName} from './resolve.js'
 import {userMultDir, type Env} from './searchPath.js'
 import {readSidecarCost, UNKNOWN_COST, type HardwareCost, type MultiplierSidecar} from './sidecar.js'
-import {decodeTable, encodeTable, TABLE_BYTES, type ProductTable} from './table.js'
+import {decodeTable, encodeTable, TABLE_FILE, type ProductTable} from './table.js'
 import {INPUT_LIMITS, readInputFile} from '../inputFile.js'
 
 export const AXQ_VERSION = '0.1.0'
@@ -68,7 +68,7 @@ export function importKind(file: string): ImportKind {
 export async function importMultiplier(file: string, options: ImportOptions = {}): Promise<ImportResult> {
   const env = options.env ?? process.env
   const kind = importKind(file)
-  const bytes = readInputFile(file, kind === 'bin' ? {what: 'multiplier table', maxBytes: TABLE_BYTES, exactBytes: TABLE_BYTES} : {what: `multiplier (${kind})`, maxBytes: INPUT_LIMITS.importBytes})
+  const bytes = readInputFile(file, kind === 'bin' ? TABLE_FILE : {what: `multiplier (${kind})`, maxBytes: INPUT_LIMITS.importBytes})
   const stem = path.basename(file).replace(/\.[^.]*$/, '')
   let table: ProductTable
   let name = options.name
@@ -135,8 +135,11 @@ export async function importMultiplier(file: string, options: ImportOptions = {}
     ...(header && Object.keys(header).length > 0 ? {header: Object.fromEntries(Object.entries(header).map(([k, v]) => [k, Number(v)]))} : {}),
   }
   fs.mkdirSync(dir, {recursive: true})
-  writeFileAtomic(binFile, encodeTable(table))
-  writeFileAtomic(jsonFile, JSON.stringify(sidecar, null, 2) + '\n')
+  // Both files or neither: a table without its sidecar (or the reverse) is half an import.
+  writeFilesAtomic([
+    {file: binFile, data: encodeTable(table)},
+    {file: jsonFile, data: JSON.stringify(sidecar, null, 2) + '\n'},
+  ])
   return {name, kind, file, binFile, jsonFile, metrics, cost, disagreements, replaced: exists}
 }
 

@@ -3,13 +3,16 @@
  * and weight code `w` (both 0..255). The on-disk form is the same, little-endian uint16.
  */
 import {AxqError} from '../errors.js'
-import {readInputFile} from '../inputFile.js'
+import {readInputFile, type InputSpec} from '../inputFile.js'
 
 export const TABLE_SIZE = 65536
 export const TABLE_BYTES = TABLE_SIZE * 2
 export const EXACT_MULTIPLIER = 'mul8u_1JFF'
 
 export type ProductTable = Uint16Array
+
+/** A .bin table file: exactly TABLE_BYTES, checked before it is read. */
+export const TABLE_FILE: InputSpec = {what: 'multiplier table', maxBytes: TABLE_BYTES, exactBytes: TABLE_BYTES, layout: `${TABLE_SIZE} little-endian uint16`}
 
 export function exactTable(): ProductTable {
   const t = new Uint16Array(TABLE_SIZE)
@@ -36,5 +39,5 @@ export function encodeTable(table: ProductTable): Uint8Array {
 }
 
 export function readTableFile(file: string): ProductTable {
-  return decodeTable(readInputFile(file, {what: 'multiplier table', maxBytes: TABLE_BYTES, exactBytes: TABLE_BYTES}), file)
+  return decodeTable(readInputFile(file, TABLE_FILE), file)
 }
