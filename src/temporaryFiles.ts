@@ -37,12 +37,12 @@ function install(): void {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const handler = (): void => {
       removeTemporaries()
-      // Die of the same signal, as the default handler would (exit status 128 + n).
+      // Step aside and raise the signal again: with no other listener the process dies of it,
+      // as by default (exit status 128 + n); other listeners (e.g. signal-exit) now see a
+      // signal no one else handles and end the process their way.
       process.removeListener(signal, handler)
       process.kill(process.pid, signal)
     }
-    // Only take over a signal nobody else handles: someone who does ends the process their way,
-    // and the 'exit' handler still cleans up.
-    if (process.listenerCount(signal) === 0) process.on(signal, handler)
+    process.on(signal, handler)
   }
 }
