@@ -2,6 +2,7 @@
  * A built-in multiplier family: a parameterised design whose members are named like
  * `trunc8u_k4`. Each family module in this folder exports one `MultiplierFamily`.
  */
+/** The product of operands a (activation) and w (weight): 0..255 each, or −128..127 for signed families. */
 export type ProductFunction = (a: number, w: number) => number
 
 export interface MultiplierFamily {
@@ -9,6 +10,8 @@ export interface MultiplierFamily {
   readonly family: string
   /** Member name pattern for humans, e.g. `trunc8u_k<k> (k = 0..15)`. */
   readonly pattern: string
+  /** True for signed families: operands −128..127, products −32768..32767 (an Int16Array table). */
+  readonly signed?: boolean
   /** One line on what the design does. */
   readonly summary: string
   /** The published source of the design. */

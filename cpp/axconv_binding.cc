@@ -2,26 +2,48 @@
 //   axconvRun(args): Promise<void>   runs the reference or the fast kernel off the event loop
 //   axconvPrepared(): External       an empty holder for the per-layer fast-path data, filled on
 //                                    first use and reused while JavaScript keeps it
-//   axconvInfo(): {fastVariant, hardwareThreads}
+//   axconvInfo(): {fastVariant, fastVariants, hardwareThreads}
 // The checks below are a second line of defence: a bad call throws, it never crashes.
 #include <napi.h>
 
+#include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "axconv_kernel.h"
 #include "axconv_thread_pool.h"
+#include "parallel.h"
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <sys/resource.h>
+#endif
 
 namespace axq {
 
 namespace {
 
+// The per-layer cache behind axconvPrepared(): the prepared rows and the filter and table they
+// were built from. A call with another filter or table (same shape or not) rebuilds them.
 struct PreparedHolder {
   std::mutex mutex;
   std::shared_ptr<PreparedFilter> prepared;
+  std::vector<uint8_t> filter;
+  std::vector<uint16_t> table;
+
+  bool BuiltFrom(const ConvGeometry& g, const uint8_t* f, const uint16_t* t) const {
+    const auto& h = prepared;
+    return h && h->KH == g.KH && h->KW == g.KW && h->C == g.C && h->K == g.K &&
+           filter.size() == static_cast<size_t>(g.KH * g.KW * g.C * g.K) && table.size() == 65536 &&
+           std::equal(filter.begin(), filter.end(), f) && std::equal(table.begin(), table.end(), t);
+  }
 };
+
+// Marks the Externals made by axconvPrepared(), so that no other External is taken for one.
+constexpr napi_type_tag kPreparedTag = {0x6178712d70726570ULL, 0x6172656448c3b1ULL};
 
 int64_t IntField(const Napi::Object& o, const char* name) {
   Napi::Value v = o.Get(name);
@@ -81,7 +103,7 @@ class AxConvWorker : public Napi::AsyncWorker {
     q_.padCode = static_cast<uint8_t>(padCode);
     q_.padMode = static_cast<PadMode>(padMode);
     const int64_t threads = IntField(args, "threads");
-    threads_ = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threads, 256)));
+    threads_ = ClampThreads(threads);
     Napi::Value kernel = args.Get("kernel");
     if (!kernel.IsString()) throw Napi::TypeError::New(env, "axconvRun: kernel must be a string");
     const std::string name = kernel.As<Napi::String>().Utf8Value();
@@ -89,6 +111,26 @@ class AxConvWorker : public Napi::AsyncWorker {
       fast_ = true;
     } else if (name != "reference") {
       throw Napi::RangeError::New(env, "axconvRun: kernel must be 'reference' or 'fast'");
+    }
+    Napi::Value isa = args.Get("isa");
+    if (!isa.IsUndefined() && !isa.IsNull()) {
+      if (!isa.IsString()) throw Napi::TypeError::New(env, "axconvRun: isa must be a string");
+      isa_ = isa.As<Napi::String>().Utf8Value();
+      bool known = false;
+      for (const std::string& v : AxConvFastVariants()) known = known || v == isa_;
+      if (!known) throw Napi::RangeError::New(env, "axconvRun: isa '" + isa_ + "' is not available on this CPU");
+    }
+    Napi::Value budget = args.Get("rowBudget");
+    if (!budget.IsUndefined() && !budget.IsNull()) {
+      if (!budget.IsNumber()) throw Napi::TypeError::New(env, "axconvRun: rowBudget must be a number");
+      const double b = budget.As<Napi::Number>().DoubleValue();
+      if (!(b >= 0)) throw Napi::RangeError::New(env, "axconvRun: rowBudget must be at least 0");
+      rowBudget_ = std::min(b, kMaxPreparedBytes);
+    }
+    Napi::Value chunk = args.Get("rowChunk");
+    if (!chunk.IsUndefined() && !chunk.IsNull()) {
+      rowChunk_ = IntField(args, "rowChunk");
+      if (rowChunk_ < 1) throw Napi::RangeError::New(env, "axconvRun: rowChunk must be at least 1");
     }
 
     auto input = ArrayField<uint8_t>(args, "input", napi_uint8_array, g_.N * g_.H * g_.W * g_.C);
@@ -99,12 +141,19 @@ class AxConvWorker : public Napi::AsyncWorker {
     filter_ = filter.Data();
     table_ = table.Data();
     output_ = output.Data();
-    // Keep every buffer alive until the work is done.
+    // Keep every buffer (and the prepared holder) alive until the work is done, by reference:
+    // the argument object's properties may be reassigned meanwhile.
     keep_ = Napi::Persistent(args);
+    for (Napi::Value v : {input.As<Napi::Value>(), filter.As<Napi::Value>(), table.As<Napi::Value>(), output.As<Napi::Value>()})
+      arrays_.push_back(Napi::Persistent(v));
     Napi::Value prepared = args.Get("prepared");
     if (!prepared.IsUndefined() && !prepared.IsNull()) {
-      if (!prepared.IsExternal()) throw Napi::TypeError::New(env, "axconvRun: prepared must come from axconvPrepared()");
+      bool tagged = false;
+      if (!prepared.IsExternal() || napi_check_object_type_tag(env, prepared, &kPreparedTag, &tagged) != napi_ok || !tagged) {
+        throw Napi::TypeError::New(env, "axconvRun: prepared must come from axconvPrepared()");
+      }
       holder_ = prepared.As<Napi::External<PreparedHolder>>().Data();
+      arrays_.push_back(Napi::Persistent(prepared));
     }
   }
 
@@ -113,29 +162,31 @@ class AxConvWorker : public Napi::AsyncWorker {
  protected:
   void Execute() override {
     const auto start = std::chrono::steady_clock::now();
+    const double cpuStart = CpuSeconds();
     if (!fast_) {
       AxConvReference(g_, q_, input_, filter_, table_, output_);
       path_ = "reference";
-    } else if (PreparedBytes(g_) > kMaxPreparedBytes) {
-      AxConvDirectParallel(g_, q_, input_, filter_, table_, output_, threads_);
-      path_ = "direct";
     } else {
       std::shared_ptr<PreparedFilter> p;
       if (holder_) {
         std::lock_guard<std::mutex> lock(holder_->mutex);
-        const auto& h = holder_->prepared;
-        if (!h || h->KH != g_.KH || h->KW != g_.KW || h->C != g_.C || h->K != g_.K) {
-          holder_->prepared = PrepareFilter(g_, filter_, table_, threads_);
+        if (!holder_->BuiltFrom(g_, filter_, table_)) {
+          holder_->prepared = PrepareFilter(g_, filter_, table_, threads_, rowBudget_);
+          holder_->filter.assign(filter_, filter_ + g_.KH * g_.KW * g_.C * g_.K);
+          holder_->table.assign(table_, table_ + 65536);
           prepareSeconds_ = Seconds(start);
         }
         p = holder_->prepared;
       } else {
-        p = PrepareFilter(g_, filter_, table_, threads_);
+        p = PrepareFilter(g_, filter_, table_, threads_, rowBudget_);
         prepareSeconds_ = Seconds(start);
       }
-      path_ = AxConvFast(g_, q_, input_, *p, output_, threads_) ? "rows-skip-zero" : "rows";
+      AxConvFast(g_, q_, input_, *p, output_, threads_, isa_.empty() ? nullptr : isa_.c_str(), rowChunk_);
+      path_ = p->keptTiles == p->tiles ? "rows" : "rows-built";
+      keptBytes_ = double(p->keptTiles) * double(g_.KH * g_.KW * g_.C) * 256.0 * double(p->KT) * 2.0;
     }
     seconds_ = Seconds(start);
+    cpuSeconds_ = CpuSeconds() - cpuStart;
   }
 
   void OnOK() override {
@@ -144,18 +195,40 @@ class AxConvWorker : public Napi::AsyncWorker {
     result.Set("seconds", Napi::Number::New(env, seconds_));
     result.Set("prepareSeconds", Napi::Number::New(env, prepareSeconds_));
     result.Set("path", Napi::String::New(env, path_));
+    result.Set("cpuSeconds", Napi::Number::New(env, cpuSeconds_));
+    result.Set("rowBytes", Napi::Number::New(env, keptBytes_));
+    result.Set("isa", Napi::String::New(env, fast_ ? (isa_.empty() ? AxConvFastVariant() : isa_.c_str()) : "reference"));
     deferred_.Resolve(result);
   }
 
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
+  // CPU time: of this thread when the kernel runs on it alone, else of the whole process (the
+  // pool's threads included; other work of the process then counts too).
+  double CpuSeconds() const {
+#if defined(CLOCK_THREAD_CPUTIME_ID)
+    if (threads_ == 1 || !fast_) {
+      timespec ts;
+      if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0) return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+    }
+#endif
+#if defined(__unix__) || defined(__APPLE__)
+    rusage u;
+    if (getrusage(RUSAGE_SELF, &u) == 0) {
+      return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+    }
+#endif
+    return 0;
+  }
+
   static double Seconds(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
 
   Napi::Promise::Deferred deferred_;
   Napi::ObjectReference keep_;
+  std::vector<Napi::Reference<Napi::Value>> arrays_;
   ConvGeometry g_;
   ConvQuant q_;
   const uint8_t* input_ = nullptr;
@@ -167,6 +240,11 @@ class AxConvWorker : public Napi::AsyncWorker {
   int threads_ = 1;
   double seconds_ = 0;
   double prepareSeconds_ = 0;
+  double cpuSeconds_ = 0;
+  double keptBytes_ = 0;
+  double rowBudget_ = kMaxPreparedBytes;
+  int64_t rowChunk_ = 0;
+  std::string isa_;
   const char* path_ = "";
 };
 
@@ -180,14 +258,20 @@ Napi::Value Run(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Prepared(const Napi::CallbackInfo& info) {
-  return Napi::External<PreparedHolder>::New(info.Env(), new PreparedHolder(),
-                                             [](Napi::Env, PreparedHolder* h) { delete h; });
+  auto holder = Napi::External<PreparedHolder>::New(info.Env(), new PreparedHolder(),
+                                                    [](Napi::Env, PreparedHolder* h) { delete h; });
+  NAPI_THROW_IF_FAILED(info.Env(), napi_type_tag_object(info.Env(), holder, &kPreparedTag), Napi::Value());
+  return holder;
 }
 
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
   o.Set("fastVariant", Napi::String::New(env, AxConvFastVariant()));
+  const std::vector<std::string> variants = AxConvFastVariants();
+  Napi::Array list = Napi::Array::New(env, variants.size());
+  for (size_t i = 0; i < variants.size(); ++i) list.Set(static_cast<uint32_t>(i), Napi::String::New(env, variants[i]));
+  o.Set("fastVariants", list);
   o.Set("hardwareThreads", Napi::Number::New(env, HardwareThreads()));
   return o;
 }

@@ -46,42 +46,48 @@ void AxConvReference(const ConvGeometry& g, const ConvQuant& q, const uint8_t* i
                      const uint8_t* filter, const uint16_t* table, int32_t* output);
 
 /**
- * Per-layer data of the fast path, built once per (filter, table): for every tap t (dy, dx, c)
- * and activation code x, the row of the K products T[x][w(t, k)] (K padded to Kp lanes).
+ * Per-layer data of the fast path, built once per (filter, table). Output channels are cut into
+ * k-tiles of KT (8, 16 or 32) channels; for each k-tile, every tap t (dy, dx, c) and activation
+ * code x, the product row T[x][w(t, k)] of its KT channels (uint16). Rows of as many k-tiles as
+ * fit into kMaxPreparedBytes are kept here; the others are built during each call, in chunks of
+ * taps, so memory stays bounded for any layer width.
  */
 struct PreparedFilter {
-  int64_t KH = 0, KW = 0, C = 0, K = 0, Kp = 0;
-  int64_t tapStride = 0;         // elements from one tap's 256 rows to the next's
-  std::vector<uint16_t> rows;    // [KH*KW*C][tapStride]: row x of tap t at t*tapStride + x*Kp
-  std::vector<uint32_t> wSum;    // [Kp]: sum of w over the whole window
-  std::vector<uint32_t> wSumAt;  // [KH*KW][Kp]: sum over c of w at (dy, dx)
-  bool zeroCodeRowsZero = false; // T[0][w] == 0 for every w of the filter: x = 0 taps add nothing
+  int64_t KH = 0, KW = 0, C = 0, K = 0, Kp = 0, KT = 0;
+  int64_t tiles = 0;                // Kp / KT
+  int64_t keptTiles = 0;            // k-tiles [0, keptTiles) have their rows in `rows`
+  std::vector<uint16_t> rowStore;   // holds `rows`, aligned to 64 bytes
+  uint16_t* rows = nullptr;         // [keptTiles][KH*KW*C][256][KT]
+  std::vector<uint8_t> filter;      // [KH*KW*C][Kp]: filter codes, channels padded with 0
+  std::vector<uint16_t> table;      // the 65536 products (to build the other k-tiles' rows)
+  std::vector<uint32_t> wSum;       // [Kp]: sum of w over the whole window
+  std::vector<uint32_t> wSumAt;     // [KH*KW][Kp]: sum over c of w at (dy, dx)
 };
 
-std::shared_ptr<PreparedFilter> PrepareFilter(const ConvGeometry& g, const uint8_t* filter,
-                                              const uint16_t* table, int threads = 1);
-
-/**
- * Fast path: same results as AxConvReference for every input, on `threads` threads. Returns true
- * when it skipped the taps with x = 0 (see PreparedFilter::zeroCodeRowsZero).
- */
-bool AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
-                const PreparedFilter& prepared, int32_t* output, int threads);
-
-/** Bytes of product rows PrepareFilter would allocate for this layer. */
-double PreparedBytes(const ConvGeometry& g);
-
-/** Above this many bytes of product rows the fast path computes without them (see below). */
+/** Above this many bytes, product rows are built during each call instead of kept. */
 constexpr double kMaxPreparedBytes = 256.0 * 1024.0 * 1024.0;
 
-/**
- * For layers too large for prepared rows: the reference formula, image by image on `threads`
- * threads (each output element still computed by one thread, so identical results).
- */
-void AxConvDirectParallel(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
-                          const uint8_t* filter, const uint16_t* table, int32_t* output, int threads);
+/** `rowBudget`: bytes of product rows to keep (at most; whole k-tiles). */
+std::shared_ptr<PreparedFilter> PrepareFilter(const ConvGeometry& g, const uint8_t* filter,
+                                              const uint16_t* table, int threads = 1,
+                                              double rowBudget = kMaxPreparedBytes);
 
-/** Name of the inner loop chosen at run time for this CPU ("avx2" or "generic"). */
+/**
+ * Fast path: same results as AxConvReference for every input, on `threads` threads, with the
+ * instruction-set variant `isa` (nullptr: the one chosen for this CPU, see AxConvFastVariant).
+ * Rows not kept in `prepared` are built in chunks of at most `chunkBytes` (0: 1 MiB).
+ */
+void AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
+                const PreparedFilter& prepared, int32_t* output, int threads,
+                const char* isa = nullptr, int64_t chunkBytes = 0);
+
+/**
+ * Name of the variant chosen at run time for this CPU ("avx512", "avx2" or "generic");
+ * AXQ_SIMD=generic|avx2|avx512 in the environment asks for one (if the CPU can run it).
+ */
 const char* AxConvFastVariant();
+
+/** Names of every variant this build has and this CPU can run, fastest first. */
+std::vector<std::string> AxConvFastVariants();
 
 }  // namespace axq

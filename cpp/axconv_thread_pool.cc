@@ -4,6 +4,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -22,12 +23,23 @@ struct Job {
   std::atomic<int> helpers{0};
   std::mutex mutex;
   std::condition_variable finished;
+  // The first exception a task threw (guarded by mutex); later tasks are skipped, Run rethrows it.
+  std::exception_ptr error;
+  std::atomic<bool> failed{false};
 
   void Work() {
     for (;;) {
       const int64_t i = next.fetch_add(1);
       if (i >= n) return;
-      (*fn)(i);
+      if (!failed.load(std::memory_order_relaxed)) {
+        try {
+          (*fn)(i);
+        } catch (...) {
+          std::lock_guard<std::mutex> lock(mutex);
+          if (!error) error = std::current_exception();
+          failed.store(true);
+        }
+      }
       if (done.fetch_add(1) + 1 == n) {
         std::lock_guard<std::mutex> lock(mutex);
         finished.notify_all();
@@ -52,6 +64,7 @@ class Pool {
     job->Work();
     std::unique_lock<std::mutex> lock(job->mutex);
     job->finished.wait(lock, [&] { return job->done.load() >= job->n; });
+    if (job->error) std::rethrow_exception(job->error);
   }
 
  private:

@@ -5,13 +5,13 @@
 // same order as the reference, so vectorising across output channels changes nothing in any
 // single sum. Channel blocks of 32/16/8 keep the accumulators in registers; on x86-64 an AVX2
 // copy of the same code is chosen at run time (no FMA: mul and add stay separate roundings),
-// which also computes 4 interior pixels × 16 channels at once when the channel count is a
-// multiple of 16 (eight independent accumulator chains instead of two).
+// which also computes 4 pixels × 16 channels at once when the channel count is a multiple of 16
+// (eight independent accumulator chains instead of two; taps outside the image skipped per
+// pixel; a filter row whose taps are all inside runs its (kw, ci) taps as one contiguous loop).
 #include "conv2d_float.h"
 
 #include <algorithm>
-#include <thread>
-#include <vector>
+#include "parallel.h"
 
 namespace axq {
 
@@ -88,33 +88,87 @@ __attribute__((always_inline)) inline void PixelTail(const Conv2DFloatShape& s, 
 #define AXQ_CONV_AVX2 1
 #include <immintrin.h>
 
-// Four horizontally adjacent output pixels (j .. j+3 of row i, all taps inside the image
-// horizontally) × 16 output channels from o0: eight independent accumulator registers, each
-// still summing its taps in (kh, kw, ci) order as acc = acc + x·w (separate mul and add).
+// Four horizontally adjacent output pixels (j .. j+3 of row i) × 16 output channels from o0:
+// eight accumulator registers, each summing its own pixel's in-image taps in (kh, kw, ci) order as
+// acc = acc + x·w (separate mul and add). Taps outside the image are skipped per pixel (never
+// added as zeros, which could change a −0 or turn an infinite weight into NaN). When every tap of
+// a filter row is inside for all four pixels and dilation is 1, the row's (kw, ci) taps are
+// contiguous in both the input and the filter and run as one loop of kw·c steps (same order).
 __attribute__((target("avx2"))) void Pixels4x16Avx2(const Conv2DFloatShape& s, const float* in, const float* filter, float* out,
                                                     int64_t b, int64_t i, int64_t j, int64_t o0) {
   __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
   __m256 a4 = _mm256_setzero_ps(), a5 = _mm256_setzero_ps(), a6 = _mm256_setzero_ps(), a7 = _mm256_setzero_ps();
   const int64_t xs = s.sw * s.c;
+  const int64_t x0 = j * s.sw - s.padLeft;  // first tap column of pixel j
+  const bool rowInside = x0 >= 0 && x0 + 3 * s.sw + (s.kw - 1) * s.dw < s.w;
   for (int64_t p = 0; p < s.kh; ++p) {
     const int64_t y = i * s.sh - s.padTop + p * s.dh;
     if (y < 0 || y >= s.h) continue;
+    const float* rowIn = in + (b * s.h + y) * s.w * s.c;
+    const float* rowW = filter + p * s.kw * s.c * s.co + o0;
+    if (rowInside && s.dw == 1) {
+      const float* xp = rowIn + x0 * s.c;
+      const int64_t m1 = s.kw * s.c;
+      for (int64_t m = 0; m < m1; ++m) {
+        const __m256 w0 = _mm256_loadu_ps(rowW + m * s.co), w1 = _mm256_loadu_ps(rowW + m * s.co + 8);
+        const __m256 v0 = _mm256_broadcast_ss(xp + m), v1 = _mm256_broadcast_ss(xp + xs + m);
+        const __m256 v2 = _mm256_broadcast_ss(xp + 2 * xs + m), v3 = _mm256_broadcast_ss(xp + 3 * xs + m);
+        a0 = _mm256_add_ps(a0, _mm256_mul_ps(v0, w0));
+        a1 = _mm256_add_ps(a1, _mm256_mul_ps(v0, w1));
+        a2 = _mm256_add_ps(a2, _mm256_mul_ps(v1, w0));
+        a3 = _mm256_add_ps(a3, _mm256_mul_ps(v1, w1));
+        a4 = _mm256_add_ps(a4, _mm256_mul_ps(v2, w0));
+        a5 = _mm256_add_ps(a5, _mm256_mul_ps(v2, w1));
+        a6 = _mm256_add_ps(a6, _mm256_mul_ps(v3, w0));
+        a7 = _mm256_add_ps(a7, _mm256_mul_ps(v3, w1));
+      }
+      continue;
+    }
     for (int64_t q = 0; q < s.kw; ++q) {
-      const int64_t x = j * s.sw - s.padLeft + q * s.dw;
-      const float* xp = in + ((b * s.h + y) * s.w + x) * s.c;
-      const float* wp = filter + (p * s.kw + q) * s.c * s.co + o0;
+      const int64_t x = x0 + q * s.dw;  // tap column of pixel j; pixel j + k adds k·sw
+      const float* wp = rowW + q * s.c * s.co;
+      const bool in0 = x >= 0 && x < s.w, in1 = x + s.sw >= 0 && x + s.sw < s.w;
+      const bool in2 = x + 2 * s.sw >= 0 && x + 2 * s.sw < s.w, in3 = x + 3 * s.sw >= 0 && x + 3 * s.sw < s.w;
+      const float* xp = rowIn + x * s.c;
+      if (in0 && in1 && in2 && in3) {
+        for (int64_t ci = 0; ci < s.c; ++ci) {
+          const __m256 w0 = _mm256_loadu_ps(wp + ci * s.co), w1 = _mm256_loadu_ps(wp + ci * s.co + 8);
+          const __m256 v0 = _mm256_broadcast_ss(xp + ci), v1 = _mm256_broadcast_ss(xp + xs + ci);
+          const __m256 v2 = _mm256_broadcast_ss(xp + 2 * xs + ci), v3 = _mm256_broadcast_ss(xp + 3 * xs + ci);
+          a0 = _mm256_add_ps(a0, _mm256_mul_ps(v0, w0));
+          a1 = _mm256_add_ps(a1, _mm256_mul_ps(v0, w1));
+          a2 = _mm256_add_ps(a2, _mm256_mul_ps(v1, w0));
+          a3 = _mm256_add_ps(a3, _mm256_mul_ps(v1, w1));
+          a4 = _mm256_add_ps(a4, _mm256_mul_ps(v2, w0));
+          a5 = _mm256_add_ps(a5, _mm256_mul_ps(v2, w1));
+          a6 = _mm256_add_ps(a6, _mm256_mul_ps(v3, w0));
+          a7 = _mm256_add_ps(a7, _mm256_mul_ps(v3, w1));
+        }
+        continue;
+      }
+      // Some pixels' tap is outside: only the others add it (each in its own order).
       for (int64_t ci = 0; ci < s.c; ++ci) {
         const __m256 w0 = _mm256_loadu_ps(wp + ci * s.co), w1 = _mm256_loadu_ps(wp + ci * s.co + 8);
-        const __m256 x0 = _mm256_broadcast_ss(xp + ci), x1 = _mm256_broadcast_ss(xp + xs + ci);
-        const __m256 x2 = _mm256_broadcast_ss(xp + 2 * xs + ci), x3 = _mm256_broadcast_ss(xp + 3 * xs + ci);
-        a0 = _mm256_add_ps(a0, _mm256_mul_ps(x0, w0));
-        a1 = _mm256_add_ps(a1, _mm256_mul_ps(x0, w1));
-        a2 = _mm256_add_ps(a2, _mm256_mul_ps(x1, w0));
-        a3 = _mm256_add_ps(a3, _mm256_mul_ps(x1, w1));
-        a4 = _mm256_add_ps(a4, _mm256_mul_ps(x2, w0));
-        a5 = _mm256_add_ps(a5, _mm256_mul_ps(x2, w1));
-        a6 = _mm256_add_ps(a6, _mm256_mul_ps(x3, w0));
-        a7 = _mm256_add_ps(a7, _mm256_mul_ps(x3, w1));
+        if (in0) {
+          const __m256 v = _mm256_broadcast_ss(xp + ci);
+          a0 = _mm256_add_ps(a0, _mm256_mul_ps(v, w0));
+          a1 = _mm256_add_ps(a1, _mm256_mul_ps(v, w1));
+        }
+        if (in1) {
+          const __m256 v = _mm256_broadcast_ss(xp + xs + ci);
+          a2 = _mm256_add_ps(a2, _mm256_mul_ps(v, w0));
+          a3 = _mm256_add_ps(a3, _mm256_mul_ps(v, w1));
+        }
+        if (in2) {
+          const __m256 v = _mm256_broadcast_ss(xp + 2 * xs + ci);
+          a4 = _mm256_add_ps(a4, _mm256_mul_ps(v, w0));
+          a5 = _mm256_add_ps(a5, _mm256_mul_ps(v, w1));
+        }
+        if (in3) {
+          const __m256 v = _mm256_broadcast_ss(xp + 3 * xs + ci);
+          a6 = _mm256_add_ps(a6, _mm256_mul_ps(v, w0));
+          a7 = _mm256_add_ps(a7, _mm256_mul_ps(v, w1));
+        }
       }
     }
   }
@@ -130,11 +184,6 @@ __attribute__((target("avx2"))) void Pixels4x16Avx2(const Conv2DFloatShape& s, c
 }
 #endif
 
-// True when all horizontal taps of output columns j .. j+count-1 are inside the image.
-inline bool Interior(const Conv2DFloatShape& s, int64_t j, int64_t count) {
-  return j * s.sw - s.padLeft >= 0 && (j + count - 1) * s.sw - s.padLeft + (s.kw - 1) * s.dw < s.w;
-}
-
 template <bool kAvx2>
 __attribute__((always_inline)) inline void PixelRange(const Conv2DFloatShape& s, const float* in, const float* filter, float* out,
                                                       int64_t begin, int64_t end) {
@@ -143,7 +192,7 @@ __attribute__((always_inline)) inline void PixelRange(const Conv2DFloatShape& s,
     const int64_t i = (pix / s.ow) % s.oh;
     const int64_t b = pix / (s.ow * s.oh);
 #ifdef AXQ_CONV_AVX2
-    if (kAvx2 && s.co % 16 == 0 && j + 4 <= s.ow && pix + 4 <= end && Interior(s, j, 4)) {
+    if (kAvx2 && s.co % 16 == 0 && j + 4 <= s.ow && pix + 4 <= end) {
       for (int64_t o = 0; o < s.co; o += 16) Pixels4x16Avx2(s, in, filter, out, b, i, j, o);
       pix += 3;
       continue;
@@ -188,22 +237,9 @@ void Conv2DFloatFast(const Conv2DFloatShape& s, const float* in, const float* fi
   const int64_t pixels = s.n * s.oh * s.ow;
   if (pixels == 0 || s.co == 0) return;
   const int64_t work = pixels * s.co * s.kh * s.kw * s.c;
-  int64_t t = std::max(1, threads);
-  t = std::min<int64_t>(t, pixels);
+  int64_t t = ClampThreads(threads);
   if (work < (int64_t{1} << 16)) t = 1;
-  if (t == 1) {
-    range(s, in, filter, out, 0, pixels);
-    return;
-  }
-  std::vector<std::thread> pool;
-  pool.reserve(t - 1);
-  const int64_t chunk = (pixels + t - 1) / t;
-  for (int64_t k = 1; k < t; ++k) {
-    const int64_t begin = std::min(pixels, k * chunk), end = std::min(pixels, (k + 1) * chunk);
-    pool.emplace_back([=, &s] { range(s, in, filter, out, begin, end); });
-  }
-  range(s, in, filter, out, 0, std::min(pixels, chunk));
-  for (auto& th : pool) th.join();
+  ParallelRanges(pixels, t, [&](int64_t begin, int64_t end) { range(s, in, filter, out, begin, end); });
 }
 
 }  // namespace axq

@@ -6,26 +6,23 @@
 
 #include <algorithm>
 #include <functional>
-#include <thread>
 #include <vector>
+
+#include "cpu_features.h"
+#include "parallel.h"
+
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define AXQ_BN_AVX2 1
+#include <immintrin.h>
+#else
+#define AXQ_BN_AVX2 0
+#endif
 
 namespace axq {
 namespace {
 
-void Parallel(int64_t items, int threads, const std::function<void(int64_t, int64_t)>& fn) {
-  int64_t t = std::max<int64_t>(1, std::min<int64_t>(threads, items));
-  if (t == 1) {
-    fn(0, items);
-    return;
-  }
-  const int64_t chunk = (items + t - 1) / t;
-  std::vector<std::thread> pool;
-  for (int64_t k = 1; k < t; ++k) {
-    const int64_t b = std::min(items, k * chunk), e = std::min(items, (k + 1) * chunk);
-    if (b < e) pool.emplace_back(fn, b, e);
-  }
-  fn(0, std::min(items, chunk));
-  for (auto& th : pool) th.join();
+void ParallelChunks(int64_t items, int threads, const std::function<void(int64_t, int64_t)>& fn) {
+  ParallelRanges(items, threads, fn);
 }
 
 // Sum over rows of x[r, c] (pass 1) or of (x[r, c] - mean[c])^2 (pass 2), channels [c0, c1).
@@ -55,7 +52,7 @@ void SumsByChannelBlocks(const float* x, const float* mean, float* sums, int64_t
   // Blocks of 8 channels (one AVX register) where possible.
   const int64_t block = depth >= 8 * threads ? ((depth / threads + 7) / 8) * 8 : std::max<int64_t>(1, (depth + threads - 1) / threads);
   const int64_t blocks = (depth + block - 1) / block;
-  Parallel(blocks, threads, [&](int64_t b0, int64_t b1) {
+  ParallelChunks(blocks, threads, [&](int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; ++b) ChannelSums(x, mean, sums, rows, depth, b * block, std::min(depth, (b + 1) * block));
   });
 }
@@ -72,10 +69,100 @@ void BatchNormMoments(const float* x, int64_t rows, int64_t depth, float* mean, 
   for (int64_t c = 0; c < depth; ++c) variance[c] = sums[c] * inv;
 }
 
+namespace {
+
+// Channel block [c0, c1) of BatchNormMomentsCodes: sums over rows, for channel c0 + k, of
+// t[code] (pass 1, stride 0: the Dequantize table) or t[code·stride + k] (pass 2, stride = width:
+// the squared deviations). Sequential float32 sum per channel; vectors only spread the channels over lanes.
+void CodeSumsGeneric(const uint8_t* codes, const float* t, int64_t stride, float* sums, int64_t rows, int64_t depth,
+                     int64_t c0, int64_t c1) {
+  const int64_t width = c1 - c0;
+  std::vector<float> acc(width, 0.0f);
+  float* a = acc.data();
+  for (int64_t r = 0; r < rows; ++r) {
+    const uint8_t* row = codes + r * depth + c0;
+    for (int64_t k = 0; k < width; ++k) a[k] = a[k] + t[stride == 0 ? row[k] : row[k] * stride + k];
+  }
+  std::copy(acc.begin(), acc.end(), sums + c0);
+}
+
+#if AXQ_BN_AVX2
+// The same sums, 8 channels per AVX2 gather (a gather is only a set of loads: same values).
+__attribute__((target("avx2"))) void CodeSumsAvx2(const uint8_t* codes, const float* t, int64_t stride, float* sums,
+                                                  int64_t rows, int64_t depth, int64_t c0, int64_t c1) {
+  const int64_t width = c1 - c0;
+  const int64_t vec = width / 8;
+  if (vec == 0 || vec > 8) {
+    CodeSumsGeneric(codes, t, stride, sums, rows, depth, c0, c1);
+    return;
+  }
+  __m256 acc[8];
+  __m256i lane[8];
+  const __m256i vstride = _mm256_set1_epi32(static_cast<int32_t>(stride));
+  for (int64_t v = 0; v < vec; ++v) {
+    acc[v] = _mm256_setzero_ps();
+    // Column offset of each lane (k within the block) when the table is per channel.
+    lane[v] = stride != 0 ? _mm256_add_epi32(_mm256_set1_epi32(static_cast<int32_t>(8 * v)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
+                          : _mm256_setzero_si256();
+  }
+  std::vector<float> tail(width - vec * 8, 0.0f);
+  for (int64_t r = 0; r < rows; ++r) {
+    const uint8_t* row = codes + r * depth + c0;
+    for (int64_t v = 0; v < vec; ++v) {
+      const __m256i code = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(row + 8 * v)));
+      const __m256i idx = _mm256_add_epi32(_mm256_mullo_epi32(code, vstride), lane[v]);
+      const __m256i idx1 = stride != 0 ? idx : code;
+      acc[v] = _mm256_add_ps(acc[v], _mm256_i32gather_ps(t, idx1, 4));
+    }
+    for (int64_t k = vec * 8; k < width; ++k) tail[k - vec * 8] = tail[k - vec * 8] + t[stride == 0 ? row[k] : row[k] * stride + k];
+  }
+  for (int64_t v = 0; v < vec; ++v) _mm256_storeu_ps(sums + c0 + 8 * v, acc[v]);
+  std::copy(tail.begin(), tail.end(), sums + c0 + vec * 8);
+}
+#endif
+
+void CodeSums(const uint8_t* codes, const float* t, int64_t stride, float* sums, int64_t rows, int64_t depth, int64_t c0,
+              int64_t c1) {
+#if AXQ_BN_AVX2
+  if (CpuHasAvx2()) return CodeSumsAvx2(codes, t, stride, sums, rows, depth, c0, c1);
+#endif
+  CodeSumsGeneric(codes, t, stride, sums, rows, depth, c0, c1);
+}
+
+}  // namespace
+
+void BatchNormMomentsCodes(const uint8_t* codes, int64_t rows, int64_t depth, const float* table, float* mean,
+                           float* variance, int threads) {
+  if (depth == 0 || rows == 0) return;
+  threads = ClampThreads(threads);
+  const float inv = 1.0f / static_cast<float>(rows);
+  std::vector<float> sums(depth);
+  // Blocks of up to 64 channels (multiples of 8 where possible), at least one per thread.
+  int64_t block = std::max<int64_t>(1, (depth + threads - 1) / threads);
+  if (block >= 8) block = block / 8 * 8;
+  block = std::min<int64_t>(block, 64);
+  const int64_t blocks = (depth + block - 1) / block;
+  Parallel(blocks, threads, [&](int64_t b) {
+    CodeSums(codes, table, 0, sums.data(), rows, depth, b * block, std::min(depth, (b + 1) * block));
+  });
+  for (int64_t c = 0; c < depth; ++c) mean[c] = sums[c] * inv;
+  Parallel(blocks, threads, [&](int64_t b) {
+    const int64_t c0 = b * block, c1 = std::min(depth, (b + 1) * block), width = c1 - c0;
+    std::vector<float> sq(256 * width);
+    for (int v = 0; v < 256; ++v)
+      for (int64_t k = 0; k < width; ++k) {
+        const float d = table[v] - mean[c0 + k];
+        sq[v * width + k] = d * d;
+      }
+    CodeSums(codes, sq.data(), width, sums.data(), rows, depth, c0, c1);
+  });
+  for (int64_t c = 0; c < depth; ++c) variance[c] = sums[c] * inv;
+}
+
 void BatchNormApply(const float* x, int64_t rows, int64_t depth, const float* mean, const float* k, const float* offset,
                     float* y, int threads) {
   if (depth == 0 || rows == 0) return;
-  Parallel(rows, threads, [&](int64_t r0, int64_t r1) {
+  ParallelChunks(rows, threads, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const float* row = x + r * depth;
       float* out = y + r * depth;

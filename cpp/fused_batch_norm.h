@@ -12,6 +12,12 @@ namespace axq {
 // d = f32(x[r, c] - mean[c]): sequential float32 sums over r = 0..rows-1.
 void BatchNormMoments(const float* x, int64_t rows, int64_t depth, float* mean, float* variance, int threads);
 
+// BatchNormMoments of x[r, c] = table[codes[r·depth + c]] (a Dequantize of 8-bit codes) without
+// the float tensor: the same sequential float32 sums over the same values, so the same bits.
+// The squared deviations f32(d·d), d = f32(table[v] − mean[c]), are computed once per (v, c).
+void BatchNormMomentsCodes(const uint8_t* codes, int64_t rows, int64_t depth, const float* table, float* mean,
+                           float* variance, int threads);
+
 // y[r, c] = f32(f32(f32(x[r, c] - mean[c]) * k[c]) + offset[c]); rows split across threads.
 void BatchNormApply(const float* x, int64_t rows, int64_t depth, const float* mean, const float* k, const float* offset,
                     float* y, int threads);

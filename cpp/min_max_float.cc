@@ -4,8 +4,9 @@
 #include <algorithm>
 #include <cfloat>
 #include <cstring>
-#include <thread>
 #include <vector>
+
+#include "parallel.h"
 
 namespace axq {
 
@@ -57,17 +58,14 @@ float FirstZero(const float* x, int64_t n) {
 }  // namespace
 
 void MinMaxFloat(const float* x, int64_t n, float* min, float* max, int threads) {
-  int64_t t = std::max(1, threads);
+  int64_t t = ClampThreads(threads);
   if (n < (int64_t{1} << 16)) t = 1;
   std::vector<float> lo(t), hi(t);
   const int64_t chunk = (n + t - 1) / t;
-  std::vector<std::thread> pool;
-  for (int64_t k = 1; k < t; ++k) {
+  Parallel(t, t, [&](int64_t k) {
     const int64_t b = std::min(n, k * chunk), e = std::min(n, (k + 1) * chunk);
-    pool.emplace_back(Chunk, x + b, e - b, &lo[k], &hi[k]);
-  }
-  Chunk(x, std::min(n, chunk), &lo[0], &hi[0]);
-  for (auto& th : pool) th.join();
+    Chunk(x + b, e - b, &lo[k], &hi[k]);
+  });
   float a = FLT_MAX, b = -FLT_MAX;
   for (int64_t k = 0; k < t; ++k) {
     if (lo[k] < a) a = lo[k];

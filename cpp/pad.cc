@@ -8,7 +8,7 @@
 #include <cstring>
 #include <vector>
 
-#include "axconv_thread_pool.h"
+#include "parallel.h"
 
 namespace axq {
 
@@ -67,7 +67,7 @@ void PadZeroBytes(const uint8_t* in, uint8_t* out, int64_t elemBytes, int rank, 
   if (chunks <= 1 || threads <= 1) {
     for (int64_t k = 0; k < chunks; ++k) body(k);
   } else {
-    ParallelFor(chunks, threads, body);
+    Parallel(chunks, threads, body);
   }
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #if defined(__SSE2__)
@@ -15,7 +16,7 @@
 #define AXQ_X86_AVX2 0
 #endif
 
-#include "axconv_thread_pool.h"
+#include "parallel.h"
 #include "cpu_features.h"
 
 namespace axq {
@@ -32,7 +33,7 @@ void Chunked(int64_t n, int threads, Fn fn) {
     fn(int64_t{0}, n);
     return;
   }
-  ParallelFor(chunks, threads, [&](int64_t k) {
+  Parallel(chunks, threads, [&](int64_t k) {
     const int64_t b = k * kChunk;
     fn(b, std::min(n, b + kChunk));
   });
@@ -135,6 +136,103 @@ void LutU8ToU8(const uint8_t* codes, int64_t n, const uint8_t* table, uint8_t* o
   });
 }
 
+namespace {
+
+template <class T>
+void LutByChannelRows(const uint8_t* codes, int64_t r0, int64_t r1, int64_t depth, const T* table, T* out) {
+  for (int64_t r = r0; r < r1; ++r) {
+    const uint8_t* c = codes + r * depth;
+    T* o = out + r * depth;
+    for (int64_t j = 0; j < depth; ++j) o[j] = table[c[j] * depth + j];
+  }
+}
+
+// Smallest and largest of out[b, e) like a sequential scan (strict comparisons, NaN skipped).
+void ScanMinMax(const float* x, int64_t b, int64_t e, float* lo, float* hi) {
+  for (int64_t i = b; i < e; ++i) {
+    *lo = x[i] < *lo ? x[i] : *lo;
+    *hi = x[i] > *hi ? x[i] : *hi;
+  }
+}
+
+#if AXQ_X86_AVX2
+// Rows [r0, r1) of LutByChannelF32 for depth % 8 == 0: 8 channels per gather, with the extremes.
+__attribute__((target("avx2"))) void LutByChannelF32Avx2(const uint8_t* codes, int64_t r0, int64_t r1, int64_t depth,
+                                                         const float* table, float* out, float* lo, float* hi) {
+  const __m256i vdepth = _mm256_set1_epi32(static_cast<int32_t>(depth));
+  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  __m256 vlo = _mm256_set1_ps(*lo), vhi = _mm256_set1_ps(*hi);
+  for (int64_t r = r0; r < r1; ++r) {
+    const uint8_t* c = codes + r * depth;
+    float* o = out + r * depth;
+    for (int64_t j = 0; j < depth; j += 8) {
+      const __m256i code = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(c + j)));
+      const __m256i idx = _mm256_add_epi32(_mm256_mullo_epi32(code, vdepth), _mm256_add_epi32(lanes, _mm256_set1_epi32(static_cast<int32_t>(j))));
+      const __m256 v = _mm256_i32gather_ps(table, idx, 4);
+      _mm256_storeu_ps(o + j, v);
+      vlo = _mm256_min_ps(v, vlo);  // v < lo ? v : lo (a NaN v keeps lo)
+      vhi = _mm256_max_ps(v, vhi);
+    }
+  }
+  float l[8], h[8];
+  _mm256_storeu_ps(l, vlo);
+  _mm256_storeu_ps(h, vhi);
+  for (int k = 0; k < 8; ++k) {
+    *lo = l[k] < *lo ? l[k] : *lo;
+    *hi = h[k] > *hi ? h[k] : *hi;
+  }
+}
+#endif
+
+template <class T>
+void LutByChannel(const uint8_t* codes, int64_t n, int64_t depth, const T* table, T* out, float* minMax, int threads) {
+  if (depth <= 0) return;
+  const int64_t rows = n / depth;
+  const int64_t rowsPerChunk = std::max<int64_t>(1, kChunk / depth);
+  const int64_t chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
+  std::vector<float> lo(std::max<int64_t>(chunks, 1), std::numeric_limits<float>::max());
+  std::vector<float> hi(std::max<int64_t>(chunks, 1), -std::numeric_limits<float>::max());
+  auto body = [&](int64_t k) {
+    const int64_t r0 = k * rowsPerChunk, r1 = std::min(rows, (k + 1) * rowsPerChunk);
+    if constexpr (std::is_same_v<T, float>) {
+#if AXQ_X86_AVX2
+      if (depth % 8 == 0 && CpuHasAvx2()) {
+        LutByChannelF32Avx2(codes, r0, r1, depth, table, out, &lo[k], &hi[k]);
+        return;
+      }
+#endif
+      LutByChannelRows(codes, r0, r1, depth, table, out);
+      if (minMax) ScanMinMax(out, r0 * depth, r1 * depth, &lo[k], &hi[k]);
+    } else {
+      LutByChannelRows(codes, r0, r1, depth, table, out);
+    }
+  };
+  if (chunks <= 1 || threads <= 1) {
+    for (int64_t k = 0; k < chunks; ++k) body(k);
+  } else {
+    Parallel(chunks, threads, body);
+  }
+  if (minMax) {
+    float a = std::numeric_limits<float>::max(), b = -std::numeric_limits<float>::max();
+    ScanMinMax(lo.data(), 0, static_cast<int64_t>(lo.size()), &a, &b);
+    float c = a, d = b;
+    ScanMinMax(hi.data(), 0, static_cast<int64_t>(hi.size()), &c, &d);
+    minMax[0] = a;
+    minMax[1] = d;
+  }
+}
+
+}  // namespace
+
+void LutByChannelF32(const uint8_t* codes, int64_t n, int64_t depth, const float* table, float* out, float* minMax,
+                     int threads) {
+  LutByChannel(codes, n, depth, table, out, minMax, threads);
+}
+
+void LutByChannelU8(const uint8_t* codes, int64_t n, int64_t depth, const uint8_t* table, uint8_t* out, int threads) {
+  LutByChannel(codes, n, depth, table, out, nullptr, threads);
+}
+
 void AddLut(const uint8_t* x, const int32_t* tx, const uint8_t* y, const int32_t* ty, int64_t n, int32_t* out,
             int threads) {
   Chunked(n, threads, [=](int64_t b, int64_t e) {
@@ -165,7 +263,7 @@ void BiasAddLut(const uint8_t* x, int64_t n, const int32_t* table, const int32_t
   if (chunks <= 1 || threads <= 1) {
     for (int64_t k = 0; k < chunks; ++k) body(k);
   } else {
-    ParallelFor(chunks, threads, body);
+    Parallel(chunks, threads, body);
   }
 }
 
@@ -260,7 +358,7 @@ void MinMaxI32(const int32_t* x, int64_t n, int32_t* mn, int32_t* mx, int thread
   if (chunks <= 1 || threads <= 1) {
     for (int64_t k = 0; k < chunks; ++k) body(k);
   } else {
-    ParallelFor(chunks, threads, body);
+    Parallel(chunks, threads, body);
   }
   *mn = *std::min_element(lo.begin(), lo.end());
   *mx = *std::max_element(hi.begin(), hi.end());
@@ -300,7 +398,7 @@ void PoolU8(const PoolShape& s, bool average, const uint8_t* x, uint8_t* out, in
   if (rows <= 1 || threads <= 1) {
     for (int64_t k = 0; k < rows; ++k) body(k);
   } else {
-    ParallelFor(rows, threads, body);
+    Parallel(rows, threads, body);
   }
 }
 

@@ -16,6 +16,12 @@ void QuantizeU8(const float* x, int64_t n, float scale, float offset, float lowe
 // out[i] = table[codes[i]] for 256-entry tables (Dequantize, the quint8 activations).
 void LutU8ToF32(const uint8_t* codes, int64_t n, const float* table, float* out, int threads);
 void LutU8ToU8(const uint8_t* codes, int64_t n, const uint8_t* table, uint8_t* out, int threads);
+// out[i] = table[codes[i]·depth + i mod depth]: one 256-entry table per channel (code forms,
+// src/runtime/codeForms.ts). minMax (may be null) receives [min, max] of out with the values of a
+// sequential scan from ±FLT_MAX (strict comparisons, NaN skipped) except for the sign of a zero.
+void LutByChannelF32(const uint8_t* codes, int64_t n, int64_t depth, const float* table, float* out, float* minMax,
+                     int threads);
+void LutByChannelU8(const uint8_t* codes, int64_t n, int64_t depth, const uint8_t* table, uint8_t* out, int threads);
 // out[i] = tx[x[i]] + ty[y[i]] (int32, wrapping): QuantizedAdd's element-wise case.
 void AddLut(const uint8_t* x, const int32_t* tx, const uint8_t* y, const int32_t* ty, int64_t n, int32_t* out,
             int threads);

@@ -1,8 +1,10 @@
 /**
  * `axq bench`: the reference AxConv2D loop (one thread, one table look-up per multiplication, as
  * tf-approximate's reference kernel) against the fast path (all threads), on the same inputs in
- * the same process, per layer; they must agree bit for bit. Optionally an end-to-end inference
- * of a whole graph (runInference), with its throughput and peak memory.
+ * the same process, per layer; they must agree bit for bit. Rates come from wall time and from
+ * CPU time (robust when other processes compete for the cores). Optionally an end-to-end
+ * inference of a whole graph (runInference, quantized or float), with its throughput, CPU time
+ * and peak memory.
  */
 import {axConv, axconvInfo, axconvPreparedFilter, defaultThreads} from '../native/axconv.js'
 import {AxqError} from '../errors.js'
@@ -17,21 +19,30 @@ export interface LayerBenchResult {
   name: string
   /** Multiply-accumulates per image. */
   macs: number
+  /** Rates from wall time: the reference on 1 thread, the fast path on `threads`. */
   referenceGmacs: number
   fastGmacs: number
+  /** Rates per CPU-second (the fast path: of all its threads, i.e. per-core throughput). */
+  fastCpuGmacs: number
+  referenceCpuGmacs: number
   speedup: number
-  /** Best time of one call. */
+  /** Best time of one call (wall), and best CPU time of one fast call. */
   referenceSeconds: number
   fastSeconds: number
+  fastCpuSeconds: number
   /** One-off time to build the layer's product rows (cached across batches in a Session). */
   prepareSeconds: number
-  /** The fast kernel's path ('rows', 'rows-skip-zero', 'direct'). */
+  /** The fast kernel's path ('rows': all product rows kept; 'rows-built': some built per call). */
   path: string
+  /** Bytes of product rows kept for the layer (its precomputed data, at most 256 MiB). */
+  rowBytes: number
 }
 
 export interface EndToEndResult {
   images: number
   seconds: number
+  /** CPU seconds of the whole process during the run (all threads). */
+  cpuSeconds: number
   imagesPerSecond: number
   peakRssMb: number
   accuracy: number
@@ -111,32 +122,43 @@ export async function benchLayers(options: BenchOptions): Promise<Omit<BenchResu
     // The reference runs up to 3 times unless a run is long; the fast path (product rows already
     // prepared, as in a Session) repeats for at least --min-time seconds.
     let referenceSeconds = reference.seconds
+    let referenceCpuSeconds = reference.cpuSeconds
     for (let run = 1; run < 3 && referenceSeconds < 1 && minFast > 0; run++) {
-      referenceSeconds = Math.min(referenceSeconds, (await axConv({...common, kernel: 'reference', threads: 1})).seconds)
+      const again = await axConv({...common, kernel: 'reference', threads: 1})
+      referenceSeconds = Math.min(referenceSeconds, again.seconds)
+      referenceCpuSeconds = Math.min(referenceCpuSeconds, again.cpuSeconds)
     }
     let fastTotal = 0
     let fastSeconds = Infinity
+    let fastCpuSeconds = Infinity
     let calls = 0
     while (calls < 3 || (fastTotal < minFast && calls < 200)) {
       const r = await axConv({...common, kernel: 'fast', threads, prepared})
       fastTotal += r.seconds
       fastSeconds = Math.min(fastSeconds, r.seconds)
+      fastCpuSeconds = Math.min(fastCpuSeconds, r.cpuSeconds)
       calls++
     }
     const macs = layerMacs(layer)
     const total = macs * data.batch
     const referenceGmacs = total / referenceSeconds / 1e9
     const fastGmacs = total / fastSeconds / 1e9
+    const fastCpuGmacs = fastCpuSeconds > 0 ? total / fastCpuSeconds / 1e9 : fastGmacs
+    const referenceCpuGmacs = referenceCpuSeconds > 0 ? total / referenceCpuSeconds / 1e9 : referenceGmacs
     const result: LayerBenchResult = {
       name: layer.name,
       macs,
       referenceGmacs,
       fastGmacs,
+      fastCpuGmacs,
+      referenceCpuGmacs,
       speedup: fastGmacs / referenceGmacs,
       referenceSeconds,
       fastSeconds,
+      fastCpuSeconds,
       prepareSeconds: first.prepareSeconds,
       path: first.path,
+      rowBytes: first.rowBytes,
     }
     results.push(result)
     options.onLayer?.(result)
@@ -164,8 +186,9 @@ export interface EndToEndOptions {
   iterations: number
 }
 
-/** A whole `axq infer` run, timed, with the process's peak resident memory. */
+/** A whole `axq infer` run, timed (wall and CPU), with the process's peak resident memory. */
 export async function benchEndToEnd(options: EndToEndOptions): Promise<EndToEndResult> {
+  const cpu0 = process.cpuUsage()
   const result = await runInference({
     graph: options.graph,
     data: options.data,
@@ -176,9 +199,11 @@ export async function benchEndToEnd(options: EndToEndOptions): Promise<EndToEndR
     multDirs: options.multDirs,
     threads: options.threads,
   })
+  const cpu = process.cpuUsage(cpu0)
   return {
     images: result.images,
     seconds: result.seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     imagesPerSecond: result.images / result.seconds,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     accuracy: result.accuracy,

@@ -10,11 +10,11 @@ import {readGraph} from '../graph/graphIO.js'
 import {Session} from '../runtime/session.js'
 import '../runtime/ops/index.js'
 import {openDataset} from '../data/dataset.js'
-import {resolveMultiplier} from '../mults/resolve.js'
+import {requireUnsigned, resolveMultiplier} from '../mults/resolve.js'
 import type {ProductTable} from '../mults/table.js'
 import {quint8ZeroPoint} from '../runtime/ops/quantizedConv2D.js'
 import {AxqError} from '../errors.js'
-import type {Tensor} from '../runtime/tensor.js'
+import type {Tensor} from '../core/tensor.js'
 
 export type ActivationModel = 'typical' | 'uniform' | 'real'
 
@@ -91,7 +91,7 @@ export async function captureConvInputs(options: CaptureOptions, layers: readonl
   const graph = readGraph(options.graph)
   const placeholders = graph.node.filter((n) => n.op === 'Placeholder' || n.op === 'PlaceholderV2')
   if (placeholders.length !== 1) throw new AxqError(`${options.graph}: expected one Placeholder, found ${placeholders.length}`, {subject: options.graph})
-  const table = resolveMultiplier(options.mult, {multDirs: options.multDirs}).table
+  const table = requireUnsigned(resolveMultiplier(options.mult, {multDirs: options.multDirs}), 'axq bench (the quint8 AxConv2D kernels)')
   for (const node of graph.node) {
     if (node.op === 'AxConv2D') {
       node.attr.AxMult = {s: new TextEncoder().encode(options.mult)}

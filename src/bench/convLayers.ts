@@ -51,6 +51,21 @@ export function layerMacs(l: ConvLayer): number {
   return w.Ho * w.Wo * l.K * l.KH * l.KW * l.C
 }
 
+/**
+ * A layer from `HxWxCin:Cout:k:stride` (e.g. 16x16x256:256:3:1): a k×k filter, SAME padding,
+ * named after the spec.
+ */
+export function parseLayerShape(spec: string): ConvLayer {
+  const m = /^(\d+)x(\d+)x(\d+):(\d+):(\d+):(\d+)$/.exec(spec.trim())
+  if (!m) throw new AxqError(`--shape '${spec}': expected HxWxCin:Cout:k:stride, e.g. 16x16x256:256:3:1`, {subject: '--shape'})
+  const [H, W, C, K, k, stride] = m.slice(1).map(Number)
+  const limit = 1 << 16
+  for (const [name, v] of [['H', H], ['W', W], ['Cin', C], ['Cout', K], ['k', k], ['stride', stride]] as const) {
+    if (!(v >= 1 && v <= limit)) throw new AxqError(`--shape '${spec}': ${name} must be between 1 and ${limit}, got ${v}`, {subject: '--shape'})
+  }
+  return {name: spec.trim(), H, W, C, KH: k, KW: k, K, stride, padding: 'SAME'}
+}
+
 const CONV_OPS = new Set(['AxConv2D', 'QuantizedConv2D'])
 
 /** The conv layers of a graph, input sizes from `[1, size, size, channels]` at its placeholder. */

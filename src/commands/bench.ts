@@ -3,10 +3,10 @@ import os from 'node:os'
 import {Flags} from '@oclif/core'
 import {AxqCommand} from '../cli/baseCommand.js'
 import {AxqError} from '../errors.js'
-import {resolveMultiplier, type ResolvedMultiplier} from '../mults/resolve.js'
+import {requireUnsigned, resolveMultiplier, type ResolvedMultiplier} from '../mults/resolve.js'
 import {tunedTable} from '../mults/tune.js'
-import {RESNET8_LAYERS, convLayersOfGraph, type ConvLayer} from '../bench/convLayers.js'
-import {benchEndToEnd, benchLayers, type ActivationModel, type BenchResult, type LayerBenchResult} from '../bench/convBench.js'
+import {RESNET8_LAYERS, convLayersOfGraph, parseLayerShape, type ConvLayer} from '../bench/convLayers.js'
+import {benchEndToEnd, benchLayers, type ActivationModel, type BenchResult, type EndToEndResult, type LayerBenchResult} from '../bench/convBench.js'
 import {captureConvInputs, type ConvInputs} from '../bench/convInputs.js'
 import {defaultThreads} from '../native/axconv.js'
 import {multDirFlag} from '../cli/multDirFlag.js'
@@ -17,15 +17,23 @@ const FALLBACK_MULT = 'drum8u_k4'
 export default class Bench extends AxqCommand {
   static override description = `Speed of the fast AxConv2D path against the reference loop, layer by layer
 
-Runs every convolution layer of ResNet-8 (or of --graph) on the same synthetic inputs with the reference kernel (one thread, one table look-up per multiplication, like tf-approximate's) and the fast kernel (all threads), checks that both agree bit for bit (exit 1 if not), and prints GMAC/s and speedups. With --graph and --data it also times a whole inference of --iterations x --batch-size images.`
+Runs every convolution layer of ResNet-8 (or of --graph, or the --shape layers) on the same inputs with the reference kernel (one thread, one table look-up per multiplication, like tf-approximate's) and the fast kernel (--threads), checks that both agree bit for bit (exit 1 if not), and prints GMAC/s from wall time and per CPU-second (robust when other processes compete for the cores), speedups and the product rows kept per layer. With --graph and --data it also times a whole inference of --iterations x --batch-size images; with --float only that, for a float graph.`
 
   static override examples = [
     '<%= config.bin %> bench --mult-dir ../shared/axmult',
     '<%= config.bin %> bench --graph resnet_8_quant_ax.pb --data test_batch.bin --mult mul8u_L40 --tune --json',
+    '<%= config.bin %> bench --threads 1 --activations uniform --shape 16x16x256:256:3:1 --shape 8x8x512:512:3:1',
+    '<%= config.bin %> bench --float --graph resnet_8.pb --data test_batch.bin --iterations 1',
   ]
 
   static override flags = {
     graph: Flags.string({description: 'take the AxConv2D/QuantizedConv2D layers of this graph (input 32x32 propagated)'}),
+    shape: Flags.string({
+      description: 'time this layer instead of ResNet-8\'s: HxWxCin:Cout:k:stride (k x k filter, SAME padding), e.g. 16x16x256:256:3:1; repeatable',
+      multiple: true,
+      exclusive: ['graph'],
+    }),
+    float: Flags.boolean({description: 'float end-to-end mode: only time a whole inference of the float --graph on --data (no layer comparison, no multiplier)', default: false}),
     data: Flags.string({description: 'with --graph: also run an end-to-end inference on this data file or folder'}),
     mult: Flags.string({description: `multiplier name or .bin path (default ${DEFAULT_MULT} when on the search path, else the built-in ${FALLBACK_MULT})`}),
     'mult-dir': multDirFlag(),
@@ -46,6 +54,11 @@ Runs every convolution layer of ResNet-8 (or of --graph) on the same synthetic i
   async run(): Promise<void> {
     const {flags} = await this.parse(Bench)
     if (flags.data && !flags.graph) throw new AxqError('--data needs --graph (the end-to-end run infers that graph)', {subject: '--data'})
+    if (flags.float) {
+      if (!flags.graph || !flags.data) throw new AxqError('--float needs --graph and --data (it times a whole inference of that graph)', {subject: '--float'})
+      await this.floatEndToEnd(flags.graph, flags.data, flags)
+      return
+    }
     const multDirs = flags['mult-dir']
     let resolved: ResolvedMultiplier
     if (flags.mult) {
@@ -60,8 +73,9 @@ Runs every convolution layer of ResNet-8 (or of --graph) on the same synthetic i
     }
     const minFastSeconds = Number(flags['min-time'])
     if (!Number.isFinite(minFastSeconds) || minFastSeconds < 0) throw new AxqError(`--min-time must be a number of seconds, got '${flags['min-time']}'`, {subject: '--min-time'})
-    const table = flags.tune ? tunedTable(resolved.table) : resolved.table
-    const layers: readonly ConvLayer[] = flags.graph ? convLayersOfGraph(flags.graph) : RESNET8_LAYERS
+    const unsigned = requireUnsigned(resolved, 'axq bench (the quint8 AxConv2D kernels)')
+    const table = flags.tune ? tunedTable(unsigned) : unsigned
+    const layers: readonly ConvLayer[] = flags.graph ? convLayersOfGraph(flags.graph) : flags.shape ? flags.shape.map(parseLayerShape) : RESNET8_LAYERS
     const threads = flags.threads ?? defaultThreads()
     const activations = (flags.activations ?? (flags.graph && flags.data ? 'real' : 'typical')) as ActivationModel
     let inputs: Map<string, ConvInputs> | undefined
@@ -76,11 +90,12 @@ Runs every convolution layer of ResNet-8 (or of --graph) on the same synthetic i
     const progress = process.stderr.isTTY
     const tableOut = !flags.json
     const nameWidth = Math.max(5, ...layers.map((l) => shortName(l.name).length))
+    const shapeWidth = Math.max(24, ...layers.map((l) => layerShape(l).length))
     if (tableOut) {
       this.log(`multiplier ${resolved.name} (${resolved.source}), tune ${flags.tune ? 'on' : 'off'}; fast path: ${threads} thread(s); reference: 1 thread`)
-      this.log(`${flags.batch} images per layer call, ${activations} activations`)
+      this.log(`${flags.batch} images per layer call, ${activations} activations; GMAC/s from wall time, and per CPU-second (cpu)`)
       this.log(
-        `${'layer'.padEnd(nameWidth)}  ${'shape'.padEnd(24)}  ${'MACs/image'.padStart(11)}  ${'reference'.padStart(10)}  ${'fast'.padStart(9)}  ${'speedup'.padStart(8)}`,
+        `${'layer'.padEnd(nameWidth)}  ${'shape'.padEnd(shapeWidth)}  ${'MACs/image'.padStart(13)}  ${'ref (cpu)'.padStart(10)}  ${'fast'.padStart(10)}  ${'fast (cpu)'.padStart(10)}  ${'speedup'.padStart(8)}  ${'rows kept'.padStart(10)}`,
       )
     }
     const result = await benchLayers({
@@ -99,10 +114,9 @@ Runs every convolution layer of ResNet-8 (or of --graph) on the same synthetic i
           return
         }
         const l = layers.find((x) => x.name === r.name)!
-        const shape = `${l.H}x${l.W}x${l.C} ${l.KH}x${l.KW}x${l.K} s${l.stride} ${l.padding}`
-        const note = r.path === 'rows' ? '' : `  (${r.path})`
+        const note = r.path === 'rows' ? '' : `  (${r.path}: the other rows built during each call)`
         this.log(
-          `${shortName(r.name).padEnd(nameWidth)}  ${shape.padEnd(24)}  ${r.macs.toLocaleString('en-US').padStart(11)}  ${gmacs(r.referenceGmacs).padStart(10)}  ${gmacs(r.fastGmacs).padStart(9)}  ${(r.speedup.toFixed(1) + 'x').padStart(8)}${note}`,
+          `${shortName(r.name).padEnd(nameWidth)}  ${layerShape(l).padEnd(shapeWidth)}  ${r.macs.toLocaleString('en-US').padStart(13)}  ${gmacs(r.referenceCpuGmacs).padStart(10)}  ${gmacs(r.fastGmacs).padStart(10)}  ${gmacs(r.fastCpuGmacs).padStart(10)}  ${(r.speedup.toFixed(1) + 'x').padStart(8)}  ${(r.rowBytes / 2 ** 20).toFixed(1).padStart(6) + ' MiB'}${note}`,
         )
       },
     })
@@ -127,17 +141,15 @@ Runs every convolution layer of ResNet-8 (or of --graph) on the same synthetic i
         batchSize: flags['batch-size'],
         iterations: flags.iterations,
       })
-      if (tableOut) {
-        this.log(
-          `end-to-end: ${endToEnd.images} images in ${endToEnd.seconds.toFixed(2)} s (${endToEnd.imagesPerSecond.toFixed(0)} images/s), peak RSS ${endToEnd.peakRssMb.toFixed(0)} MB, accuracy ${endToEnd.accuracy.toFixed(3)}`,
-        )
-      }
+      if (tableOut) this.log(endToEndLine(endToEnd))
     }
     if (flags.json) {
       const full: BenchResult = {...result, endToEnd}
       this.printJson({
         threads: full.threads,
-        layers: full.layers.map(({name, macs, referenceGmacs, fastGmacs, speedup}) => ({name, macs, referenceGmacs, fastGmacs, speedup})),
+        layers: full.layers.map(({name, macs, referenceGmacs, fastGmacs, speedup, referenceCpuGmacs, fastCpuGmacs, path, rowBytes}) => ({
+          name, macs, referenceGmacs, fastGmacs, speedup, referenceCpuGmacs, fastCpuGmacs, path, rowBytes,
+        })),
         speedup: full.speedup,
         endToEnd: full.endToEnd,
         mult: full.mult,
@@ -149,6 +161,29 @@ Runs every convolution layer of ResNet-8 (or of --graph) on the same synthetic i
       })
     }
   }
+
+  /** --float: one whole inference of a float graph, timed; no multiplier, no layer comparison. */
+  private async floatEndToEnd(graph: string, data: string, flags: {threads?: number; 'batch-size': number; iterations: number; json: boolean}): Promise<void> {
+    const threads = flags.threads ?? defaultThreads()
+    if (process.stderr.isTTY) process.stderr.write(`float end-to-end: ${flags.iterations} x ${flags['batch-size']} images of ${data}...\n`)
+    const endToEnd = await benchEndToEnd({graph, data, mult: FALLBACK_MULT, tune: false, threads, batchSize: flags['batch-size'], iterations: flags.iterations})
+    const load = os.loadavg()[0]
+    if (flags.json) {
+      this.printJson({mode: 'float', graph, threads, endToEnd, loadAverage: load})
+      return
+    }
+    this.log(`float end-to-end, ${graph}: ${threads} thread(s)`)
+    this.log(endToEndLine(endToEnd))
+    if (load > os.availableParallelism()) this.log(`note: load average ${load.toFixed(1)} on ${os.availableParallelism()} cores: the CPU time is the robust figure`)
+  }
+}
+
+function layerShape(l: ConvLayer): string {
+  return `${l.H}x${l.W}x${l.C} ${l.KH}x${l.KW}x${l.K} s${l.stride} ${l.padding}`
+}
+
+function endToEndLine(r: EndToEndResult): string {
+  return `end-to-end: ${r.images} images in ${r.seconds.toFixed(2)} s (${r.imagesPerSecond.toFixed(0)} images/s), CPU ${r.cpuSeconds.toFixed(2)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB, accuracy ${r.accuracy.toFixed(3)}`
 }
 
 function gmacs(v: number): string {

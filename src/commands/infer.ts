@@ -5,6 +5,8 @@ import {runInference, type InferResult} from '../infer/inference.js'
 import {AxqError} from '../errors.js'
 import {EXACT_MULTIPLIER} from '../mults/table.js'
 import {multDirFlag} from '../cli/multDirFlag.js'
+import {inferencePower} from '../evaluation/job.js'
+import {wilsonInterval} from '../evaluation/statistics.js'
 
 const pyBool = (b: boolean) => (b ? 'True' : 'False')
 
@@ -72,7 +74,7 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
         onNotice: (message) => process.stderr.write(`axq: note: ${message}\n`),
         onLayers: (layers) => {
           if (flags.json) return
-          for (const l of layers) this.log(`${l.name} = ${l.mult} (tune = ${pyBool(l.tune)})`)
+          for (const l of layers) this.log(`${l.name} = ${l.mult} (tune = ${pyBool(l.tune)}) [${l.source}]`)
           if (progress) process.stderr.write(`running ${flags.iterations} batches of ${flags['batch-size']}...\n`)
         },
         onRun: (index, run) => {
@@ -84,11 +86,18 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
         },
       },
     )
+    const correct = result.runs.reduce((sum, r) => sum + r.correct, 0)
+    const ci95 = wilsonInterval(correct, result.images)
+    const power = inferencePower(args.graph, result.layers, flags['mult-dir'])
     if (flags.json) {
       if (progress) process.stderr.write('\n')
-      this.printJson(result)
+      this.printJson({...result, ci95, ...power})
       return
     }
+    this.log(
+      `${correct}/${result.images} correct, 95% CI (Wilson) [${ci95[0].toFixed(3)}, ${ci95[1].toFixed(3)}]; ` +
+        `relative multiplication power ${power.relativePower === null ? 'unknown (no power known for a multiplier)' : `${power.relativePower.toFixed(3)} (computed MACs: ${power.relativePowerComputed?.toFixed(3)})`}`,
+    )
     this.log(`results;mult=${result.mult};tune=${pyBool(result.tune)};accuracy=${result.accuracy.toFixed(3)}`)
     if (result.profile) this.log(formatProfile(result))
   }

@@ -3,7 +3,10 @@ import {AxqCommand} from '../cli/baseCommand.js'
 import {AxqError} from '../errors.js'
 import {readGraph} from '../graph/graphIO.js'
 import {summarizeGraph} from '../graph/graphSummary.js'
-import {placeholderNames} from '../runtime/session.js'
+import {placeholderNames} from '../graph/endpoints.js'
+import {multDirFlag} from '../cli/multDirFlag.js'
+import {layerwisePower} from '../evaluation/job.js'
+import {EXACT_MULTIPLIER} from '../mults/table.js'
 
 function parseDims(text: string, flag: string): number[] {
   const parts = text.split(',').map((s) => s.trim())
@@ -42,6 +45,9 @@ For every Conv2D/QuantizedConv2D/AxConv2D/MatMul layer: input, filter and output
       multiple: true,
       multipleNonGreedy: true,
     }),
+    mult: Flags.string({description: 'with --mult/--layer-mult: also report the relative multiplication power of this multiplier on every AxConv2D layer'}),
+    'layer-mult': Flags.string({description: 'NODE=MULT or INDEX=MULT for one AxConv2D layer, as in infer (repeatable)', multiple: true, multipleNonGreedy: true}),
+    'mult-dir': multDirFlag(),
   }
 
   async run(): Promise<void> {
@@ -63,8 +69,9 @@ For every Conv2D/QuantizedConv2D/AxConv2D/MatMul layer: input, filter and output
       }
     }
     const s = summarizeGraph(graph, shapes)
+    const power = flags.mult !== undefined || flags['layer-mult'] !== undefined ? layerwisePower(args.graph, flags.mult ?? EXACT_MULTIPLIER, flags['layer-mult'] ?? [], flags['mult-dir']) : undefined
     if (flags.json) {
-      this.printJson(s)
+      this.printJson(power ? {...s, ...power} : s)
       return
     }
     this.log(`${args.graph}: ${s.nodes} nodes`)
@@ -96,6 +103,10 @@ For every Conv2D/QuantizedConv2D/AxConv2D/MatMul layer: input, filter and output
     }
     if (computed !== null && computed !== s.macsPerImage) {
       this.log('mults/image counts every input position (the convention of ALWANN-style reports); computed = output positions × filter size')
+    }
+    if (power) {
+      const fmt = (v: number | null) => (v === null ? 'unknown (no power known for a multiplier)' : v.toFixed(4))
+      this.log(`relative multiplication power of the AxConv2D layers: ${fmt(power.relativePower)} (computed MACs: ${fmt(power.relativePowerComputed)})`)
     }
   }
 }

@@ -10,11 +10,12 @@ import {multDirFlag} from '../cli/multDirFlag.js'
 export default class ListMults extends AxqCommand {
   static override description = `List every multiplier axq can resolve, with error metrics and hardware cost
 
-Metrics are computed over all 65,536 operand pairs against the exact product a·w with EvoApproxLib's definitions (MAE% and WCE% relative to 65535; WCRE% and MRE% over a·w ≠ 0). Hardware cost comes from a sidecar <name>.json or a CSV with a 'name' column in the folder. Search order: --mult-dir, AXQ_MULT_PATH, $AXQ_HOME/mults (~/.axq/mults), built-ins.`
+Metrics are computed over all 65,536 operand pairs against the exact product a·w with EvoApproxLib's definitions (MAE% and WCE% relative to 65535, 65536 for signed tables; WCRE% and MRE% over a·w ≠ 0). Signed tables (kind 'signed': mul8s_*, trunc8s/drum8s/mitchell8s, or a sidecar saying so) multiply operands −128..127 and are measured against the exact signed product. Hardware cost (45 nm power mW, area µm², delay ns) comes from a sidecar <name>.json or a CSV with a 'name' column in the folder; the built-in EvoApproxLib tables carry their published figures. Search order: --mult-dir, AXQ_MULT_PATH, $AXQ_HOME/mults (~/.axq/mults), built-ins (EvoApproxLib's mul8u_*/mul8s_*, then the families).`
 
   static override examples = [
     '<%= config.bin %> list-mults --mult-dir ../shared/axmult --sort power',
     "<%= config.bin %> list-mults 'drum*' --max-mae-pct 1",
+    '<%= config.bin %> list-mults --signedness signed --sort power',
     '<%= config.bin %> list-mults --source built-in --json',
   ]
 
@@ -27,7 +28,8 @@ Metrics are computed over all 65,536 operand pairs against the exact product a·
     sort: Flags.string({description: `sort key: ${Object.keys(SORT_KEYS).join('|')}`, default: 'name'}),
     desc: Flags.boolean({description: 'sort descending (unknown values stay last)', default: false}),
     source: Flags.string({description: "only from this source: built-in, mult-dir, AXQ_MULT_PATH, user, or a folder"}),
-    family: Flags.string({description: 'only this family (e.g. mul8u, trunc8u, drum8u)'}),
+    family: Flags.string({description: 'only this family (e.g. mul8u, mul8s, trunc8u, drum8s)'}),
+    signedness: Flags.string({description: 'only signed or only unsigned tables', options: ['signed', 'unsigned']}),
     'max-mae-pct': Flags.string({description: 'only MAE% ≤ this'}),
     'max-wce-pct': Flags.string({description: 'only WCE% ≤ this'}),
     'max-mre-pct': Flags.string({description: 'only MRE% ≤ this'}),
@@ -45,6 +47,7 @@ Metrics are computed over all 65,536 operand pairs against the exact product a·
       glob: args.glob,
       source: flags.source,
       family: flags.family,
+      signedness: flags.signedness as 'signed' | 'unsigned' | undefined,
       maxMaePct: numberFlag('--max-mae-pct', flags['max-mae-pct']),
       maxWcePct: numberFlag('--max-wce-pct', flags['max-wce-pct']),
       maxMrePct: numberFlag('--max-mre-pct', flags['max-mre-pct']),
@@ -53,7 +56,7 @@ Metrics are computed over all 65,536 operand pairs against the exact product a·
     const sorted = sortCatalog(filtered, flags.sort, flags.desc)
     if (flags.json) {
       this.printJson(sorted.map((e) => ({
-        name: e.name, source: e.source, mae: e.mae, maePct: e.maePct, wce: e.wce, wcePct: e.wcePct,
+        name: e.name, signed: e.signed, family: e.family, source: e.source, mae: e.mae, maePct: e.maePct, wce: e.wce, wcePct: e.wcePct,
         wcrePct: e.wcrePct, epPct: e.epPct, mrePct: e.mrePct, mse: e.mse, meanError: e.meanError,
         powerMw: e.powerMw, areaUm2: e.areaUm2, delayNs: e.delayNs,
       })))

@@ -5,16 +5,16 @@ import {AxqError} from '../errors.js'
 import {readGraph, writeGraph} from '../graph/graphIO.js'
 import {activationHistograms, bakeTuning} from '../mults/bakeTuning.js'
 import {formatMetric} from '../mults/catalogTable.js'
-import {resolveMultiplier} from '../mults/resolve.js'
+import {requireUnsigned, resolveMultiplier} from '../mults/resolve.js'
 import {tuneReport} from '../mults/tuneReport.js'
 import {openDataset} from '../data/dataset.js'
-import {placeholderNames} from '../runtime/session.js'
+import {placeholderNames} from '../graph/endpoints.js'
 import {multDirFlag} from '../cli/multDirFlag.js'
 
 export default class Tune extends AxqCommand {
   static override description = `Show a multiplier's weight-tuning map (AxTune)
 
-Every weight code w is replaced by the code w* minimising Σ_i |i·w − T[i][w*]| over the 256 activation codes; w is kept when it is among the minimisers, else the smallest minimiser wins. Prints the codes that move and MAE, mean error and WCE of the table before and after.
+Every weight code w is replaced by the code w* minimising Σ_i |i·w − T[i][w*]| over the 256 activation codes (0..255, or −128..127 for signed tables); w is kept when it is among the minimisers, else the smallest minimiser wins. Prints the codes that move and MAE, mean error and WCE of the table before and after.
 
 With GRAPH and --out, the tuning is baked into the graph: every AxConv2D filter (folded to a quint8 constant first when TensorFlow quantizes it at run time) gets its weight codes replaced by w*, and AxTune is set to false. This equals running GRAPH with AxTune bit for bit when a layer's input zero point is 0; otherwise the baked weights also enter the zero-point correction term (−w*·zi instead of −w·zi). --calibrate DATA weights the error by each layer's activation-code histogram measured on DATA (a calibration set, never the test set) instead of uniformly.`
 
@@ -43,7 +43,7 @@ With GRAPH and --out, the tuning is baked into the graph: every AxConv2D filter 
     const {args, flags} = await this.parse(Tune)
     const m = resolveMultiplier(flags.mult, {multDirs: flags['mult-dir']})
     if (args.graph) {
-      await this.bake(args.graph, m.name, m.table, flags)
+      await this.bake(args.graph, m.name, requireUnsigned(m, `${args.graph}'s AxConv2D (quint8)`), flags)
       if (!flags.json) {
         const dirs = (flags['mult-dir'] ?? []).map((d) => ` --mult-dir ${d}`).join('')
         this.log(`run it with: axq infer ${flags.out} --mult ${flags.mult}${dirs} --no-tune (axq infer sets every node's AxMult from --mult, default mul8u_1JFF)`)
@@ -56,10 +56,11 @@ With GRAPH and --out, the tuning is baked into the graph: every AxConv2D filter 
       this.printJson(report)
       return
     }
-    this.log(`${report.mult}: ${report.remapped} of 256 weight codes remapped`)
-    const moved = report.mapping.map((to, w) => ({w, to})).filter((x) => x.to !== x.w)
+    this.log(`${report.mult} (${report.signed ? 'signed, weights −128..127' : 'unsigned, weights 0..255'}): ${report.remapped} of 256 weight codes remapped`)
+    const lo = report.signed ? -128 : 0
+    const moved = report.mapping.map((to, k) => ({w: lo + k, to})).filter((x) => x.to !== x.w)
     for (let i = 0; i < moved.length; i += 8) {
-      this.log('  ' + moved.slice(i, i + 8).map((x) => `${String(x.w).padStart(3)}→${String(x.to).padEnd(3)}`).join('  '))
+      this.log('  ' + moved.slice(i, i + 8).map((x) => `${String(x.w).padStart(4)}→${String(x.to).padEnd(4)}`).join('  '))
     }
     const row = (label: string, s: {mae: number; meanError: number; wce: number}) =>
       `${label.padEnd(7)}${formatMetric(s.mae).padStart(10)}${formatMetric(s.meanError).padStart(12)}${String(s.wce).padStart(8)}`

@@ -7,7 +7,7 @@
 import {AxqError} from '../errors.js'
 import {MAX_BATCH} from '../limits.js'
 import {writeFileAtomic} from '../atomicWrite.js'
-import type {Tensor} from '../runtime/tensor.js'
+import type {Tensor} from '../core/tensor.js'
 
 export const CIFAR_HEIGHT = 32
 export const CIFAR_WIDTH = 32

@@ -10,7 +10,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {AxqError} from '../errors.js'
-import type {Tensor} from '../runtime/tensor.js'
+import type {Tensor} from '../core/tensor.js'
 import {CIFAR_IMAGE_BYTES, CIFAR_RECORD_BYTES, cifarBatch, parseCifarBin, type CifarRecords} from './cifar.js'
 import {decodeExample, featureBytes, featureInt64} from './example.js'
 import {parseCifarPickle} from './pickle.js'

@@ -3,7 +3,7 @@
  */
 import type {AttrValue, Int64, TensorShapeProto} from './types.js'
 import {AxqError} from '../errors.js'
-import {dtypeFromEnum, ENUM_BY_DTYPE, type DType} from '../runtime/tensor.js'
+import {dtypeFromEnum, ENUM_BY_DTYPE, type DType} from '../core/tensor.js'
 
 const utf8 = new TextDecoder()
 const utf8Encoder = new TextEncoder()

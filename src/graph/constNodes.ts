@@ -1,6 +1,6 @@
 /** Const NodeDefs: one made from a tensor, and the tensor a node carries. */
 import {AxqError} from '../errors.js'
-import {ENUM_BY_DTYPE, type Tensor} from '../runtime/tensor.js'
+import {ENUM_BY_DTYPE, type Tensor} from '../core/tensor.js'
 import {tensorFromProto, tensorToProto, type TensorProtoForm} from './tensorProto.js'
 import type {NodeDef} from './types.js'
 

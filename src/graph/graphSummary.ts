@@ -12,8 +12,8 @@
 import type {GraphDef} from './types.js'
 import {inferShapes} from './shapeInference.js'
 import {int64ToNumber} from './attrs.js'
-import {placeholderNames, sinkNames} from '../runtime/session.js'
-import {dtypeFromEnum} from '../runtime/tensor.js'
+import {placeholderNames, sinkNames} from './endpoints.js'
+import {dtypeFromEnum} from '../core/tensor.js'
 
 export const LAYER_OPS = new Set(['Conv2D', 'QuantizedConv2D', 'AxConv2D', 'MatMul'])
 

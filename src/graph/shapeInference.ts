@@ -11,7 +11,7 @@ import {int64ToNumber, shapeFromProto} from './attrs.js'
 import {parseInput} from './names.js'
 import {tensorFromProto} from './tensorProto.js'
 import {AxqError} from '../errors.js'
-import type {Tensor} from '../runtime/tensor.js'
+import type {Tensor} from '../core/tensor.js'
 
 export type Shape = number[] | undefined
 

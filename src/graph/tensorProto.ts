@@ -17,6 +17,7 @@ import protobuf from 'protobufjs'
 import {AxqError} from '../errors.js'
 import {
   allocate,
+  BYTES_PER_ELEMENT,
   dtypeFromEnum,
   ENUM_BY_DTYPE,
   numElements,
@@ -25,29 +26,11 @@ import {
   type DType,
   type Tensor,
   type TensorData,
-} from '../runtime/tensor.js'
+} from '../core/tensor.js'
 import type {Int64, TensorProto, TensorShapeProto} from './types.js'
 
 /** How tensorToProto stores the values. */
 export type TensorProtoForm = 'content' | 'typed' | 'auto'
-
-/** Bytes per element in tensor_content (strings have no fixed size). */
-export const BYTES_PER_ELEMENT: Record<Exclude<DType, 'string'>, number> = {
-  float32: 4,
-  float64: 8,
-  int32: 4,
-  int64: 8,
-  uint8: 1,
-  int8: 1,
-  int16: 2,
-  uint16: 2,
-  quint8: 1,
-  qint8: 1,
-  qint32: 4,
-  quint16: 2,
-  qint16: 2,
-  bool: 1,
-}
 
 type TypedField = 'floatVal' | 'doubleVal' | 'intVal' | 'int64Val' | 'boolVal' | 'stringVal'
 

@@ -8,13 +8,14 @@ import type {GraphDef, NodeDef} from '../graph/types.js'
 import {readGraph} from '../graph/graphIO.js'
 import {makeAttr, readAttr} from '../graph/attrs.js'
 import {nodeNameFromInput} from '../graph/names.js'
+import {requiredInputNodes, sinkNodes} from '../graph/endpoints.js'
 import {Session} from '../runtime/session.js'
 import '../runtime/ops/index.js'
-import {makeTensor, type Tensor} from '../runtime/tensor.js'
-import {checkLabels, openDataset} from '../data/dataset.js'
-import {resolveMultiplier} from '../mults/resolve.js'
+import {makeTensor, type Tensor} from '../core/tensor.js'
+import {checkLabels, openDataset, type Dataset} from '../data/dataset.js'
+import {describeSource, resolveMultiplier} from '../mults/resolve.js'
 import {tableSha256} from '../mults/metricsCache.js'
-import type {ProductTable} from '../mults/table.js'
+import type {AnyProductTable} from '../mults/table.js'
 import {AxqError} from '../errors.js'
 import type {RsqrtMode} from '../runtime/eigenRsqrt.js'
 
@@ -24,6 +25,8 @@ export interface InferOptions {
   graph: string
   /** A data file (.tfrecords, .bin, pickle batch) or a folder holding one. */
   data: string
+  /** `data` already opened (callers running many configurations read it once). */
+  dataset?: Dataset
   batchSize: number
   iterations: number
   mult: string
@@ -54,6 +57,8 @@ export interface LayerSetting {
   name: string
   mult: string
   tune: boolean
+  /** Where the multiplier's table came from: 'built-in', '<folder kind> <file>' or 'path <file>' (set once resolved). */
+  source?: string
 }
 
 /** A multiplier as it was resolved: enough to reproduce a run. */
@@ -61,6 +66,9 @@ export interface MultiplierUsed {
   name: string
   /** 'built-in', or the .bin file it was read from. */
   source: string
+  /** The same for people: 'built-in', 'user folder FILE', 'mult-dir FILE', 'AXQ_MULT_PATH FILE' or 'path FILE'. */
+  origin: string
+  signed: boolean
   /** SHA-256 of the table's 131,072 bytes. */
   sha256: string
 }
@@ -92,18 +100,8 @@ export interface InferEvents {
   onNotice?(message: string): void
   /** Called after each batch. */
   onRun?(index: number, run: RunResult): void
-}
-
-/** The graph's placeholders (candidate inputs). */
-export function placeholders(graph: GraphDef): NodeDef[] {
-  return graph.node.filter((n) => n.op === 'Placeholder' || n.op === 'PlaceholderV2')
-}
-
-/** Nodes no other node consumes (candidate outputs), ignoring NoOp/Const/Placeholder leftovers. */
-export function sinks(graph: GraphDef): NodeDef[] {
-  const used = new Set<string>()
-  for (const node of graph.node) for (const input of node.input) used.add(nodeNameFromInput(input))
-  return graph.node.filter((n) => !used.has(n.name) && n.op !== 'NoOp' && n.op !== 'Const' && n.op !== 'Placeholder')
+  /** Each batch's predicted classes and labels (for per-image comparisons, src/evaluation). */
+  onPredictions?(index: number, predicted: Int32Array, labels: Int32Array): void
 }
 
 function chooseEndpoint(kind: 'input' | 'output', given: string | undefined, candidates: NodeDef[], graph: GraphDef, file: string): string {
@@ -194,28 +192,31 @@ export async function runInference(options: InferOptions, events: InferEvents = 
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new AxqError('--batch-size must be a positive integer', {subject: '--batch-size'})
   if (!Number.isInteger(options.iterations) || options.iterations < 1) throw new AxqError('--iterations must be a positive integer', {subject: '--iterations'})
   const graph = readGraph(options.graph)
-  const input = chooseEndpoint('input', options.input, placeholders(graph), graph, options.graph)
-  const output = chooseEndpoint('output', options.output, sinks(graph), graph, options.graph)
+  const input = chooseEndpoint('input', options.input, requiredInputNodes(graph), graph, options.graph)
+  const output = chooseEndpoint('output', options.output, sinkNodes(graph), graph, options.graph)
   const layers = configureApproximateLayers(graph, options.mult, options.tune)
   applyLayerMultipliers(graph, layers, options.layerMults ?? [])
   if (layers.length === 0) events.onNotice?.(`${options.graph} has no AxConv2D node: --mult and --tune have no effect`)
 
   // Resolve the multipliers before reading any data: an unknown name fails fast.
-  const tables = new Map<string, ProductTable>()
+  const tables = new Map<string, AnyProductTable>()
   const multipliers: MultiplierUsed[] = []
-  const resolve = (name: string): ProductTable => {
+  const resolve = (name: string): AnyProductTable => {
     let table = tables.get(name)
     if (!table) {
       const resolved = resolveMultiplier(name, {multDirs: options.multDirs})
       table = resolved.table
       tables.set(name, table)
-      multipliers.push({name, source: resolved.source, sha256: tableSha256(table)})
+      multipliers.push({name, source: resolved.source, origin: describeSource(resolved), signed: resolved.signed, sha256: tableSha256(table)})
     }
     return table
   }
-  for (const layer of layers) resolve(layer.mult)
+  for (const layer of layers) {
+    resolve(layer.mult)
+    layer.source = multipliers.find((m) => m.name === layer.mult)?.origin
+  }
 
-  const dataset = openDataset(options.data)
+  const dataset = options.dataset ?? openDataset(options.data)
   const placeholder = graph.node.find((n) => n.name === nodeNameFromInput(input))
   const session = new Session(graph, {threads: options.threads, resolveMultiplier: resolve, profile: options.profile, rsqrt: options.rsqrt})
   session.check([input], [output])
@@ -236,6 +237,7 @@ export async function runInference(options: InferOptions, events: InferEvents = 
     checkLabels(batch.labels, scores.shape[1], dataset.source)
     const predicted = argmaxRows(scores)
     const correct = countCorrect(predicted, batch.labels)
+    events.onPredictions?.(it, predicted, batch.labels)
     const seconds = Number(process.hrtime.bigint() - started) / 1e9
     const run = {accuracy: correct / batch.labels.length, correct, seconds, images: batch.labels.length}
     runs.push(run)

@@ -26,6 +26,8 @@ export interface CatalogFilter {
   /** 'built-in', 'mult-dir', 'AXQ_MULT_PATH', 'user', or a folder (entries whose file is inside it). */
   source?: string
   family?: string
+  /** Only signed or only unsigned tables. */
+  signedness?: 'signed' | 'unsigned'
   maxMaePct?: number
   maxWcePct?: number
   maxMrePct?: number
@@ -69,6 +71,7 @@ export function filterCatalog(entries: CatalogEntry[], filter: CatalogFilter): C
     (!glob || glob.test(e.name)) &&
     (!filter.source || sourceMatches(e, filter.source)) &&
     (!filter.family || e.family.toLowerCase() === filter.family.toLowerCase()) &&
+    (!filter.signedness || e.signed === (filter.signedness === 'signed')) &&
     withinMax(e.maePct, filter.maxMaePct) &&
     withinMax(e.wcePct, filter.maxWcePct) &&
     withinMax(e.mrePct, filter.maxMrePct) &&

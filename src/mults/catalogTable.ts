@@ -15,6 +15,11 @@ export function formatMetric(x: number | null): string {
   return x.toPrecision(2)
 }
 
+/** Hardware cost as published (at most four significant digits, no padding zeros): 0.386, 674.9, 0.0085. */
+export function formatCost(x: number | null): string {
+  return x === null ? '–' : String(Number(x.toPrecision(4)))
+}
+
 export function displaySource(entry: CatalogEntry, cwd = process.cwd()): string {
   if (entry.origin === 'built-in') return 'built-in'
   const dir = path.dirname(entry.source)
@@ -40,6 +45,7 @@ function errorColour(pct: number, c: ChalkInstance, text: string): string {
 
 const columns: Column[] = [
   {title: 'name', cell: (e) => e.name, align: 'left', colour: (_e, c, t) => c.bold(t)},
+  {title: 'kind', cell: (e) => (e.signed ? 'signed' : 'unsigned'), align: 'left', colour: (e, c, t) => (e.signed ? c.magenta(t) : t)},
   {title: 'MAE%', cell: (e) => formatMetric(e.maePct), align: 'right', colour: (e, c, t) => errorColour(e.maePct, c, t)},
   {title: 'MAE', cell: (e) => formatMetric(e.mae), align: 'right'},
   {title: 'WCE%', cell: (e) => formatMetric(e.wcePct), align: 'right', colour: (e, c, t) => errorColour(e.wcePct / 10, c, t)},
@@ -48,9 +54,9 @@ const columns: Column[] = [
   {title: 'MRE%', cell: (e) => formatMetric(e.mrePct), align: 'right'},
   {title: 'MSE', cell: (e) => formatMetric(e.mse), align: 'right'},
   {title: 'bias', cell: (e) => formatMetric(e.meanError), align: 'right'},
-  {title: 'mW', cell: (e) => formatMetric(e.powerMw), align: 'right', colour: (e, c, t) => (e.powerMw === null ? c.dim(t) : c.cyan(t))},
-  {title: 'µm²', cell: (e) => formatMetric(e.areaUm2), align: 'right', colour: (e, c, t) => (e.areaUm2 === null ? c.dim(t) : t)},
-  {title: 'ns', cell: (e) => formatMetric(e.delayNs), align: 'right', colour: (e, c, t) => (e.delayNs === null ? c.dim(t) : t)},
+  {title: 'mW', cell: (e) => formatCost(e.powerMw), align: 'right', colour: (e, c, t) => (e.powerMw === null ? c.dim(t) : c.cyan(t))},
+  {title: 'µm²', cell: (e) => formatCost(e.areaUm2), align: 'right', colour: (e, c, t) => (e.areaUm2 === null ? c.dim(t) : t)},
+  {title: 'ns', cell: (e) => formatCost(e.delayNs), align: 'right', colour: (e, c, t) => (e.delayNs === null ? c.dim(t) : t)},
   {title: 'source', cell: (e) => displaySource(e), align: 'left', colour: (_e, c, t) => c.dim(t)},
 ]
 

@@ -2,19 +2,20 @@
  * The error map of a multiplier: a 256×256 picture of T[a][w] − a·w (weight code w along x,
  * activation code a along y, a = 0 at the bottom) on a diverging blue (too small) – white (exact)
  * – red (too large) scale with a legend; optionally the tuned table beside it on the same scale.
+ * Signed tables are drawn over operand values −128..127 (−128 at the left and bottom).
  */
 import {drawAxes, drawColorBar, formatTick, linearScale} from '../plot/chart.js'
 import {divergingBlueRed} from '../plot/color.js'
 import {Figure} from '../plot/figure.js'
 import {Raster} from '../plot/raster.js'
 import {computeMetrics} from './metrics.js'
-import type {ProductTable} from './table.js'
+import {isSignedTable, operandOf, tableIndex, type AnyProductTable} from './table.js'
 
 export type ErrorScale = 'linear' | 'sqrt'
 
 export interface ErrorPanel {
   title: string
-  table: ProductTable
+  table: AnyProductTable
 }
 
 export interface ErrorMapOptions {
@@ -26,10 +27,16 @@ export interface ErrorMapOptions {
 }
 
 /** Largest |T[a][w] − a·w| over the tables (at least 1, so an exact table still has a scale). */
-export function maxAbsError(tables: ProductTable[]): number {
+export function maxAbsError(tables: AnyProductTable[]): number {
   let m = 0
-  for (const t of tables) for (let a = 0; a < 256; a++) for (let w = 0; w < 256; w++) m = Math.max(m, Math.abs(t[a * 256 + w] - a * w))
+  for (const t of tables) for (let i = 0; i < 65536; i++) m = Math.max(m, Math.abs(tableErrorAt(t, i)))
   return Math.max(1, m)
+}
+
+/** T[i] minus the exact product of entry i's operands. */
+function tableErrorAt(table: AnyProductTable, i: number): number {
+  const signed = isSignedTable(table)
+  return table[i] - operandOf(i >> 8, signed) * operandOf(i & 255, signed)
 }
 
 /** Position of an error on the colour scale, 0 (−max) .. 0.5 (exact) .. 1 (+max). */
@@ -38,10 +45,13 @@ export function errorFraction(e: number, max: number, scale: ErrorScale): number
   return 0.5 + (scale === 'sqrt' ? Math.sign(r) * Math.sqrt(Math.abs(r)) : r) / 2
 }
 
-/** The 256×256 error image: pixel (w, 255 − a). */
-export function errorImage(table: ProductTable, max: number, scale: ErrorScale): Raster {
+/** The 256×256 error image: pixel (w − lo, 255 − (a − lo)), lo = 0, or −128 for signed tables. */
+export function errorImage(table: AnyProductTable, max: number, scale: ErrorScale): Raster {
   const img = new Raster(256, 256)
-  for (let a = 0; a < 256; a++) for (let w = 0; w < 256; w++) img.set(w, 255 - a, divergingBlueRed(errorFraction(table[a * 256 + w] - a * w, max, scale)))
+  const lo = isSignedTable(table) ? -128 : 0
+  for (let y = 0; y < 256; y++) {
+    for (let x = 0; x < 256; x++) img.set(x, 255 - y, divergingBlueRed(errorFraction(tableErrorAt(table, tableIndex(lo + y, lo + x)), max, scale)))
+  }
   return img
 }
 
@@ -66,14 +76,15 @@ export function errorMapFigure(panels: ErrorPanel[], options: ErrorMapOptions = 
     fig.image(x, top, P, P, errorImage(panel.table, max, scale))
     const codes = linearScale([0, 256], [x, x + P])
     const codesY = linearScale([0, 256], [top + P, top])
+    const lo = isSignedTable(panel.table) ? -128 : 0
     const ticks = [0, 64, 128, 192, 255]
     drawAxes(fig, {
       x, y: top, w: P, h: P,
       xScale: ((v: number) => codes(v + 0.5)) as never,
       yScale: ((v: number) => codesY(v + 0.5)) as never,
       xTicks: ticks, yTicks: ticks,
-      xLabel: 'weight code w', yLabel: 'activation code a',
-      tickFormat: (v) => String(v),
+      xLabel: lo < 0 ? 'weight w (signed)' : 'weight code w', yLabel: lo < 0 ? 'activation a (signed)' : 'activation code a',
+      tickFormat: (v) => String(v === 255 ? lo + 255 : lo + v),
     })
   })
   const barX = left + panels.length * P + (panels.length - 1) * gap + barGap

@@ -14,7 +14,11 @@ export function exportFormat(value: string): ExportFormat {
   return value as ExportFormat
 }
 
-/** bin: 65536 LE uint16; json: {name, source, layout, metrics, table: 256 rows}; csv: 256 rows of 256; npy: <u2 (256, 256). */
+/**
+ * bin: 65536 LE uint16 (int16 for signed tables); json: {name, source, signed, layout, metrics,
+ * table: 256 rows}; csv: 256 rows of 256; npy: <u2 (<i2 for signed) (256, 256). Rows and columns
+ * are in code order: for signed tables codes 0..127 are operands 0..127, 128..255 are −128..−1.
+ */
 export function exportMultiplier(m: ResolvedMultiplier, format: ExportFormat): Uint8Array | string {
   switch (format) {
     case 'bin':
@@ -26,7 +30,8 @@ export function exportMultiplier(m: ResolvedMultiplier, format: ExportFormat): U
     case 'json': {
       const rows: number[][] = []
       for (let a = 0; a < 256; a++) rows.push(Array.from(m.table.subarray(a * 256, a * 256 + 256)))
-      return JSON.stringify({name: m.name, source: m.source, layout: 'table[a][w]: a = activation code, w = weight code', metrics: computeMetrics(m.table), table: rows}) + '\n'
+      const layout = m.signed ? 'table[a & 255][w & 255]: a = activation, w = weight, both −128..127 (two\'s-complement codes)' : 'table[a][w]: a = activation code, w = weight code'
+      return JSON.stringify({name: m.name, source: m.source, signed: m.signed, layout, metrics: computeMetrics(m.table), table: rows}) + '\n'
     }
   }
 }

@@ -9,16 +9,16 @@ import path from 'node:path'
 import {writeFilesAtomic} from '../atomicWrite.js'
 import {AxqError} from '../errors.js'
 import {folderCosts} from './costTable.js'
-import {chooseFunction, evaluateCModel, HEADER_METRICS, headerMetrics, twoArgumentFunctions} from './formats/cModel.js'
+import {chooseFunction, cModelIsSigned, evaluateCModel, EVALUATE_TIMEOUT_MS, HEADER_METRICS, headerMetrics, twoArgumentFunctions} from './formats/cModel.js'
 import {decodeNpy} from './formats/npy.js'
 import {parseTextTable} from './formats/textTable.js'
 import {computeMetrics, type MultiplierMetrics} from './metrics.js'
 import {tableSha256} from './metricsCache.js'
 import {agreesAtPrintedPrecision} from './printedPrecision.js'
-import {isValidMultiplierName} from './resolve.js'
+import {fileIsSigned, isValidMultiplierName} from './resolve.js'
 import {userMultDir, type Env} from './searchPath.js'
 import {readSidecarCost, UNKNOWN_COST, type HardwareCost, type MultiplierSidecar} from './sidecar.js'
-import {decodeTable, encodeTable, TABLE_FILE, type ProductTable} from './table.js'
+import {decodeTable, encodeTable, isSignedTable, TABLE_FILE, type AnyProductTable} from './table.js'
 import {INPUT_LIMITS, readInputFile} from '../inputFile.js'
 
 export const AXQ_VERSION = '0.1.0'
@@ -34,6 +34,12 @@ export interface ImportOptions {
   name?: string
   /** C models: the function to evaluate. */
   function?: string
+  /**
+   * Signed (int16 products of operands −128..127) or unsigned. Default: a C model is signed when
+   * its function or import name starts with mul8s_ or both parameters are int8_t/signed char; a
+   * table file when its name starts with mul8s_ or the sidecar beside it says "signed": true.
+   */
+  signed?: boolean
   env?: Env
 }
 
@@ -49,6 +55,7 @@ export interface ImportResult {
   file: string
   binFile: string
   jsonFile: string
+  signed: boolean
   metrics: MultiplierMetrics
   cost: HardwareCost
   /** Header metrics that the computed table does not reproduce at the printed precision. */
@@ -70,7 +77,7 @@ export async function importMultiplier(file: string, options: ImportOptions = {}
   const kind = importKind(file)
   const bytes = readInputFile(file, kind === 'bin' ? TABLE_FILE : {what: `multiplier (${kind})`, maxBytes: INPUT_LIMITS.importBytes})
   const stem = path.basename(file).replace(/\.[^.]*$/, '')
-  let table: ProductTable
+  let table: AnyProductTable
   let name = options.name
   let cost: HardwareCost = UNKNOWN_COST
   let header: Record<string, string> | undefined
@@ -83,7 +90,8 @@ export async function importMultiplier(file: string, options: ImportOptions = {}
       fnName = fn.name
       name ??= fn.name
       checkDestination(name, options)
-      const compiled = await evaluateCModel(file, source, fn.name, env)
+      const signed = cModelIsSigned(fn, name, options.signed)
+      const compiled = await evaluateCModel(file, source, fn.name, env, EVALUATE_TIMEOUT_MS, signed ? fn : undefined)
       table = compiled.table
       compiler = compiled.compiler
       header = headerMetrics(source)
@@ -95,15 +103,15 @@ export async function importMultiplier(file: string, options: ImportOptions = {}
       break
     }
     case 'bin':
-      table = decodeTable(bytes, file)
+      table = decodeTable(bytes, file, options.signed ?? (fileIsSigned(file, stem) || (name ?? stem).startsWith('mul8s_')))
       cost = costBeside(file, stem)
       break
     case 'npy':
-      table = decodeNpy(bytes, file)
+      table = decodeNpy(bytes, file, options.signed ?? (name ?? stem).startsWith('mul8s_'))
       cost = costBeside(file, stem)
       break
     case 'text':
-      table = parseTextTable(bytes.toString('utf8'), file)
+      table = parseTextTable(bytes.toString('utf8'), file, options.signed ?? (name ?? stem).startsWith('mul8s_'))
       break
   }
   name ??= stem
@@ -120,6 +128,7 @@ export async function importMultiplier(file: string, options: ImportOptions = {}
     format: 'axq-multiplier',
     version: 1,
     name,
+    signed: isSignedTable(table),
     tableSha256: tableSha256(table),
     metrics,
     cost,
@@ -140,7 +149,7 @@ export async function importMultiplier(file: string, options: ImportOptions = {}
     {file: binFile, data: encodeTable(table)},
     {file: jsonFile, data: JSON.stringify(sidecar, null, 2) + '\n'},
   ])
-  return {name, kind, file, binFile, jsonFile, metrics, cost, disagreements, replaced: exists}
+  return {name, kind, file, binFile, jsonFile, signed: isSignedTable(table), metrics, cost, disagreements, replaced: exists}
 }
 
 function checkDestination(name: string, options: ImportOptions) {

@@ -9,8 +9,12 @@
  *   MSE  = mean e²            meanError = mean e (the bias)
  * 65535 = 255·255 is nearly the largest product (65025) rounded up to the 16-bit range, as
  * EvoApproxLib normalises.
+ *
+ * Signed tables (operands −128..127) are measured against the exact signed product a·w, with
+ * relative errors |e| / |a·w|, and MAE% and WCE% relative to 2^16 = 65536, as EvoApproxLib's
+ * signed headers print them.
  */
-import {TABLE_SIZE, type ProductTable} from './table.js'
+import {isSignedTable, operandOf, TABLE_SIZE, type AnyProductTable} from './table.js'
 
 export interface MultiplierMetrics {
   mae: number
@@ -24,10 +28,12 @@ export interface MultiplierMetrics {
   meanError: number
 }
 
-/** The normaliser of MAE% and WCE%: 2^16 − 1. */
+/** The normaliser of MAE% and WCE% of unsigned tables: 2^16 − 1. */
 export const METRIC_RANGE = 65535
+/** The normaliser of MAE% and WCE% of signed tables: 2^16. */
+export const SIGNED_METRIC_RANGE = 65536
 
-export function computeMetrics(table: ProductTable): MultiplierMetrics {
+export function computeMetrics(table: AnyProductTable): MultiplierMetrics {
   if (table.length !== TABLE_SIZE) throw new RangeError(`a product table has ${TABLE_SIZE} entries, got ${table.length}`)
   // Integer sums stay exact: |e| < 2^16, Σ|e| < 2^32, Σe² < 2^48, all below 2^53.
   let sumAbs = 0
@@ -38,11 +44,13 @@ export function computeMetrics(table: ProductTable): MultiplierMetrics {
   let sumRel = 0
   let worstRel = 0
   let nonzero = 0
-  for (let a = 0; a < 256; a++) {
-    const row = a * 256
-    for (let w = 0; w < 256; w++) {
-      const exact = a * w
-      const e = table[row + w] - exact
+  const signed = isSignedTable(table)
+  for (let ca = 0; ca < 256; ca++) {
+    const row = ca * 256
+    const a = operandOf(ca, signed)
+    for (let cw = 0; cw < 256; cw++) {
+      const exact = a * operandOf(cw, signed)
+      const e = table[row + cw] - exact
       const abs = e < 0 ? -e : e
       sum += e
       sumAbs += abs
@@ -51,18 +59,19 @@ export function computeMetrics(table: ProductTable): MultiplierMetrics {
       if (e !== 0) wrong++
       if (exact !== 0) {
         nonzero++
-        const rel = abs / exact
+        const rel = abs / (exact < 0 ? -exact : exact)
         sumRel += rel
         if (rel > worstRel) worstRel = rel
       }
     }
   }
   const mae = sumAbs / TABLE_SIZE
+  const range = signed ? SIGNED_METRIC_RANGE : METRIC_RANGE
   return {
     mae,
-    maePct: (mae / METRIC_RANGE) * 100,
+    maePct: (mae / range) * 100,
     wce: worst,
-    wcePct: (worst / METRIC_RANGE) * 100,
+    wcePct: (worst / range) * 100,
     wcrePct: worstRel * 100,
     epPct: (wrong / TABLE_SIZE) * 100,
     mrePct: (sumRel / nonzero) * 100,
@@ -78,7 +87,7 @@ export interface ErrorSummary {
   wce: number
 }
 
-export function errorSummary(table: ProductTable): ErrorSummary {
+export function errorSummary(table: AnyProductTable): ErrorSummary {
   const m = computeMetrics(table)
   return {mae: m.mae, meanError: m.meanError, wce: m.wce}
 }

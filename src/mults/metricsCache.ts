@@ -9,12 +9,12 @@ import path from 'node:path'
 import {writeFileAtomic} from '../atomicWrite.js'
 import {computeMetrics, type MultiplierMetrics} from './metrics.js'
 import {axqHome, type Env} from './searchPath.js'
-import {encodeTable, type ProductTable} from './table.js'
+import {encodeTable, isSignedTable, type AnyProductTable} from './table.js'
 
 const METRICS_VERSION = 'metrics-v1'
 const metricKeys: (keyof MultiplierMetrics)[] = ['mae', 'maePct', 'wce', 'wcePct', 'wcrePct', 'epPct', 'mrePct', 'mse', 'meanError']
 
-export function tableSha256(table: ProductTable): string {
+export function tableSha256(table: AnyProductTable): string {
   return crypto.createHash('sha256').update(encodeTable(table)).digest('hex')
 }
 
@@ -25,8 +25,9 @@ export function metricsCacheDir(env: Env = process.env): string {
 const memory = new Map<string, MultiplierMetrics>()
 
 /** Metrics of a table, from memory, the disk cache, or computed (and then cached). */
-export function cachedMetrics(table: ProductTable, options: {env?: Env; sha256?: string} = {}): MultiplierMetrics {
-  const sha = options.sha256 ?? tableSha256(table)
+export function cachedMetrics(table: AnyProductTable, options: {env?: Env; sha256?: string} = {}): MultiplierMetrics {
+  // The same bytes read as int16 have other metrics: signed tables get their own key.
+  const sha = (options.sha256 ?? tableSha256(table)) + (isSignedTable(table) ? '-signed' : '')
   const hit = memory.get(sha)
   if (hit) return hit
   const file = path.join(metricsCacheDir(options.env), `${sha}.json`)

@@ -1,7 +1,7 @@
 /**
  * Where multiplier tables are looked for, in order: each `--mult-dir` folder (as given), the
  * folders of AXQ_MULT_PATH (colon-separated), the user folder `$AXQ_HOME/mults` (AXQ_HOME defaults
- * to ~/.axq), then the built-in families (axmult/).
+ * to ~/.axq), then the built-ins (EvoApproxLib tables in axmult/evoapprox/, then the families).
  *
  * A `--mult-dir` that is not a folder is an error (a mistyped folder would otherwise fall through
  * silently to a built-in of the same name); missing AXQ_MULT_PATH entries and a missing user folder

@@ -3,7 +3,8 @@
  * cost and provenance. Only `cost` is read back when listing (metrics are always recomputed from
  * the table, or taken from the hash-keyed cache). Hand-written sidecars may give the cost as
  * `{"cost": {"powerMw": .., "areaUm2": .., "delayNs": ..}}` or with the CSV column names
- * (`power_mW`, `area_um2`, `delay_ns`), in `cost` or at the top level.
+ * (`power_mW`, `area_um2`, `delay_ns`), in `cost` or at the top level. `"signed": true` says the
+ * .bin holds int16 products of signed operands (read whenever the table is loaded).
  */
 import fs from 'node:fs'
 import {AxqError} from '../errors.js'
@@ -37,6 +38,8 @@ export interface MultiplierSidecar {
   format: 'axq-multiplier'
   version: 1
   name: string
+  /** True when the .bin holds signed products (int16, operands −128..127). */
+  signed: boolean
   /** sha256 of the .bin bytes this sidecar describes. */
   tableSha256: string
   metrics: MultiplierMetrics
@@ -72,8 +75,8 @@ export function costFromRecord(record: Record<string, unknown>): HardwareCost {
   return cost
 }
 
-/** The hardware cost a sidecar file gives, or undefined when there is no sidecar. */
-export function readSidecarCost(file: string): HardwareCost | undefined {
+/** The JSON object of a sidecar file, or undefined when there is no sidecar. */
+export function readSidecarRecord(file: string): Record<string, unknown> | undefined {
   if (!fs.existsSync(file)) return undefined
   const text = readInputFile(file, {what: 'multiplier sidecar', maxBytes: INPUT_LIMITS.smallBytes}).toString('utf8')
   let json: unknown
@@ -83,7 +86,13 @@ export function readSidecarCost(file: string): HardwareCost | undefined {
     throw new AxqError(`${file}: not valid JSON (${(error as Error).message})`, {subject: file})
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new AxqError(`${file}: a multiplier sidecar must be a JSON object`, {subject: file})
-  const record = json as Record<string, unknown>
+  return json as Record<string, unknown>
+}
+
+/** The hardware cost a sidecar file gives, or undefined when there is no sidecar. */
+export function readSidecarCost(file: string): HardwareCost | undefined {
+  const record = readSidecarRecord(file)
+  if (!record) return undefined
   const nested = record.cost && typeof record.cost === 'object' ? costFromRecord(record.cost as Record<string, unknown>) : UNKNOWN_COST
   const flat = costFromRecord(record)
   return {
@@ -91,4 +100,12 @@ export function readSidecarCost(file: string): HardwareCost | undefined {
     areaUm2: nested.areaUm2 ?? flat.areaUm2,
     delayNs: nested.delayNs ?? flat.delayNs,
   }
+}
+
+/** The sidecar's `signed` (true: the .bin holds int16 products), or undefined when it has none. */
+export function readSidecarSigned(file: string): boolean | undefined {
+  const record = readSidecarRecord(file)
+  if (!record || !('signed' in record)) return undefined
+  if (typeof record.signed !== 'boolean') throw new AxqError(`${file}: 'signed' must be true or false`, {subject: file})
+  return record.signed
 }

@@ -63,6 +63,15 @@ export interface AxConvRequest {
   output?: Int32Array
   /** Names the node (or flag) in error messages. */
   where?: string
+  /** Instruction-set variant of the fast kernel (one of axconvInfo().fastVariants; default: the fastest). */
+  isa?: string
+  /**
+   * Bytes of product rows the fast kernel may keep per layer (default and maximum 256 MiB);
+   * rows beyond it are built during each call. Tests and benchmarks lower it.
+   */
+  rowBudget?: number
+  /** Bytes per chunk of rows built during the call (default and maximum 1 MiB; tests lower it). */
+  rowChunk?: number
 }
 
 export interface AxConvResult {
@@ -70,21 +79,38 @@ export interface AxConvResult {
   shape: [number, number, number, number]
   /** Native time, including the preparation of the product rows when it happened. */
   seconds: number
+  /**
+   * CPU seconds of the call: of its one thread (reference kernel, or fast kernel on 1 thread),
+   * else of the whole process while it ran. Robust to other processes competing for the CPU.
+   */
+  cpuSeconds: number
   prepareSeconds: number
   /**
-   * How it was computed: 'reference' (the plain loop), 'rows' (prepared product rows),
-   * 'rows-skip-zero' (the same, skipping x = 0 taps whose rows are all zero), 'direct' (the
-   * reference formula image-parallel, for layers too large for product rows).
+   * How it was computed: 'reference' (the plain loop), 'rows' (product rows kept for the whole
+   * layer), 'rows-built' (rows of some output channels built during the call: a layer whose
+   * rows exceed the 256 MiB budget, or `rowBudget`).
    */
   path: AxConvPath
+  /** Instruction-set variant that ran ('reference' for the reference kernel). */
+  isa: string
+  /** Bytes of product rows kept for this layer. */
+  rowBytes: number
 }
 
-export type AxConvPath = 'reference' | 'rows' | 'rows-skip-zero' | 'direct'
+export type AxConvPath = 'reference' | 'rows' | 'rows-built'
+
+export interface AxConvInfo {
+  /** The variant the fast kernel uses by default (AXQ_SIMD=generic|avx2|avx512 picks another). */
+  fastVariant: string
+  /** Every variant this build has and this CPU can run, fastest first. */
+  fastVariants: string[]
+  hardwareThreads: number
+}
 
 interface NativeAxConv {
-  axconvRun(args: Record<string, unknown>): Promise<{seconds: number; prepareSeconds: number; path: AxConvPath}>
+  axconvRun(args: Record<string, unknown>): Promise<{seconds: number; cpuSeconds: number; prepareSeconds: number; path: AxConvPath; isa: string; rowBytes: number}>
   axconvPrepared(): PreparedFilterHandle
-  axconvInfo(): {fastVariant: string; hardwareThreads: number}
+  axconvInfo(): AxConvInfo
 }
 
 function binding(): NativeAxConv {
@@ -95,7 +121,7 @@ function binding(): NativeAxConv {
   return b as NativeAxConv
 }
 
-export function axconvInfo(): {fastVariant: string; hardwareThreads: number} {
+export function axconvInfo(): AxConvInfo {
   return binding().axconvInfo()
 }
 
@@ -175,7 +201,7 @@ export async function axConv(req: AxConvRequest): Promise<AxConvResult> {
   const outputSize = N * win.Ho * win.Wo * K
   if (outputSize > MAX_ELEMENTS) fail('output too large')
   // The fast kernel keeps 512 bytes per filter element (KH·KW·C·K, K rounded up to 8) as
-  // product rows; above 256 MiB it falls back to the reference formula on all threads.
+  // product rows up to 256 MiB per layer and builds the rest during each call.
   const kernel = req.kernel ?? 'fast'
   if (kernel !== 'fast' && kernel !== 'reference') fail(`unknown kernel '${String(kernel)}'`)
   for (const [name, v] of [['zi', req.zi], ['zf', req.zf]] as const) {
@@ -183,6 +209,11 @@ export async function axConv(req: AxConvRequest): Promise<AxConvResult> {
   }
   const padMode = req.padMode ?? 'table'
   if (padMode !== 'table' && padMode !== 'zero') fail(`unknown pad mode '${String(padMode)}'`)
+  if (req.isa !== undefined && !binding().axconvInfo().fastVariants.includes(req.isa)) {
+    fail(`instruction set '${req.isa}' is not available here (${binding().axconvInfo().fastVariants.join(', ')})`)
+  }
+  if (req.rowBudget !== undefined && !(typeof req.rowBudget === 'number' && req.rowBudget >= 0)) fail(`rowBudget must be a number of bytes >= 0, got ${req.rowBudget}`)
+  if (req.rowChunk !== undefined && !(Number.isSafeInteger(req.rowChunk) && req.rowChunk >= 1)) fail(`rowChunk must be a positive integer number of bytes, got ${req.rowChunk}`)
   const threads = req.threads ?? defaultThreads()
   if (!Number.isSafeInteger(threads) || threads < 1) fail(`threads must be a positive integer, got ${threads}`)
   let output: Int32Array
@@ -212,6 +243,12 @@ export async function axConv(req: AxConvRequest): Promise<AxConvResult> {
     table: req.table,
     output,
     prepared: req.prepared,
+    isa: req.isa,
+    rowBudget: req.rowBudget,
+    rowChunk: req.rowChunk,
   })
-  return {output, shape: [N, win.Ho, win.Wo, K], seconds: timing.seconds, prepareSeconds: timing.prepareSeconds, path: timing.path}
+  return {
+    output, shape: [N, win.Ho, win.Wo, K], seconds: timing.seconds, cpuSeconds: timing.cpuSeconds, prepareSeconds: timing.prepareSeconds,
+    path: timing.path, isa: timing.isa, rowBytes: timing.rowBytes,
+  }
 }

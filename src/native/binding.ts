@@ -17,9 +17,17 @@ let cached: NativeBinding | undefined
 /** Package root (the folder holding package.json), from dist/src/native/. */
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 
+/**
+ * The library file: build/Release/axq_native.node, or AXQ_NATIVE_LIB (an absolute path; CI points
+ * it at the sanitizer build in build-asan/).
+ */
+export function nativeLibraryPath(): string {
+  return process.env.AXQ_NATIVE_LIB || path.join(packageRoot, 'build', 'Release', 'axq_native.node')
+}
+
 export function native(): NativeBinding {
   if (cached) return cached
-  const file = path.join(packageRoot, 'build', 'Release', 'axq_native.node')
+  const file = nativeLibraryPath()
   try {
     const require = createRequire(import.meta.url)
     cached = require(file) as NativeBinding

@@ -89,6 +89,29 @@ export async function batchNormMomentsFloat(x: Float32Array, depth: number, mean
   await nativeFn<MomentsFn>('batchNormMomentsFloat')(x, mean, variance, rows, depth, threads)
 }
 
+type MomentsCodesFn = (codes: Uint8Array, table: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, depth: number, threads: number) => Promise<void>
+
+/**
+ * batchNormMomentsFloat of x[i] = table[codes[i]] (a Dequantize) computed from the codes, with
+ * the same sums in the same order (identical bits).
+ */
+export async function batchNormMomentsCodes(
+  codes: Uint8Array,
+  table: Float32Array,
+  depth: number,
+  mean: Float32Array,
+  variance: Float32Array,
+  options: {threads?: number} = {},
+): Promise<void> {
+  const rows = depth === 0 ? 0 : codes.length / depth
+  if (!Number.isInteger(rows) || table.length !== 256 || mean.length !== depth || variance.length !== depth) {
+    throw new AxqError(`batchNormMomentsCodes: ${codes.length} codes, ${depth} channels, table ${table.length}`)
+  }
+  if (depth === 0) return
+  const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
+  await nativeFn<MomentsCodesFn>('batchNormMomentsCodes')(codes, table, mean, variance, rows, depth, threads)
+}
+
 /**
  * y = f32(f32(f32(x − mean) · k) + offset) per channel, rows split across threads. `options.out`
  * (x.length elements, overwritten entirely) receives y instead of a new array.
@@ -152,4 +175,85 @@ export async function padZeroNative(
   if (outCount === 0) return
   const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
   await nativeFn<PadFn>('padZeroBytes')(input, output, input.BYTES_PER_ELEMENT, shape, before, after, threads)
+}
+
+/** Float32 element-wise ops and pools on at least this many output elements run natively. */
+export const MIN_NATIVE_FLOAT_ELEMENTS = 1 << 15
+
+export type FloatKernelMode = 'auto' | 'ts' | 'native'
+let floatMode: FloatKernelMode = (['auto', 'ts', 'native'] as const).find((m) => m === process.env.AXQ_FLOAT_KERNELS) ?? 'auto'
+let floatAvailable: boolean | undefined
+
+/** Tests: 'ts' forces the TypeScript reference loops, 'native' the native kernels for any size. */
+export function setFloatKernelMode(m: FloatKernelMode): void {
+  floatMode = m
+}
+
+/** Use the native element-wise/pool kernels (reluFloat, binaryFloat, poolFloat) for n outputs? */
+export function nativeFloatKernels(n: number): boolean {
+  if (floatMode === 'ts') return false
+  if (floatAvailable === undefined) {
+    try {
+      floatAvailable = typeof native().reluFloat === 'function'
+    } catch {
+      floatAvailable = false
+    }
+  }
+  if (floatMode === 'native') {
+    if (!floatAvailable) throw new AxqError('the native library lacks the float kernels: rebuild it with npm run build:native')
+    return true
+  }
+  return n >= MIN_NATIVE_FLOAT_ELEMENTS && floatAvailable
+}
+
+type ReluFn = (x: Float32Array, out: Float32Array, six: boolean, threads: number) => Promise<void>
+
+/** out = relu(x) (`six`: relu6), the native twin of src/runtime/ops/activations.ts. */
+export async function reluFloat(x: Float32Array, out: Float32Array, six: boolean, options: {threads?: number} = {}): Promise<void> {
+  if (out.length !== x.length) throw new AxqError(`reluFloat: output has ${out.length} values, input ${x.length}`)
+  if (x.length === 0) return
+  await nativeFn<ReluFn>('reluFloat')(x, out, six, Math.max(1, Math.floor(options.threads ?? defaultThreads())))
+}
+
+export type BinaryFloatOp = 'add' | 'sub' | 'mul' | 'div'
+const BINARY_CODES: Record<BinaryFloatOp, number> = {add: 0, sub: 1, mul: 2, div: 3}
+type BinaryFn = (op: number, a: Float32Array, b: Float32Array, out: Float32Array, threads: number) => Promise<void>
+
+/** out[i] = a[i] ∘ b[i] (b of a's length) or a[i] ∘ b[0] (b of length 1), IEEE float32. */
+export async function binaryFloat(op: BinaryFloatOp, a: Float32Array, b: Float32Array, out: Float32Array, options: {threads?: number} = {}): Promise<void> {
+  if (out.length !== a.length || (b.length !== a.length && b.length !== 1)) {
+    throw new AxqError(`binaryFloat: operands of ${a.length} and ${b.length} values, output ${out.length}`)
+  }
+  if (a.length === 0) return
+  await nativeFn<BinaryFn>('binaryFloat')(BINARY_CODES[op], a, b, out, Math.max(1, Math.floor(options.threads ?? defaultThreads())))
+}
+
+export interface PoolFloatDims {
+  n: number
+  h: number
+  w: number
+  c: number
+  kh: number
+  kw: number
+  sh: number
+  sw: number
+  oh: number
+  ow: number
+  padTop: number
+  padLeft: number
+}
+
+type PoolFn = (x: Float32Array, out: Float32Array, dims: number[], average: boolean, threads: number) => Promise<void>
+
+/** AvgPool (`average`) or MaxPool over NHWC float32, the native twin of src/runtime/ops/pooling.ts. */
+export async function poolFloat(x: Float32Array, out: Float32Array, d: PoolFloatDims, average: boolean, options: {threads?: number} = {}): Promise<void> {
+  const dims = [d.n, d.h, d.w, d.c, d.kh, d.kw, d.sh, d.sw, d.oh, d.ow, d.padTop, d.padLeft]
+  if (dims.some((v) => !Number.isSafeInteger(v) || v < 0) || d.kh < 1 || d.kw < 1 || d.sh < 1 || d.sw < 1) {
+    throw new AxqError(`poolFloat: invalid geometry [${dims.join(',')}]`)
+  }
+  if (x.length !== d.n * d.h * d.w * d.c || out.length !== d.n * d.oh * d.ow * d.c) {
+    throw new AxqError(`poolFloat: ${x.length} → ${out.length} values do not match the geometry [${dims.join(',')}]`)
+  }
+  if (out.length === 0) return
+  await nativeFn<PoolFn>('poolFloat')(x, out, dims, average, Math.max(1, Math.floor(options.threads ?? defaultThreads())))
 }

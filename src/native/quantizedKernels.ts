@@ -56,6 +56,8 @@ interface QuantizedNative {
   quantizeU8(x: Float32Array, out: Uint8Array, scale: number, offset: number, lower: number, upper: number, threads: number): Promise<void>
   lutU8ToF32(codes: Uint8Array, table: Float32Array, out: Float32Array, threads: number): Promise<void>
   lutU8ToU8(codes: Uint8Array, table: Uint8Array, out: Uint8Array, threads: number): Promise<void>
+  lutByChannelF32(codes: Uint8Array, table: Float32Array, out: Float32Array, depth: number, threads: number, minMax: Float32Array): Promise<void>
+  lutByChannelU8(codes: Uint8Array, table: Uint8Array, out: Uint8Array, depth: number, threads: number): Promise<void>
   addLut(x: Uint8Array, tx: Int32Array, y: Uint8Array, ty: Int32Array, out: Int32Array, threads: number): Promise<void>
   biasAddLut(x: Uint8Array, table: Int32Array, bias: Int32Array, out: Int32Array, threads: number): Promise<void>
   requantizeI32(x: Int32Array, out: Uint8Array, rs: bigint, offset: bigint, threads: number): Promise<void>
@@ -94,6 +96,31 @@ export async function lutU8ToU8Native(codes: Uint8Array, table: Uint8Array, thre
   check(table.length === 256, 'table must have 256 entries')
   check(out.length === codes.length, 'output length differs from the input length')
   if (codes.length > 0) await lib().lutU8ToU8(codes, table, out, threadsOf(threads))
+  return out
+}
+
+function checkByChannel(codes: Uint8Array, tableLength: number, depth: number, outLength: number): void {
+  check(Number.isSafeInteger(depth) && depth >= 1 && codes.length % depth === 0, `${codes.length} codes do not form rows of ${depth} channels`)
+  check(tableLength === 256 * depth, `table has ${tableLength} entries, 256 × ${depth} expected`)
+  check(outLength === codes.length, 'output length differs from the input length')
+}
+
+/**
+ * out[i] = table[codes[i]·depth + i mod depth] (one 256-entry table per channel;
+ * src/runtime/codeForms.ts), and [min, max] of out as a sequential scan gives them (from
+ * ±FLT_MAX, strict comparisons, NaN skipped) except that a zero's sign is unspecified.
+ */
+export async function lutByChannelF32Native(codes: Uint8Array, table: Float32Array, depth: number, out: Float32Array, threads?: number): Promise<[number, number]> {
+  checkByChannel(codes, table.length, depth, out.length)
+  const minMax = Float32Array.of(3.4028234663852886e38, -3.4028234663852886e38)
+  if (codes.length > 0) await lib().lutByChannelF32(codes, table, out, depth, threadsOf(threads), minMax)
+  return [minMax[0], minMax[1]]
+}
+
+/** out[i] = table[codes[i]·depth + i mod depth] for 8-bit values. */
+export async function lutByChannelU8Native(codes: Uint8Array, table: Uint8Array, depth: number, out: Uint8Array, threads?: number): Promise<Uint8Array> {
+  checkByChannel(codes, table.length, depth, out.length)
+  if (codes.length > 0) await lib().lutByChannelU8(codes, table, out, depth, threadsOf(threads))
   return out
 }
 

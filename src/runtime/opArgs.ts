@@ -4,10 +4,10 @@
  * `node 'conv1' (Conv2D): input 1 (filter) must be 4-D, got shape [3,3,16]`.
  */
 import type {OpContext} from './opRegistry.js'
-import type {Tensor, DType} from './tensor.js'
+import type {Tensor, DType} from '../core/tensor.js'
 import {nodeError, type AxqError} from '../errors.js'
 import {readAttr} from '../graph/attrs.js'
-import {shapeString, TF_NAME_BY_DTYPE, numElements} from './tensor.js'
+import {shapeString, TF_NAME_BY_DTYPE, numElements} from '../core/tensor.js'
 import type {Padding} from './shapes.js'
 
 export function opError(ctx: OpContext, message: string): AxqError {

@@ -1,18 +1,25 @@
 /**
- * Ops are registered by TensorFlow op name. Each op module (src/runtime/ops/*.ts) calls
- * `registerOp` once; the session looks ops up here and knows nothing about any single op.
+ * Ops are registered by (domain, op name), as onnxruntime keys its kernels: the domain 'tf' holds
+ * TensorFlow's ops (src/runtime/ops/*.ts), 'ai.onnx' and 'com.microsoft' ONNX's
+ * (src/runtime/ops/onnx/*.ts). Each op module calls `registerOp`; the Session looks ops up here
+ * and knows nothing about any single op or format.
  */
 import type {AttrValue, NodeDef} from '../graph/types.js'
-import {allocate, type DType, type Tensor, type TensorData} from './tensor.js'
+import {allocate, type DType, type Tensor, type TensorData} from '../core/tensor.js'
 import {AxqError} from '../errors.js'
+import {bufferRewritten} from './codeForms.js'
 import type {RsqrtMode} from './eigenRsqrt.js'
 
 /** Settings that hold for a whole run (a Session) and reach every op. */
 export interface RunOptions {
   /** Worker threads for native kernels (default: all cores). Results never depend on it. */
   threads?: number
-  /** Resolves a multiplier name (an AxConv2D node's AxMult attr) to its 65536-entry table. */
-  resolveMultiplier?: (name: string) => Uint16Array
+  /**
+   * Resolves a multiplier name (an AxConv2D node's AxMult attr) to its 65536-entry table: a
+   * Uint16Array for unsigned operands, an Int16Array for signed ones (each layer checks that the
+   * kind fits its operand type).
+   */
+  resolveMultiplier?: (name: string) => Uint16Array | Int16Array
   /** Collect time per op type. */
   profile?: boolean
   /**
@@ -37,7 +44,8 @@ export interface OpContext {
    * A buffer for an output of this node, possibly recycled from a tensor that
    * nothing references any more (Session keeps large buffers across runs). Its contents are
    * arbitrary: the op must write every element and hand it on only as one of its outputs.
-   * Absent outside a Session: use outputArray(ctx, dtype, size).
+   * Absent outside a Session. Ops call outputArray(ctx, dtype, size), never this directly:
+   * outputArray also drops the code forms (codeForms.ts) that still describe the old contents.
    */
   recycle?(dtype: DType, size: number): TensorData
   /** Attr of the node, or the op's registered default, or an error naming the node. */
@@ -47,38 +55,55 @@ export interface OpContext {
 }
 
 export interface OpDefinition {
-  /** TensorFlow op name, e.g. 'QuantizedConv2D'. */
+  /** Op name within its domain, e.g. 'QuantizedConv2D' or 'QLinearConv'. */
   name: string
+  /** The op set it belongs to: TF_DOMAIN (the default), ONNX_DOMAIN or MS_DOMAIN. */
+  domain?: string
   /** Defaults of the op's attrs (TensorFlow's REGISTER_OP), applied when a node lacks them. */
   defaults?: Record<string, AttrValue>
   /** Compute the outputs. May be async (native kernels run off the event loop). */
   compute(ctx: OpContext): Tensor[] | Promise<Tensor[]>
 }
 
-const registry = new Map<string, OpDefinition>()
+/** TensorFlow's ops. */
+export const TF_DOMAIN = 'tf'
+/** ONNX's standard op set (the empty domain string in a model means this one). */
+export const ONNX_DOMAIN = 'ai.onnx'
+/** onnxruntime's contrib ops (QLinearAdd, QLinearGlobalAveragePool, …). */
+export const MS_DOMAIN = 'com.microsoft'
+
+/** domain → op name → definition. */
+const registry = new Map<string, Map<string, OpDefinition>>()
 
 export function registerOp(def: OpDefinition): void {
-  if (registry.has(def.name)) throw new Error(`op ${def.name} registered twice`)
-  registry.set(def.name, def)
+  const domain = def.domain ?? TF_DOMAIN
+  let ops = registry.get(domain)
+  if (!ops) registry.set(domain, (ops = new Map()))
+  if (ops.has(def.name)) throw new Error(`op ${domain}:${def.name} registered twice`)
+  ops.set(def.name, def)
 }
 
-export function getOp(name: string): OpDefinition | undefined {
-  return registry.get(name)
+export function getOp(name: string, domain = TF_DOMAIN): OpDefinition | undefined {
+  return registry.get(domain)?.get(name)
 }
 
-export function requireOp(node: NodeDef): OpDefinition {
-  const def = registry.get(node.op)
+export function requireOp(node: NodeDef, domain = TF_DOMAIN): OpDefinition {
+  const def = getOp(node.op, domain)
   if (!def) {
-    throw new AxqError(`node '${node.name}': unknown op '${node.op}' (axq supports: ${[...registry.keys()].sort().join(', ')})`, {subject: node.name})
+    const where = domain === TF_DOMAIN ? '' : ` in domain ${domain}`
+    throw new AxqError(`node '${node.name}': unknown op '${node.op}'${where} (axq supports: ${registeredOps(domain).join(', ')})`, {subject: node.name})
   }
   return def
 }
 
-export function registeredOps(): string[] {
-  return [...registry.keys()].sort()
+export function registeredOps(domain = TF_DOMAIN): string[] {
+  return [...(registry.get(domain)?.keys() ?? [])].sort()
 }
 
-/** An output buffer of `size` elements: recycled by the Session when it can, else new (zeroed). */
+/** An output buffer of `size` elements (whose old code forms are dropped): recycled by the Session when it can, else new (zeroed). */
 export function outputArray(ctx: OpContext, dtype: DType, size: number): TensorData {
-  return ctx.recycle ? ctx.recycle(dtype, size) : allocate(dtype, size)
+  if (!ctx.recycle) return allocate(dtype, size)
+  const data = ctx.recycle(dtype, size)
+  bufferRewritten(data)
+  return data
 }

@@ -1,5 +1,8 @@
 /**
- * Executes a GraphDef, TensorFlow-style: `run(feeds, fetches)`.
+ * The one executor of both front ends: runs a GraphDef-shaped graph, TensorFlow-style:
+ * `run(feeds, fetches)`. Ops come from the registry by (domain, op): TF_DOMAIN for GraphDefs;
+ * the ONNX front end (src/formats/onnx) lowers a ModelProto to the same shape and names each
+ * node's domain.
  *
  * - Feeds and fetches are tensor names, `name` (= `name:0`) or `name:k`. A fed tensor replaces
  *   that output of its node: edges from it are cut, so whatever only it needed is not run.
@@ -22,10 +25,11 @@
  */
 import type {GraphDef, NodeDef, AttrValue} from '../graph/types.js'
 import {parseInput} from '../graph/names.js'
+import {isRequiredInput, PLACEHOLDER_OPS} from '../graph/endpoints.js'
 import {readAttr, shapeFromProto} from '../graph/attrs.js'
 import {AxqError, nodeError} from '../errors.js'
-import {requireOp, type OpContext, type OpDefinition, type RunOptions} from './opRegistry.js'
-import {allocate, checkElementCount, numElements, shapeString, TF_NAME_BY_DTYPE, dtypeFromEnum, type DType, type Tensor, type TensorData} from './tensor.js'
+import {requireOp, TF_DOMAIN, type OpContext, type OpDefinition, type RunOptions} from './opRegistry.js'
+import {allocate, BYTES_PER_ELEMENT, checkElementCount, viewOf, numElements, shapeString, TF_NAME_BY_DTYPE, dtypeFromEnum, type DType, type Tensor, type TensorData} from '../core/tensor.js'
 
 export interface OpProfile {
   /** Op type, e.g. 'Conv2D'. */
@@ -59,25 +63,6 @@ interface Plan {
 /** Buffers below this many bytes are not worth pooling. */
 const MIN_POOLED_BYTES = 1 << 16
 
-type NumericArrayCtor = new (buffer: ArrayBuffer, byteOffset: number, length: number) => Exclude<TensorData, Uint8Array[]>
-
-const VIEW_BY_DTYPE: Partial<Record<DType, NumericArrayCtor & {BYTES_PER_ELEMENT: number}>> = {
-  float32: Float32Array,
-  float64: Float64Array,
-  int32: Int32Array,
-  qint32: Int32Array,
-  int64: BigInt64Array,
-  uint8: Uint8Array,
-  quint8: Uint8Array,
-  bool: Uint8Array,
-  int8: Int8Array,
-  qint8: Int8Array,
-  int16: Int16Array,
-  qint16: Int16Array,
-  uint16: Uint16Array,
-  quint16: Uint16Array,
-}
-
 /**
  * Output buffers handed out by one Session, by byte length, and how many live tensors use each.
  * Every hand-out is a new typed-array object (state keyed by array identity, such as the Min/Max
@@ -90,13 +75,12 @@ class BufferPool {
 
   take(dtype: DType, size: number): TensorData {
     checkElementCount(size, dtype)
-    const View = VIEW_BY_DTYPE[dtype]
-    const bytes = View ? size * View.BYTES_PER_ELEMENT : 0
-    if (!View || bytes < MIN_POOLED_BYTES) return allocate(dtype, size)
+    const bytes = dtype === 'string' ? 0 : size * BYTES_PER_ELEMENT[dtype]
+    if (bytes < MIN_POOLED_BYTES) return allocate(dtype, size)
     const list = this.free.get(bytes)
     const buffer = list?.pop() ?? new ArrayBuffer(bytes)
     this.users.set(buffer, 0)
-    return new View(buffer, 0, size)
+    return viewOf(dtype, buffer, size) as TensorData
   }
 
   /** A live tensor now uses `data`. */
@@ -132,8 +116,6 @@ function bufferOf(data: TensorData): ArrayBuffer | undefined {
   return Array.isArray(data) ? undefined : (data.buffer as ArrayBuffer)
 }
 
-const PLACEHOLDERS = new Set(['Placeholder', 'PlaceholderWithDefault', 'PlaceholderV2'])
-
 /** `name` → `name:0`; `name:k` unchanged. Control names (`^x`) are not tensors. */
 export function tensorKey(name: string, what: string): string {
   if (name.startsWith('^')) throw new AxqError(`${what} '${name}': a control input names no tensor`)
@@ -158,9 +140,13 @@ export class Session {
   /** Most tensors held at once during the last run (feeds, live outputs and fetches). */
   lastPeakLiveTensors = 0
 
-  constructor(graph: GraphDef, options: RunOptions = {}) {
+  /** The op domain of each node (TF_DOMAIN for GraphDefs; the ONNX front end maps its nodes). */
+  private readonly domainOf: (node: NodeDef) => string
+
+  constructor(graph: GraphDef, options: RunOptions = {}, domainOf: (node: NodeDef) => string = () => TF_DOMAIN) {
     this.graph = graph
     this.options = options
+    this.domainOf = domainOf
     for (const node of graph.node ?? []) {
       if (!node.name) throw new AxqError(`graph: a node of op '${node.op}' has no name`)
       if (this.nodes.has(node.name)) throw new AxqError(`graph: two nodes are named '${node.name}'`, {subject: node.name})
@@ -364,9 +350,9 @@ export class Session {
     const steps: Step[] = []
     for (const node of order) {
       // A fed placeholder reached only through a control edge has nothing left to do.
-      if (PLACEHOLDERS.has(node.op) && fed.has(`${node.name}:0`)) continue
-      const def = requireOp(node)
-      if (PLACEHOLDERS.has(node.op) && node.op !== 'PlaceholderWithDefault') {
+      if (PLACEHOLDER_OPS.has(node.op) && fed.has(`${node.name}:0`)) continue
+      const def = requireOp(node, this.domainOf(node))
+      if (isRequiredInput(node)) {
         throw nodeError(node, `no value was fed for this ${node.op}${this.placeholderSpec(node)}: pass it as a feed`)
       }
       const inputs: string[] = []
@@ -412,7 +398,7 @@ export class Session {
     if (t.data.length !== numElements(t.shape)) {
       throw nodeError(node, `feed '${name}' has shape ${shapeString(t.shape)} but ${t.data.length} values`)
     }
-    if (!PLACEHOLDERS.has(node.op) || port !== 0) return
+    if (!PLACEHOLDER_OPS.has(node.op) || port !== 0) return
     const where = `node '${node.name}' (${node.op}): attr`
     if (node.attr?.dtype) {
       const want = readAttr.type(node.attr.dtype, `${where} 'dtype'`)
@@ -454,21 +440,4 @@ function namedError(node: NodeDef, error: unknown): Error {
   const internal = new Error(`${prefix} (${node.op}): ${message}`, {cause: error})
   if (error instanceof Error && error.stack) internal.stack = `${internal.message}\n${error.stack}`
   return internal
-}
-
-/** Names of the graph's Placeholder nodes, in graph order. */
-export function placeholderNames(graph: GraphDef): string[] {
-  return (graph.node ?? []).filter((n) => PLACEHOLDERS.has(n.op)).map((n) => n.name)
-}
-
-/**
- * Names of the graph's sinks: nodes whose outputs no other node reads (data or control), other
- * than NoOp, Const and Placeholder nodes, in graph order.
- */
-export function sinkNames(graph: GraphDef): string[] {
-  const read = new Set<string>()
-  for (const n of graph.node ?? []) for (const inp of n.input ?? []) read.add(parseInput(inp).node)
-  return (graph.node ?? [])
-    .filter((n) => !read.has(n.name) && n.op !== 'NoOp' && n.op !== 'Const' && !PLACEHOLDERS.has(n.op))
-    .map((n) => n.name)
 }

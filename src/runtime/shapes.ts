@@ -5,7 +5,7 @@
  * Functions return `undefined` or throw plain Errors with a short reason; ops turn them into
  * errors that name the node.
  */
-import {shapeString} from './tensor.js'
+import {shapeString} from '../core/tensor.js'
 
 /** Row-major strides of a shape (the last dim has stride 1). */
 export function stridesOf(shape: readonly number[]): number[] {

@@ -10,7 +10,7 @@ import {registerTransform} from './registry.js'
 import type {GraphDef, NodeDef} from '../graph/types.js'
 import {replaceMatchingOpTypes} from './graphMatcher.js'
 import {constNode, constTensor} from '../graph/constNodes.js'
-import {makeTensor, type Tensor} from '../runtime/tensor.js'
+import {makeTensor, type Tensor} from '../core/tensor.js'
 
 function requireFloat(t: Tensor, node: NodeDef): Float32Array {
   if (t.dtype !== 'float32') throw new AxqError(`node '${node.name}': expected a float tensor, found ${t.dtype}`, {subject: node.name})

@@ -32,10 +32,9 @@ import {nodeName, parseTensorName} from './inputNames.js'
 import {isStateful} from './opDefs.js'
 import {tensorToProto} from '../graph/tensorProto.js'
 import {constNode} from '../graph/constNodes.js'
-import {makeTensor, numElements, type Tensor} from '../runtime/tensor.js'
+import {BYTES_PER_ELEMENT, makeTensor, numElements, type Tensor} from '../core/tensor.js'
 import {inferShapes} from '../graph/shapeInference.js'
 import {getOp} from '../runtime/opRegistry.js'
-import {BYTES_PER_ELEMENT} from '../graph/tensorProto.js'
 
 const CONTROL_FLOW = new Set(['Switch', 'RefSwitch', 'Merge', 'RefMerge', 'Enter', 'RefEnter', 'Exit', 'RefExit', 'NextIteration', 'RefNextIteration', 'LoopCond', 'ControlTrigger', '_Switch', '_Merge'])
 const NOT_FOLDABLE = new Set(['Placeholder', 'PlaceholderV2', 'PlaceholderWithDefault', '_Send', '_Recv', '_HostSend', '_HostRecv', 'GetSessionHandle', 'GetSessionHandleV2', 'GetSessionTensor', 'DeleteSessionTensor', 'FakeParam', 'VarHandleOp'])

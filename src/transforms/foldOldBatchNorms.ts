@@ -13,7 +13,7 @@ import {registerTransform} from './registry.js'
 import type {GraphDef, NodeDef} from '../graph/types.js'
 import {replaceMatchingOpTypes, type NodeMatch, type OpTypePattern} from './graphMatcher.js'
 import {constNode, constTensor} from '../graph/constNodes.js'
-import {makeTensor} from '../runtime/tensor.js'
+import {makeTensor} from '../core/tensor.js'
 
 const f32 = Math.fround
 

@@ -9,7 +9,7 @@
  */
 import type {AttrValue, NodeDef} from '../graph/types.js'
 import {AxqError} from '../errors.js'
-import {ENUM_BY_DTYPE} from '../runtime/tensor.js'
+import {ENUM_BY_DTYPE} from '../core/tensor.js'
 import {int64ToNumber} from '../graph/attrs.js'
 
 const utf8 = new TextEncoder()

@@ -25,7 +25,7 @@ import {inOutTypes} from './opDefs.js'
 import {mergeDuplicateNodes} from './mergeDuplicateNodes.js'
 import {floatConst} from './quantizeWeights.js'
 import {tensorToProto} from '../graph/tensorProto.js'
-import {makeTensor} from '../runtime/tensor.js'
+import {makeTensor} from '../core/tensor.js'
 
 const DT_FLOAT = 1
 const DT_INT32 = 3

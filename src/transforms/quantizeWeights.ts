@@ -13,7 +13,7 @@ import type {GraphDef, NodeDef} from '../graph/types.js'
 import {replaceMatchingOpTypes} from './graphMatcher.js'
 import {tensorToProto} from '../graph/tensorProto.js'
 import {constNode, constTensor} from '../graph/constNodes.js'
-import {makeTensor, scalar} from '../runtime/tensor.js'
+import {makeTensor, scalar} from '../core/tensor.js'
 import {floatToQuantizedU8, quantizationRangeOfWeights} from './weightQuantization.js'
 
 const utf8 = new TextEncoder()

@@ -10,7 +10,7 @@ import {registerTransform} from './registry.js'
 import type {TransformContext} from './transformParams.js'
 import type {GraphDef} from '../graph/types.js'
 import {replaceMatchingOpTypes} from './graphMatcher.js'
-import {makeTensor} from '../runtime/tensor.js'
+import {makeTensor} from '../core/tensor.js'
 import {constNode, constTensor} from '../graph/constNodes.js'
 
 const f32 = Math.fround

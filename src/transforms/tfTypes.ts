@@ -1,11 +1,14 @@
 /** TensorFlow's spellings of dtypes and shapes in transform parameters (DataTypeFromString, TensorShapeFromString). */
 import {AxqError} from '../errors.js'
+import {DTYPES} from '../core/tensor.js'
 
-/** types.cc DataTypeString names → enum (a `_ref` suffix adds 100). */
+/**
+ * types.cc DataTypeString names → enum (a `_ref` suffix adds 100): axq's dtypes (src/core) plus
+ * the TensorFlow types axq has no tensors for, which transform parameters may still name.
+ */
 export const DTYPE_ENUM_BY_NAME: Record<string, number> = {
-  float: 1, double: 2, int32: 3, uint8: 4, int16: 5, int8: 6, string: 7, complex64: 8, int64: 9, bool: 10,
-  qint8: 11, quint8: 12, qint32: 13, bfloat16: 14, qint16: 15, quint16: 16, uint16: 17, complex128: 18,
-  half: 19, resource: 20, variant: 21, uint32: 22, uint64: 23,
+  ...Object.fromEntries(Object.values(DTYPES).map((d) => [d.tfName, d.tf])),
+  complex64: 8, bfloat16: 14, complex128: 18, half: 19, resource: 20, variant: 21, uint32: 22, uint64: 23,
 }
 
 export function dtypeEnumFromString(s: string, where: string): number {

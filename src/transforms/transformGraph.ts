@@ -134,7 +134,7 @@ export async function transformGraphFile(options: TransformFileOptions): Promise
   validateTransforms(specs)
   const {readGraph, encodeGraph, decodeGraph} = await import('../graph/graphIO.js')
   const {writeFileAtomic} = await import('../atomicWrite.js')
-  const {placeholderNames, sinkNames} = await import('../runtime/session.js')
+  const {placeholderNames, sinkNames} = await import('../graph/endpoints.js')
   const graph = readGraph(options.inGraph)
   // TensorFlow's transform_graph ignores an --inputs name that is not in the graph (the result
   // silently differs) and reports an unknown --outputs name from inside strip_unused_nodes; axq

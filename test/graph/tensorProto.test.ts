@@ -3,7 +3,7 @@ import {tensorFromProto, tensorToProto, encodeStringList, shapeToProto} from '..
 import {decodeMessage, encodeMessage} from '../../src/graph/protos.js'
 import type {TensorProto} from '../../src/graph/types.js'
 import {AxqError} from '../../src/errors.js'
-import type {DType, Tensor} from '../../src/runtime/tensor.js'
+import type {DType, Tensor} from '../../src/core/tensor.js'
 import {readGraph} from '../../src/graph/graphIO.js'
 import {hasShared, shared} from '../helpers/paths.js'
 

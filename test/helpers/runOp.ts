@@ -3,14 +3,15 @@
  * Importing src/runtime/ops/index.js registers every op.
  */
 import type {AttrValue, NodeDef} from '../../src/graph/types.js'
-import type {Tensor} from '../../src/runtime/tensor.js'
-import {getOp, type RunOptions} from '../../src/runtime/opRegistry.js'
+import type {Tensor} from '../../src/core/tensor.js'
+import {getOp, type OpContext, type RunOptions} from '../../src/runtime/opRegistry.js'
 
 export async function runOp(
   op: string,
   inputs: Tensor[],
   attrs: Record<string, AttrValue> = {},
   options: RunOptions = {},
+  recycle?: OpContext['recycle'],
 ): Promise<Tensor[]> {
   const def = getOp(op)
   if (!def) throw new Error(`op ${op} is not registered (import src/runtime/ops/index.js)`)
@@ -25,6 +26,7 @@ export async function runOp(
     inputs,
     options,
     cache: new Map(),
+    recycle,
     attr,
     hasAttr: (name) => name in node.attr || (def.defaults !== undefined && name in def.defaults),
   })

@@ -4,8 +4,9 @@ import os from 'node:os'
 import path from 'node:path'
 import {spawnSync} from 'node:child_process'
 import {cliPath, hasShared, shared} from '../helpers/paths.js'
-import {argmaxRows, countCorrect, configureApproximateLayers, sinks, placeholders, runInference} from '../../src/infer/inference.js'
-import {makeTensor} from '../../src/runtime/tensor.js'
+import {argmaxRows, countCorrect, configureApproximateLayers, runInference} from '../../src/infer/inference.js'
+import {requiredInputNodes, sinkNodes} from '../../src/graph/endpoints.js'
+import {makeTensor} from '../../src/core/tensor.js'
 import {readGraph, writeGraph} from '../../src/graph/graphIO.js'
 import {readAttr} from '../../src/graph/attrs.js'
 
@@ -33,15 +34,15 @@ t.test('configureApproximateLayers sets AxMult/AxTune on AxConv2D nodes only', {
     t.equal(readAttr.string(node.attr.AxMult), 'mul8u_L40')
     t.equal(readAttr.bool(node.attr.AxTune), true)
   }
-  t.same(placeholders(graph).map((n) => n.name), ['input'])
-  t.same(sinks(graph).map((n) => n.name), ['resnet/tower_0/fully_connected/dense/BiasAdd'])
+  t.same(requiredInputNodes(graph).map((n) => n.name), ['input'])
+  t.same(sinkNodes(graph).map((n) => n.name), ['resnet/tower_0/fully_connected/dense/BiasAdd'])
 })
 
 t.test('ResNet-8, exact multiplier with tuning, first 1000 official test images', {skip: needShared}, async (t) => {
   const r = axq('infer', quantGraph, '--data', first1000, '--batch-size', '1000', '--iterations', '1', '--mult', 'mul8u_1JFF', '--tune')
   t.equal(r.code, 0, r.stderr)
   const lines = r.stdout.trim().split('\n')
-  t.equal(lines.filter((l) => / = mul8u_1JFF \(tune = True\)$/.test(l)).length, 7, 'one line per AxConv2D node')
+  t.equal(lines.filter((l) => / = mul8u_1JFF \(tune = True\) \[built-in\]$/.test(l)).length, 7, 'one line per AxConv2D node')
   // TensorFlow 1.14 printed `Mean accuracy (run 0): 0.83400` for exactly this batch.
   t.match(lines.find((l) => l.startsWith('Mean accuracy (run 0)')), /^Mean accuracy \(run 0\): 0\.83400 in [\d.]+ sec$/)
   t.equal(lines[lines.length - 1], 'results;mult=mul8u_1JFF;tune=True;accuracy=0.834')

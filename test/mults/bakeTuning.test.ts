@@ -11,7 +11,7 @@ import {activationHistograms, bakeTuning} from '../../src/mults/bakeTuning.js'
 import {tuneMapping} from '../../src/mults/tune.js'
 import {Session} from '../../src/runtime/session.js'
 import '../../src/runtime/ops/index.js'
-import {makeTensor, type Tensor} from '../../src/runtime/tensor.js'
+import {makeTensor, type Tensor} from '../../src/core/tensor.js'
 import {cliPath, hasShared, shared} from '../helpers/paths.js'
 
 const table = tabulate('drum8u_k3', builtinMember('drum8u_k3')!.product)

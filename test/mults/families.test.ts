@@ -80,3 +80,25 @@ t.test('every listed name belongs to a family and tabulates', async (t) => {
   for (const name of names) t.equal(tabulate(name, builtinMember(name)!.product).length, 65536)
   t.equal(builtinMember('mul8u_XXXX'), undefined)
 })
+
+t.test('signed families: sign-magnitude versions, hand-computed', async (t) => {
+  // trunc8u_k4(15, 15) = 176 (above); the sign of a·w is applied to the magnitudes' product.
+  t.equal(product('trunc8s_k4', -15, 15), -176)
+  t.equal(product('trunc8s_k4', -15, -15), 176)
+  t.equal(product('trunc8s_k0', -128, 127), -16256, 'k = 0 is exact')
+  // DRUM k = 3: 100 = 0b1100100, leading one at 6, shift 4: (6 | 1) << 4 = 112; 7 < 8 stays 7.
+  t.equal(product('drum8s_k3', 100, -7), -784)
+  // |−128| = 128: shift 5, (4 | 1) << 5 = 160; 160·160 = 25600 (still within int16).
+  t.equal(product('drum8s_k3', -128, -128), 25600)
+  // Mitchell: 3 = 2^1 + 1, 5 = 2^2 + 1: s = 1·4 + 1·2 = 6 < 8 → 8 + 6 = 14.
+  t.equal(product('mitchell8s', -3, 5), -14)
+  t.equal(product('mitchell8s', -128, -128), 16384, 'powers of two are exact')
+  t.equal(product('mitchell8s', 0, -77), 0)
+  const table = tabulate('drum8s_k3', builtinMember('drum8s_k3')!.product, true)
+  t.ok(table instanceof Int16Array)
+  t.equal(table[(100 & 255) * 256 + (-7 & 255)], -784)
+  t.equal(builtinMember('drum8s_k3')!.family.signed, true)
+  t.throws(() => builtinMember('drum8s_k1'), /parameter k must be 2\.\.8/)
+  // Errors are odd in each operand, so the signed families have no bias.
+  t.equal(computeMetrics(tabulate('mitchell8s', builtinMember('mitchell8s')!.product, true)).meanError, 0)
+})

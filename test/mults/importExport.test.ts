@@ -163,3 +163,43 @@ t.test('axq mults import / export on the command line', async (t) => {
   const csv = await run('mults', 'export', 'trunc8u_k4', '--format', 'csv')
   t.same(parseTextTable(csv.stdout, 'stdout'), trunc4)
 })
+
+t.test('signed C model declared with unsigned types (two\'s-complement bits) imports as a signed table', async (t) => {
+  const r = await importMultiplier(fixture('mul8s_bits.c'), {env})
+  t.equal(r.name, 'mul8s_bits')
+  t.equal(r.signed, true)
+  t.same(r.disagreements, [], 'MAE% 0.0015 and MAE 1.0 from the header agree')
+  t.same(r.cost, {powerMw: 0.3, areaUm2: 600, delayNs: 1.3})
+  // Expected independently: a·w rounded down to a multiple of 4 (two's-complement bits 0, 1 cleared).
+  const bin = fs.readFileSync(r.binFile)
+  let mismatches = 0
+  for (let a = -128; a < 128; a++) for (let w = -128; w < 128; w++) if (bin.readInt16LE(2 * ((a & 255) * 256 + (w & 255))) !== Math.floor((a * w) / 4) * 4) mismatches++
+  t.equal(mismatches, 0)
+  t.equal(JSON.parse(fs.readFileSync(r.jsonFile, 'utf8')).signed, true, 'the sidecar records the signedness')
+  const resolved = resolveMultiplier('mul8s_bits', {env})
+  t.equal(resolved.signed, true)
+  t.equal(resolved.table[(-3 & 255) * 256 + 5], -16)
+  t.equal(r.metrics.mae, 1)
+  // Exported and re-imported under a name without the mul8s_ prefix: the sidecar beside the .bin says signed.
+  const json = JSON.parse(exportMultiplier(resolved, 'json') as string)
+  t.equal(json.signed, true)
+  t.equal(json.table[(-3 & 255)][5], -16)
+  const npy = exportMultiplier(resolved, 'npy') as Uint8Array
+  t.same(decodeNpy(npy, 'x.npy', true), resolved.table)
+  t.throws(() => decodeNpy(npy, 'x.npy'), /outside 0\.\.65535 \(a signed table\? import it with --signed\)/)
+})
+
+t.test('signed C model with int8_t parameters is detected as signed; --no-signed and wrong models are rejected', async (t) => {
+  const r = await importMultiplier(fixture('sm_int8.c'), {env})
+  t.equal(r.signed, true)
+  const bin = fs.readFileSync(r.binFile)
+  t.equal(bin.readInt16LE(2 * ((-7 & 255) * 256 + 3)), -20, '−21 → magnitude 20')
+  t.equal(bin.readInt16LE(2 * ((-128 & 255) * 256 + (-128 & 255))), 16384)
+  // An unsigned model forced to be read as signed fails the sign check.
+  await t.rejects(importMultiplier(fixture('mul8u_exactc.c'), {env, signed: true, name: 'forced'}), /does not behave as a signed 8-bit multiplier: only \d+ of the \d+ products of magnitude ≥ 4096 have the right sign/)
+  t.notOk(fs.existsSync(path.join(root, 'home', 'mults', 'forced.bin')), 'nothing written')
+  // The unsigned-declared signed model read as unsigned: its table is the bit patterns (−1·1 → 65532).
+  const u = await importMultiplier(fixture('mul8s_bits.c'), {env, signed: false, name: 'bits_unsigned'})
+  t.equal(u.signed, false)
+  t.equal(fs.readFileSync(u.binFile).readUInt16LE(2 * (255 * 256 + 1)), 65532)
+})

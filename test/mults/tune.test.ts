@@ -3,7 +3,8 @@ import {promisify} from 'node:util'
 import t, {type TAP} from 'tap'
 import {builtinMember, tabulate} from '../../axmult/index.js'
 import {tuneReport} from '../../src/mults/tuneReport.js'
-import {readTableFile} from '../../src/mults/table.js'
+import {encodeTable, readTableFile} from '../../src/mults/table.js'
+import fs from 'node:fs'
 import {cliPath, hasShared, shared} from '../helpers/paths.js'
 
 /**
@@ -91,9 +92,87 @@ t.test('EvoApproxLib tables agree with the brute force; axq tune --json', {skip:
   const {stdout} = await promisify(execFile)(process.execPath, [cliPath, 'tune', '--mult', 'mul8u_L40', '--mult-dir', shared('axmult'), '--json'])
   const json = JSON.parse(stdout)
   const table = readTableFile(shared('axmult', 'mul8u_L40.bin'))
-  t.same(Object.keys(json), ['mult', 'remapped', 'mapping', 'before', 'after'])
+  t.same(Object.keys(json), ['mult', 'signed', 'remapped', 'mapping', 'before', 'after'])
+  t.equal(json.signed, false)
   t.same(json.mapping, bruteForceMapping(table))
   t.equal(json.remapped, 178)
   t.equal(json.before.wce, 9124)
   t.equal(json.after.wce, 8961)
+})
+
+/**
+ * Signed brute force, independent of src/mults (no Int16Array, no code helpers): entries are read
+ * from the .bin bytes with readInt16LE at ((a + 256) % 256) * 256 + (v + 256) % 256, for operand
+ * values a, w, v in −128..127. cost[w][v] = Σ_a |a·w − T[a][v]|; w is kept when its own cost is
+ * minimal, else the most negative v with the minimum. Returns w* for w = −128..127, in that order.
+ */
+function signedBruteForce(bin: Buffer): {mapping: number[]; before: {mae: number; meanError: number; wce: number}; after: {mae: number; meanError: number; wce: number}} {
+  const entry = (a: number, v: number) => bin.readInt16LE(2 * (((a + 256) % 256) * 256 + ((v + 256) % 256)))
+  const mapping: number[] = []
+  for (let w = -128; w <= 127; w++) {
+    const costs: number[] = []
+    for (let v = -128; v <= 127; v++) {
+      let c = 0
+      for (let a = -128; a <= 127; a++) c += Math.abs(a * w - entry(a, v))
+      costs.push(c)
+    }
+    const min = Math.min(...costs)
+    mapping.push(costs[w + 128] === min ? w : costs.indexOf(min) - 128)
+  }
+  const stats = (column: (w: number) => number) => {
+    let abs = 0, sum = 0, wce = 0
+    for (let a = -128; a <= 127; a++) for (let w = -128; w <= 127; w++) {
+      const e = entry(a, column(w)) - a * w
+      abs += Math.abs(e)
+      sum += e
+      wce = Math.max(wce, Math.abs(e))
+    }
+    return {mae: abs / 65536, meanError: sum / 65536, wce}
+  }
+  return {mapping, before: stats((w) => w), after: stats((w) => mapping[w + 128])}
+}
+
+t.test('signed tables: the same rule over −128..127, checked against a brute force', async (t) => {
+  // Hand-made: the exact signed table with column 3 holding the products of 2, and column −5 made
+  // useless (all 32767). Σ_{a=−128..127} |a| = 16384. w = 3: columns 2 and 3 (both 2a) and 4 (4a)
+  // each cost 16384, every other column at least twice that: 3 is among the minimisers and stays.
+  // w = 2: columns 2 and 3 cost 0: stays. w = −5: its own column costs far more than columns −6
+  // and −4 (16384 each); the most negative minimiser, −6, wins.
+  const table = new Int16Array(65536)
+  for (let a = -128; a < 128; a++) for (let w = -128; w < 128; w++) table[(a & 255) * 256 + (w & 255)] = a * w
+  for (let a = -128; a < 128; a++) {
+    table[(a & 255) * 256 + 3] = 2 * a
+    table[(a & 255) * 256 + (-5 & 255)] = 32767
+  }
+  const r = tuneReport('hand', table)
+  t.equal(r.signed, true)
+  t.equal(r.mapping[3 + 128], 3)
+  t.equal(r.mapping[2 + 128], 2)
+  t.equal(r.mapping[-5 + 128], -6)
+  t.equal(r.remapped, 1)
+  const brute = signedBruteForce(Buffer.from(encodeTable(table)))
+  t.same(r.mapping, brute.mapping)
+  for (const name of ['drum8s_k3', 'mitchell8s']) {
+    const table = tabulate(name, builtinMember(name)!.product, true)
+    const report = tuneReport(name, table)
+    const b = signedBruteForce(Buffer.from(encodeTable(table)))
+    t.same(report.mapping, b.mapping, `${name}: mapping`)
+    t.same([report.before, report.after], [b.before, b.after], `${name}: before and after`)
+  }
+})
+
+t.test('signed EvoApproxLib tables agree with the brute force; axq tune on a built-in signed table', {skip: hasShared ? false : 'no ../shared'}, async (t) => {
+  for (const name of ['mul8s_1KVL', 'mul8s_1L2D', 'mul8s_1KR3']) {
+    const bin = fs.readFileSync(shared('axmult-signed', `${name}.bin`))
+    const report = tuneReport(name, readTableFile(shared('axmult-signed', `${name}.bin`), true))
+    const b = signedBruteForce(bin)
+    t.same(report.mapping, b.mapping, `${name}: mapping`)
+    t.equal(report.remapped, b.mapping.filter((v, k) => v !== k - 128).length, `${name}: remapped`)
+    t.same([report.before, report.after], [b.before, b.after], `${name}: before and after`)
+  }
+  // Built in: no --mult-dir; the JSON mapping is by weight value −128..127.
+  const {stdout} = await promisify(execFile)(process.execPath, [cliPath, 'tune', '--mult', 'mul8s_1KVL', '--json'])
+  const json = JSON.parse(stdout)
+  t.equal(json.signed, true)
+  t.same(json.mapping, signedBruteForce(fs.readFileSync(shared('axmult-signed', 'mul8s_1KVL.bin'))).mapping)
 })

@@ -16,7 +16,7 @@ const fixtures = quantizedConvFixtures()
 
 t.test('kernel info', async (t) => {
   const info = axconvInfo()
-  t.ok(['avx2', 'generic'].includes(info.fastVariant), `fast variant ${info.fastVariant}`)
+  t.ok(['avx512', 'avx2', 'generic'].includes(info.fastVariant), `fast variant ${info.fastVariant}`)
   t.ok(info.hardwareThreads >= 1)
 })
 
@@ -128,57 +128,92 @@ t.test('larger batch: every thread count gives identical results; prepared data 
   for (const r of all) t.equal(firstMismatch(r.output, ref.output), -1, 'concurrent call')
 })
 
-t.test('x = 0 taps are skipped exactly when their rows are zero and zeros are common', async (t) => {
+t.test('every instruction-set variant this CPU runs: fast == reference, whatever the thread count', async (t) => {
+  const info = axconvInfo()
+  t.ok(info.fastVariants.includes('generic'), 'the portable variant is always there')
+  t.equal(info.fastVariants[0], info.fastVariant, 'the default is the fastest runnable variant')
+  for (const isa of info.fastVariants) {
+    t.equal(await randomFastVsReference(t, 4000 + isa.length, 25, isa), 25, `${isa}: random cases agree bit for bit`)
+  }
+})
+
+t.test('speed paths do not change results: uniform, ReLU-like and constant codes, every variant', async (t) => {
   const rand = rng(31)
   const [N, H, W, C, K] = [3, 8, 7, 16, 64]
-  const sparse = new Uint8Array(N * H * W * C).map(() => (rand() < 0.6 ? 0 : Math.floor(rand() * 256)))
-  const dense = new Uint8Array(N * H * W * C).map(() => 1 + Math.floor(rand() * 255))
+  const codes: Record<string, Uint8Array> = {
+    uniform: new Uint8Array(N * H * W * C).map(() => Math.floor(rand() * 256)),
+    relu: new Uint8Array(N * H * W * C).map(() => (rand() < 0.6 ? 0 : Math.floor(rand() * 256))),
+    constant: new Uint8Array(N * H * W * C).fill(255),
+  }
   const filter = new Uint8Array(9 * C * K).map(() => Math.floor(rand() * 256))
-  const exact = exactProductTable()
-  const shifted = exact.slice()
-  shifted[0 * 256 + filter[5]] = 7 // T[0][w] != 0 for a weight code in use
-  const cases = [
-    ['sparse input, exact table', sparse, exact, 'rows-skip-zero'],
-    ['dense input, exact table', dense, exact, 'rows'],
-    ['sparse input, T[0][w] != 0', sparse, shifted, 'rows'],
-  ] as const
-  for (const [label, input, table, path] of cases) {
-    const req: AxConvRequest = {input, inputShape: [N, H, W, C], filter, filterShape: [3, 3, C, K], table, stride: 1, padding: 'SAME', zi: 0, zf: 128}
+  for (const [label, input] of Object.entries(codes)) {
+    const req: AxConvRequest = {input, inputShape: [N, H, W, C], filter, filterShape: [3, 3, C, K], table: exactProductTable(), stride: 1, padding: 'SAME', zi: 0, zf: 128}
     const ref = await axConv({...req, kernel: 'reference'})
     t.equal(ref.path, 'reference')
-    for (const threads of [1, 2]) {
-      const fast = await axConv({...req, kernel: 'fast', threads})
-      t.equal(fast.path, path, `${label}: path`)
-      t.equal(firstMismatch(fast.output, ref.output), -1, `${label}: ${threads} thread(s)`)
+    for (const isa of axconvInfo().fastVariants) {
+      for (const threads of [1, 2]) {
+        const fast = await axConv({...req, kernel: 'fast', threads, isa})
+        t.equal(fast.isa, isa)
+        t.equal(fast.path, 'rows')
+        t.equal(firstMismatch(fast.output, ref.output), -1, `${label}: ${isa}, ${threads} thread(s)`)
+      }
     }
   }
 })
 
-t.test('layers too large for product rows use the direct path on all threads, same results', async (t) => {
-  // 1x1x1024x520: 1024·256·520·2 bytes of rows would exceed 256 MiB.
+t.test('wide layers: rows beyond the budget are built during the call, same results, bounded kept rows', async (t) => {
+  // 3x3x256 -> 288 on a 4x3 image: all product rows would be 9·256·288·512 bytes = 324 MiB.
   const rand = rng(5)
-  const [N, H, W, C, K] = [3, 2, 1, 1024, 520]
+  const [N, H, W, C, K] = [2, 4, 3, 256, 288]
   const table = new Uint16Array(65536).map(() => Math.floor(rand() * 65536))
   const req: AxConvRequest = {
     input: new Uint8Array(N * H * W * C).map(() => Math.floor(rand() * 256)),
     inputShape: [N, H, W, C],
-    filter: new Uint8Array(C * K).map(() => Math.floor(rand() * 256)),
-    filterShape: [1, 1, C, K],
+    filter: new Uint8Array(9 * C * K).map(() => Math.floor(rand() * 256)),
+    filterShape: [3, 3, C, K],
     table, stride: 1, padding: 'SAME', zi: 3, zf: 120,
   }
   const ref = await axConv({...req, kernel: 'reference'})
-  const fast = await axConv({...req, kernel: 'fast', threads: 2})
-  t.equal(firstMismatch(fast.output, ref.output), -1)
-  t.equal(fast.prepareSeconds, 0, 'no product rows built')
-  t.equal(fast.path, 'direct')
+  const prepared = axconvPreparedFilter()
+  for (const threads of [1, 2, 3]) {
+    const fast = await axConv({...req, kernel: 'fast', threads, prepared})
+    t.equal(firstMismatch(fast.output, ref.output), -1, `${threads} thread(s)`)
+    t.equal(fast.path, 'rows-built')
+    t.ok(fast.rowBytes > 0 && fast.rowBytes <= 256 * 2 ** 20, `kept rows ${fast.rowBytes} bytes, at most 256 MiB`)
+  }
+  // The same layer with rows kept for no, some or all k-tiles, built in chunks down to one tap.
+  for (const [rowBudget, rowChunk] of [[0, 1], [0, 9 * 256 * 32 * 2 * 100], [9 * 256 * 256 * 32 * 2 * 3, 4096], [undefined, 1]] as const) {
+    for (const isa of axconvInfo().fastVariants) {
+      const fast = await axConv({...req, kernel: 'fast', threads: 2, isa, rowBudget, rowChunk})
+      t.equal(firstMismatch(fast.output, ref.output), -1, `budget ${rowBudget}, chunk ${rowChunk}, ${isa}`)
+    }
+  }
+})
+
+t.test('zero padding (QuantizedConv2D with zi < 0) on rows built per call', async (t) => {
+  const rand = rng(17)
+  const [N, H, W, C, K] = [2, 5, 4, 24, 40]
+  const req: AxConvRequest = {
+    input: new Uint8Array(N * H * W * C).map(() => Math.floor(rand() * 256)),
+    inputShape: [N, H, W, C],
+    filter: new Uint8Array(9 * C * K).map(() => Math.floor(rand() * 256)),
+    filterShape: [3, 3, C, K],
+    table: new Uint16Array(65536).map(() => Math.floor(rand() * 65536)),
+    stride: 2, padding: 'SAME', zi: -37, zf: 131, padMode: 'zero',
+  }
+  const ref = await axConv({...req, kernel: 'reference'})
+  for (const rowBudget of [0, undefined]) {
+    for (const threads of [1, 4]) {
+      const fast = await axConv({...req, kernel: 'fast', threads, rowBudget, rowChunk: 3000})
+      t.equal(firstMismatch(fast.output, ref.output), -1, `budget ${rowBudget}, ${threads} thread(s)`)
+    }
+  }
 })
 
 t.test('a caller-supplied output buffer (recycled, full of old values) gets every element written on every path', async (t) => {
   const rand = rng(11)
   const table = new Uint16Array(65536).map(() => Math.floor(rand() * 65536))
   const codes = (n: number, zeros: number): Uint8Array => new Uint8Array(n).map(() => (rand() < zeros ? 0 : Math.floor(rand() * 256)))
-  const zeroRowTable = table.slice()
-  zeroRowTable.fill(0, 0, 256) // code 0's rows all zero: the rows-skip-zero path
   const small = {inputShape: [3, 7, 6, 5], filterShape: [3, 3, 5, 11]}
   const cases: Array<{label: string; req: AxConvRequest; kernel: 'fast' | 'reference'; path: string}> = []
   for (const [padding, padMode] of [['SAME', 'table'], ['SAME', 'zero'], ['VALID', 'table']] as const) {
@@ -188,15 +223,8 @@ t.test('a caller-supplied output buffer (recycled, full of old values) gets ever
     }
     cases.push({label: `reference ${padding}/${padMode}`, req: base, kernel: 'reference', path: 'reference'})
     cases.push({label: `rows ${padding}/${padMode}`, req: base, kernel: 'fast', path: 'rows'})
-    cases.push({label: `rows-skip-zero ${padding}/${padMode}`, req: {...base, input: codes(3 * 7 * 6 * 5, 0.7), table: zeroRowTable}, kernel: 'fast', path: 'rows-skip-zero'})
+    cases.push({label: `rows-built ${padding}/${padMode}`, req: {...base, rowBudget: 0, rowChunk: 2048}, kernel: 'fast', path: 'rows-built'})
   }
-  const [C, K] = [1024, 520] // rows would exceed 256 MiB: the direct path
-  cases.push({
-    label: 'direct',
-    req: {input: codes(2 * 2 * 1 * C, 0), inputShape: [2, 2, 1, C], filter: codes(C * K, 0), filterShape: [1, 1, C, K], table, stride: 1, padding: 'SAME', zi: 3, zf: 120},
-    kernel: 'fast',
-    path: 'direct',
-  })
   for (const c of cases) {
     const fresh = await axConv({...c.req, kernel: c.kernel, threads: 2})
     t.equal(fresh.path, c.path, `${c.label}: path`)
@@ -251,6 +279,9 @@ t.test('bad input gives AxqError, never a crash', async (t) => {
     ['zero point beyond int32', {zf: 2 ** 31}, /zf must be an int32/],
     ['bad threads', {threads: 0}, /threads/],
     ['bad kernel', {kernel: 'gpu' as 'fast'}, /kernel/],
+    ['unknown instruction set', {isa: 'sse9'}, /instruction set 'sse9' is not available/],
+    ['negative row budget', {rowBudget: -1}, /rowBudget/],
+    ['zero row chunk', {rowChunk: 0}, /rowChunk/],
   ]
   for (const [label, change, message] of bad) {
     await t.rejects(axConv({...ok, ...change, where: "node 'conv'"} as AxConvRequest), {name: 'AxqError', message}, label)

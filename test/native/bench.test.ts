@@ -4,7 +4,7 @@
  */
 import t from 'tap'
 import {spawnSync} from 'node:child_process'
-import {RESNET8_LAYERS, convLayersOfGraph, layerMacs} from '../../src/bench/convLayers.js'
+import {RESNET8_LAYERS, convLayersOfGraph, layerMacs, parseLayerShape} from '../../src/bench/convLayers.js'
 import {benchLayers, geometricMean} from '../../src/bench/convBench.js'
 import {syntheticCodes, syntheticInputs} from '../../src/bench/convInputs.js'
 import {exactTable} from '../../src/mults/table.js'
@@ -67,7 +67,7 @@ t.test('axq bench --json prints one object', async (t) => {
   const out = JSON.parse(run.stdout) as {threads: number; layers: {name: string; macs: number; referenceGmacs: number; fastGmacs: number; speedup: number}[]; speedup: number; endToEnd: unknown}
   t.equal(out.threads, 2)
   t.same(out.layers.map((l) => l.macs), RESNET8_LAYERS.map(layerMacs))
-  t.same(Object.keys(out.layers[0]), ['name', 'macs', 'referenceGmacs', 'fastGmacs', 'speedup'])
+  t.same(Object.keys(out.layers[0]), ['name', 'macs', 'referenceGmacs', 'fastGmacs', 'speedup', 'referenceCpuGmacs', 'fastCpuGmacs', 'path', 'rowBytes'])
   t.equal((out as unknown as {activations: string}).activations, 'typical')
   t.ok(out.speedup > 0)
   t.equal(out.endToEnd, null)
@@ -88,7 +88,48 @@ t.test('axq bench on real activations of resnet_8_quant_ax.pb', {skip: hasShared
   t.equal(out.endToEnd, null, '--no-end-to-end')
 })
 
+t.test('layer shapes from --shape HxWxCin:Cout:k:stride', async (t) => {
+  const l = parseLayerShape('16x16x256:256:3:1')
+  t.same([l.H, l.W, l.C, l.K, l.KH, l.KW, l.stride, l.padding], [16, 16, 256, 256, 3, 3, 1, 'SAME'])
+  t.equal(layerMacs(l), 16 * 16 * 256 * 9 * 256)
+  t.equal(layerMacs(parseLayerShape('7x5x3:10:5:2')), 4 * 3 * 10 * 25 * 3, 'SAME, stride 2: ceil(7/2) x ceil(5/2) outputs')
+  for (const bad of ['16x16x256:256:3', '16x16:256:3:1', '0x4x4:4:3:1', '4x4x4:4:0:1', 'axbxc:1:1:1']) {
+    t.throws(() => parseLayerShape(bad), {name: 'AxqError', message: /^--shape/}, bad)
+  }
+})
+
+t.test('axq bench --shape: any layer (512 input channels; 5x5 stride 2), bit for bit, rows kept per layer', async (t) => {
+  // 3x3x512 -> 64 on 2x2: 9·512·64·512 bytes = 144 MiB of rows, all kept; --json names the path.
+  const run = spawnSync(process.execPath, [cliPath, 'bench', '--json', '--batch', '1', '--mult', 'mul8u_1JFF', '--threads', '1', '--min-time', '0', '--activations', 'uniform', '--shape', '2x2x512:64:3:1', '--shape', '5x4x3:10:5:2'], {encoding: 'utf8'})
+  t.equal(run.status, 0, run.stderr)
+  const out = JSON.parse(run.stdout) as {layers: {name: string; macs: number; path: string; rowBytes: number; fastCpuGmacs: number}[]}
+  t.same(out.layers.map((l) => l.name), ['2x2x512:64:3:1', '5x4x3:10:5:2'])
+  t.same(out.layers.map((l) => l.macs), [2 * 2 * 64 * 9 * 512, 3 * 2 * 10 * 25 * 3])
+  t.equal(out.layers[0].path, 'rows')
+  t.equal(out.layers[0].rowBytes, 9 * 512 * 256 * 64 * 2)
+  t.ok(out.layers.every((l) => l.fastCpuGmacs > 0))
+})
+
+t.test('axq bench --float: end-to-end only, on a float graph', {skip: hasShared ? false : 'needs ../shared'}, async (t) => {
+  const run = spawnSync(process.execPath, [
+    cliPath, 'bench', '--json', '--float', '--graph', shared('models', 'resnet_8.pb'), '--data', shared('cifar10', 'test_first1000.bin'),
+    '--batch-size', '20', '--iterations', '1', '--threads', '2',
+  ], {encoding: 'utf8'})
+  t.equal(run.status, 0, run.stderr)
+  const out = JSON.parse(run.stdout) as {mode: string; endToEnd: {images: number; cpuSeconds: number; imagesPerSecond: number; accuracy: number}}
+  t.equal(out.mode, 'float')
+  t.equal(out.endToEnd.images, 20)
+  t.ok(out.endToEnd.cpuSeconds > 0 && out.endToEnd.imagesPerSecond > 0)
+  t.ok(out.endToEnd.accuracy >= 0 && out.endToEnd.accuracy <= 1)
+})
+
 t.test('axq bench errors', async (t) => {
+  const floatNoData = spawnSync(process.execPath, [cliPath, 'bench', '--float'], {encoding: 'utf8'})
+  t.equal(floatNoData.status, 1)
+  t.match(floatNoData.stderr, /^axq: --float needs --graph and --data/)
+  const badShape = spawnSync(process.execPath, [cliPath, 'bench', '--shape', '3x3:3'], {encoding: 'utf8'})
+  t.equal(badShape.status, 1)
+  t.match(badShape.stderr, /^axq: --shape '3x3:3': expected HxWxCin:Cout:k:stride/)
   const noGraph = spawnSync(process.execPath, [cliPath, 'bench', '--data', 'x.bin'], {encoding: 'utf8'})
   t.equal(noGraph.status, 1)
   t.match(noGraph.stderr, /^axq: --data needs --graph/)

@@ -1,6 +1,7 @@
 /**
  * Random AxConv2D cases for the property tests: the fast kernel must equal the reference loop
- * bit for bit on random shapes, tables, zero points, pad modes, origin rules and thread counts.
+ * bit for bit on random shapes, tables, zero points, pad modes, origin rules, thread counts and
+ * row budgets (rows kept for every, some or no output-channel tile; the others built per call).
  */
 import type {Test} from 'tap'
 import {axConv, type AxConvRequest} from '../../src/native/axconv.js'
@@ -15,8 +16,11 @@ export function firstMismatch(a: ArrayLike<number>, b: ArrayLike<number>): numbe
   return -1
 }
 
-/** Runs `count` random cases; reports each mismatch as a failure; returns the number that agree. */
-export async function randomFastVsReference(t: Test, seed: number, count: number): Promise<number> {
+/**
+ * Runs `count` random cases on the instruction-set variant `isa` (default: the chosen one);
+ * reports each mismatch as a failure; returns the number that agree.
+ */
+export async function randomFastVsReference(t: Test, seed: number, count: number, isa?: string): Promise<number> {
   const rand = rng(seed)
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1))
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]
@@ -45,8 +49,12 @@ export async function randomFastVsReference(t: Test, seed: number, count: number
     const req: AxConvRequest = {input, inputShape: [N, H, W, C], filter, filterShape: [KH, KW, C, K], table, stride, padding, zi, zf, padMode, originRule}
     const ref = await axConv({...req, kernel: 'reference'})
     const threads = pick([1, 2, 3, 8])
-    const fast = await axConv({...req, kernel: 'fast', threads})
-    const label = `N${N} ${H}x${W}x${C} k${KH}x${KW}x${K} s${stride} ${padding} ${originRule} zi=${zi} zf=${zf} ${padMode} ${threads}t`
+    // One k-tile of rows is KH·KW·C·256·KT·2 bytes (KT ≤ 32): 0 and small budgets build rows per call.
+    const rowBudget = pick([undefined, undefined, 0, KH * KW * C * 256 * 16 * 2])
+    // Rows built per call come in chunks: as small as one tap's rows (512 bytes per channel).
+    const rowChunk = pick([undefined, 1, int(1, 5) * 512 * 8, int(1, 40) * 512 * 16])
+    const fast = await axConv({...req, kernel: 'fast', threads, isa, rowBudget, rowChunk})
+    const label = `N${N} ${H}x${W}x${C} k${KH}x${KW}x${K} s${stride} ${padding} ${originRule} zi=${zi} zf=${zf} ${padMode} ${threads}t ${fast.isa} ${fast.path} chunk=${rowChunk}`
     const m = firstMismatch(fast.output, ref.output)
     if (m !== -1 || fast.shape.join() !== ref.shape.join()) t.fail(`${label}: first mismatch at ${m}: ${fast.output[m]} vs ${ref.output[m]}`)
     else agree++

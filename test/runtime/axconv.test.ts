@@ -6,7 +6,7 @@
 import t from 'tap'
 import '../../src/runtime/ops/quantizedConv2D.js'
 import {getOp, type OpContext, type RunOptions} from '../../src/runtime/opRegistry.js'
-import {makeTensor, type Tensor} from '../../src/runtime/tensor.js'
+import {makeTensor, type Tensor} from '../../src/core/tensor.js'
 import {makeAttr} from '../../src/graph/attrs.js'
 import type {AttrValue, NodeDef} from '../../src/graph/types.js'
 import {runOp} from '../helpers/runOp.js'

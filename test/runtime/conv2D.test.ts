@@ -97,6 +97,11 @@ t.test('native fast == native reference == TS reference, any thread count', asyn
     [1, 9, 21, 3, 3, 3, 16, 2, 'SAME', 1],
     [1, 5, 19, 4, 3, 2, 48, 1, 'VALID', 2],
     [3, 3, 11, 16, 1, 1, 16, 1, 'VALID', 1],
+    // ResNet-8's layers: 3 input channels, 8-wide rows where every 4-pixel block has edge taps
+    [2, 32, 32, 3, 3, 3, 16, 1, 'SAME', 1],
+    [2, 8, 8, 64, 3, 3, 64, 1, 'SAME', 1],
+    [2, 16, 16, 32, 3, 3, 64, 2, 'SAME', 1],
+    [1, 7, 13, 4, 3, 3, 32, 1, 'SAME', 2],
   ]
   let seed = 1
   for (const [n, h, w, c, kh, kw, co, s, padding, d] of cases) {
@@ -105,11 +110,15 @@ t.test('native fast == native reference == TS reference, any thread count', asyn
     const g: Conv2DFloatGeometry = {input: [n, h, w, c], filter: [kh, kw, c, co], outH: rows.out, outW: cols.out, strides: [s, s], dilations: [d, d], padTop: rows.padBefore, padLeft: cols.padBefore}
     const x = randomFloats(n * h * w * c, seed++).map((v) => v * 1000)
     const f = randomFloats(kh * kw * c * co, seed++)
+    // An infinite weight on the first tap: taps outside the image must be skipped, never added as 0·∞.
+    if (padding === 'SAME') f[0] = Infinity
     const want = tsConv(x, f, g)
     const ref = await conv2dFloat(x, f, g, {reference: true})
     const label = `[${n},${h},${w},${c}] * [${kh},${kw},${c},${co}] s${s} ${padding} d${d}`
     t.equal(firstBitDifference(ref, want), -1, `reference == TS ${label}`)
-    for (const threads of [1, 2, 3, 7]) {
+    // 100000: far above the pool's cap of 256 threads (once started one thread per requested
+    // thread on every call, and aborted).
+    for (const threads of [1, 2, 3, 7, 100000]) {
       const fast = await conv2dFloat(x, f, g, {threads})
       t.equal(firstBitDifference(fast, want), -1, `fast (${threads} threads) == reference ${label}`)
     }

@@ -1,7 +1,7 @@
 /** Runtime bounds: tensor sizes, non-finite quantization ranges, internal errors kept internal. */
 import t from 'tap'
 import '../../src/runtime/ops/index.js'
-import {allocate, makeTensor} from '../../src/runtime/tensor.js'
+import {allocate, makeTensor} from '../../src/core/tensor.js'
 import {registerOp} from '../../src/runtime/opRegistry.js'
 import {Session} from '../../src/runtime/session.js'
 import {AxqError} from '../../src/errors.js'

@@ -5,7 +5,7 @@ import '../../src/runtime/ops/index.js'
 import {runOp} from '../helpers/runOp.js'
 import {NATIVE_PAD_ELEMENTS, setPadKernel} from '../../src/runtime/ops/pad.js'
 import {padZeroNative} from '../../src/native/floatKernels.js'
-import type {Tensor} from '../../src/runtime/tensor.js'
+import type {Tensor} from '../../src/core/tensor.js'
 
 const haveNative = (() => {
   try {

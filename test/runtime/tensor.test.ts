@@ -1,5 +1,5 @@
 import t from 'tap'
-import {makeTensor, numElements, dtypeFromEnum} from '../../src/runtime/tensor.js'
+import {makeTensor, numElements, dtypeFromEnum} from '../../src/core/tensor.js'
 
 t.test('numElements of a scalar is 1', async (t) => {
   t.equal(numElements([]), 1)

@@ -1,5 +1,5 @@
 /** Small tensor builders and readers for the runtime tests. */
-import type {Tensor} from '../../src/runtime/tensor.js'
+import type {Tensor} from '../../src/core/tensor.js'
 import type {AttrValue, NodeDef} from '../../src/graph/types.js'
 import {makeAttr} from '../../src/graph/attrs.js'
 

@@ -1,9 +1,9 @@
 /** Small hand-built graphs for the transform tests. */
 import type {AttrValue, GraphDef, NodeDef} from '../../src/graph/types.js'
 import {tensorFromProto, tensorToProto} from '../../src/graph/tensorProto.js'
-import {makeTensor, type DType, type Tensor} from '../../src/runtime/tensor.js'
+import {makeTensor, type DType, type Tensor} from '../../src/core/tensor.js'
 import {TransformContext} from '../../src/transforms/transformParams.js'
-import {ENUM_BY_DTYPE} from '../../src/runtime/tensor.js'
+import {ENUM_BY_DTYPE} from '../../src/core/tensor.js'
 
 export const T_FLOAT: AttrValue = {type: 1}
 

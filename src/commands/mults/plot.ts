@@ -10,7 +10,7 @@ import {multDirFlag} from '../../cli/multDirFlag.js'
 export default class MultsPlot extends AxqCommand {
   static override description = `Draw a multiplier's 256×256 error map T[a][w] − a·w as PNG or SVG
 
-Blue: the product is too small, white: exact, red: too large; weight code along x, activation code along y. With --tune the tuned table (AxTune weight remapping) is drawn beside it on the same colour scale.`
+Blue: the product is too small, white: exact, red: too large; weight code along x, activation code along y (operand values −128..127 for signed tables). With --tune the tuned table (AxTune weight remapping) is drawn beside it on the same colour scale.`
 
   static override examples = [
     '<%= config.bin %> mults plot mul8u_L40 --mult-dir ../shared/axmult --tune --out L40.png',

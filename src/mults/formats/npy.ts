@@ -5,7 +5,7 @@
  * then the data.
  */
 import {AxqError} from '../../errors.js'
-import {TABLE_SIZE, type ProductTable} from '../table.js'
+import {emptyTable, isSignedTable, TABLE_SIZE, type AnyProductTable} from '../table.js'
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]
 
@@ -25,7 +25,8 @@ export function parseNpyHeader(text: string, file: string): NpyHeader {
   return {descr: descr[1], fortranOrder: fortran[1] === 'True', shape: dims}
 }
 
-export function decodeNpy(bytes: Uint8Array, file: string): ProductTable {
+/** The table of a .npy array; `signed` reads values −32768..32767 into a signed table (else 0..65535). */
+export function decodeNpy(bytes: Uint8Array, file: string, signed = false): AnyProductTable {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw new AxqError(`${file}: not a NumPy .npy file (bad magic)`, {subject: file})
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const major = bytes[6]
@@ -48,33 +49,35 @@ export function decodeNpy(bytes: Uint8Array, file: string): ProductTable {
     throw new AxqError(`${file}: a product table must have shape (256, 256), this array has (${header.shape.join(', ')})`, {subject: file})
   }
   const size = Number(dtype[3])
-  const signed = dtype[2] === 'i'
+  const signedType = dtype[2] === 'i'
   const little = dtype[1] !== '>'
   const data = offset + headerLen
   if (bytes.length - data !== count * size) throw new AxqError(`${file}: expected ${count * size} data bytes for ${count} × ${header.descr}, found ${bytes.length - data}`, {subject: file})
-  const table = new Uint16Array(TABLE_SIZE)
+  const table = emptyTable(signed)
+  const [min, max] = signed ? [-32768, 32767] : [0, 65535]
   for (let k = 0; k < TABLE_SIZE; k++) {
     const at = data + k * size
     let v: number
     switch (size) {
-      case 1: v = signed ? view.getInt8(at) : view.getUint8(at); break
-      case 2: v = signed ? view.getInt16(at, little) : view.getUint16(at, little); break
-      case 4: v = signed ? view.getInt32(at, little) : view.getUint32(at, little); break
-      default: v = Number(signed ? view.getBigInt64(at, little) : view.getBigUint64(at, little))
+      case 1: v = signedType ? view.getInt8(at) : view.getUint8(at); break
+      case 2: v = signedType ? view.getInt16(at, little) : view.getUint16(at, little); break
+      case 4: v = signedType ? view.getInt32(at, little) : view.getUint32(at, little); break
+      default: v = Number(signedType ? view.getBigInt64(at, little) : view.getBigUint64(at, little))
     }
     // Fortran order stores column-major: element k is T[k % 256][k / 256].
     const index = header.fortranOrder && square ? (k % 256) * 256 + Math.floor(k / 256) : k
-    if (!Number.isInteger(v) || v < 0 || v > 65535) {
-      throw new AxqError(`${file}: T[${Math.floor(index / 256)}][${index % 256}] = ${v} is outside 0..65535`, {subject: file})
+    if (!Number.isInteger(v) || v < min || v > max) {
+      const hint = !signed && v < 0 && v >= -32768 ? ' (a signed table? import it with --signed)' : ''
+      throw new AxqError(`${file}: T[${Math.floor(index / 256)}][${index % 256}] = ${v} is outside ${min}..${max}${hint}`, {subject: file})
     }
     table[index] = v
   }
   return table
 }
 
-/** A 256×256 little-endian uint16 C-order .npy (version 1.0). */
-export function encodeNpy(table: ProductTable): Uint8Array {
-  let header = "{'descr': '<u2', 'fortran_order': False, 'shape': (256, 256), }"
+/** A 256×256 little-endian C-order .npy (version 1.0): '<u2', or '<i2' for a signed table. */
+export function encodeNpy(table: AnyProductTable): Uint8Array {
+  let header = `{'descr': '${isSignedTable(table) ? '<i2' : '<u2'}', 'fortran_order': False, 'shape': (256, 256), }`
   const total = 10 + header.length + 1
   header += ' '.repeat((64 - (total % 64)) % 64) + '\n'
   const out = new Uint8Array(10 + header.length + TABLE_SIZE * 2)
@@ -85,6 +88,6 @@ export function encodeNpy(table: ProductTable): Uint8Array {
   view.setUint16(8, header.length, true)
   for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i)
   const data = 10 + header.length
-  for (let i = 0; i < TABLE_SIZE; i++) view.setUint16(data + i * 2, table[i], true)
+  for (let i = 0; i < TABLE_SIZE; i++) view.setUint16(data + i * 2, table[i] & 0xffff, true)
   return out
 }

@@ -1,10 +1,13 @@
 /**
  * Relu and Relu6 (float32/float64): Eigen's cwiseMax(0) and cwiseMin(6), i.e.
  * relu(x) = x < 0 ? 0 : x (NaN and −0 pass through), relu6(x) = min(max(x, 0), 6).
+ * Large float32 tensors run natively (cpp/float_elementwise.cc, threads, into a recycled buffer);
+ * the loops below are the reference twin (test/runtime/floatNative.test.ts).
  */
-import {registerOp} from '../opRegistry.js'
+import {outputArray, registerOp} from '../opRegistry.js'
 import {expectDType, expectInputCount} from '../opArgs.js'
-import {allocate} from '../tensor.js'
+import {allocate} from '../../core/tensor.js'
+import {nativeFloatKernels, reluFloat} from '../../native/floatKernels.js'
 
 type FloatArray = Float32Array | Float64Array
 
@@ -17,10 +20,15 @@ for (const [name, fn] of [
 ] as const) {
   registerOp({
     name,
-    compute(ctx) {
+    async compute(ctx) {
       expectInputCount(ctx, 1)
       const t = expectDType(ctx, 0, ['float32', 'float64'], 'features')
       const x = t.data as FloatArray
+      if (t.dtype === 'float32' && nativeFloatKernels(x.length)) {
+        const out = outputArray(ctx, 'float32', x.length) as Float32Array
+        await reluFloat(x as Float32Array, out, name === 'Relu6', {threads: ctx.options.threads})
+        return [{dtype: t.dtype, shape: [...t.shape], data: out}]
+      }
       const out = allocate(t.dtype, x.length) as FloatArray
       if (t.dtype === 'float32') {
         // Monomorphic loops for the common case (the generic one below calls fn per element).

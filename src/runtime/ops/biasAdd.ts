@@ -4,7 +4,7 @@
  */
 import {registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectInputCount, input, opError} from '../opArgs.js'
-import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE} from '../tensor.js'
+import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE} from '../../core/tensor.js'
 
 type NumArray = Float32Array | Float64Array | Int32Array
 

@@ -8,7 +8,7 @@
  */
 import {registerOp} from '../opRegistry.js'
 import {attr, expectInputCount, input, opError} from '../opArgs.js'
-import {allocate, TF_NAME_BY_DTYPE, type DType, type TensorData} from '../tensor.js'
+import {allocate, TF_NAME_BY_DTYPE, type DType, type TensorData} from '../../core/tensor.js'
 
 const REAL: DType[] = ['float32', 'float64', 'int32', 'int64', 'uint8', 'int8', 'int16', 'uint16', 'bool']
 const FLOATS = new Set<DType>(['float32', 'float64'])

@@ -4,7 +4,7 @@
  */
 import {registerOp} from '../opRegistry.js'
 import {input, intValues, opError} from '../opArgs.js'
-import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type TensorData} from '../tensor.js'
+import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type TensorData} from '../../core/tensor.js'
 import {normalizeAxis} from '../shapes.js'
 
 registerOp({

@@ -6,7 +6,7 @@
 import {registerOp} from '../opRegistry.js'
 import {attr, opError} from '../opArgs.js'
 import {tensorFromProto} from '../../graph/tensorProto.js'
-import {TF_NAME_BY_DTYPE, type Tensor} from '../tensor.js'
+import {TF_NAME_BY_DTYPE, type Tensor} from '../../core/tensor.js'
 
 registerOp({
   name: 'Const',

@@ -9,7 +9,7 @@
  */
 import {registerOp} from '../opRegistry.js'
 import {attr, expectInputCount, expectNHWC, expectRank, floatInput, opError, paddingAttr, spatialAttr} from '../opArgs.js'
-import {shapeString} from '../tensor.js'
+import {shapeString} from '../../core/tensor.js'
 import {windowDim} from '../shapes.js'
 import {conv2dFloat} from '../../native/floatKernels.js'
 

@@ -8,14 +8,17 @@
  * - SCALED (as TF 2.x with narrow_range = false): y = f32((float)q × s), s = max/highest for
  *   unsigned T, max(min/lowest, max/highest) for signed T.
  * No range validation, as in TF.
+ * A large quint8 input is dequantized natively through a 256-entry table, and the output is
+ * recorded as a code form (src/runtime/codeForms.ts) for FusedBatchNorm.
  */
 import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectInputCount, opError} from '../opArgs.js'
-import type {DType, Tensor} from '../tensor.js'
+import type {DType, Tensor} from '../../core/tensor.js'
 import {makeAttr} from '../../graph/attrs.js'
 import {eigenDequantizer, type QuantizedType} from '../quantization.js'
 import {checkTypeAttr, quantizedInput, rangeScalar} from './quantizedArgs.js'
 import {lutU8ToF32Native, nativeQuantizedKernels} from '../../native/quantizedKernels.js'
+import {codeFormsEnabled, recordCodeForm} from '../codeForms.js'
 
 const f32 = Math.fround
 const TYPES: DType[] = ['quint8', 'qint8', 'quint16', 'qint16', 'qint32']
@@ -81,7 +84,9 @@ async function compute(ctx: OpContext): Promise<Tensor[]> {
     // Every code's value once (the same arithmetic), then a native table lookup.
     const table = new Float32Array(256)
     dequantizeCodes(Uint8Array.from({length: 256}, (_, i) => i), min, max, q, mode, table)
-    return [{dtype: 'float32', shape: [...t.shape], data: await lutU8ToF32Native(codes as Uint8Array, table, ctx.options.threads, outputArray(ctx, 'float32', codes.length) as Float32Array)}]
+    const out = await lutU8ToF32Native(codes as Uint8Array, table, ctx.options.threads, outputArray(ctx, 'float32', codes.length) as Float32Array)
+    if (codeFormsEnabled()) recordCodeForm(out, {codes: codes as Uint8Array, depth: 1, table})
+    return [{dtype: 'float32', shape: [...t.shape], data: out}]
   }
   const out = new Float32Array(codes.length)
   dequantizeCodes(codes, min, max, q, mode, out)

@@ -5,11 +5,15 @@
  * correctly rounded float32 operation). int32 arithmetic wraps like TF's CPU kernels; int64 uses
  * BigInt and wraps modulo 2^64. Maximum/Minimum follow std::max/std::min (Eigen's scalar
  * max/min): `a < b ? b : a` and `b < a ? b : a`, so a NaN first operand is returned.
+ * Large float32 Add/Sub/Mul/RealDiv of equal shapes or with a scalar second operand run natively
+ * (cpp/float_elementwise.cc, same IEEE operation per element); float32Fast is their reference
+ * twin (test/runtime/floatNative.test.ts).
  */
 import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {expectInputCount, input, opError} from '../opArgs.js'
-import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type DType, type Tensor} from '../tensor.js'
+import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type DType, type Tensor} from '../../core/tensor.js'
 import {broadcastShapes, broadcastStrides, sameShape} from '../shapes.js'
+import {binaryFloat, nativeFloatKernels} from '../../native/floatKernels.js'
 
 type NumFn = (a: number, b: number) => number
 type BigFn = (a: bigint, b: bigint) => bigint
@@ -139,7 +143,7 @@ function registerBinary(spec: BinarySpec): void {
   const dtypes: DType[] = ['float32', 'float64', ...(spec.int32 ? (['int32'] as DType[]) : []), ...(spec.int64 ? (['int64'] as DType[]) : [])]
   registerOp({
     name: spec.name,
-    compute(ctx) {
+    async compute(ctx) {
       expectInputCount(ctx, 2)
       const a = input(ctx, 0, 'x')
       const b = input(ctx, 1, 'y')
@@ -152,7 +156,15 @@ function registerBinary(spec: BinarySpec): void {
       const shape = binaryShape(ctx, a, b)
       // float32 results may go into a recycled buffer: both loops below write every element.
       const out = a.dtype === 'float32' ? outputArray(ctx, 'float32', numElements(shape)) : allocate(a.dtype, numElements(shape))
-      if (a.dtype === 'float32' && spec.fast && float32Fast(spec.fast, a, b, out as Float32Array)) return [{dtype: a.dtype, shape, data: out}]
+      if (a.dtype === 'float32' && spec.fast) {
+        const x = a.data as Float32Array
+        const y = b.data as Float32Array
+        if (nativeFloatKernels(out.length) && x.length === out.length && (sameShape(a.shape, b.shape) || y.length === 1)) {
+          await binaryFloat(spec.fast, x, y, out as Float32Array, {threads: ctx.options.threads})
+          return [{dtype: a.dtype, shape, data: out}]
+        }
+        if (float32Fast(spec.fast, a, b, out as Float32Array)) return [{dtype: a.dtype, shape, data: out}]
+      }
       if (a.dtype === 'int64') broadcastBigints(a, b, shape, out as BigInt64Array, spec.int64 as BigFn)
       else broadcastNumbers(a, b, shape, out as NumArray, a.dtype === 'int32' ? (spec.int32 as NumFn) : spec.float)
       return [{dtype: a.dtype, shape, data: out}]

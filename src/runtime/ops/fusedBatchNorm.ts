@@ -26,6 +26,11 @@
  * channel's rows; the normalisation is split by rows), smaller ones on their TypeScript reference
  * twins below (batchNormMomentsReference, batchNormApplyReference); both give identical bits for
  * any thread count.
+ * CODE FORMS: when x is a Dequantize of 8-bit codes (src/runtime/codeForms.ts), training-mode
+ * statistics are summed from the codes (the same values in the same order), y is looked up from
+ * 256·depth values computed by batchNormApplyReference, and y's code form is recorded for
+ * Min/Max (its range, found while writing y) and QuantizeV2 (one look-up per element): identical
+ * bits, less memory traffic.
  * RSQRT (hazard H3): by default (RunOptions.rsqrt 'eigen-fast-math') as TF 1.x's AVX Eigen build
  * evaluates `(variance + ε).rsqrt()`: 8-wide packets of RSQRTPS + one Newton step for the first
  * floor(C/8)·8 channels, 1/sqrt for the rest, with RSQRTPS modelled by a measured table
@@ -35,9 +40,11 @@
  */
 import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectInputCount, expectNHWC, expectRank, floatInput, opError} from '../opArgs.js'
-import {shapeString, type Tensor} from '../tensor.js'
+import {shapeString, type Tensor} from '../../core/tensor.js'
 import {rsqrtAt, type RsqrtMode} from '../eigenRsqrt.js'
-import {batchNormApplyFloat, batchNormMomentsFloat} from '../../native/floatKernels.js'
+import {batchNormApplyFloat, batchNormMomentsCodes, batchNormMomentsFloat} from '../../native/floatKernels.js'
+import {lutByChannelF32Native} from '../../native/quantizedKernels.js'
+import {codeFormOf, nonZeroRange, recordCodeForm} from '../codeForms.js'
 
 const f32 = Math.fround
 
@@ -119,12 +126,25 @@ export async function fusedBatchNorm(ctx: OpContext, outputCount: number): Promi
   const variance = training ? new Float32Array(depth) : oldVar
   const useNative = n >= NATIVE_MIN_ELEMENTS
   const threads = ctx.options.threads
-  if (training && n > 0) {
-    if (useNative) await batchNormMomentsFloat(x, depth, mean, variance, {threads})
-    else batchNormMomentsReference(x, depth, mean, variance)
+  const form = useNative && training && depth > 0 ? codeFormOf(x) : undefined
+  let y: Float32Array
+  if (form && form.depth === 1) {
+    await batchNormMomentsCodes(form.codes, form.table, depth, mean, variance, {threads})
+    const k = batchNormScale(variance, gamma, eps, ctx.options.rsqrt ?? 'eigen-fast-math')
+    const xTable = new Float32Array(256 * depth)
+    for (let v = 0; v < 256; v++) xTable.fill(form.table[v], v * depth, (v + 1) * depth)
+    const yTable = batchNormApplyReference(xTable, depth, mean, k, beta)
+    y = outputArray(ctx, 'float32', n) as Float32Array
+    const range = await lutByChannelF32Native(form.codes, yTable, depth, y, threads)
+    recordCodeForm(y, {codes: form.codes, depth, table: yTable, range: nonZeroRange(range)})
+  } else {
+    if (training && n > 0) {
+      if (useNative) await batchNormMomentsFloat(x, depth, mean, variance, {threads})
+      else batchNormMomentsReference(x, depth, mean, variance)
+    }
+    const k = batchNormScale(variance, gamma, eps, ctx.options.rsqrt ?? 'eigen-fast-math')
+    y = useNative ? await batchNormApplyFloat(x, depth, mean, k, beta, {threads, out: outputArray(ctx, 'float32', x.length) as Float32Array}) : batchNormApplyReference(x, depth, mean, k, beta)
   }
-  const k = batchNormScale(variance, gamma, eps, ctx.options.rsqrt ?? 'eigen-fast-math')
-  const y = useNative ? await batchNormApplyFloat(x, depth, mean, k, beta, {threads, out: outputArray(ctx, 'float32', x.length) as Float32Array}) : batchNormApplyReference(x, depth, mean, k, beta)
   const outs: Tensor[] = [{dtype: 'float32', shape: [...xt.shape], data: y}]
   if (training && n === 0) {
     mean.fill(NaN)

@@ -7,7 +7,7 @@
  */
 import {registerOp} from '../opRegistry.js'
 import {attr, expectInputCount, expectRank, input, opError} from '../opArgs.js'
-import {allocate, shapeString, TF_NAME_BY_DTYPE} from '../tensor.js'
+import {allocate, shapeString, TF_NAME_BY_DTYPE} from '../../core/tensor.js'
 
 type FloatArray = Float32Array | Float64Array
 

@@ -7,7 +7,7 @@
  */
 import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {expectInputCount, input, intValues, opError} from '../opArgs.js'
-import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type Tensor, type TensorData} from '../tensor.js'
+import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type Tensor, type TensorData} from '../../core/tensor.js'
 import {stridesOf} from '../shapes.js'
 import {padZeroNative} from '../../native/floatKernels.js'
 

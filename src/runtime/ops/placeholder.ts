@@ -7,7 +7,7 @@
 import {registerOp} from '../opRegistry.js'
 import {input, opError} from '../opArgs.js'
 import {shapeFromProto} from '../../graph/attrs.js'
-import {shapeString} from '../tensor.js'
+import {shapeString} from '../../core/tensor.js'
 
 registerOp({
   name: 'Placeholder',

@@ -8,11 +8,14 @@
  *   excluded from the sum and from the count, as in TF.
  * - MaxPool: starts from the type's lowest finite value (Eigen NumTraits::lowest, as TF) and takes
  *   `m < x ? x : m` over the in-image taps.
+ * Large float32 pools run natively (cpp/float_elementwise.cc PoolF32, same order); `pool` below
+ * is the reference twin (test/runtime/floatNative.test.ts).
  */
-import {registerOp, type OpContext} from '../opRegistry.js'
+import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {expectDType, expectInputCount, expectNHWC, expectRank, opError, paddingAttr, spatialAttr} from '../opArgs.js'
-import {allocate, type Tensor} from '../tensor.js'
+import {allocate, type Tensor} from '../../core/tensor.js'
 import {windowDim, type WindowDim} from '../shapes.js'
+import {nativeFloatKernels, poolFloat} from '../../native/floatKernels.js'
 
 type FloatArray = Float32Array | Float64Array
 
@@ -114,6 +117,20 @@ function pool(ctx: OpContext, kind: 'avg' | 'max'): Tensor[] {
   return [{dtype: xt.dtype, shape: [n, oh, ow, c], data: out}]
 }
 
+async function poolNativeOrReference(ctx: OpContext, kind: 'avg' | 'max'): Promise<Tensor[]> {
+  expectInputCount(ctx, 1)
+  const xt = expectDType(ctx, 0, ['float32', 'float64'], 'input')
+  const g = poolGeometry(ctx, xt)
+  const oh = g.rows.out
+  const ow = g.cols.out
+  const size = g.n * oh * ow * g.c
+  if (xt.dtype !== 'float32' || !nativeFloatKernels(size)) return pool(ctx, kind)
+  const out = outputArray(ctx, 'float32', size) as Float32Array
+  const dims = {n: g.n, h: g.h, w: g.w, c: g.c, kh: g.kh, kw: g.kw, sh: g.sh, sw: g.sw, oh, ow, padTop: g.rows.padBefore, padLeft: g.cols.padBefore}
+  await poolFloat(xt.data as Float32Array, out, dims, kind === 'avg', {threads: ctx.options.threads})
+  return [{dtype: xt.dtype, shape: [g.n, oh, ow, g.c], data: out}]
+}
+
 const defaults = {data_format: {s: new TextEncoder().encode('NHWC')}}
-registerOp({name: 'AvgPool', defaults, compute: (ctx) => pool(ctx, 'avg')})
-registerOp({name: 'MaxPool', defaults, compute: (ctx) => pool(ctx, 'max')})
+registerOp({name: 'AvgPool', defaults, compute: (ctx) => poolNativeOrReference(ctx, 'avg')})
+registerOp({name: 'MaxPool', defaults, compute: (ctx) => poolNativeOrReference(ctx, 'max')})

@@ -12,10 +12,12 @@
  * - SCALED: scale = min(lowest/a if lowest·a > 0 else FLT_MAX, highest/b if highest·b > 0 else
  *   FLT_MAX); range (lowest/scale, highest/scale); round_mode(f32(clamp(x)·scale)).
  * round_mode HALF_TO_EVEN is allowed only with SCALED, as in TF.
+ * MIN_FIRST to quint8 of an input in code form (src/runtime/codeForms.ts) quantizes the 256·depth
+ * table values with quantizeMinFirst and looks the codes up: the same per-element function.
  */
 import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectInputCount, floatInput, opError} from '../opArgs.js'
-import {allocate, type DType, type Tensor} from '../tensor.js'
+import {allocate, type DType, type Tensor} from '../../core/tensor.js'
 import {makeAttr} from '../../graph/attrs.js'
 import {
   eigenQuantize,
@@ -27,7 +29,8 @@ import {
   type QuantizedType,
 } from '../quantization.js'
 import {rangeScalar, scalarFloat, typeAttr} from './quantizedArgs.js'
-import {nativeQuantizedKernels, quantizeU8Native} from '../../native/quantizedKernels.js'
+import {lutByChannelU8Native, nativeQuantizedKernels, quantizeU8Native} from '../../native/quantizedKernels.js'
+import {codeFormOf} from '../codeForms.js'
 
 const f32 = Math.fround
 const FLT_MAX = 3.4028234663852886e38
@@ -130,6 +133,13 @@ async function compute(ctx: OpContext): Promise<Tensor[]> {
     b = b1 > 0 ? b1 : 0
   }
   if (mode === 'MIN_FIRST' && dtype === 'quint8' && nativeQuantizedKernels(x.length)) {
+    const form = codeFormOf(x)
+    if (form) {
+      const table = new Uint8Array(form.table.length)
+      quantizeMinFirst(form.table, a, b, table, q)
+      const codes = await lutByChannelU8Native(form.codes, table, form.depth, outputArray(ctx, 'quint8', x.length) as Uint8Array, ctx.options.threads)
+      return [{dtype, shape: [...xt.shape], data: codes}, scalarFloat(a), scalarFloat(b)]
+    }
     const codes = await quantizeU8Native(x, eigenQuantizer(a, b, q), ctx.options.threads, outputArray(ctx, 'quint8', x.length) as Uint8Array)
     return [{dtype, shape: [...xt.shape], data: codes}, scalarFloat(a), scalarFloat(b)]
   }

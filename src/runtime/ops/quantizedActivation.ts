@@ -8,7 +8,7 @@
  */
 import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectInputCount, opError} from '../opArgs.js'
-import {allocate, TF_NAME_BY_DTYPE, type Tensor} from '../tensor.js'
+import {allocate, TF_NAME_BY_DTYPE, type Tensor} from '../../core/tensor.js'
 import {makeAttr} from '../../graph/attrs.js'
 import {floatToQuantized} from '../quantization.js'
 import {checkTypeAttr, quantizedInput, rangeScalar, scalarFloat} from './quantizedArgs.js'

@@ -14,7 +14,7 @@
  */
 import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {expectInputCount, opError} from '../opArgs.js'
-import {numElements, shapeString, type Tensor} from '../tensor.js'
+import {numElements, shapeString, type Tensor} from '../../core/tensor.js'
 import {makeAttr} from '../../graph/attrs.js'
 import {broadcastShapes} from '../shapes.js'
 import {

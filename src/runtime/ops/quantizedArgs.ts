@@ -4,7 +4,7 @@
  */
 import type {OpContext} from '../opRegistry.js'
 import {attr, expectDType, input, opError} from '../opArgs.js'
-import {numElements, TF_NAME_BY_DTYPE, type DType, type Tensor} from '../tensor.js'
+import {numElements, TF_NAME_BY_DTYPE, type DType, type Tensor} from '../../core/tensor.js'
 import {quantizedType, type QuantizedType} from '../quantization.js'
 
 /**

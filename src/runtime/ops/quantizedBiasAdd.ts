@@ -10,7 +10,7 @@
  */
 import {registerOp, type OpContext} from '../opRegistry.js'
 import {expectInputCount, opError} from '../opArgs.js'
-import {shapeString, type Tensor} from '../tensor.js'
+import {shapeString, type Tensor} from '../../core/tensor.js'
 import {
   eigenDequantizer,
   eigenQuantizer,

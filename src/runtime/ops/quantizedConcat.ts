@@ -10,7 +10,7 @@
  */
 import {registerOp, type OpContext} from '../opRegistry.js'
 import {expectInputCount, input, intValues, opError} from '../opArgs.js'
-import {allocate, shapeString, TF_NAME_BY_DTYPE, type Tensor} from '../tensor.js'
+import {allocate, shapeString, TF_NAME_BY_DTYPE, type Tensor} from '../../core/tensor.js'
 import {eigenDequantizer, eigenQuantizer, eigenRequantize, quantizedType} from '../quantization.js'
 import {rangeScalar, scalarFloat} from './quantizedArgs.js'
 

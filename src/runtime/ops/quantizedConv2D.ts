@@ -18,10 +18,10 @@
  */
 import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectDType, expectInputCount, expectRank, opError} from '../opArgs.js'
-import {makeTensor, numElements, type Tensor} from '../tensor.js'
+import {makeTensor, numElements, type Tensor} from '../../core/tensor.js'
 import {makeAttr} from '../../graph/attrs.js'
 import {axConv, axconvPreparedFilter, convWindow, defaultThreads, type KernelKind, type Padding, type PreparedFilterHandle} from '../../native/axconv.js'
-import {EXACT_MULTIPLIER, exactTable, type ProductTable} from '../../mults/table.js'
+import {EXACT_MULTIPLIER, exactTable, signednessMismatch, type AnyProductTable, type ProductTable} from '../../mults/table.js'
 import {tunedTable} from '../../mults/tune.js'
 import {AxqError} from '../../errors.js'
 import {rangeScalar} from './quantizedArgs.js'
@@ -141,7 +141,7 @@ async function computeConv(ctx: OpContext, ax: boolean): Promise<Tensor[]> {
     if (dilations.some((d) => d !== 1)) throw opError(ctx, `dilations [${dilations.join(',')}] are not supported (only 1)`)
     const name = attr.string(ctx, 'AxMult')
     const tune = attr.bool(ctx, 'AxTune')
-    let base: ProductTable
+    let base: AnyProductTable
     if (ctx.options.resolveMultiplier) {
       try {
         base = ctx.options.resolveMultiplier(name)
@@ -154,6 +154,7 @@ async function computeConv(ctx: OpContext, ax: boolean): Promise<Tensor[]> {
     } else {
       throw opError(ctx, `multiplier '${name}' cannot be resolved (no multiplier search path in this run)`)
     }
+    if (base instanceof Int16Array) throw opError(ctx, signednessMismatch(name, 'signed', 'this AxConv2D (quint8 inputs and filter)'))
     if (!(base instanceof Uint16Array) || base.length !== 65536) throw opError(ctx, `multiplier '${name}' is not a 65536-entry table`)
     table = tune ? tunedProductTable(base) : base
     originRule = 'tf-approximate'

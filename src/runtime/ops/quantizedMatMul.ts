@@ -9,7 +9,7 @@
  */
 import {registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectInputCount, opError} from '../opArgs.js'
-import {shapeString, type Tensor} from '../tensor.js'
+import {shapeString, type Tensor} from '../../core/tensor.js'
 import {makeAttr} from '../../graph/attrs.js'
 import {floatToQuantizedUnclamped, quantizationRangeForMultiplication, QUINT8} from '../quantization.js'
 import {checkTypeAttr, quantizedInput, rangeScalar, scalarFloat, typeAttr} from './quantizedArgs.js'

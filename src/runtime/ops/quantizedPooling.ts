@@ -9,7 +9,7 @@
  */
 import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {expectInputCount} from '../opArgs.js'
-import type {Tensor} from '../tensor.js'
+import type {Tensor} from '../../core/tensor.js'
 import {forEachPoolWindow, poolGeometry, type PoolGeometry} from './pooling.js'
 import {checkTypeAttr, quantizedInput, rangeScalar, scalarFloat} from './quantizedArgs.js'
 import {nativeQuantizedKernels, poolU8Native} from '../../native/quantizedKernels.js'

@@ -4,7 +4,7 @@
  */
 import {registerOp, type OpContext} from '../opRegistry.js'
 import {expectInputCount, input, intValues, opError} from '../opArgs.js'
-import {numElements, shapeString, type Tensor} from '../tensor.js'
+import {numElements, shapeString, type Tensor} from '../../core/tensor.js'
 import {makeAttr} from '../../graph/attrs.js'
 import {rangeScalar, scalarFloat} from './quantizedArgs.js'
 

@@ -15,9 +15,10 @@
  */
 import {registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectDType, expectInputCount, intValues, opError} from '../opArgs.js'
-import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type DType, type Tensor} from '../tensor.js'
+import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type DType, type Tensor} from '../../core/tensor.js'
 import {normalizeAxis, reducedShape, stridesOf} from '../shapes.js'
 import {minMaxFloat} from '../../native/floatKernels.js'
+import {codeFormOf} from '../codeForms.js'
 
 type NumArray = Float32Array | Float64Array | Int32Array
 type Kind = 'sum' | 'mean' | 'min' | 'max'
@@ -100,7 +101,8 @@ async function nativeMinMax(ctx: OpContext, x: Float32Array): Promise<[number, n
   let byBuffer = ctx.runCache?.get(MIN_MAX) as Map<Float32Array, [number, number]> | undefined
   const cached = byBuffer?.get(x)
   if (cached) return cached
-  const both = await minMaxFloat(x, {threads: ctx.options.threads})
+  // A tensor in code form (e.g. FusedBatchNorm of a Dequantize): the extremes of the values that occur.
+  const both = codeFormOf(x)?.range ?? (await minMaxFloat(x, {threads: ctx.options.threads}))
   if (ctx.runCache) {
     if (!byBuffer) ctx.runCache.set(MIN_MAX, (byBuffer = new Map()))
     byBuffer.set(x, both)

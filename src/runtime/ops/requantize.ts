@@ -10,7 +10,7 @@
  */
 import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {expectInputCount, opError} from '../opArgs.js'
-import type {Tensor} from '../tensor.js'
+import type {Tensor} from '../../core/tensor.js'
 import {requantizationRange, requantizeMany, requantizeParams} from '../quantization.js'
 import {minMaxI32Native, nativeQuantizedKernels, requantizeI32Native} from '../../native/quantizedKernels.js'
 import {checkTypeAttr, quantizedInput, rangeScalar, scalarFloat, typeAttr} from './quantizedArgs.js'

@@ -5,7 +5,7 @@
  */
 import {registerOp} from '../opRegistry.js'
 import {attr, expectInputCount, input, intValues, opError} from '../opArgs.js'
-import {numElements, shapeString, TF_NAME_BY_DTYPE} from '../tensor.js'
+import {numElements, shapeString, TF_NAME_BY_DTYPE} from '../../core/tensor.js'
 import {normalizeAxis} from '../shapes.js'
 
 registerOp({

@@ -6,7 +6,7 @@
  */
 import {registerOp} from '../opRegistry.js'
 import {expectDType, expectInputCount} from '../opArgs.js'
-import {allocate} from '../tensor.js'
+import {allocate} from '../../core/tensor.js'
 import {rsqrtAt} from '../eigenRsqrt.js'
 
 type FloatArray = Float32Array | Float64Array

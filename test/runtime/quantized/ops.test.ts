@@ -4,7 +4,7 @@ import '../../../src/runtime/ops/index.js'
 import {runOp} from '../../helpers/runOp.js'
 import {makeAttr} from '../../../src/graph/attrs.js'
 import {getOp} from '../../../src/runtime/opRegistry.js'
-import type {DType, Tensor} from '../../../src/runtime/tensor.js'
+import type {DType, Tensor} from '../../../src/core/tensor.js'
 
 const f = Math.fround
 const s = (v: number): Tensor => ({dtype: 'float32', shape: [], data: Float32Array.of(v)})

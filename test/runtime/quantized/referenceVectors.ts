@@ -7,7 +7,7 @@ import path from 'node:path'
 import {fixturesDir} from '../../helpers/paths.js'
 import type {AttrValue} from '../../../src/graph/types.js'
 import {makeAttr} from '../../../src/graph/attrs.js'
-import type {DType, Tensor, TensorData} from '../../../src/runtime/tensor.js'
+import type {DType, Tensor, TensorData} from '../../../src/core/tensor.js'
 
 export interface FixtureTensor {
   dtype: DType

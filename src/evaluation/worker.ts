@@ -1,0 +1,26 @@
+/**
+ * A child process of the evaluation pool (src/evaluation/pool.ts): receives `{id, job, threads}`
+ * messages, answers `{id, result}` or `{id, error}`; exits when its parent goes away.
+ */
+import {AxqError} from '../errors.js'
+import {evaluate, type EvaluationJob} from './job.js'
+
+interface Request {
+  id: number
+  job: EvaluationJob
+  threads?: number
+}
+
+process.on('message', (message: Request) => {
+  evaluate(message.job, {threads: message.threads}).then(
+    (result) => process.send?.({id: message.id, result}),
+    (error: unknown) => {
+      const e = error as Error
+      process.send?.({
+        id: message.id,
+        error: {message: e.message, user: error instanceof AxqError, exitCode: error instanceof AxqError ? error.exitCode : 70, subject: error instanceof AxqError ? error.subject : undefined},
+      })
+    },
+  )
+})
+process.on('disconnect', () => process.exit(0))

@@ -1,0 +1,374 @@
+/**
+ * The float32 ops of a CNN exported from PyTorch (ai.onnx), plus the shape plumbing export
+ * creates (Shape/Gather/Unsqueeze/Concat → Reshape). IEEE float32 with fixed summation orders
+ * (accumulation in float32 over the window in (c, kh, kw) order, bias first); onnxruntime's
+ * float kernels (MLAS SGEMM with FMA) round differently, so float results agree closely, not
+ * bit for bit. MaxPool also runs on uint8/int8 codes (QOperator models use it).
+ */
+import {registerOp, ONNX_DOMAIN, outputArray, type OpContext, type OpDefinition} from '../../opRegistry.js'
+import {opError} from '../../opArgs.js'
+import {allocate, elementAsNumber, makeTensor, numElements, shapeString, type Tensor} from '../../../core/tensor.js'
+import {convGeometry} from './convGeometry.js'
+import {floatAttr, intAttr, intsAttr, normalizeAxis, optionalInput, requiredInput} from './onnxArgs.js'
+import {broadcastIndex, broadcastShape} from './broadcast.js'
+
+const f = Math.fround
+
+function floatData(ctx: OpContext, t: Tensor, name: string): Float32Array {
+  if (t.dtype !== 'float32') throw opError(ctx, `${name} must be float32, got ${t.dtype}`)
+  return t.data as Float32Array
+}
+
+function op(name: string, compute: OpDefinition['compute']): void {
+  registerOp({name, domain: ONNX_DOMAIN, compute})
+}
+
+function unary(name: string, fn: (v: number, ctx: OpContext) => number): void {
+  op(name, (ctx) => {
+    const x = requiredInput(ctx, 0, 'X')
+    const src = floatData(ctx, x, 'X')
+    const out = outputArray(ctx, 'float32', src.length) as Float32Array
+    for (let i = 0; i < src.length; i++) out[i] = fn(src[i], ctx)
+    return [makeTensor('float32', x.shape, out)]
+  })
+}
+
+unary('Relu', (v) => (v > 0 ? v : 0))
+unary('Sigmoid', (v) => f(1 / (1 + Math.exp(-v))))
+op('HardSigmoid', (ctx) => {
+  const alpha = f(floatAttr(ctx, 'alpha', 0.2))
+  const beta = f(floatAttr(ctx, 'beta', 0.5))
+  const x = requiredInput(ctx, 0, 'X')
+  const src = floatData(ctx, x, 'X')
+  const out = outputArray(ctx, 'float32', src.length) as Float32Array
+  for (let i = 0; i < src.length; i++) out[i] = Math.max(0, Math.min(1, f(f(alpha * src[i]) + beta)))
+  return [makeTensor('float32', x.shape, out)]
+})
+unary('HardSwish', (v) => f(v * Math.max(0, Math.min(1, f(f(v / 6) + 0.5)))))
+
+op('Clip', (ctx) => {
+  const x = requiredInput(ctx, 0, 'input')
+  const min = optionalInput(ctx, 1)
+  const max = optionalInput(ctx, 2)
+  const lo = min ? elementAsNumber(min, 0) : -Infinity
+  const hi = max ? elementAsNumber(max, 0) : Infinity
+  const src = x.data as ArrayLike<number>
+  const out = outputArray(ctx, x.dtype, src.length) as Float32Array
+  for (let i = 0; i < src.length; i++) out[i] = Math.min(hi, Math.max(lo, src[i]))
+  return [makeTensor(x.dtype, x.shape, out)]
+})
+
+function binary(name: string, fn: (a: number, b: number) => number): void {
+  op(name, (ctx) => {
+    const a = requiredInput(ctx, 0, 'A')
+    const b = requiredInput(ctx, 1, 'B')
+    if (a.dtype !== b.dtype) throw opError(ctx, `A and B must have one type, got ${a.dtype} and ${b.dtype}`)
+    const shape = broadcastShape(ctx, a.shape, b.shape)
+    const ia = broadcastIndex(a.shape, shape)
+    const ib = broadcastIndex(b.shape, shape)
+    const A = a.data as ArrayLike<number | bigint>
+    const B = b.data as ArrayLike<number | bigint>
+    if (a.dtype === 'int64') {
+      const out = new BigInt64Array(ia.length)
+      for (let i = 0; i < ia.length; i++) out[i] = BigInt(fn(Number(A[ia[i]]), Number(B[ib[i]])))
+      return [makeTensor('int64', shape, out)]
+    }
+    const out = outputArray(ctx, a.dtype, ia.length) as Float32Array
+    for (let i = 0; i < ia.length; i++) out[i] = fn(A[ia[i]] as number, B[ib[i]] as number)
+    return [makeTensor(a.dtype, shape, out)]
+  })
+}
+binary('Add', (a, b) => f(a + b))
+binary('Sub', (a, b) => f(a - b))
+binary('Mul', (a, b) => f(a * b))
+binary('Div', (a, b) => f(a / b))
+
+op('Identity', (ctx) => [requiredInput(ctx, 0, 'input')])
+op('Dropout', (ctx) => [requiredInput(ctx, 0, 'data')])
+
+op('Conv', (ctx) => {
+  const x = requiredInput(ctx, 0, 'X')
+  const w = requiredInput(ctx, 1, 'W')
+  const bias = optionalInput(ctx, 2)
+  const X = floatData(ctx, x, 'X')
+  const Wd = floatData(ctx, w, 'W')
+  if (w.shape.length !== 4) throw opError(ctx, `W must be 4-D, got ${shapeString(w.shape)}`)
+  const [M, cg, KH, KW] = w.shape
+  const group = intAttr(ctx, 'group', 1)
+  const g = convGeometry(ctx, x.shape, [KH, KW])
+  if (g.C !== cg * group || M % group !== 0) throw opError(ctx, `shapes do not match: X ${shapeString(x.shape)}, W ${shapeString(w.shape)}, group ${group}`)
+  const B = bias ? floatData(ctx, bias, 'B') : undefined
+  const {N, C, H, W, Ho, Wo} = g
+  const mg = M / group
+  const out = outputArray(ctx, 'float32', N * M * Ho * Wo) as Float32Array
+  for (let n = 0; n < N; n++)
+    for (let m = 0; m < M; m++) {
+      const c0 = Math.floor(m / mg) * cg
+      for (let oh = 0; oh < Ho; oh++)
+        for (let ow = 0; ow < Wo; ow++) {
+          let acc = B ? B[m] : 0
+          for (let c = 0; c < cg; c++)
+            for (let kh = 0; kh < KH; kh++) {
+              const ih = oh * g.strideH - g.padTop + kh * g.dilationH
+              if (ih < 0 || ih >= H) continue
+              for (let kw = 0; kw < KW; kw++) {
+                const iw = ow * g.strideW - g.padLeft + kw * g.dilationW
+                if (iw < 0 || iw >= W) continue
+                acc = f(acc + f(X[((n * C + c0 + c) * H + ih) * W + iw] * Wd[((m * cg + c) * KH + kh) * KW + kw]))
+              }
+            }
+          out[((n * M + m) * Ho + oh) * Wo + ow] = acc
+        }
+    }
+  return [makeTensor('float32', [N, M, Ho, Wo], out)]
+})
+
+function matmul(A: Float32Array, B: Float32Array, M: number, K: number, N: number, transB: boolean, out: Float32Array): void {
+  for (let m = 0; m < M; m++)
+    for (let n = 0; n < N; n++) {
+      let s = 0
+      for (let k = 0; k < K; k++) s = f(s + f(A[m * K + k] * B[transB ? n * K + k : k * N + n]))
+      out[m * N + n] = s
+    }
+}
+
+op('Gemm', (ctx) => {
+  const a = requiredInput(ctx, 0, 'A')
+  const b = requiredInput(ctx, 1, 'B')
+  const c = optionalInput(ctx, 2)
+  if (intAttr(ctx, 'transA', 0) !== 0) throw opError(ctx, 'transA=1 is not supported')
+  const transB = intAttr(ctx, 'transB', 0) !== 0
+  const alpha = f(floatAttr(ctx, 'alpha', 1))
+  const beta = f(floatAttr(ctx, 'beta', 1))
+  if (a.shape.length !== 2 || b.shape.length !== 2) throw opError(ctx, `A and B must be 2-D, got ${shapeString(a.shape)} and ${shapeString(b.shape)}`)
+  const [M, K] = a.shape
+  const N = transB ? b.shape[0] : b.shape[1]
+  if ((transB ? b.shape[1] : b.shape[0]) !== K) throw opError(ctx, `A ${shapeString(a.shape)} and B ${shapeString(b.shape)} do not multiply`)
+  const out = outputArray(ctx, 'float32', M * N) as Float32Array
+  matmul(floatData(ctx, a, 'A'), floatData(ctx, b, 'B'), M, K, N, transB, out)
+  const ic = c ? broadcastIndex(c.shape, [M, N]) : undefined
+  const C = c ? floatData(ctx, c, 'C') : undefined
+  for (let i = 0; i < M * N; i++) {
+    let v = alpha === 1 ? out[i] : f(alpha * out[i])
+    if (C && ic) v = f(v + (beta === 1 ? C[ic[i]] : f(beta * C[ic[i]])))
+    out[i] = v
+  }
+  return [makeTensor('float32', [M, N], out)]
+})
+
+op('MatMul', (ctx) => {
+  const a = requiredInput(ctx, 0, 'A')
+  const b = requiredInput(ctx, 1, 'B')
+  if (b.shape.length !== 2 || a.shape.length < 2) throw opError(ctx, `axq's MatMul takes A [..., M, K] and B [K, N], got ${shapeString(a.shape)} and ${shapeString(b.shape)}`)
+  const K = a.shape[a.shape.length - 1]
+  const [K2, N] = b.shape
+  if (K !== K2) throw opError(ctx, `A ${shapeString(a.shape)} and B ${shapeString(b.shape)} do not multiply`)
+  const M = numElements(a.shape) / K
+  const out = outputArray(ctx, 'float32', M * N) as Float32Array
+  matmul(floatData(ctx, a, 'A'), floatData(ctx, b, 'B'), M, K, N, false, out)
+  return [makeTensor('float32', [...a.shape.slice(0, -1), N], out)]
+})
+
+op('BatchNormalization', (ctx) => {
+  const x = requiredInput(ctx, 0, 'X')
+  const [scale, bias, mean, variance] = [1, 2, 3, 4].map((i) => floatData(ctx, requiredInput(ctx, i, 'param'), 'param'))
+  const eps = f(floatAttr(ctx, 'epsilon', 1e-5))
+  const X = floatData(ctx, x, 'X')
+  const C = x.shape[1]
+  const inner = numElements(x.shape.slice(2))
+  const out = outputArray(ctx, 'float32', X.length) as Float32Array
+  for (let i = 0; i < X.length; i++) {
+    const c = Math.floor(i / inner) % C
+    out[i] = f(f(f(f(X[i] - mean[c]) / f(Math.sqrt(f(variance[c] + eps)))) * scale[c]) + bias[c])
+  }
+  return [makeTensor('float32', x.shape, out)]
+})
+
+function pool(kind: 'max' | 'avg'): OpDefinition['compute'] {
+  return (ctx) => {
+    const x = requiredInput(ctx, 0, 'X')
+    const kernel = intsAttr(ctx, 'kernel_shape')
+    if (!kernel || kernel.length !== 2) throw opError(ctx, 'kernel_shape must have 2 values (2-D)')
+    if (kind === 'max' && x.dtype !== 'float32' && x.dtype !== 'uint8' && x.dtype !== 'int8') throw opError(ctx, `X must be float32, uint8 or int8, got ${x.dtype}`)
+    if (kind === 'avg') floatData(ctx, x, 'X')
+    const g = convGeometry(ctx, x.shape, kernel, intAttr(ctx, 'ceil_mode', 0) !== 0)
+    const countPad = intAttr(ctx, 'count_include_pad', 0) !== 0
+    const {N, C, H, W, Ho, Wo, KH, KW} = g
+    const X = x.data as ArrayLike<number>
+    const out = outputArray(ctx, x.dtype, N * C * Ho * Wo) as Float32Array
+    for (let nc = 0; nc < N * C; nc++)
+      for (let oh = 0; oh < Ho; oh++)
+        for (let ow = 0; ow < Wo; ow++) {
+          let acc = kind === 'max' ? -Infinity : 0
+          let count = 0
+          for (let kh = 0; kh < KH; kh++) {
+            const ih = oh * g.strideH - g.padTop + kh * g.dilationH
+            for (let kw = 0; kw < KW; kw++) {
+              const iw = ow * g.strideW - g.padLeft + kw * g.dilationW
+              const inside = ih >= 0 && ih < H && iw >= 0 && iw < W
+              if (inside) {
+                const v = X[(nc * H + ih) * W + iw]
+                acc = kind === 'max' ? (v > acc ? v : acc) : f(acc + v)
+                count++
+              } else if (countPad && ih < H + g.padTop && iw < W + g.padLeft) count++
+            }
+          }
+          out[(nc * Ho + oh) * Wo + ow] = kind === 'max' ? acc : f(acc / count)
+        }
+    return [makeTensor(x.dtype, [N, C, Ho, Wo], out)]
+  }
+}
+op('MaxPool', pool('max'))
+op('AveragePool', pool('avg'))
+
+op('GlobalAveragePool', (ctx) => {
+  const x = requiredInput(ctx, 0, 'X')
+  const X = floatData(ctx, x, 'X')
+  const [N, C] = x.shape
+  const inner = numElements(x.shape.slice(2))
+  const out = outputArray(ctx, 'float32', N * C) as Float32Array
+  for (let i = 0; i < N * C; i++) {
+    let s = 0
+    for (let k = 0; k < inner; k++) s = f(s + X[i * inner + k])
+    out[i] = f(s / inner)
+  }
+  return [makeTensor('float32', [N, C, ...x.shape.slice(2).map(() => 1)], out)]
+})
+
+op('Softmax', (ctx) => {
+  const x = requiredInput(ctx, 0, 'input')
+  const X = floatData(ctx, x, 'input')
+  const axis = normalizeAxis(ctx, intAttr(ctx, 'axis', -1), x.shape.length)
+  if (axis !== x.shape.length - 1) throw opError(ctx, 'axq runs Softmax over the last axis only')
+  const cols = x.shape[axis]
+  const out = outputArray(ctx, 'float32', X.length) as Float32Array
+  for (let r = 0; r < X.length / cols; r++) {
+    let max = -Infinity
+    for (let c = 0; c < cols; c++) max = Math.max(max, X[r * cols + c])
+    let sum = 0
+    for (let c = 0; c < cols; c++) sum = f(sum + (out[r * cols + c] = f(Math.exp(f(X[r * cols + c] - max)))))
+    for (let c = 0; c < cols; c++) out[r * cols + c] = f(out[r * cols + c] / sum)
+  }
+  return [makeTensor('float32', x.shape, out)]
+})
+
+// Shape plumbing.
+
+function intList(ctx: OpContext, t: Tensor, name: string): number[] {
+  if (t.dtype !== 'int64' && t.dtype !== 'int32') throw opError(ctx, `${name} must be int64, got ${t.dtype}`)
+  return Array.from({length: t.data.length}, (_, i) => elementAsNumber(t, i))
+}
+
+function int64Tensor(values: number[]): Tensor {
+  return makeTensor('int64', [values.length], BigInt64Array.from(values.map(BigInt)))
+}
+
+op('Flatten', (ctx) => {
+  const x = requiredInput(ctx, 0, 'input')
+  const axis = intAttr(ctx, 'axis', 1)
+  const a = axis < 0 ? axis + x.shape.length : axis
+  if (a < 0 || a > x.shape.length) throw opError(ctx, `axis ${axis} is out of range for rank ${x.shape.length}`)
+  return [{...x, shape: [numElements(x.shape.slice(0, a)), numElements(x.shape.slice(a))]}]
+})
+
+op('Reshape', (ctx) => {
+  const x = requiredInput(ctx, 0, 'data')
+  const spec = intList(ctx, requiredInput(ctx, 1, 'shape'), 'shape')
+  const allowZero = intAttr(ctx, 'allowzero', 0) !== 0
+  const shape = spec.map((d, i) => (d === 0 && !allowZero ? x.shape[i] : d))
+  const known = shape.filter((d) => d !== -1).reduce((p, d) => p * d, 1)
+  const size = numElements(x.shape)
+  const free = shape.indexOf(-1)
+  if (free >= 0) shape[free] = known === 0 ? 0 : size / known
+  if (numElements(shape) !== size || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw opError(ctx, `cannot reshape ${shapeString(x.shape)} to ${shapeString(spec)}`)
+  }
+  return [{...x, shape}]
+})
+
+op('Shape', (ctx) => [int64Tensor(requiredInput(ctx, 0, 'data').shape)])
+
+op('Unsqueeze', (ctx) => {
+  const x = requiredInput(ctx, 0, 'data')
+  const axes = intList(ctx, requiredInput(ctx, 1, 'axes'), 'axes')
+  const rank = x.shape.length + axes.length
+  const norm = axes.map((a) => (a < 0 ? a + rank : a)).sort((p, q) => p - q)
+  const shape = [...x.shape]
+  for (const a of norm) shape.splice(a, 0, 1)
+  return [{...x, shape}]
+})
+
+op('Squeeze', (ctx) => {
+  const x = requiredInput(ctx, 0, 'data')
+  const axesT = optionalInput(ctx, 1)
+  const axes = axesT ? intList(ctx, axesT, 'axes').map((a) => (a < 0 ? a + x.shape.length : a)) : x.shape.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0)
+  return [{...x, shape: x.shape.filter((_, i) => !axes.includes(i))}]
+})
+
+op('Gather', (ctx) => {
+  const x = requiredInput(ctx, 0, 'data')
+  const idxT = requiredInput(ctx, 1, 'indices')
+  const axis = normalizeAxis(ctx, intAttr(ctx, 'axis', 0), x.shape.length)
+  const indices = intList(ctx, idxT, 'indices').map((i) => (i < 0 ? i + x.shape[axis] : i))
+  if (indices.some((i) => i < 0 || i >= x.shape[axis])) throw opError(ctx, `an index is out of range for axis ${axis} of ${shapeString(x.shape)}`)
+  const outer = numElements(x.shape.slice(0, axis))
+  const inner = numElements(x.shape.slice(axis + 1))
+  const shape = [...x.shape.slice(0, axis), ...idxT.shape, ...x.shape.slice(axis + 1)]
+  const out = allocate(x.dtype, numElements(shape)) as unknown as (number | bigint)[]
+  const src = x.data as unknown as ArrayLike<number | bigint>
+  let k = 0
+  for (let o = 0; o < outer; o++) for (const i of indices) for (let j = 0; j < inner; j++) out[k++] = src[(o * x.shape[axis] + i) * inner + j]
+  return [makeTensor(x.dtype, shape, out as unknown as Tensor['data'])]
+})
+
+op('Concat', (ctx) => {
+  const parts = ctx.inputs.filter((t) => t.data.length > 0 || !Object.isFrozen(t))
+  if (parts.length === 0) throw opError(ctx, 'no inputs')
+  const rank = parts[0].shape.length
+  const axis = normalizeAxis(ctx, intAttr(ctx, 'axis', 0), rank)
+  const dtype = parts[0].dtype
+  for (const p of parts) {
+    if (p.dtype !== dtype || p.shape.length !== rank || p.shape.some((d, i) => i !== axis && d !== parts[0].shape[i])) {
+      throw opError(ctx, `inputs do not concatenate on axis ${axis}: ${parts.map((q) => `${q.dtype}${shapeString(q.shape)}`).join(', ')}`)
+    }
+  }
+  const shape = [...parts[0].shape]
+  shape[axis] = parts.reduce((s, p) => s + p.shape[axis], 0)
+  const outer = numElements(shape.slice(0, axis))
+  const out = allocate(dtype, numElements(shape)) as unknown as (number | bigint)[]
+  let k = 0
+  for (let o = 0; o < outer; o++)
+    for (const p of parts) {
+      const chunk = numElements(p.shape.slice(axis))
+      const src = p.data as unknown as ArrayLike<number | bigint>
+      for (let j = 0; j < chunk; j++) out[k++] = src[o * chunk + j]
+    }
+  return [makeTensor(dtype, shape, out as unknown as Tensor['data'])]
+})
+
+op('Transpose', (ctx) => {
+  const x = requiredInput(ctx, 0, 'data')
+  const rank = x.shape.length
+  const perm = intsAttr(ctx, 'perm') ?? [...Array(rank).keys()].reverse()
+  if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) throw opError(ctx, `perm ${shapeString(perm)} is not a permutation of rank ${rank}`)
+  const shape = perm.map((p) => x.shape[p])
+  const inStrides = new Array<number>(rank)
+  for (let i = rank - 1, s = 1; i >= 0; i--) {
+    inStrides[i] = s
+    s *= x.shape[i]
+  }
+  const size = numElements(shape)
+  const out = allocate(x.dtype, size) as unknown as (number | bigint)[]
+  const src = x.data as unknown as ArrayLike<number | bigint>
+  const coord = new Array<number>(rank).fill(0)
+  for (let i = 0; i < size; i++) {
+    let off = 0
+    for (let d = 0; d < rank; d++) off += coord[d] * inStrides[perm[d]]
+    out[i] = src[off]
+    for (let d = rank - 1; d >= 0; d--) {
+      if (++coord[d] < shape[d]) break
+      coord[d] = 0
+    }
+  }
+  return [makeTensor(x.dtype, shape, out as unknown as Tensor['data'])]
+})

@@ -1,0 +1,4 @@
+/** Importing this module registers every ONNX op (domains ai.onnx and com.microsoft). */
+import './floatOps.js'
+import './qlinearConv.js'
+import './quantizedOps.js'
