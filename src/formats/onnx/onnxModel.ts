@@ -15,6 +15,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import onnxProto from 'onnx-proto'
 import {AxqError} from '../../errors.js'
+import {INPUT_LIMITS, readInputFile} from '../../inputFile.js'
 import {DTYPE_BY_ONNX_ENUM, DTYPES, makeTensor, numElements, BYTES_PER_ELEMENT, type DType, type Tensor} from '../../core/tensor.js'
 import type {AttrValue, GraphDef, NodeDef} from '../../graph/types.js'
 import {getOp, ONNX_DOMAIN, MS_DOMAIN, TF_DOMAIN} from '../../runtime/opRegistry.js'
@@ -71,13 +72,7 @@ function domainName(domain: string | null | undefined): string {
 }
 
 export function readOnnxModel(file: string): OnnxModel {
-  let bytes: Uint8Array
-  try {
-    bytes = fs.readFileSync(file)
-  } catch (error) {
-    throw new AxqError(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {subject: file})
-  }
-  return decodeOnnxModel(bytes, file)
+  return decodeOnnxModel(readInputFile(file, {what: 'ONNX model', maxBytes: INPUT_LIMITS.graphBytes}), file)
 }
 
 export function decodeOnnxModel(bytes: Uint8Array, file: string): OnnxModel {
