@@ -22,14 +22,16 @@
 // Taps outside the image read padCode (rows of code padCode, as TF's AxConv2D does); in
 // PadMode::kZero their contribution is taken out again per pixel at the end.
 // Every output element is computed by exactly one task, in a fixed order of exact integer
-// additions, so results never depend on the thread count or on the instruction set.
+// additions, so results never depend on the thread count or on the instruction set. Work runs on
+// the native kernels' one pool (parallel.h: a failure on a pool thread, e.g. out of memory for
+// scratch, reaches the caller as an exception and the call rejects).
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
 #include "axconv_isa.h"
 #include "axconv_kernel.h"
-#include "axconv_thread_pool.h"
+#include "parallel.h"
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -139,7 +141,7 @@ std::shared_ptr<PreparedFilter> PrepareFilter(const ConvGeometry& g, const uint8
     // Independent pieces (k-tile, range of taps), built on all threads.
     const int64_t chunk = 64;
     const int64_t pieces = (taps + chunk - 1) / chunk;
-    ParallelFor(p->keptTiles * pieces, threads, [&](int64_t job) {
+    Parallel(p->keptTiles * pieces, threads, [&](int64_t job) {
       const int64_t kt = job / pieces;
       const int64_t t0 = (job % pieces) * chunk;
       const int64_t t1 = std::min(taps, t0 + chunk);
@@ -397,7 +399,7 @@ void AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
   s.sumX.assign(static_cast<size_t>(s.pixels), 0);
   s.inTaps.assign(static_cast<size_t>(s.pixels), 0);
   s.pixelSum.resize(static_cast<size_t>(g.N * g.H * g.W));
-  ParallelFor(g.N, threads, [&](int64_t n) {
+  Parallel(g.N, threads, [&](int64_t n) {
     const int64_t plane = g.H * g.W;
     for (int64_t j = n * plane; j < (n + 1) * plane; ++j) {
       const uint8_t* x = input + j * g.C;
@@ -432,7 +434,7 @@ void AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
   AdviseHugePages(output, static_cast<size_t>(s.pixels * g.K) * sizeof(int32_t));
   const int64_t perTile = s.taps * 256 * KT;
   if (p.keptTiles > 0) {
-    ParallelFor(blocks, threads, [&](int64_t b) {
+    Parallel(blocks, threads, [&](int64_t b) {
       RunBlock(s, b, 0, p.keptTiles, 0, s.taps, [&](int64_t kt) { return p.rows + kt * perTile; }, nullptr);
     });
   }
@@ -450,11 +452,11 @@ void AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
     for (int64_t kt = p.keptTiles; kt < p.tiles; ++kt) {
       for (int64_t t0 = 0; t0 < s.taps; t0 += chunkTaps) {
         const int64_t t1 = std::min(s.taps, t0 + chunkTaps);
-        ParallelFor((t1 - t0 + kPiece - 1) / kPiece, threads, [&](int64_t piece) {
+        Parallel((t1 - t0 + kPiece - 1) / kPiece, threads, [&](int64_t piece) {
           const int64_t a = t0 + piece * kPiece, b = std::min(t1, a + kPiece);
           build(rows + (a - t0) * 256 * KT, p.filter.data() + kt * KT, Kp, a, b, p.table.data());
         });
-        ParallelFor(blocks, threads, [&](int64_t b) {
+        Parallel(blocks, threads, [&](int64_t b) {
           RunBlock(s, b, kt, kt + 1, t0, t1, [&](int64_t) { return rows; }, kept.data());
         });
       }

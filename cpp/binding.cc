@@ -5,6 +5,7 @@ namespace axq {
 void RegisterAxConv(Napi::Env env, Napi::Object exports);
 void RegisterFloatOps(Napi::Env env, Napi::Object exports);
 void RegisterQuantizedOps(Napi::Env env, Napi::Object exports);
+void RegisterOnnxOps(Napi::Env env, Napi::Object exports);
 }
 
 static Napi::Value Version(const Napi::CallbackInfo& info) {
@@ -16,6 +17,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   axq::RegisterAxConv(env, exports);
   axq::RegisterFloatOps(env, exports);
   axq::RegisterQuantizedOps(env, exports);
+  axq::RegisterOnnxOps(env, exports);
   return exports;
 }
 

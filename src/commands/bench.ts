@@ -3,6 +3,9 @@ import os from 'node:os'
 import {Flags} from '@oclif/core'
 import {AxqCommand} from '../cli/baseCommand.js'
 import {AxqError} from '../errors.js'
+import {isOnnxFile} from '../formats/onnx/onnxModel.js'
+import {benchOnnx} from '../bench/onnxBench.js'
+import {EXACT_MULTIPLIER} from '../mults/table.js'
 import {requireUnsigned, resolveMultiplier, type ResolvedMultiplier} from '../mults/resolve.js'
 import {tunedTable} from '../mults/tune.js'
 import {RESNET8_LAYERS, convLayersOfGraph, parseLayerShape, type ConvLayer} from '../bench/convLayers.js'
@@ -60,6 +63,29 @@ Runs every convolution layer of ResNet-8 (or of --graph, or the --shape layers) 
       return
     }
     const multDirs = flags['mult-dir']
+    if (flags.graph && isOnnxFile(flags.graph)) {
+      if (!flags.data) throw new AxqError('--graph MODEL.onnx needs --data (ONNX models are benchmarked end to end)', {subject: '--data', exitCode: 2})
+      const r = await benchOnnx({
+        graph: flags.graph,
+        data: flags.data,
+        mult: flags.mult ?? EXACT_MULTIPLIER,
+        tune: flags.tune,
+        multDirs,
+        threads: flags.threads,
+        batchSize: flags['batch-size'],
+        iterations: flags.iterations,
+      })
+      if (flags.json) {
+        this.printJson(r)
+        return
+      }
+      for (const l of r.layers) this.log(`${l.name.padEnd(48)} ${l.op.padEnd(22)} ${(l.macsPerImage ?? 0).toLocaleString('en-US').padStart(11)} MACs/image`)
+      for (const p of r.profile) this.log(`${p.op.padEnd(26)} ${String(p.calls).padStart(6)} calls ${p.seconds.toFixed(3).padStart(9)} s ${p.cpuSeconds.toFixed(3).padStart(9)} cpu s`)
+      this.log(
+        `end-to-end: ${r.images} images in ${r.seconds.toFixed(2)} s (${r.imagesPerSecond.toFixed(0)} images/s), ${r.gmacsPerSecond.toFixed(2)} GMAC/s over ${r.macsPerImage.toLocaleString('en-US')} MACs/image, accuracy ${r.accuracy.toFixed(3)}`,
+      )
+      return
+    }
     let resolved: ResolvedMultiplier
     if (flags.mult) {
       resolved = resolveMultiplier(flags.mult, {multDirs})

@@ -3,6 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {AxqCommand} from '../cli/baseCommand.js'
 import {runInference, type InferResult} from '../infer/inference.js'
 import {AxqError} from '../errors.js'
+import {isOnnxFile} from '../formats/onnx/onnxModel.js'
 import {EXACT_MULTIPLIER} from '../mults/table.js'
 import {multDirFlag} from '../cli/multDirFlag.js'
 import {inferencePower} from '../evaluation/job.js'
@@ -11,7 +12,7 @@ import {wilsonInterval} from '../evaluation/statistics.js'
 const pyBool = (b: boolean) => (b ? 'True' : 'False')
 
 export default class Infer extends AxqCommand {
-  static override description = `Accuracy of a graph on CIFAR-style data with an approximate multiplier in every AxConv2D node
+  static override description = `Accuracy of a graph (GraphDef or ONNX) on CIFAR-style data with an approximate multiplier in every AxConv2D node (ONNX: every QLinearConv, QLinearMatMul and QGemm)
 
 Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at the end of the file), like tf-approximate's cifar10_ax_inference.py, and prints each batch's accuracy and the mean. A file with fewer records than ITERATIONS × BATCH-SIZE is reused: with the defaults, a 1000-image file is scored 10 times over (give --iterations 1). Float graphs (no AxConv2D) run too.`
 
@@ -21,12 +22,12 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
   ]
 
   static override args = {
-    graph: Args.string({description: 'frozen GraphDef (.pb)', required: true}),
+    graph: Args.string({description: 'frozen GraphDef (.pb) or ONNX model (.onnx)', required: true}),
   }
 
   static override flags = {
     'data-dir': Flags.string({description: 'folder with eval.tfrecords, test_batch.bin or test_batch', exclusive: ['data']}),
-    data: Flags.string({description: 'a data file: .tfrecords, CIFAR-10 .bin batch or python pickle batch'}),
+    data: Flags.string({description: 'a data file: .tfrecords, CIFAR-10 .bin batch, python pickle batch, or .npz with x (preprocessed model input, float32) and y (labels)'}),
     'batch-size': Flags.integer({description: 'images per batch (ranges and batch-norm statistics are per batch)', default: 1000, min: 1, max: MAX_BATCH}),
     iterations: Flags.integer({description: 'number of batches', default: 10, min: 1}),
     mult: Flags.string({description: 'multiplier name or .bin path for every AxConv2D node', default: EXACT_MULTIPLIER}),
@@ -46,6 +47,10 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
       default: 'eigen',
     }),
     profile: Flags.boolean({description: 'print the time spent per op type', default: false}),
+    'save-logits': Flags.string({description: 'write the float32 logits [images, classes], in data order, to this .npy file'}),
+    scale: Flags.string({description: 'ONNX models: pixel scale applied first (default: the model\'s axq.preprocess.scale, else 1)'}),
+    mean: Flags.string({description: 'ONNX models: per-channel mean subtracted after scaling, comma-separated (default: metadata axq.preprocess.mean, else 0)'}),
+    std: Flags.string({description: 'ONNX models: per-channel standard deviation divided by, comma-separated (default: metadata axq.preprocess.std, else 1)'}),
     json: Flags.boolean({description: 'print one JSON object instead of text', default: false}),
   }
 
@@ -69,6 +74,12 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
         threads: flags.threads,
         profile: flags.profile,
         rsqrt: flags.rsqrt === 'exact' ? 'correctly-rounded' : 'eigen-fast-math',
+        saveLogits: flags['save-logits'],
+        preprocessing: {
+          scale: flags.scale === undefined ? undefined : numberList(flags.scale, '--scale')[0],
+          mean: flags.mean === undefined ? undefined : numberList(flags.mean, '--mean'),
+          std: flags.std === undefined ? undefined : numberList(flags.std, '--std'),
+        },
       },
       {
         onNotice: (message) => process.stderr.write(`axq: note: ${message}\n`),
@@ -88,7 +99,9 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
     )
     const correct = result.runs.reduce((sum, r) => sum + r.correct, 0)
     const ci95 = wilsonInterval(correct, result.images)
-    const power = inferencePower(args.graph, result.layers, flags['mult-dir'])
+    // The power model counts GraphDef layers (src/evaluation); ONNX models report none yet.
+    const onnx = isOnnxFile(args.graph)
+    const power = onnx ? {relativePower: null, relativePowerComputed: null} : inferencePower(args.graph, result.layers, flags['mult-dir'])
     if (flags.json) {
       if (progress) process.stderr.write('\n')
       this.printJson({...result, ci95, ...power})
@@ -96,11 +109,17 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
     }
     this.log(
       `${correct}/${result.images} correct, 95% CI (Wilson) [${ci95[0].toFixed(3)}, ${ci95[1].toFixed(3)}]; ` +
-        `relative multiplication power ${power.relativePower === null ? 'unknown (no power known for a multiplier)' : `${power.relativePower.toFixed(3)} (computed MACs: ${power.relativePowerComputed?.toFixed(3)})`}`,
+        `relative multiplication power ${onnx ? 'not computed for ONNX models' : power.relativePower === null ? 'unknown (no power known for a multiplier)' : `${power.relativePower.toFixed(3)} (computed MACs: ${power.relativePowerComputed?.toFixed(3)})`}`,
     )
     this.log(`results;mult=${result.mult};tune=${pyBool(result.tune)};accuracy=${result.accuracy.toFixed(3)}`)
     if (result.profile) this.log(formatProfile(result))
   }
+}
+
+function numberList(text: string, flag: string): number[] {
+  const values = text.split(',').map((v) => Number(v.trim()))
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v))) throw new AxqError(`${flag}: expected comma-separated numbers, got '${text}'`, {subject: flag, exitCode: 2})
+  return values
 }
 
 function formatProfile(result: InferResult): string {

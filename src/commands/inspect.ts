@@ -4,6 +4,8 @@ import {AxqError} from '../errors.js'
 import {readGraph} from '../graph/graphIO.js'
 import {summarizeGraph} from '../graph/graphSummary.js'
 import {placeholderNames} from '../graph/endpoints.js'
+import {isOnnxFile} from '../formats/onnx/onnxModel.js'
+import {summarizeOnnx} from '../formats/onnx/onnxSummary.js'
 import {multDirFlag} from '../cli/multDirFlag.js'
 import {layerwisePower} from '../evaluation/job.js'
 import {EXACT_MULTIPLIER} from '../mults/table.js'
@@ -35,7 +37,7 @@ For every Conv2D/QuantizedConv2D/AxConv2D/MatMul layer: input, filter and output
   ]
 
   static override args = {
-    graph: Args.string({description: 'GraphDef (.pb)', required: true}),
+    graph: Args.string({description: 'GraphDef (.pb) or ONNX model (.onnx)', required: true}),
   }
 
   static override flags = {
@@ -52,9 +54,10 @@ For every Conv2D/QuantizedConv2D/AxConv2D/MatMul layer: input, filter and output
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Inspect)
-    const graph = readGraph(args.graph)
+    const onnx = isOnnxFile(args.graph)
+    const graph = onnx ? undefined : readGraph(args.graph)
     const shapes: Record<string, number[]> = {}
-    const placeholders = placeholderNames(graph)
+    const placeholders = graph ? placeholderNames(graph) : (await import('../formats/onnx/onnxModel.js')).readOnnxModel(args.graph).inputs.map((i) => i.name)
     for (const spec of flags['input-shape'] ?? []) {
       const eq = spec.indexOf('=')
       if (eq >= 0) {
@@ -68,8 +71,11 @@ For every Conv2D/QuantizedConv2D/AxConv2D/MatMul layer: input, filter and output
         shapes[placeholders[0]] = parseDims(spec, '--input-shape')
       }
     }
-    const s = summarizeGraph(graph, shapes)
-    const power = flags.mult !== undefined || flags['layer-mult'] !== undefined ? layerwisePower(args.graph, flags.mult ?? EXACT_MULTIPLIER, flags['layer-mult'] ?? [], flags['mult-dir']) : undefined
+    const s = graph ? summarizeGraph(graph, shapes) : await summarizeOnnx(args.graph, shapes)
+    if (!graph && (flags.mult !== undefined || flags['layer-mult'] !== undefined)) {
+      throw new AxqError('--mult/--layer-mult: the relative power of ONNX models is not computed yet', {subject: '--mult', exitCode: 2})
+    }
+    const power = graph && (flags.mult !== undefined || flags['layer-mult'] !== undefined) ? layerwisePower(args.graph, flags.mult ?? EXACT_MULTIPLIER, flags['layer-mult'] ?? [], flags['mult-dir']) : undefined
     if (flags.json) {
       this.printJson(power ? {...s, ...power} : s)
       return

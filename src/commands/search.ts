@@ -82,7 +82,7 @@ An accelerator has TILES computing tiles, each built with one multiplier; every 
         },
         onGeneration: (g) => {
           const line = `generation ${g.generation}/${g.generations}: ${g.evaluations} evaluations, front ${g.front}, ${minutes(g.seconds)}` + (g.etaSeconds !== null && g.generation < g.generations ? `, ETA ≤ ${minutes(g.etaSeconds)}` : '')
-          process.stderr.write(tty ? `\r${line}\x1b[K\n` : `${line}\n`)
+          if (tty) process.stderr.write(`\r${line}\x1b[K\n`)
         },
       },
       queue && new QueueEvaluator(queue),

@@ -19,6 +19,7 @@ import {AxqError} from '../errors.js'
 import {openDataset, type Dataset} from '../data/dataset.js'
 import {fileProblem} from '../fileProblem.js'
 import {readGraph} from '../graph/graphIO.js'
+import {isOnnxFile} from '../formats/onnx/onnxModel.js'
 import {summarizeGraph} from '../graph/graphSummary.js'
 import {APPROXIMATE_OPS, applyLayerMultipliers, configureApproximateLayers, runInference, type LayerSetting, type MultiplierUsed} from '../infer/inference.js'
 import {PowerTable, relativePower} from '../mults/power.js'
@@ -157,6 +158,9 @@ const macsByModel = new Map<string, LayerMacs[]>()
 export function approximateLayerMacs(model: FileRef): LayerMacs[] {
   let hit = macsByModel.get(model.sha256)
   if (!hit) {
+    if (isOnnxFile(model.path)) {
+      throw new AxqError(`${model.path}: multiplications per layer (relative power, search, sensitivity) are counted for TensorFlow GraphDefs only so far`, {subject: model.path})
+    }
     const graph = readGraph(model.path)
     const approximate = new Set(graph.node.filter((n) => APPROXIMATE_OPS.has(n.op)).map((n) => n.name))
     hit = summarizeGraph(graph)
@@ -186,6 +190,7 @@ export function configurationPower(
 
 /** Relative power of an `axq infer` run's layers (null when a power is unknown or there is no approximate layer). */
 export function inferencePower(graph: string, layers: readonly {name: string; mult: string}[], multDirs: readonly string[] = []): {relativePower: number | null; relativePowerComputed: number | null} {
+  if (isOnnxFile(graph)) return {relativePower: null, relativePowerComputed: null}
   return configurationPower(approximateLayerMacs(fileRef(graph)), layers, powerTableFor(multDirs.map((d) => path.resolve(d))))
 }
 

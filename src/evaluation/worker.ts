@@ -11,12 +11,17 @@ interface Request {
   threads?: number
 }
 
+// With a callback a failed send (the parent has gone) is not an 'error' event: the worker just ends.
+const reply = (message: unknown) => {
+  if (process.connected) process.send?.(message, undefined, {}, () => {})
+}
+
 process.on('message', (message: Request) => {
   evaluate(message.job, {threads: message.threads}).then(
-    (result) => process.send?.({id: message.id, result}),
+    (result) => reply({id: message.id, result}),
     (error: unknown) => {
       const e = error as Error
-      process.send?.({
+      reply({
         id: message.id,
         error: {message: e.message, user: error instanceof AxqError, exitCode: error instanceof AxqError ? error.exitCode : 70, subject: error instanceof AxqError ? error.subject : undefined},
       })

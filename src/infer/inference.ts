@@ -4,22 +4,21 @@
  * and tuning flag, then `iterations` batches of `batchSize` records are run in file order
  * (wrapping around at the end), each scored by argmax of the logits against the label.
  */
-import type {GraphDef, NodeDef} from '../graph/types.js'
-import {readGraph} from '../graph/graphIO.js'
-import {makeAttr, readAttr} from '../graph/attrs.js'
-import {nodeNameFromInput} from '../graph/names.js'
-import {requiredInputNodes, sinkNodes} from '../graph/endpoints.js'
-import {Session} from '../runtime/session.js'
-import '../runtime/ops/index.js'
+import type {GraphDef} from '../graph/types.js'
+import {makeAttr} from '../graph/attrs.js'
 import {makeTensor, type Tensor} from '../core/tensor.js'
 import {checkLabels, openDataset, type Dataset} from '../data/dataset.js'
+import {openNpzDataset} from '../data/npzDataset.js'
+import {encodeNpyFloat32} from '../data/npz.js'
+import {writeFileAtomic} from '../atomicWrite.js'
+import {APPROXIMATE_OPS, openInferModel, type Preprocessing} from './inferModel.js'
 import {describeSource, resolveMultiplier} from '../mults/resolve.js'
 import {tableSha256} from '../mults/metricsCache.js'
 import type {AnyProductTable} from '../mults/table.js'
 import {AxqError} from '../errors.js'
 import type {RsqrtMode} from '../runtime/eigenRsqrt.js'
 
-export const APPROXIMATE_OPS = new Set(['AxConv2D'])
+export {APPROXIMATE_OPS}
 
 export interface InferOptions {
   graph: string
@@ -43,6 +42,10 @@ export interface InferOptions {
   profile?: boolean
   /** float32 rsqrt of batch norm: TF 1.x's Eigen fast-math (default) or correctly rounded. */
   rsqrt?: RsqrtMode
+  /** ONNX models: pixel preprocessing (overrides the model's metadata_props). */
+  preprocessing?: Partial<Preprocessing>
+  /** Write the float32 logits [images, classes], in data order, to this .npy file. */
+  saveLogits?: string
 }
 
 export interface RunResult {
@@ -104,29 +107,11 @@ export interface InferEvents {
   onPredictions?(index: number, predicted: Int32Array, labels: Int32Array): void
 }
 
-function chooseEndpoint(kind: 'input' | 'output', given: string | undefined, candidates: NodeDef[], graph: GraphDef, file: string): string {
-  if (given !== undefined) {
-    const node = nodeNameFromInput(given)
-    if (!graph.node.some((n) => n.name === node)) {
-      throw new AxqError(`--${kind}: no node '${node}' in ${file}`, {subject: `--${kind}`})
-    }
-    return given
-  }
-  if (candidates.length !== 1) {
-    const names = candidates.map((n) => n.name).slice(0, 5).join(', ')
-    throw new AxqError(
-      `${file} has ${candidates.length} ${kind === 'input' ? 'placeholders' : 'sinks'}${names ? ` (${names})` : ''}: choose one with --${kind}`,
-      {subject: `--${kind}`},
-    )
-  }
-  return candidates[0].name
-}
-
 /** Set AxMult/AxTune on every approximate node; returns the settings in graph order. */
-export function configureApproximateLayers(graph: GraphDef, mult: string, tune: boolean): LayerSetting[] {
+export function configureApproximateLayers(graph: GraphDef, mult: string, tune: boolean, ops: ReadonlySet<string> = APPROXIMATE_OPS): LayerSetting[] {
   const layers: LayerSetting[] = []
   for (const node of graph.node) {
-    if (!APPROXIMATE_OPS.has(node.op)) continue
+    if (!ops.has(node.op)) continue
     node.attr.AxMult = makeAttr.string(mult)
     node.attr.AxTune = makeAttr.bool(tune)
     layers.push({name: node.name, mult, tune})
@@ -135,7 +120,7 @@ export function configureApproximateLayers(graph: GraphDef, mult: string, tune: 
 }
 
 /** Apply `SPEC=MULT` overrides (node name or index among the approximate layers). */
-export function applyLayerMultipliers(graph: GraphDef, layers: LayerSetting[], specs: readonly string[]): void {
+export function applyLayerMultipliers(graph: GraphDef, layers: LayerSetting[], specs: readonly string[], layerKind = 'AxConv2D'): void {
   for (const spec of specs) {
     const eq = spec.lastIndexOf('=')
     const key = eq > 0 ? spec.slice(0, eq) : ''
@@ -144,7 +129,7 @@ export function applyLayerMultipliers(graph: GraphDef, layers: LayerSetting[], s
     const index = /^\d+$/.test(key) ? Number(key) : layers.findIndex((l) => l.name === key)
     if (index < 0 || index >= layers.length) {
       const names = layers.map((l, i) => `${i}=${l.name}`).join(', ')
-      throw new AxqError(`--layer-mult '${spec}': no AxConv2D layer '${key}' (layers: ${names || 'none'})`, {subject: '--layer-mult'})
+      throw new AxqError(`--layer-mult '${spec}': no ${layerKind} layer '${key}' (layers: ${names || 'none'})`, {subject: '--layer-mult'})
     }
     layers[index].mult = mult
     const node = graph.node.find((n) => n.name === layers[index].name)
@@ -180,25 +165,10 @@ export function countCorrect(predicted: Int32Array, labels: Int32Array): number 
   return correct
 }
 
-function adaptImages(images: Tensor, placeholder: NodeDef | undefined): Tensor {
-  if (!placeholder || !placeholder.attr.dtype) return images
-  const dtype = readAttr.type(placeholder.attr.dtype, `node '${placeholder.name}' attr dtype`)
-  if (dtype === 'float32') return images
-  if (dtype === 'uint8') return makeTensor('uint8', images.shape, Uint8Array.from(images.data as Float32Array))
-  throw new AxqError(`input node '${placeholder.name}' takes ${dtype}; axq feeds images as float32 or uint8`, {subject: placeholder.name})
-}
-
 export async function runInference(options: InferOptions, events: InferEvents = {}): Promise<InferResult> {
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new AxqError('--batch-size must be a positive integer', {subject: '--batch-size'})
   if (!Number.isInteger(options.iterations) || options.iterations < 1) throw new AxqError('--iterations must be a positive integer', {subject: '--iterations'})
-  const graph = readGraph(options.graph)
-  const input = chooseEndpoint('input', options.input, requiredInputNodes(graph), graph, options.graph)
-  const output = chooseEndpoint('output', options.output, sinkNodes(graph), graph, options.graph)
-  const layers = configureApproximateLayers(graph, options.mult, options.tune)
-  applyLayerMultipliers(graph, layers, options.layerMults ?? [])
-  if (layers.length === 0) events.onNotice?.(`${options.graph} has no AxConv2D node: --mult and --tune have no effect`)
-
-  // Resolve the multipliers before reading any data: an unknown name fails fast.
+  // Multipliers are resolved lazily by the ops, and eagerly below (an unknown name fails fast).
   const tables = new Map<string, AnyProductTable>()
   const multipliers: MultiplierUsed[] = []
   const resolve = (name: string): AnyProductTable => {
@@ -211,15 +181,22 @@ export async function runInference(options: InferOptions, events: InferEvents = 
     }
     return table
   }
+  const model = openInferModel(
+    {graph: options.graph, input: options.input, output: options.output, preprocessing: options.preprocessing},
+    {threads: options.threads, resolveMultiplier: resolve, profile: options.profile, rsqrt: options.rsqrt},
+  )
+  const {graph, input, output} = model
+  const layers = configureApproximateLayers(graph, options.mult, options.tune, model.approximateOps)
+  applyLayerMultipliers(graph, layers, options.layerMults ?? [], model.layerKind)
+  if (layers.length === 0) events.onNotice?.(`${options.graph} has no ${model.layerKind} node: --mult and --tune have no effect`)
+
   for (const layer of layers) {
     resolve(layer.mult)
     layer.source = multipliers.find((m) => m.name === layer.mult)?.origin
   }
 
-  const dataset = options.dataset ?? openDataset(options.data)
-  const placeholder = graph.node.find((n) => n.name === nodeNameFromInput(input))
-  const session = new Session(graph, {threads: options.threads, resolveMultiplier: resolve, profile: options.profile, rsqrt: options.rsqrt})
-  session.check([input], [output])
+  const npz = /\.npz$/i.test(options.data)
+  const dataset = options.dataset ?? (npz ? openNpzDataset(options.data) : openDataset(options.data))
   const requested = options.batchSize * options.iterations
   if (requested > dataset.count) {
     events.onNotice?.(`${dataset.source} holds ${dataset.count} records; ${requested} requested, so records are reused (batches wrap around)`)
@@ -227,15 +204,16 @@ export async function runInference(options: InferOptions, events: InferEvents = 
   events.onLayers?.(layers)
 
   const runs: RunResult[] = []
+  const saved: Tensor[] = []
   let position = 0
   for (let it = 0; it < options.iterations; it++) {
     const started = process.hrtime.bigint()
     const batch = dataset.batch(position, options.batchSize)
     position = (position + options.batchSize) % dataset.count
-    const [logits] = await session.run({[input]: adaptImages(batch.images, placeholder)}, [output])
-    const scores = flattenLogits(logits, batch.labels.length, output)
-    checkLabels(batch.labels, scores.shape[1], dataset.source)
-    const predicted = argmaxRows(scores)
+    const logits = flattenLogits(await model.run(batch.images, npz), batch.labels.length, output)
+    if (options.saveLogits) saved.push(logits)
+    checkLabels(batch.labels, logits.shape[1], dataset.source)
+    const predicted = argmaxRows(logits)
     const correct = countCorrect(predicted, batch.labels)
     events.onPredictions?.(it, predicted, batch.labels)
     const seconds = Number(process.hrtime.bigint() - started) / 1e9
@@ -244,6 +222,7 @@ export async function runInference(options: InferOptions, events: InferEvents = 
     events.onRun?.(it, run)
   }
   const images = runs.reduce((s, r) => s + r.images, 0)
+  if (options.saveLogits) writeLogits(options.saveLogits, saved)
   const seconds = runs.reduce((s, r) => s + r.seconds, 0)
   // The mean over runs, as the reference's results line reports it.
   const accuracy = runs.reduce((s, r) => s + r.accuracy, 0) / runs.length
@@ -262,7 +241,7 @@ export async function runInference(options: InferOptions, events: InferEvents = 
     multipliers,
     input,
     output,
-    ...(options.profile ? {profile: session.profile()} : {}),
+    ...(options.profile ? {profile: model.profile()} : {}),
   }
 }
 
@@ -277,4 +256,18 @@ function flattenLogits(logits: Tensor, batch: number, output: string): Tensor {
     throw new AxqError(`output '${output}' is a ${logits.dtype} tensor of shape [${s.join(',')}], not [${batch}, classes] float32 logits (choose the logits with --output)`, {subject: output})
   }
   return {...logits, shape: [batch, s[s.length - 1]]}
+}
+
+/** The logits of all batches as one float32 [images, classes] .npy (written atomically). */
+function writeLogits(file: string, batches: Tensor[]): void {
+  const classes = batches[0]?.shape[1] ?? 0
+  const rows = batches.reduce((s, t) => s + t.shape[0], 0)
+  const data = new Float32Array(rows * classes)
+  let offset = 0
+  for (const t of batches) {
+    if (t.dtype !== 'float32') throw new AxqError(`--save-logits: the output is ${t.dtype}, not float32`, {subject: '--save-logits'})
+    data.set(t.data as Float32Array, offset)
+    offset += t.data.length
+  }
+  writeFileAtomic(file, encodeNpyFloat32([rows, classes], data))
 }

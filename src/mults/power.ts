@@ -3,17 +3,14 @@
  *
  *   relativePower = Σ_l MACs_l · P(mult_l) / Σ_l MACs_l · P(exact)
  *
- * P is the multiplier's power (mW, 45 nm, as EvoApproxLib publishes it), read from the same
- * places `axq list-mults` reads cost from: the `<name>.json` sidecar, else a CSV with a `name`
- * column in the table's folder (src/mults/costTable.ts). Built-in families carry no power.
+ * P is the multiplier's power (mW, 45 nm, as EvoApproxLib publishes it), as `multiplierCost`
+ * (src/mults/catalog.ts) finds it: the table folder's sidecar or CSV, else the built-in
+ * EvoApproxLib library's published figure. The functional families carry no power.
  */
-import fs from 'node:fs'
-import path from 'node:path'
 import {AxqError} from '../errors.js'
-import {folderCosts} from './costTable.js'
+import {multiplierCost} from './catalog.js'
 import {resolveMultiplier} from './resolve.js'
 import type {SearchOptions} from './searchPath.js'
-import {readSidecarCost} from './sidecar.js'
 import {EXACT_MULTIPLIER} from './table.js'
 
 export interface MultiplierPower {
@@ -22,15 +19,10 @@ export interface MultiplierPower {
   powerMw: number | null
 }
 
-/** The power of a multiplier as resolved by name or path (null when unknown). */
+/** The power of a multiplier as resolved by name or path (null when unknown); an unknown name is an AxqError. */
 export function multiplierPower(name: string, options: SearchOptions = {}): MultiplierPower {
-  const resolved = resolveMultiplier(name, options)
-  if (resolved.source === 'built-in') return {name, powerMw: null}
-  const dir = path.dirname(resolved.source)
-  const base = path.basename(resolved.source).replace(/\.bin$/, '')
-  const sidecar = readSidecarCost(path.join(dir, `${base}.json`))
-  const powerMw = sidecar?.powerMw ?? folderCosts(dir, safeReaddir(dir)).get(base)?.powerMw ?? null
-  return {name, powerMw}
+  resolveMultiplier(name, options)
+  return {name, powerMw: multiplierCost(name, options).powerMw}
 }
 
 /** Like multiplierPower, but an unknown power is an AxqError naming the multiplier. */
@@ -84,13 +76,5 @@ export class PowerTable {
   /** The exact multiplier's power (the denominator). */
   exact(): number | null {
     return this.of(EXACT_MULTIPLIER)
-  }
-}
-
-function safeReaddir(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir)
-  } catch {
-    return []
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The multipliers a search or sensitivity study may use: names, paths or globs (`mul8u_*`) from
- * `--mults`, or by default every multiplier on the search path with a known power. Every one
- * must have a known power (the power model needs it).
+ * `--mults`, or by default every unsigned multiplier on the search path with a known power
+ * (globs also match unsigned ones only). Every one must have a known power (the power model needs it).
  */
 import {AxqError} from '../errors.js'
 import {listMultipliers} from '../mults/catalog.js'
@@ -19,7 +19,8 @@ export function chooseCandidates(specs: readonly string[] | undefined, multDirs:
   const add = (n: string) => {
     if (!names.includes(n)) names.push(n)
   }
-  const catalog = () => listMultipliers({multDirs, onProblem: () => {}})
+  // AxConv2D multiplies unsigned 8-bit codes: defaults and globs take the unsigned tables only
+  const catalog = () => listMultipliers({multDirs, onProblem: () => {}}).filter((e) => !e.signed)
   if (!specs || specs.length === 0) {
     for (const e of catalog()) if (powers.of(e.name) !== null) add(e.name)
     if (names.length === 0) throw new AxqError(`${subject}: no multiplier on the search path has a known power (give --mult-dir a folder with a power CSV or sidecars)`, {subject})

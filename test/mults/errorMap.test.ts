@@ -6,7 +6,7 @@ import {promisify} from 'node:util'
 import t from 'tap'
 import {builtinMember, tabulate} from '../../axmult/index.js'
 import {errorFraction, errorImage, errorMapFigure, maxAbsError} from '../../src/mults/errorMap.js'
-import {exactTable} from '../../src/mults/table.js'
+import {exactSignedTable, exactTable} from '../../src/mults/table.js'
 import {decodePng} from '../../src/plot/png.js'
 import {cliPath} from '../helpers/paths.js'
 
@@ -27,6 +27,18 @@ t.test('error colours: white where exact, blue below, red above', async (t) => {
   t.same(px(5, 255 - 3), [103, 0, 31], 'a = 3 is row 252 (a = 0 at the bottom), dark red')
   t.same(px(9, 255 - 7), [5, 48, 97], 'dark blue')
   t.same(px(0, 0), [247, 247, 247])
+})
+
+t.test('signed tables are drawn over operand values −128..127, −128 at the left and bottom', async (t) => {
+  const table = exactSignedTable()
+  table[(-128 & 255) * 256 + (-128 & 255)] = 16384 + 10 // +10 at a = w = −128
+  table[(5 & 255) * 256 + (-3 & 255)] = -15 - 10 // −10 at a = 5, w = −3
+  t.equal(maxAbsError([table]), 10)
+  const img = errorImage(table, 10, 'linear')
+  const px = (x: number, y: number) => Array.from(img.data.subarray((y * 256 + x) * 4, (y * 256 + x) * 4 + 3))
+  t.same(px(0, 255), [103, 0, 31], 'a = w = −128: the bottom-left pixel, dark red')
+  t.same(px(-3 + 128, 255 - (5 + 128)), [5, 48, 97], 'a = 5, w = −3: x = 125, y = 122, dark blue')
+  t.same(px(128, 127), [247, 247, 247], 'a = w = 0 at the centre, exact')
 })
 
 t.test('error map figure, one or two panels', async (t) => {

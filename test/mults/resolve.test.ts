@@ -10,7 +10,7 @@ import {computeMetrics} from '../../src/mults/metrics.js'
 import {cachedMetrics, clearMetricsMemory, metricsCacheDir, tableSha256} from '../../src/mults/metricsCache.js'
 import {resolveMultiplier} from '../../src/mults/resolve.js'
 import {searchFolders, userMultDir} from '../../src/mults/searchPath.js'
-import {encodeTable, exactTable} from '../../src/mults/table.js'
+import {encodeTable, exactSignedTable, exactTable} from '../../src/mults/table.js'
 
 function tableWith(offset: number): Uint16Array {
   return exactTable().map((v) => Math.min(65535, v + offset))
@@ -161,4 +161,29 @@ t.test('catalogue table: colour only when asked, numbers as EvoApproxLib prints 
   t.equal(formatMetric(0.00095367), '0.00095')
   t.equal(formatMetric(15608397), '1.56e+7')
   t.equal(formatMetric(null), '–')
+})
+
+t.test('signedness of a .bin: its sidecar, else the mul8s_ prefix', async (t) => {
+  const {dirs, env} = setup(t)
+  const bytes = Buffer.from(encodeTable(exactSignedTable()))
+  fs.writeFileSync(path.join(dirs.a, 'mul8s_A.bin'), bytes)
+  fs.writeFileSync(path.join(dirs.a, 'mine.bin'), bytes)
+  fs.writeFileSync(path.join(dirs.a, 'mine.json'), JSON.stringify({signed: true}))
+  fs.writeFileSync(path.join(dirs.a, 'mul8s_B.bin'), bytes)
+  fs.writeFileSync(path.join(dirs.a, 'mul8s_B.json'), JSON.stringify({signed: false}))
+  fs.writeFileSync(path.join(dirs.a, 'plain.bin'), bytes)
+  const opts = {multDirs: [dirs.a], env}
+  const prefixed = resolveMultiplier('mul8s_A', opts)
+  t.equal(prefixed.signed, true)
+  t.ok(prefixed.table instanceof Int16Array)
+  t.equal(prefixed.table[255 * 256 + 1], -1, '(−1)·1 read as int16')
+  t.equal(resolveMultiplier('mine', opts).signed, true, 'sidecar says signed')
+  t.equal(resolveMultiplier('mul8s_B', opts).signed, false, 'the sidecar wins over the prefix')
+  t.equal(resolveMultiplier('plain', opts).table[255 * 256 + 1], 65535, 'no sidecar, no prefix: unsigned')
+  t.equal(resolveMultiplier(path.join(dirs.a, 'mul8s_A.bin'), opts).signed, true, 'a path too')
+  t.equal(computeMetrics(resolveMultiplier('mine', opts).table).mae, 0, 'exact against the signed product')
+  const entries = listMultipliers({multDirs: [dirs.a], env})
+  t.same(entries.filter((e) => e.source.startsWith(dirs.a)).map((e) => [e.name, e.signed]), [['mine', true], ['mul8s_A', true], ['mul8s_B', false], ['plain', false]])
+  fs.writeFileSync(path.join(dirs.a, 'mine.json'), JSON.stringify({signed: 'yes'}))
+  t.throws(() => resolveMultiplier('mine', opts), {message: `${path.join(dirs.a, 'mine.json')}: 'signed' must be true or false`})
 })

@@ -135,6 +135,9 @@ t.test('errors name the node', async (t) => {
     ['resolver error', 'AxConv2D', good, {...convAttrs(1, 'SAME'), AxMult: makeAttr.string('mul8u_NOPE')}, /unknown multiplier 'mul8u_NOPE'/,
       {resolveMultiplier: (name: string) => { throw new AxqError(`unknown multiplier '${name}'`) }}],
     ['short table', 'AxConv2D', good, {...convAttrs(1, 'SAME'), AxMult: makeAttr.string('short')}, /not a 65536-entry table/, {resolveMultiplier: () => new Uint16Array(10)}],
+    ['signed table', 'AxConv2D', good, {...convAttrs(1, 'SAME'), AxMult: makeAttr.string('mul8s_1KV9')},
+      /multiplier 'mul8s_1KV9' is a signed table \(operands −128\.\.127\), but this AxConv2D \(quint8 inputs and filter\) multiplies unsigned 8-bit operands; use an unsigned multiplier: mul8u_\*/,
+      {resolveMultiplier: () => new Int16Array(65536)}],
     ['VALID filter too large', 'QuantizedConv2D', [q8([1, 2, 2, 3], new Uint8Array(12)), ...good.slice(1)], convAttrs(1, 'VALID'), /leaves no output/],
   ]
   for (const [label, op, inputs, attrs, message, options] of cases) {

@@ -65,9 +65,17 @@ t.test('axq sweep: local, resumed, and as a Slurm array merged identical', {skip
   t.equal(emitted.code, 0, emitted.stderr)
   const script = path.join(dir, 'sweep.sh')
   fs.writeFileSync(script, emitted.stdout)
+  // A real single-node Slurm when the packages are installed (.ci/run installs them) and it starts.
+  let cluster
   if (slurmAvailable()) {
-    const cluster = await startSlurm()
-    t.teardown(cluster.stop)
+    try {
+      cluster = await startSlurm()
+      t.teardown(cluster.stop)
+    } catch (error) {
+      t.comment(`no Slurm after all (${(error as Error).message}): running the tasks by hand`)
+    }
+  }
+  if (cluster) {
     await runBatch(cluster, script, 600_000)
     t.pass('ran as an array job of a single-node Slurm')
   } else {

@@ -19,6 +19,7 @@ import {INPUT_LIMITS, readInputFile} from '../../inputFile.js'
 import {DTYPE_BY_ONNX_ENUM, DTYPES, makeTensor, numElements, BYTES_PER_ELEMENT, type DType, type Tensor} from '../../core/tensor.js'
 import type {AttrValue, GraphDef, NodeDef} from '../../graph/types.js'
 import {getOp, ONNX_DOMAIN, MS_DOMAIN, TF_DOMAIN} from '../../runtime/opRegistry.js'
+import {fuseQdq} from './qdqFusion.js'
 
 const {onnx} = onnxProto
 
@@ -71,11 +72,19 @@ function domainName(domain: string | null | undefined): string {
   return !domain || domain === 'ai.onnx' ? ONNX_DOMAIN : domain
 }
 
-export function readOnnxModel(file: string): OnnxModel {
-  return decodeOnnxModel(readInputFile(file, {what: 'ONNX model', maxBytes: INPUT_LIMITS.graphBytes}), file)
+export interface OnnxReadOptions {
+  /**
+   * Fuse QuantizeLinear/DequantizeLinear around float ops into QOperator ops, as onnxruntime's
+   * default optimisation level does (src/formats/onnx/qdqFusion.ts). Default true.
+   */
+  fuseQdq?: boolean
 }
 
-export function decodeOnnxModel(bytes: Uint8Array, file: string): OnnxModel {
+export function readOnnxModel(file: string, options: OnnxReadOptions = {}): OnnxModel {
+  return decodeOnnxModel(readInputFile(file, {what: 'ONNX model', maxBytes: INPUT_LIMITS.graphBytes}), file, options)
+}
+
+export function decodeOnnxModel(bytes: Uint8Array, file: string, options: OnnxReadOptions = {}): OnnxModel {
   let model: InstanceType<typeof onnx.ModelProto>
   try {
     model = onnx.ModelProto.decode(bytes)
@@ -180,6 +189,15 @@ export function decodeOnnxModel(bytes: Uint8Array, file: string): OnnxModel {
   for (const o of outputs) {
     if (!keyOf.has(o.name)) throw new AxqError(`${file}: graph output '${o.name}' is produced by no node`, {subject: o.name})
   }
+  let graphNodes = execNodes
+  if (options.fuseQdq ?? true) {
+    const outputKeys = new Map(outputs.map((o) => [o.name, keyOf.get(o.name) as string]))
+    const g = {nodes: execNodes, domains, constants, outputKeys}
+    if (fuseQdq(g, `${ABSENT_NODE}:0`) > 0) {
+      graphNodes = g.nodes
+      for (const [name, key] of outputKeys) keyOf.set(name, key)
+    }
+  }
   const metadata: Record<string, string> = {}
   for (const p of model.metadataProps ?? []) metadata[p.key ?? ''] = p.value ?? ''
   return {
@@ -191,7 +209,7 @@ export function decodeOnnxModel(bytes: Uint8Array, file: string): OnnxModel {
     outputs,
     nodes,
     initializers,
-    graph: {node: execNodes},
+    graph: {node: graphNodes},
     domains,
     keyOf,
     constants,

@@ -9,7 +9,14 @@
  * uint8×uint8 layers and a signed one (int16 entries, index (x & 255)·256 + (w & 255)) for
  * int8×int8 layers. The int32 accumulator is requantized like MlasRequantizeOutput.
  * The multiplier comes from the node's AxMult/AxTune attrs (set by infer: --mult, --tune,
- * --layer-mult); without them the layer is exact.
+ * --layer-mult); without them, or with an exact table, the layer is exact.
+ *
+ * Kernels: group-1 layers with equal strides and no dilation run on the AxConv2D fast kernel
+ * (cpp/axconv_*: NHWC, explicit padding with the zx code, VALID); int8×int8 layers go through
+ * it shifted to unsigned codes x' = x + 128, w' = w + 128 with T'[x'][w'] = T[x][w] + 128·x +
+ * 128·w + 16384 (= x'·w' for the exact product), which keeps the accumulator identical, when
+ * every T' entry fits 0..65535. Everything else (depthwise, grouped, dilated) runs on the native
+ * product-row kernel (cpp/onnx_qconv.cc). AXQ_KERNEL=reference runs the plain loop below.
  */
 import {registerOp, ONNX_DOMAIN, outputArray, type OpContext} from '../../opRegistry.js'
 import {opError} from '../../opArgs.js'
@@ -17,24 +24,43 @@ import {makeTensor, shapeString, type Tensor} from '../../../core/tensor.js'
 import {convGeometry, type ConvGeometry} from './convGeometry.js'
 import {intAttr, optionalInput, perChannelValues, requiredInput, scalarValue} from './onnxArgs.js'
 import {outputScale, rangeOf, requantize} from './onnxQuantization.js'
-import {isSignedTable, signednessMismatch, type AnyProductTable} from '../../../mults/table.js'
+import {exactTable, isSignedTable, signednessMismatch, type AnyProductTable} from '../../../mults/table.js'
 import {tunedTable} from '../../../mults/tune.js'
 import {readAttr} from '../../../graph/attrs.js'
+import {axConv, axconvPreparedFilter, type PreparedFilterHandle} from '../../../native/axconv.js'
+import {onnxQConvNative} from '../../../native/onnxKernels.js'
 
 /** The attrs infer sets on approximate ONNX layers. */
 export const AX_MULT_ATTR = 'AxMult'
 export const AX_TUNE_ATTR = 'AxTune'
 
 /** ONNX ops whose products go through a multiplier table. */
-export const APPROXIMATE_ONNX_OPS = new Set(['QLinearConv', 'QLinearMatMul', 'QGemm', 'ConvInteger', 'MatMulInteger'])
+export const APPROXIMATE_ONNX_OPS = new Set(['QLinearConv', 'QLinearMatMul', 'QGemm'])
 
 const tunedCache = new WeakMap<AnyProductTable, AnyProductTable>()
+const exactness = new WeakMap<AnyProductTable, boolean>()
+
+/** True when T[x][w] = x·w for every operand pair of the table's signedness. */
+function isExact(table: AnyProductTable): boolean {
+  let known = exactness.get(table)
+  if (known === undefined) {
+    const signed = isSignedTable(table)
+    known = true
+    for (let i = 0; i < 65536 && known; i++) {
+      const a = i >> 8
+      const b = i & 255
+      known = table[i] === (signed ? ((a << 24) >> 24) * ((b << 24) >> 24) : a * b)
+    }
+    exactness.set(table, known)
+  }
+  return known
+}
 
 /**
  * The product table of an approximate layer with `signed` operands, or undefined for the exact
  * product (no AxMult attr). A table of the other signedness is an error saying how to quantize.
  */
-export function layerTable(ctx: OpContext, signed: boolean): AnyProductTable | undefined {
+export function layerTable(ctx: OpContext, operands: Operands): AnyProductTable | undefined {
   const m = ctx.node.attr[AX_MULT_ATTR]
   if (!m) return undefined
   const name = readAttr.string(m, AX_MULT_ATTR)
@@ -42,6 +68,12 @@ export function layerTable(ctx: OpContext, signed: boolean): AnyProductTable | u
   const resolve = ctx.options.resolveMultiplier
   if (!resolve) throw opError(ctx, `multiplier '${name}' is set, but this run resolves no multipliers`)
   const base = resolve(name)
+  // An exact table computes the exact product on operands of either signedness.
+  if (isExact(base)) return undefined
+  if (operands.xSigned !== operands.wSigned) {
+    throw opError(ctx, `multiplier '${name}' needs operands of one signedness, but this layer multiplies ${operands.xSigned ? 'int8' : 'uint8'} activations by ${operands.wSigned ? 'int8' : 'uint8'} weights (onnxruntime's U8S8); quantize with activation_type=QuantType.QUInt8, weight_type=QuantType.QUInt8 for unsigned multipliers or QInt8/QInt8 for signed ones`)
+  }
+  const signed = operands.xSigned
   if (isSignedTable(base) !== signed) {
     const how = signed
       ? "or quantize the model with activation_type=QuantType.QUInt8, weight_type=QuantType.QUInt8 for unsigned multipliers"
@@ -54,14 +86,16 @@ export function layerTable(ctx: OpContext, signed: boolean): AnyProductTable | u
   return t
 }
 
-/** Operand types of a quantized layer: both uint8 or both int8 (uint8×int8 is rejected with a hint). */
-export function operandsSigned(ctx: OpContext, x: Tensor, w: Tensor): boolean {
+export interface Operands {
+  xSigned: boolean
+  wSigned: boolean
+}
+
+/** Operand types of a quantized layer (uint8 or int8 each). */
+export function operandTypes(ctx: OpContext, x: Tensor, w: Tensor): Operands {
   const ok = (t: Tensor): boolean => t.dtype === 'uint8' || t.dtype === 'int8'
   if (!ok(x) || !ok(w)) throw opError(ctx, `expects uint8 or int8 inputs, got ${x.dtype} and ${w.dtype}`)
-  if (x.dtype !== w.dtype) {
-    throw opError(ctx, `activations are ${x.dtype} but weights ${w.dtype}: axq multiplies uint8×uint8 (unsigned tables) or int8×int8 (signed tables); quantize with the same type for both (QuantType.QUInt8/QUInt8 or QInt8/QInt8)`)
-  }
-  return x.dtype === 'int8'
+  return {xSigned: x.dtype === 'int8', wSigned: w.dtype === 'int8'}
 }
 
 /**
@@ -77,7 +111,7 @@ export function quantizedConvAccumulators(
   zx: number,
   zw: number,
   bias: ArrayLike<number> | undefined,
-  table: AnyProductTable | undefined,
+  table: ArrayLike<number> | undefined,
   out: Int32Array,
 ): Int32Array {
   const {N, C, H, W, KH, KW, Ho, Wo} = g
@@ -118,10 +152,122 @@ export function quantizedConvAccumulators(
   return out
 }
 
+const shiftedTables = new WeakMap<AnyProductTable, Uint16Array | null>()
+let exactUnsigned: Uint16Array | undefined
+
+/**
+ * The unsigned table the AxConv2D kernel takes for this layer: the table itself (uint8), the
+ * exact one, or the shifted signed table (null when an entry falls outside 0..65535).
+ */
+function axconvTable(table: AnyProductTable | undefined, signed: boolean): Uint16Array | null {
+  if (!table) return (exactUnsigned ??= exactTable())
+  if (!signed) return table as Uint16Array
+  let t = shiftedTables.get(table)
+  if (t === undefined) {
+    t = new Uint16Array(65536)
+    for (let i = 0; i < 65536 && t; i++) {
+      const x = (i >> 8) - 128
+      const w = (i & 255) - 128
+      const v = table[((x & 255) << 8) | (w & 255)] + 128 * x + 128 * w + 16384
+      if (v < 0 || v > 65535) t = null
+      else t[i] = v
+    }
+    shiftedTables.set(table, t)
+  }
+  return t
+}
+
+const int32Tables = new WeakMap<AnyProductTable, Int32Array>()
+
+function int32Table(table: AnyProductTable): Int32Array {
+  let t = int32Tables.get(table)
+  if (!t) int32Tables.set(table, (t = Int32Array.from(table)))
+  return t
+}
+
+/** NCHW codes → NHWC codes padded with `pad` (bytes xor `flip`). */
+function paddedNhwc(x: Uint8Array, g: ConvGeometry, Hp: number, Wp: number, pad: number, flip: number): Uint8Array {
+  const {N, C, H, W} = g
+  const out = new Uint8Array(N * Hp * Wp * C).fill(pad)
+  for (let n = 0; n < N; n++)
+    for (let c = 0; c < C; c++) {
+      const src = (n * C + c) * H * W
+      // Rows and columns past the last window are read by none: cropped.
+      const rows = Math.min(H, Hp - g.padTop)
+      const cols = Math.min(W, Wp - g.padLeft)
+      for (let h = 0; h < rows; h++) {
+        const dst = ((n * Hp + h + g.padTop) * Wp + g.padLeft) * C + c
+        for (let v = 0; v < cols; v++) out[dst + v * C] = x[src + h * W + v] ^ flip
+      }
+    }
+  return out
+}
+
+async function convAccumulators(
+  ctx: OpContext,
+  x: Tensor,
+  w: Tensor,
+  g: ConvGeometry,
+  M: number,
+  group: number,
+  zx: number,
+  zw: number,
+  operands: Operands,
+  table: AnyProductTable | undefined,
+): Promise<{acc: Int32Array; layout: 'NCHW' | 'NHWC'}> {
+  const signed = operands.xSigned
+  const xBytes = new Uint8Array((x.data as Uint8Array | Int8Array).buffer, (x.data as Uint8Array).byteOffset, x.data.length)
+  const wBytes = new Uint8Array((w.data as Uint8Array | Int8Array).buffer, (w.data as Uint8Array).byteOffset, w.data.length)
+  if (process.env.AXQ_KERNEL === 'reference') {
+    return {acc: quantizedConvAccumulators(x.data as ArrayLike<number>, w.data as ArrayLike<number>, g, M, group, zx, zw, undefined, table, new Int32Array(g.N * M * g.Ho * g.Wo)), layout: 'NCHW'}
+  }
+  const s = g.strideH
+  const Hp = (g.Ho - 1) * s + g.KH
+  const Wp = (g.Wo - 1) * s + g.KW
+  const sameTypes = operands.xSigned === operands.wSigned
+  const shifted = sameTypes && group === 1 && g.dilationH === 1 && g.dilationW === 1 && g.strideW === s ? axconvTable(table, signed) : null
+  // The padded image holds exactly the windows, so TF's VALID origin is 0.
+  if (shifted) {
+    const flip = signed ? 0x80 : 0
+    const C = g.C
+    const filter = new Uint8Array(g.KH * g.KW * C * M)
+    for (let m = 0; m < M; m++)
+      for (let c = 0; c < C; c++)
+        for (let kh = 0; kh < g.KH; kh++)
+          for (let kw = 0; kw < g.KW; kw++) filter[((kh * g.KW + kw) * C + c) * M + m] = wBytes[((m * C + c) * g.KH + kh) * g.KW + kw] ^ flip
+    const padCode = (zx & 255) ^ flip
+    let prepared = ctx.cache.get('prepared') as {table: Uint16Array; handle: PreparedFilterHandle} | undefined
+    if (!prepared || prepared.table !== shifted) ctx.cache.set('prepared', (prepared = {table: shifted, handle: axconvPreparedFilter()}))
+    const result = await axConv({
+      input: paddedNhwc(xBytes, g, Hp, Wp, padCode, flip),
+      inputShape: [g.N, Hp, Wp, C],
+      filter,
+      filterShape: [g.KH, g.KW, C, M],
+      table: shifted,
+      stride: s,
+      padding: 'VALID',
+      zi: signed ? zx + 128 : zx,
+      zf: signed ? zw + 128 : zw,
+      threads: ctx.options.threads,
+      prepared: prepared.handle,
+      where: `node '${ctx.node.name}'`,
+    })
+    return {acc: result.output, layout: 'NHWC'}
+  }
+  const acc = await onnxQConvNative({
+    N: g.N, C: g.C, H: g.H, W: g.W, M, KH: g.KH, KW: g.KW, Ho: g.Ho, Wo: g.Wo, group,
+    strideH: g.strideH, strideW: g.strideW, dilationH: g.dilationH, dilationW: g.dilationW,
+    padTop: g.padTop, padLeft: g.padLeft, zx, zw, xSigned: operands.xSigned, wSigned: operands.wSigned,
+    x: xBytes, w: wBytes, table: table ? int32Table(table) : null,
+    out: new Int32Array(g.N * M * g.Ho * g.Wo), threads: ctx.options.threads,
+  })
+  return {acc, layout: 'NCHW'}
+}
+
 async function qlinearConv(ctx: OpContext): Promise<Tensor[]> {
   const x = requiredInput(ctx, 0, 'x')
   const w = requiredInput(ctx, 3, 'w')
-  const signed = operandsSigned(ctx, x, w)
+  const operands = operandTypes(ctx, x, w)
   if (w.shape.length !== 4) throw opError(ctx, `w must be 4-D [M, C/group, KH, KW], got ${shapeString(w.shape)}`)
   const [M, cg, KH, KW] = w.shape
   const group = intAttr(ctx, 'group', 1)
@@ -138,14 +284,27 @@ async function qlinearConv(ctx: OpContext): Promise<Tensor[]> {
   const zy = scalarValue(ctx, 7, 'y_zero_point')
   const bias = optionalInput(ctx, 8)
   if (bias && (bias.dtype !== 'int32' || bias.data.length !== M)) throw opError(ctx, `bias must be int32 [${M}], got ${bias.dtype} ${shapeString(bias.shape)}`)
-  const table = layerTable(ctx, signed)
-  const acc = quantizedConvAccumulators(x.data as ArrayLike<number>, w.data as ArrayLike<number>, g, M, group, zx, wZeros[0], bias?.data as Int32Array | undefined, table, new Int32Array(g.N * M * g.Ho * g.Wo))
+  const table = layerTable(ctx, operands)
+  const {acc, layout} = await convAccumulators(ctx, x, w, g, M, group, zx, wZeros[0], operands, table)
   const scales = wScales.map((s) => outputScale(xScale, s, yScale))
   const range = rangeOf(x.dtype)
   const size = acc.length
   const out = outputArray(ctx, x.dtype, size) as Uint8Array | Int8Array
+  const B = bias?.data as Int32Array | undefined
   const plane = g.Ho * g.Wo
-  for (let i = 0; i < size; i++) out[i] = requantize(acc[i], scales[Math.floor(i / plane) % M], zy, range)
+  if (layout === 'NCHW') {
+    for (let i = 0; i < size; i++) {
+      const m = Math.floor(i / plane) % M
+      out[i] = requantize(B ? (acc[i] + B[m]) | 0 : acc[i], scales[m], zy, range)
+    }
+  } else {
+    // NHWC accumulators from the AxConv2D kernel → NCHW outputs.
+    for (let n = 0; n < g.N; n++)
+      for (let p = 0; p < plane; p++) {
+        const src = (n * plane + p) * M
+        for (let m = 0; m < M; m++) out[(n * M + m) * plane + p] = requantize(B ? (acc[src + m] + B[m]) | 0 : acc[src + m], scales[m], zy, range)
+      }
+  }
   return [makeTensor(x.dtype, [g.N, M, g.Ho, g.Wo], out)]
 }
 

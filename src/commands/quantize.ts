@@ -1,0 +1,59 @@
+import {Args, Flags} from '@oclif/core'
+import {AxqCommand} from '../cli/baseCommand.js'
+import {AxqError} from '../errors.js'
+import type {QuantType} from '../formats/onnx/quantize/params.js'
+import {quantizeFile, type QuantFormat} from '../formats/onnx/quantize/quantizeFile.js'
+
+const TYPES = {u8u8: ['uint8', 'uint8'], s8s8: ['int8', 'int8']} as const
+
+export default class Quantize extends AxqCommand {
+  static override description = `Quantize a float ONNX model statically, as onnxruntime's quantize_static does
+
+MinMax ranges, asymmetric activations, symmetric int8 weights, int32 biases, Relu/Clip folded into the range: for the same ranges the scales, zero points, integer weights and nodes equal those of onnxruntime's tool. The ranges come from --calibration-cache, an onnxruntime calibration cache (quantize_static(..., calibration_cache_path=FILE)). --types u8u8 suits unsigned approximate multipliers (mul8u_*), s8s8 signed ones.`
+
+  static override examples = [
+    '<%= config.bin %> quantize examples/onnx/resnet20.onnx r20.s8s8.onnx --calibration-cache examples/onnx/calibration/resnet20.minmax.json --types s8s8',
+    '<%= config.bin %> quantize model.onnx model.u8u8.onnx --calibration-cache ranges.json --types u8u8 --per-channel',
+  ]
+
+  static override args = {
+    model: Args.string({description: 'float ONNX model', required: true}),
+    out: Args.string({description: 'quantized ONNX model to write', required: true}),
+  }
+
+  static override flags = {
+    'calibration-cache': Flags.string({description: "MinMax ranges: onnxruntime's calibration cache JSON", required: true}),
+    format: Flags.string({description: 'quantized format (onnxruntime QuantFormat)', options: ['qdq', 'qoperator'], default: 'qdq'}),
+    types: Flags.string({description: 'activation and weight types together: u8u8 (uint8/uint8) or s8s8 (int8/int8)', options: Object.keys(TYPES), exclusive: ['activation-type', 'weight-type']}),
+    'activation-type': Flags.string({description: 'activation type', options: ['uint8', 'int8']}),
+    'weight-type': Flags.string({description: 'weight type', options: ['uint8', 'int8']}),
+    'per-channel': Flags.boolean({description: 'one weight scale per output channel', default: false}),
+    'reduce-range': Flags.boolean({description: '7-bit weights (onnxruntime reduce_range)', default: false}),
+    'nodes-to-exclude': Flags.string({description: 'comma-separated node names to leave float'}),
+    json: Flags.boolean({description: 'print one JSON summary object', default: false}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Quantize)
+    const pair = flags.types === undefined ? undefined : TYPES[flags.types as keyof typeof TYPES]
+    const activationType = (pair?.[0] ?? flags['activation-type'] ?? 'int8') as QuantType
+    const weightType = (pair?.[1] ?? flags['weight-type'] ?? 'int8') as QuantType
+    if (args.model === args.out) throw new AxqError('the output would overwrite the input model; give another file', {subject: 'OUT', exitCode: 2})
+    const result = quantizeFile({
+      model: args.model,
+      out: args.out,
+      format: flags.format as QuantFormat,
+      calibrationCache: flags['calibration-cache'],
+      activationType,
+      weightType,
+      perChannel: flags['per-channel'],
+      reduceRange: flags['reduce-range'],
+      nodesToExclude: new Set((flags['nodes-to-exclude'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0)),
+    })
+    if (flags.json) {
+      this.printJson(result)
+      return
+    }
+    this.log(`wrote ${result.out}: ${result.format.toUpperCase()}, ${result.activationType} activations, ${result.weightType} weights${result.perChannel ? ' per channel' : ''}; ${result.nodes.before} → ${result.nodes.after} nodes, ${result.quantizedTensors} quantized activations, ${result.bytes} bytes`)
+  }
+}

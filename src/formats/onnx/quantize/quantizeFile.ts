@@ -1,0 +1,77 @@
+/**
+ * `axq quantize`: read a float ONNX model, quantize it with onnxruntime's quantize_static rules and
+ * write the result atomically. Ranges come from an onnxruntime calibration cache (or one axq
+ * wrote); calibrating on data needs the ONNX executor (issue 11) and is not wired in yet.
+ */
+import {readFileSync} from 'node:fs'
+
+import {writeFileAtomic} from '../../../atomicWrite.js'
+import {AxqError} from '../../../errors.js'
+import {fileProblem} from '../../../fileProblem.js'
+import {readCalibrationCache} from './calibrationCache.js'
+import type {QuantType} from './params.js'
+import {quantizeQdq, type QuantizeOptions} from './qdq.js'
+import {onnx, type ModelProto} from './tensorProto.js'
+
+export type QuantFormat = 'qdq' | 'qoperator'
+
+export interface QuantizeFileRequest extends QuantizeOptions {
+  model: string
+  out: string
+  format: QuantFormat
+  calibrationCache: string
+}
+
+export interface QuantizeFileResult {
+  model: string
+  out: string
+  format: QuantFormat
+  activationType: QuantType
+  weightType: QuantType
+  perChannel: boolean
+  nodes: {before: number; after: number}
+  quantizedTensors: number
+  bytes: number
+}
+
+function readModel(file: string): ModelProto {
+  let bytes: Buffer
+  try {
+    bytes = readFileSync(file)
+  } catch (error) {
+    throw new AxqError(`cannot read ${file}: ${fileProblem(error)}`, {subject: file})
+  }
+  let model: ModelProto
+  try {
+    model = onnx.ModelProto.decode(bytes)
+  } catch (error) {
+    throw new AxqError(`${file}: not an ONNX model (${error instanceof Error ? error.message : String(error)})`, {subject: file})
+  }
+  if (!model.graph || (model.graph.node ?? []).length === 0) throw new AxqError(`${file}: not an ONNX model (no graph nodes)`, {subject: file})
+  return model
+}
+
+export function quantizeFile(request: QuantizeFileRequest): QuantizeFileResult {
+  if (request.format !== 'qdq') {
+    throw new AxqError('--format qoperator is not implemented yet; use --format qdq (onnxruntime runs both)', {subject: '--format', exitCode: 2})
+  }
+  const model = readModel(request.model)
+  const ranges = readCalibrationCache(request.calibrationCache)
+  for (const name of request.nodesToExclude) {
+    if (!model.graph!.node!.some((n) => n.name === name)) throw new AxqError(`--nodes-to-exclude: ${request.model} has no node '${name}'`, {subject: '--nodes-to-exclude', exitCode: 2})
+  }
+  const out = quantizeQdq(model, ranges, request)
+  const bytes = onnx.ModelProto.encode(out).finish()
+  writeFileAtomic(request.out, bytes)
+  return {
+    model: request.model,
+    out: request.out,
+    format: request.format,
+    activationType: request.activationType,
+    weightType: request.weightType,
+    perChannel: request.perChannel,
+    nodes: {before: model.graph!.node!.length, after: out.graph!.node!.length},
+    quantizedTensors: out.graph!.node!.filter((n) => n.opType === 'QuantizeLinear').length,
+    bytes: bytes.length,
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The two front ends as infer sees them: a model that takes a batch of images and returns
+ * logits, with its approximate layers as exec-graph nodes (AxMult/AxTune attrs).
+ * - GraphDef: images fed as they come (NHWC, 0..255, float32 or uint8 per the placeholder).
+ * - ONNX: NCHW float32, preprocessed x = (pixel · scale − mean[c]) / std[c] in float32 with
+ *   scale/mean/std from flags or the model's metadata_props (axq.preprocess.*); data that is
+ *   already preprocessed (.npz x) is fed unchanged.
+ */
+import type {GraphDef, NodeDef} from '../graph/types.js'
+import {readGraph} from '../graph/graphIO.js'
+import {readAttr} from '../graph/attrs.js'
+import {nodeNameFromInput} from '../graph/names.js'
+import {requiredInputNodes, sinkNodes} from '../graph/endpoints.js'
+import {Session, type OpProfile} from '../runtime/session.js'
+import type {RunOptions} from '../runtime/opRegistry.js'
+import '../runtime/ops/index.js'
+import {makeTensor, shapeString, type Tensor} from '../core/tensor.js'
+import {AxqError} from '../errors.js'
+import {isOnnxFile, readOnnxModel, type OnnxModel} from '../formats/onnx/onnxModel.js'
+import {OnnxSession} from '../formats/onnx/onnxSession.js'
+import {APPROXIMATE_ONNX_OPS} from '../runtime/ops/onnx/qlinearConv.js'
+
+export const APPROXIMATE_OPS = new Set(['AxConv2D'])
+
+/** Pixel preprocessing of ONNX models (per channel, RGB). */
+export interface Preprocessing {
+  scale: number
+  mean: number[]
+  std: number[]
+}
+
+export interface InferModel {
+  format: 'graphdef' | 'onnx'
+  /** The exec graph whose nodes carry AxMult/AxTune. */
+  graph: GraphDef
+  approximateOps: ReadonlySet<string>
+  /** What the approximate layers are called in messages. */
+  layerKind: string
+  input: string
+  output: string
+  preprocessing?: Preprocessing
+  /** Logits for a batch: raw images (NHWC 0..255) or, when `preprocessed`, the model's own input. */
+  run(images: Tensor, preprocessed: boolean): Promise<Tensor>
+  profile(): OpProfile[]
+}
+
+export interface ModelOptions {
+  graph: string
+  input?: string
+  output?: string
+  preprocessing?: Partial<Preprocessing>
+}
+
+export function openInferModel(options: ModelOptions, run: RunOptions): InferModel {
+  return isOnnxFile(options.graph) ? openOnnx(options, run) : openGraphDef(options, run)
+}
+
+function chooseEndpoint(kind: 'input' | 'output', given: string | undefined, candidates: string[], known: (name: string) => boolean, file: string, what: string): string {
+  if (given !== undefined) {
+    if (!known(given)) throw new AxqError(`--${kind}: no ${kind === 'input' ? 'input' : 'node or tensor'} '${given}' in ${file}`, {subject: `--${kind}`})
+    return given
+  }
+  if (candidates.length !== 1) {
+    const names = candidates.slice(0, 5).join(', ')
+    throw new AxqError(`${file} has ${candidates.length} ${what}${names ? ` (${names})` : ''}: choose one with --${kind}`, {subject: `--${kind}`})
+  }
+  return candidates[0]
+}
+
+function openGraphDef(options: ModelOptions, runOptions: RunOptions): InferModel {
+  const graph = readGraph(options.graph)
+  const known = (name: string): boolean => graph.node.some((n) => n.name === nodeNameFromInput(name))
+  const input = chooseEndpoint('input', options.input, requiredInputNodes(graph).map((n) => n.name), known, options.graph, 'placeholders')
+  const output = chooseEndpoint('output', options.output, sinkNodes(graph).map((n) => n.name), known, options.graph, 'sinks')
+  const placeholder = graph.node.find((n) => n.name === nodeNameFromInput(input))
+  const session = new Session(graph, runOptions)
+  session.check([input], [output])
+  return {
+    format: 'graphdef',
+    graph,
+    approximateOps: APPROXIMATE_OPS,
+    layerKind: 'AxConv2D',
+    input,
+    output,
+    run: async (images) => (await session.run({[input]: adaptImages(images, placeholder)}, [output]))[0],
+    profile: () => session.profile(),
+  }
+}
+
+function adaptImages(images: Tensor, placeholder: NodeDef | undefined): Tensor {
+  if (!placeholder || !placeholder.attr.dtype) return images
+  const dtype = readAttr.type(placeholder.attr.dtype, `node '${placeholder.name}' attr dtype`)
+  if (dtype === 'float32') return images
+  if (dtype === 'uint8') return makeTensor('uint8', images.shape, Uint8Array.from(images.data as Float32Array))
+  throw new AxqError(`input node '${placeholder.name}' takes ${dtype}; axq feeds images as float32 or uint8`, {subject: placeholder.name})
+}
+
+function numbers(text: string, what: string, count?: number): number[] {
+  const values = text.split(',').map((s) => Number(s.trim()))
+  if (values.some((v) => !Number.isFinite(v)) || (count !== undefined && values.length !== 1 && values.length !== count)) {
+    throw new AxqError(`${what}: expected ${count === undefined ? 'a number' : `1 or ${count} comma-separated numbers`}, got '${text}'`, {subject: what})
+  }
+  return values
+}
+
+/** Preprocessing: flags first, then metadata_props (axq.preprocess.scale/mean/std), else identity. */
+export function onnxPreprocessing(model: OnnxModel, given: Partial<Preprocessing> = {}, channels = 3): Preprocessing {
+  const meta = model.metadata
+  const where = (key: string) => `${model.file} metadata ${key}`
+  const scale = given.scale ?? (meta['axq.preprocess.scale'] ? numbers(meta['axq.preprocess.scale'], where('axq.preprocess.scale'))[0] : 1)
+  const spread = (v: number[]) => (v.length === 1 ? new Array<number>(channels).fill(v[0]) : v)
+  const mean = spread(given.mean ?? (meta['axq.preprocess.mean'] ? numbers(meta['axq.preprocess.mean'], where('axq.preprocess.mean'), channels) : [0]))
+  const std = spread(given.std ?? (meta['axq.preprocess.std'] ? numbers(meta['axq.preprocess.std'], where('axq.preprocess.std'), channels) : [1]))
+  if (mean.length !== channels || std.length !== channels) throw new AxqError(`--mean/--std: give 1 or ${channels} values`, {subject: '--mean'})
+  if (std.some((s) => s === 0)) throw new AxqError('--std: a standard deviation of 0', {subject: '--std'})
+  return {scale, mean, std}
+}
+
+/** NHWC images (0..255) → NCHW float32, x = (p·scale − mean[c]) / std[c] in float32. */
+export function preprocessNchw(images: Tensor, p: Preprocessing): Tensor {
+  const [N, H, W, C] = images.shape
+  const src = images.data as Float32Array | Uint8Array
+  const out = new Float32Array(N * C * H * W)
+  const f = Math.fround
+  const scale = f(p.scale)
+  const mean = p.mean.map(f)
+  const std = p.std.map(f)
+  for (let n = 0; n < N; n++)
+    for (let c = 0; c < C; c++)
+      for (let i = 0; i < H * W; i++) out[(n * C + c) * H * W + i] = f(f(f(src[(n * H * W + i) * C + c] * scale) - mean[c]) / std[c])
+  return makeTensor('float32', [N, C, H, W], out)
+}
+
+function openOnnx(options: ModelOptions, runOptions: RunOptions): InferModel {
+  const model = readOnnxModel(options.graph)
+  const inputs = model.inputs.map((i) => i.name)
+  const input = chooseEndpoint('input', options.input, inputs, (n) => inputs.includes(n), options.graph, 'inputs')
+  const output = chooseEndpoint('output', options.output, model.outputs.map((o) => o.name), (n) => model.keyOf.has(n), options.graph, 'outputs')
+  const info = model.inputs.find((i) => i.name === input)!
+  if (info.dtype && info.dtype !== 'float32') throw new AxqError(`${options.graph}: input '${input}' takes ${info.dtype}; axq feeds float32 NCHW images`, {subject: input})
+  const channels = info.shape && info.shape.length === 4 && info.shape[1] > 0 ? info.shape[1] : 3
+  const preprocessing = onnxPreprocessing(model, options.preprocessing, channels)
+  const session = new OnnxSession(model, runOptions)
+  session.check([input], [output])
+  return {
+    format: 'onnx',
+    graph: model.graph,
+    approximateOps: APPROXIMATE_ONNX_OPS,
+    layerKind: 'quantized Conv/MatMul/Gemm',
+    input,
+    output,
+    preprocessing,
+    async run(images, preprocessed) {
+      const x = preprocessed ? images : preprocessNchw(images, preprocessing)
+      if (info.shape && info.shape.length === x.shape.length && info.shape.some((d, i) => d > 0 && d !== x.shape[i])) {
+        throw new AxqError(`${options.graph}: input '${input}' has shape ${shapeString(info.shape.map((d) => (d < 0 ? -1 : d)))}, the data gives ${shapeString(x.shape)}`, {subject: input})
+      }
+      return (await session.run({[input]: x}, [output]))[0]
+    },
+    profile: () => session.session.profile(),
+  }
+}

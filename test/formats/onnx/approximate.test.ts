@@ -1,0 +1,83 @@
+/**
+ * Approximate products in ONNX layers: the native kernels (AxConv2D fast path for group-1
+ * layers, cpp/onnx_qconv.cc for the rest) agree with the plain reference loop bit for bit, with
+ * unsigned and signed tables; exact tables reproduce the exact layer; signedness mismatches are
+ * clear errors.
+ */
+import t from 'tap'
+import path from 'node:path'
+import fs from 'node:fs'
+import os from 'node:os'
+import {fixturesDir} from '../../helpers/paths.js'
+import {runInference} from '../../../src/infer/inference.js'
+import {quantizedConvAccumulators} from '../../../src/runtime/ops/onnx/qlinearConv.js'
+import {onnxQConvNative} from '../../../src/native/onnxKernels.js'
+import {decodeNpyTensor} from '../../../src/data/npz.js'
+import {prng} from '../../../src/bench/convInputs.js'
+
+const fixture = (name: string) => path.join(fixturesDir, 'onnx', name)
+const data = fixture('tiny_cnn_data.npz')
+const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'axq-onnx-'))
+t.teardown(() => fs.rmSync(outDir, {recursive: true, force: true}))
+
+async function logits(model: string, mult: string, extra: Partial<Parameters<typeof runInference>[0]> = {}): Promise<Float32Array> {
+  const file = path.join(outDir, `${path.basename(model)}.${mult}.npy`)
+  await runInference({graph: fixture(model), data, batchSize: 16, iterations: 1, mult, tune: false, saveLogits: file, ...extra})
+  return decodeNpyTensor(fs.readFileSync(file), file).data as Float32Array
+}
+
+t.test('native kernels equal the reference loop on approximate tables', async (t) => {
+  for (const [model, mult] of [['tiny_cnn.qop.u8u8.onnx', 'trunc8u_k3'], ['tiny_cnn.qop.s8s8.onnx', 'mul8s_1L2H'], ['tiny_cnn.qdq.s8s8.onnx', 'mul8s_1KR3']]) {
+    const fast = await logits(model, mult)
+    process.env.AXQ_KERNEL = 'reference'
+    try {
+      t.same([...(await logits(model, mult))], [...fast], `${model} with ${mult}`)
+    } finally {
+      delete process.env.AXQ_KERNEL
+    }
+    t.notSame([...fast], [...(await logits(model, 'mul8u_1JFF'))], `${mult} changes the logits`)
+  }
+})
+
+t.test('an exact table of either signedness is the exact layer; tuning and per-layer multipliers apply', async (t) => {
+  const exact = await logits('tiny_cnn.qop.s8s8.onnx', 'mul8u_1JFF')
+  t.same([...(await logits('tiny_cnn.qop.s8s8.onnx', 'mul8s_1KV6'))], [...exact])
+  const one = await logits('tiny_cnn.qop.s8s8.onnx', 'mul8u_1JFF', {layerMults: ['dwconv_quant=mul8s_1L2H']})
+  t.notSame([...one], [...exact], '--layer-mult changes one layer')
+  const tuned = await logits('tiny_cnn.qop.u8u8.onnx', 'mul8u_L40', {tune: true})
+  t.notSame([...tuned], [...(await logits('tiny_cnn.qop.u8u8.onnx', 'mul8u_L40'))], '--tune remaps the table')
+})
+
+t.test('a table of the wrong signedness is one clear error', async (t) => {
+  await t.rejects(logits('tiny_cnn.qop.u8u8.onnx', 'mul8s_1L2H'), /signed table .*this uint8×uint8 layer.*QuantType\.QInt8/)
+  await t.rejects(logits('tiny_cnn.qop.s8s8.onnx', 'trunc8u_k3'), /unsigned table .*int8×int8 layer.*QuantType\.QUInt8/)
+})
+
+t.test('onnxQConv (native) equals quantizedConvAccumulators for grouped, strided, dilated, padded layers', async (t) => {
+  const rng = prng(7)
+  const cases = [
+    {C: 8, M: 8, group: 8, K: 3, s: 1, d: 1, p: 1, H: 9},
+    {C: 6, M: 4, group: 2, K: 3, s: 2, d: 1, p: 1, H: 10},
+    {C: 4, M: 5, group: 1, K: 3, s: 1, d: 2, p: 2, H: 8},
+    {C: 3, M: 2, group: 1, K: 1, s: 2, d: 1, p: 0, H: 7},
+  ]
+  for (const c of cases) {
+    for (const [xSigned, wSigned] of [[false, false], [true, true], [false, true]]) {
+      const N = 2
+      const Ho = Math.floor((c.H + 2 * c.p - (c.d * (c.K - 1) + 1)) / c.s) + 1
+      const g = {N, C: c.C, H: c.H, W: c.H, KH: c.K, KW: c.K, strideH: c.s, strideW: c.s, dilationH: c.d, dilationW: c.d, padTop: c.p, padLeft: c.p, Ho, Wo: Ho}
+      const xBytes = Uint8Array.from({length: N * c.C * c.H * c.H}, () => Math.floor(rng() * 256))
+      const wBytes = Uint8Array.from({length: c.M * (c.C / c.group) * c.K * c.K}, () => Math.floor(rng() * 256))
+      const x = xSigned ? new Int8Array(xBytes.buffer) : xBytes
+      const w = wSigned ? new Int8Array(wBytes.buffer) : wBytes
+      const zx = xSigned ? -3 : 117
+      const zw = wSigned ? 0 : 131
+      const table = xSigned === wSigned ? Int32Array.from({length: 65536}, () => Math.floor(rng() * 60000) - 20000) : null
+      for (const tab of table ? [table, null] : [null]) {
+        const want = quantizedConvAccumulators(x, w, g, c.M, c.group, zx, zw, undefined, tab ?? undefined, new Int32Array(N * c.M * Ho * Ho))
+        const got = await onnxQConvNative({...g, M: c.M, group: c.group, zx, zw, xSigned, wSigned, x: xBytes, w: wBytes, table: tab, out: new Int32Array(N * c.M * Ho * Ho), threads: 3})
+        t.same([...got], [...want], `${JSON.stringify(c)} x ${xSigned ? 's8' : 'u8'} w ${wSigned ? 's8' : 'u8'} ${tab ? 'table' : 'exact'}`)
+      }
+    }
+  }
+})
