@@ -1,3 +1,4 @@
+import {MAX_BATCH} from '../limits.js'
 import os from 'node:os'
 import {Flags} from '@oclif/core'
 import {AxqCommand} from '../cli/baseCommand.js'
@@ -41,14 +42,14 @@ Runs every convolution layer of ResNet-8 (or of --graph, or the --shape layers) 
     'mult-dir': multDirFlag(),
     tune: Flags.boolean({description: 'weight tuning (AxTune) of the table', default: false, allowNo: true}),
     threads: Flags.integer({description: 'threads of the fast path (default: all cores)', min: 1}),
-    batch: Flags.integer({description: 'images per layer call', default: 50, min: 1}),
+    batch: Flags.integer({description: 'images per layer call', default: 50, min: 1, max: MAX_BATCH}),
     activations: Flags.string({
       description: 'layer inputs: typical (synthetic, shaped like ResNet-8\'s measured inputs), uniform (synthetic, every code equally likely), real (captured from --graph on the first --batch records of --data; the default when both are given)',
       options: ['typical', 'uniform', 'real'],
     }),
     'end-to-end': Flags.boolean({description: 'with --graph and --data: time a whole inference (--iterations x --batch-size images)', default: true, allowNo: true}),
     'min-time': Flags.string({description: 'seconds of repeated fast-path calls to time per layer', default: '0.3'}),
-    'batch-size': Flags.integer({description: 'end-to-end: images per batch', default: 1000, min: 1}),
+    'batch-size': Flags.integer({description: 'end-to-end: images per batch', default: 1000, min: 1, max: MAX_BATCH}),
     iterations: Flags.integer({description: 'end-to-end: number of batches', default: 10, min: 1}),
     json: Flags.boolean({description: 'print one JSON object instead of a table', default: false}),
   }

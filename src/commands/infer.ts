@@ -1,3 +1,4 @@
+import {MAX_BATCH} from '../limits.js'
 import {Args, Flags} from '@oclif/core'
 import {AxqCommand} from '../cli/baseCommand.js'
 import {runInference, type InferResult} from '../infer/inference.js'
@@ -27,7 +28,7 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
   static override flags = {
     'data-dir': Flags.string({description: 'folder with eval.tfrecords, test_batch.bin or test_batch', exclusive: ['data']}),
     data: Flags.string({description: 'a data file: .tfrecords, CIFAR-10 .bin batch, python pickle batch, or .npz with x (preprocessed model input, float32) and y (labels)'}),
-    'batch-size': Flags.integer({description: 'images per batch (ranges and batch-norm statistics are per batch)', default: 1000, min: 1}),
+    'batch-size': Flags.integer({description: 'images per batch (ranges and batch-norm statistics are per batch)', default: 1000, min: 1, max: MAX_BATCH}),
     iterations: Flags.integer({description: 'number of batches', default: 10, min: 1}),
     mult: Flags.string({description: 'multiplier name or .bin path for every AxConv2D node', default: EXACT_MULTIPLIER}),
     tune: Flags.boolean({description: 'weight tuning (AxTune)', default: false, allowNo: true}),

@@ -102,7 +102,11 @@ For every Conv2D/QuantizedConv2D/AxConv2D/MatMul layer: input, filter and output
     const computed = s.layers.every((l) => l.outputMacsPerImage !== null)
       ? s.layers.reduce((sum, l) => sum + (l.outputMacsPerImage ?? 0), 0)
       : null
-    this.log(`total: ${fmtInt(s.macsPerImage)} multiplications per image in ${s.layers.length} layers (computed: ${fmtInt(computed)})`)
+    const known = s.layers.length - s.unknownLayers.length
+    this.log(`total: ${fmtInt(s.macsPerImage)} multiplications per image in ${known} layers (computed: ${fmtInt(computed)})`)
+    if (s.unknownLayers.length > 0) {
+      this.log(`not counted: ${s.unknownLayers.length} layer(s) of unknown shape (${s.unknownLayers.join(', ')}); give --input-shape, or check their strides and padding`)
+    }
     if (computed !== null && computed !== s.macsPerImage) {
       this.log('mults/image counts every input position (the convention of ALWANN-style reports); computed = output positions × filter size')
     }

@@ -1,3 +1,4 @@
+import {MAX_BATCH} from '../limits.js'
 import {Args, Flags} from '@oclif/core'
 import {AxqCommand} from '../cli/baseCommand.js'
 import {AxqError} from '../errors.js'
@@ -33,7 +34,7 @@ With GRAPH and --out, the tuning is baked into the graph: every AxConv2D filter 
     out: Flags.string({description: 'with GRAPH: the tuned graph to write'}),
     calibrate: Flags.string({description: 'with GRAPH: calibration data (file or folder) for per-layer activation histograms'}),
     'calibrate-images': Flags.integer({description: 'images of the calibration data to use', default: 1000, min: 1}),
-    'batch-size': Flags.integer({description: 'calibration batch size', default: 250, min: 1}),
+    'batch-size': Flags.integer({description: 'calibration batch size', default: 250, min: 1, max: MAX_BATCH}),
     input: Flags.string({description: 'with --calibrate: the input placeholder (default: the only one)'}),
     threads: Flags.integer({description: 'worker threads for native kernels (default: all cores)', min: 1}),
   }

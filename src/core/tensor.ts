@@ -8,6 +8,7 @@
  * enum (onnx.proto TensorProto.DataType), bytes per element and typed-array constructor.
  */
 import {AxqError} from '../errors.js'
+import {MAX_TENSOR_ELEMENTS} from '../limits.js'
 
 export type DType =
   | 'float32'
@@ -105,7 +106,19 @@ export function numElements(shape: readonly number[]): number {
   return n
 }
 
+/**
+ * A tensor of `size` elements would be too large for axq (MAX_TENSOR_ELEMENTS), or `size` is no
+ * element count at all: an AxqError (a graph or a --batch-size asks for more than axq computes).
+ */
+export function checkElementCount(size: number, dtype?: DType): void {
+  if (Number.isSafeInteger(size) && size >= 0 && size <= MAX_TENSOR_ELEMENTS) return
+  const what = dtype ? `a ${dtype} tensor` : 'a tensor'
+  if (!Number.isSafeInteger(size) || size < 0) throw new AxqError(`${what} of ${size} elements cannot exist (a shape with a negative, fractional or huge dimension)`)
+  throw new AxqError(`${what} of ${size} elements is more than axq computes (at most 2^28 = ${MAX_TENSOR_ELEMENTS}); a smaller --batch-size, or a graph with smaller shapes`)
+}
+
 export function allocate(dtype: DType, size: number): TensorData {
+  checkElementCount(size, dtype)
   const Array_ = DTYPES[dtype].array
   if (!Array_) return Array.from({length: size}, () => new Uint8Array(0))
   return new Array_(size)

@@ -5,6 +5,7 @@
  * generate_cifar10_tfrecords.py store the same 3072 CHW bytes per image.
  */
 import {AxqError} from '../errors.js'
+import {MAX_BATCH} from '../limits.js'
 import {writeFileAtomic} from '../atomicWrite.js'
 import type {Tensor} from '../core/tensor.js'
 
@@ -83,7 +84,8 @@ function checkImage(image: Uint8Array, label: number): void {
 export function cifarBatch(records: CifarRecords, start: number, size: number, source = 'data set'): {images: Tensor; labels: Int32Array} {
   const count = records.labels.length
   if (count === 0) throw new AxqError(`${source}: no records`)
-  if (!Number.isInteger(size) || size < 1) throw new AxqError(`batch size must be a positive integer, got ${size}`)
+  if (!Number.isInteger(size) || size < 1) throw new AxqError(`batch size must be a positive integer, got ${size}`, {subject: '--batch-size'})
+  if (size > MAX_BATCH) throw new AxqError(`--batch-size ${size} is more than axq runs at once (at most ${MAX_BATCH} images per batch; use --iterations for more)`, {subject: '--batch-size'})
   if (!Number.isInteger(start) || start < 0) throw new AxqError(`batch start must be a non-negative integer, got ${start}`)
   const plane = CIFAR_HEIGHT * CIFAR_WIDTH
   const data = new Float32Array(size * CIFAR_IMAGE_BYTES)

@@ -5,19 +5,20 @@
  * generate_cifar10_tfrecords.py writes them: one tf.train.Example per image with `image` (the
  * 3072 raw CHW bytes) and `label` (int64), in batch order.
  *
- * The archive is read with node:zlib and a small tar reader (no shell, no extraction outside the
- * data folder); --download fetches it over HTTP(S), atomically, and checks its MD5.
+ * The archive is read with node:zlib and the `tar` package (no shell, no extraction outside the
+ * data folder); --download fetches it with Node's fetch, atomically, and checks its MD5.
  */
 import crypto from 'node:crypto'
 import fs from 'node:fs'
-import http from 'node:http'
-import https from 'node:https'
 import path from 'node:path'
 import {pipeline} from 'node:stream/promises'
-import {Writable} from 'node:stream'
+import {Readable, Transform, Writable} from 'node:stream'
+import {Parser as TarParser} from 'tar'
 import zlib from 'node:zlib'
 import {AxqError} from '../errors.js'
-import {writeFileAtomic} from '../atomicWrite.js'
+import {releaseTemporary, temporaryBeside, writeDestination} from '../atomicWrite.js'
+import {INPUT_LIMITS, openInputFile, readInputFile, sizeWords} from '../inputFile.js'
+import {trackTemporary, untrackTemporary} from '../temporaryFiles.js'
 import {bytesFeature, encodeExample, int64Feature} from './example.js'
 import {CIFAR_IMAGE_BYTES} from './cifar.js'
 import {parseCifarPickle} from './pickle.js'
@@ -96,7 +97,7 @@ export async function prepareCifar10(dataDir: string, options: Cifar10Options = 
     try {
       for (const batch of batches) {
         const file = path.join(dir, batch)
-        const records = parseCifarPickle(readFile(file), file)
+        const records = parseCifarPickle(readInputFile(file, {what: 'CIFAR-10 python batch', maxBytes: MAX_MEMBER_BYTES}), file)
         for (let i = 0; i < records.labels.length; i++) {
           const image = records.images.subarray(i * CIFAR_IMAGE_BYTES, (i + 1) * CIFAR_IMAGE_BYTES)
           // TensorFlow's Python writer orders the two entries by hash, differently from run to run;
@@ -140,245 +141,212 @@ async function locateBatches(dataDir: string, archive: string, progress?: Cifar1
   )
 }
 
+/** Largest archive member axq keeps (the real batches are 30 MiB each). */
+const MAX_MEMBER_BYTES = 64 << 20
+
 /**
  * Extract the CIFAR-10 members of a .tar.gz into `dataDir` (only cifar-10-batches-py/<batch
- * files>, each written atomically; anything else in the archive is skipped).
+ * files>; anything else in the archive is skipped). The tar format is read by the `tar` package;
+ * the gzip stream is inflated by node:zlib with a cap on its output (INPUT_LIMITS.archiveBytes),
+ * so a small file that inflates to gigabytes stops early. Members go to a temporary folder beside
+ * the output folder and are moved into place only when the whole archive was read; a failure
+ * (or SIGINT/SIGTERM) removes the temporary folder.
  */
 export async function extractCifarArchive(archive: string, dataDir: string): Promise<string[]> {
-  const written: string[] = []
   const outDir = path.join(dataDir, CIFAR10_PY_DIR)
+  const spec = {what: 'CIFAR-10 archive', maxBytes: INPUT_LIMITS.archiveBytes}
+  const {fd} = openInputFile(archive, spec)
+  const magic = Buffer.alloc(2)
   try {
-    await pipeline(
-      fs.createReadStream(archive),
-      zlib.createGunzip(),
-      tarReader(archive, (name, data) => {
-        const parts = name.split('/').filter((p) => p !== '' && p !== '.')
-        if (parts.length !== 2 || parts[0] !== CIFAR10_PY_DIR || !ARCHIVE_MEMBERS.has(parts[1])) return
-        fs.mkdirSync(outDir, {recursive: true})
-        const file = path.join(outDir, parts[1])
-        writeFileAtomic(file, data)
-        written.push(file)
-      }),
-    )
+    fs.readSync(fd, magic, 0, 2, 0)
+  } finally {
+    fs.closeSync(fd)
+  }
+  if (magic[0] !== 0x1f || magic[1] !== 0x8b) throw new AxqError(`${archive}: cannot read the archive: corrupt gzip data (not a .tar.gz file)`, {subject: archive})
+  const tmpDir = path.join(dataDir, `.${CIFAR10_PY_DIR}.${process.pid}.${Date.now()}.tmp`)
+  trackTemporary(tmpDir)
+  const members: string[] = []
+  try {
+    fs.mkdirSync(tmpDir)
+    await readTarGz(archive, INPUT_LIMITS.archiveBytes, (name, data) => {
+      const parts = name.split('/').filter((p) => p !== '' && p !== '.')
+      if (parts.length !== 2 || parts[0] !== CIFAR10_PY_DIR || !ARCHIVE_MEMBERS.has(parts[1])) return
+      fs.writeFileSync(path.join(tmpDir, parts[1]), data)
+      if (!members.includes(parts[1])) members.push(parts[1])
+    })
+    if (members.length > 0) fs.mkdirSync(outDir, {recursive: true})
+    for (const m of members) fs.renameSync(path.join(tmpDir, m), path.join(outDir, m))
   } catch (error) {
     if (error instanceof AxqError) throw error
     const code = (error as NodeJS.ErrnoException).code
     const why = code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR' ? `corrupt gzip data (${(error as Error).message})` : code === 'ENOENT' ? 'no such file' : (error as Error).message
     throw new AxqError(`${archive}: cannot read the archive: ${why}`, {subject: archive, cause: error})
+  } finally {
+    fs.rmSync(tmpDir, {recursive: true, force: true})
+    untrackTemporary(tmpDir)
   }
-  return written
+  return members.map((m) => path.join(outDir, m))
 }
 
 /**
- * A Writable that parses a tar stream (ustar, GNU long names, pax headers) and hands every
- * regular file to `onFile` with its full contents.
+ * Every regular file of a .tar.gz, handed to `onFile` with its contents (members larger than
+ * MAX_MEMBER_BYTES are an error). At most `cap` bytes are inflated.
  */
-export function tarReader(source: string, onFile: (name: string, data: Buffer) => void): Writable {
-  const chunks: Buffer[] = []
-  let buffered = 0
-  let offset = 0 // bytes of the tar consumed
-  let state: {kind: 'header'} | {kind: 'body'; name: string; type: string; size: number; padded: number} = {kind: 'header'}
-  let longName: string | undefined
-  let paxPath: string | undefined
-  let ended = false
-  let zeroBlocks = 0
-
-  const bad = (what: string): AxqError => new AxqError(`${source}: corrupt tar archive (${what} at byte ${offset})`, {subject: source})
-  const take = (n: number): Buffer => {
-    const all = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
-    chunks.length = 0
-    const out = all.subarray(0, n)
-    if (all.length > n) chunks.push(all.subarray(n))
-    buffered -= n
-    offset += n
-    return out
-  }
-  const step = (): boolean => {
-    if (ended) {
-      chunks.length = 0
-      buffered = 0
-      return false
-    }
-    if (state.kind === 'header') {
-      if (buffered < 512) return false
-      const h = take(512)
-      if (h.every((b) => b === 0)) {
-        zeroBlocks++
-        if (zeroBlocks >= 2) ended = true
-        return true
+export async function readTarGz(archive: string, cap: number, onFile: (name: string, data: Buffer) => void): Promise<void> {
+  const bad = (what: string): AxqError => new AxqError(`${archive}: corrupt tar archive (${what})`, {subject: archive})
+  let failure: unknown
+  const parser = new TarParser({
+    strict: true,
+    onReadEntry: (entry) => {
+      if (entry.type !== 'File' && entry.type !== 'OldFile' && entry.type !== 'ContiguousFile') {
+        entry.resume()
+        return
       }
-      zeroBlocks = 0
-      const stored = parseOctal(h.subarray(148, 156))
-      let sum = 0
-      for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : h[i]
-      if (stored !== sum) throw bad('bad header checksum')
-      const size = parseSize(h.subarray(124, 136))
-      if (size < 0) throw bad('bad member size')
-      const type = String.fromCharCode(h[156] || 0x30)
-      const prefix = cString(h.subarray(345, 500))
-      let name = cString(h.subarray(0, 100))
-      if (h.subarray(257, 262).toString('latin1') === 'ustar' && prefix) name = `${prefix}/${name}`
-      if (longName !== undefined) name = longName
-      if (paxPath !== undefined) name = paxPath
-      if (type !== 'L' && type !== 'x' && type !== 'g') {
-        longName = undefined
-        paxPath = undefined
+      if ((entry.size ?? 0) > MAX_MEMBER_BYTES) {
+        failure ??= new AxqError(`${archive}: member ${entry.path} is ${sizeWords(entry.size ?? 0)}, larger than a CIFAR-10 batch can be (at most ${sizeWords(MAX_MEMBER_BYTES)})`, {subject: archive})
+        parser.abort(failure as Error)
+        return
       }
-      state = {kind: 'body', name, type, size, padded: Math.ceil(size / 512) * 512}
-      return true
-    }
-    if (buffered < state.padded) return false
-    const body = take(state.padded).subarray(0, state.size)
-    const {name, type} = state
-    state = {kind: 'header'}
-    if (type === 'L') longName = cString(body)
-    else if (type === 'x') paxPath = paxValue(body, 'path') ?? paxPath
-    else if (type === '0' || type === '\0' || type === '7') onFile(name, Buffer.from(body))
-    return true
-  }
-
-  return new Writable({
-    write(chunk: Buffer, _enc, callback) {
-      chunks.push(chunk)
-      buffered += chunk.length
-      try {
-        while (step());
-        callback()
-      } catch (error) {
-        callback(error as Error)
-      }
-    },
-    final(callback) {
-      try {
-        while (step());
-        if (!ended && (state.kind === 'body' || buffered > 0)) throw new AxqError(`${source}: truncated tar archive (it ends inside a member)`, {subject: source})
-        if (!ended && offset === 0) throw new AxqError(`${source}: empty tar archive`, {subject: source})
-        callback()
-      } catch (error) {
-        callback(error as Error)
-      }
+      const chunks: Buffer[] = []
+      entry.on('data', (chunk: Buffer) => chunks.push(chunk))
+      entry.on('end', () => {
+        try {
+          onFile(entry.path, Buffer.concat(chunks))
+        } catch (error) {
+          failure ??= error
+          parser.abort(error as Error)
+        }
+      })
     },
   })
-}
-
-function cString(b: Uint8Array): string {
-  const end = b.indexOf(0)
-  return Buffer.from(end < 0 ? b : b.subarray(0, end)).toString('utf8')
-}
-
-function parseOctal(b: Uint8Array): number {
-  const text = cString(b).trim()
-  if (!/^[0-7]*$/.test(text)) return -1
-  return text === '' ? 0 : parseInt(text, 8)
-}
-
-function parseSize(b: Uint8Array): number {
-  if (b[0] & 0x80) {
-    // GNU base-256: big-endian, high bit of the first byte set
-    let v = b[0] & 0x7f
-    for (let i = 1; i < b.length; i++) v = v * 256 + b[i]
-    return v
-  }
-  return parseOctal(b)
-}
-
-function paxValue(body: Uint8Array, key: string): string | undefined {
-  const text = Buffer.from(body).toString('utf8')
-  for (const line of text.split('\n')) {
-    const m = /^\d+ ([^=]+)=(.*)$/.exec(line)
-    if (m && m[1] === key) return m[2]
-  }
-  return undefined
-}
-
-function readFile(file: string): Buffer {
-  try {
-    return fs.readFileSync(file)
-  } catch (error) {
-    throw new AxqError(`cannot read ${file}: ${fileProblem(error)}`, {subject: file, cause: error})
-  }
+  let inflated = 0
+  const limit = new Transform({
+    transform(chunk: Buffer, _enc, callback) {
+      inflated += chunk.length
+      if (inflated > cap) callback(new AxqError(`${archive}: inflates to more than ${sizeWords(cap)}, more than the CIFAR-10 archive holds`, {subject: archive}))
+      else callback(null, chunk)
+    },
+  })
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, callback) {
+      if (failure) return callback(failure as Error)
+      if (parser.write(chunk)) callback()
+      else parser.once('drain', () => callback())
+    },
+    final(callback) {
+      parser.on('end', () => callback(failure as Error | undefined))
+      parser.end()
+    },
+  })
+  parser.on('error', (error: Error & {code?: string}) => {
+    failure ??= error instanceof AxqError ? error : bad(error.message.replace(/^TAR_\w+: /, ''))
+  })
+  parser.on('abort', (error: Error) => {
+    failure ??= error
+  })
+  await pipeline(fs.createReadStream(archive), zlib.createGunzip(), limit, sink)
+  if (failure) throw failure
 }
 
 export async function fileMd5(file: string): Promise<string> {
   const hash = crypto.createHash('md5')
-  await pipeline(fs.createReadStream(file), hash)
+  const {fd} = openInputFile(file, {what: 'CIFAR-10 archive', maxBytes: INPUT_LIMITS.archiveBytes})
+  await pipeline(fs.createReadStream('', {fd}), hash)
   return hash.digest('hex')
 }
 
 /**
  * Download `url` to `file` atomically (temporary file beside it, renamed when complete and, if
- * `md5` is given, verified). Follows up to 5 redirects.
+ * `md5` is given, verified) with Node's fetch. Follows up to 5 redirects; gives up when no byte
+ * arrives for 60 s, and on more than INPUT_LIMITS.archiveBytes.
  */
 export async function downloadFile(url: string, file: string, options: {md5?: string; progress?: Cifar10Options['progress']} = {}): Promise<void> {
-  const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.${Date.now()}.download`)
+  const target = writeDestination(file)
+  const tmp = temporaryBeside(target)
+  const cap = INPUT_LIMITS.archiveBytes
+  let received = 0
+  let total = 0
+  const controller = new AbortController()
+  let idle: NodeJS.Timeout | undefined
+  const stillAlive = (): void => {
+    clearTimeout(idle)
+    idle = setTimeout(() => controller.abort(Object.assign(new Error('timed out'), {code: 'ETIMEDOUT'})), 60_000)
+  }
   try {
-    const response = await request(url, 5)
-    const total = Number(response.headers['content-length'] ?? 0)
+    stillAlive()
+    const response = await fetchFollowing(url, 5, controller.signal)
+    total = Number(response.headers.get('content-length') ?? 0)
+    if (total > cap) throw new AxqError(`cannot download ${url}: it is ${sizeWords(total)}, more than the CIFAR-10 archive (at most ${sizeWords(cap)})`, {subject: url})
     const hash = crypto.createHash('md5')
-    let received = 0
     let lastShown = 0
-    response.on('data', (chunk: Buffer) => {
-      hash.update(chunk)
-      received += chunk.length
-      const now = Date.now()
-      if (options.progress && now - lastShown > 200) {
-        lastShown = now
-        options.progress(`downloading ${url}: ${mb(received)}${total ? ` of ${mb(total)} (${Math.floor((100 * received) / total)}%)` : ''}`)
-      }
+    const count = new Transform({
+      transform(chunk: Buffer, _enc, callback) {
+        stillAlive()
+        received += chunk.length
+        if (received > cap) return callback(new AxqError(`cannot download ${url}: more than ${sizeWords(cap)}, more than the CIFAR-10 archive`, {subject: url}))
+        hash.update(chunk)
+        const now = Date.now()
+        if (options.progress && now - lastShown > 200) {
+          lastShown = now
+          options.progress(`downloading ${url}: ${mb(received)}${total ? ` of ${mb(total)} (${Math.floor((100 * received) / total)}%)` : ''}`)
+        }
+        callback(null, chunk)
+      },
     })
+    if (!response.body) throw new AxqError(`cannot download ${url}: empty response`, {subject: url})
     // Open synchronously: an asynchronous open could create the file after the cleanup below
     // has already run (a connection cut short rejects the pipeline before the open completes).
-    const out = fs.createWriteStream(tmp, {fd: fs.openSync(tmp, 'w')})
-    await pipeline(response, out)
-    if (total && received !== total) throw new AxqError(`download of ${url} was cut short (${received} of ${total} bytes)`, {subject: url})
+    const out = fs.createWriteStream(tmp, {fd: fs.openSync(tmp, 'wx')})
+    await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), count, out)
+    if (total && received !== total) throw cutShort(url, received, total)
     const digest = hash.digest('hex')
     if (options.md5 && digest !== options.md5) {
       throw new AxqError(`download of ${url} has MD5 ${digest}, expected ${options.md5} (corrupt or different file)`, {subject: url})
     }
-    fs.renameSync(tmp, file)
+    fs.renameSync(tmp, target)
     options.progress?.(`downloaded ${url} (${mb(received)})`, true)
   } catch (error) {
-    fs.rmSync(tmp, {force: true})
     if (error instanceof AxqError) throw error
-    throw new AxqError(`cannot download ${url}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {subject: url, cause: error})
+    if (total && received < total) throw cutShort(url, received, total)
+    const e = error as Error & {code?: string; cause?: {code?: string; message?: string}}
+    throw new AxqError(`cannot download ${url}: ${e.cause?.code ?? e.code ?? e.cause?.message ?? e.message}`, {subject: url, cause: error})
+  } finally {
+    clearTimeout(idle)
+    fs.rmSync(tmp, {force: true})
+    releaseTemporary(tmp)
   }
 }
 
-function request(url: string, redirects: number): Promise<http.IncomingMessage> {
-  return new Promise((resolve, reject) => {
+function cutShort(url: string, received: number, total: number): AxqError {
+  return new AxqError(`download of ${url} was cut short (${received} of ${total} bytes)`, {subject: url})
+}
+
+/** GET `url`, following at most `redirects` redirects; a response other than 200 is an AxqError. */
+async function fetchFollowing(url: string, redirects: number, signal: AbortSignal): Promise<Response> {
+  let current = url
+  for (let hop = 0; ; hop++) {
     let parsed: URL
     try {
-      parsed = new URL(url)
+      parsed = new URL(current)
     } catch {
-      reject(new AxqError(`--url ${url} is not a valid URL`, {subject: '--url'}))
-      return
+      throw new AxqError(`--url ${current} is not a valid URL`, {subject: '--url'})
     }
-    const client = parsed.protocol === 'https:' ? https : parsed.protocol === 'http:' ? http : undefined
-    if (!client) {
-      reject(new AxqError(`--url ${url}: only http and https URLs are supported`, {subject: '--url'}))
-      return
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new AxqError(`--url ${current}: only http and https URLs are supported`, {subject: '--url'})
+    const response = await fetch(parsed, {redirect: 'manual', signal})
+    const status = response.status
+    const location = response.headers.get('location')
+    if (status >= 300 && status < 400 && location) {
+      await response.body?.cancel()
+      if (hop >= redirects) throw new AxqError(`cannot download ${url}: too many redirects`, {subject: url})
+      current = new URL(location, parsed).toString()
+      continue
     }
-    const req = client.get(parsed, {timeout: 60_000}, (res) => {
-      const status = res.statusCode ?? 0
-      if (status >= 300 && status < 400 && res.headers.location) {
-        res.resume()
-        if (redirects <= 0) {
-          reject(new AxqError(`cannot download ${url}: too many redirects`, {subject: url}))
-          return
-        }
-        resolve(request(new URL(res.headers.location, parsed).toString(), redirects - 1))
-        return
-      }
-      if (status !== 200) {
-        res.resume()
-        reject(new AxqError(`cannot download ${url}: HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`, {subject: url}))
-        return
-      }
-      resolve(res)
-    })
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), {code: 'ETIMEDOUT'})))
-    req.on('error', reject)
-  })
+    if (status !== 200) {
+      await response.body?.cancel()
+      throw new AxqError(`cannot download ${url}: HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}`, {subject: url})
+    }
+    return response
+  }
 }
 
 function mb(bytes: number): string {

@@ -16,6 +16,7 @@ import {decodeExample, featureBytes, featureInt64} from './example.js'
 import {parseCifarPickle} from './pickle.js'
 import {iterateTFRecords, looksLikeTFRecord} from './tfrecord.js'
 import {fileProblem} from '../fileProblem.js'
+import {INPUT_LIMITS, openInputFile, readInputFile, type InputSpec} from '../inputFile.js'
 
 export type DatasetFormat = 'tfrecord' | 'cifar-bin' | 'cifar-pickle'
 
@@ -66,6 +67,19 @@ export function openDataset(pathOrDir: string): Dataset {
   }
 }
 
+/**
+ * Every label must name one of the model's `classes` outputs: a label outside them can never be
+ * predicted, and the accuracy would silently count it wrong.
+ */
+export function checkLabels(labels: Int32Array, classes: number, source: string): void {
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i]
+    if (l < 0 || l >= classes) {
+      throw new AxqError(`${source}: label ${l} is outside the model's ${classes} classes (0..${classes - 1}); wrong data file for this graph?`, {subject: source})
+    }
+  }
+}
+
 /** The data file openDataset uses in a folder. */
 export function findDataFile(dir: string): string {
   for (const name of DATA_DIR_CANDIDATES) {
@@ -95,17 +109,13 @@ export function readCifarRecords(file: string): {records: CifarRecords; format: 
 export function detectFormat(file: string): DatasetFormat {
   const head = Buffer.alloc(16)
   let got = 0
-  let size = 0
+  const {fd, size} = openInputFile(file, DATA_FILE)
   try {
-    const fd = fs.openSync(file, 'r')
-    try {
-      got = fs.readSync(fd, head, 0, head.length, 0)
-      size = fs.fstatSync(fd).size
-    } finally {
-      fs.closeSync(fd)
-    }
+    got = fs.readSync(fd, head, 0, head.length, 0)
   } catch (error) {
     throw readError(file, error)
+  } finally {
+    fs.closeSync(fd)
   }
   if (got === 0) throw new AxqError(`${file}: empty file, not a CIFAR-10 data file`, {subject: file})
   const ext = path.extname(file).toLowerCase()
@@ -147,12 +157,11 @@ export function readCifarTFRecords(file: string): CifarRecords {
   return {images: all, labels: Int32Array.from(labels)}
 }
 
+/** Data files are read whole into memory: at most INPUT_LIMITS.dataBytes. */
+export const DATA_FILE: InputSpec = {what: 'data file', maxBytes: INPUT_LIMITS.dataBytes}
+
 function readAll(file: string): Uint8Array {
-  try {
-    return fs.readFileSync(file)
-  } catch (error) {
-    throw readError(file, error)
-  }
+  return readInputFile(file, DATA_FILE)
 }
 
 function readError(file: string, error: unknown): AxqError {

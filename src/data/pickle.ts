@@ -9,6 +9,7 @@
  * global is rejected.
  */
 import {AxqError} from '../errors.js'
+import {MAX_NESTING} from '../limits.js'
 import {CIFAR_IMAGE_BYTES, type CifarRecords} from './cifar.js'
 
 export class PyTuple {
@@ -34,6 +35,9 @@ export class PyDict {
   readonly entries = new Map<string, PyValue>()
 }
 export type PyValue = null | boolean | number | bigint | string | PyBytes | PyTuple | PyValue[] | PyDict | PyGlobal | PyDType | PyNDArray
+
+/** Stack entries and memo slots a pickle may use (a CIFAR batch: its 10,000 labels at most). */
+const MAX_PICKLE_ITEMS = 1 << 20
 
 const ALLOWED_GLOBALS = new Set([
   'numpy.core.multiarray._reconstruct',
@@ -138,6 +142,10 @@ export function unpickle(bytes: Uint8Array, source: string): PyValue {
   }
 
   for (;;) {
+    // A CIFAR batch needs a few dozen stack entries and memo slots, and three marks; millions of
+    // them would only be a file built to exhaust memory.
+    if (stack.length > MAX_PICKLE_ITEMS || memo.size > MAX_PICKLE_ITEMS) fail(`corrupt pickle (more than ${MAX_PICKLE_ITEMS} objects on the stack or in the memo)`)
+    if (marks.length > MAX_NESTING) fail(`corrupt pickle (containers nested more than ${MAX_NESTING} deep)`)
     const op = u8()
     switch (op) {
       case 0x80: // PROTO

@@ -10,6 +10,8 @@ import zlib from 'node:zlib'
 import {AxqError} from '../errors.js'
 import {maskedCrc32c} from './crc32c.js'
 import {fileProblem} from '../fileProblem.js'
+import {releaseTemporary, temporaryBeside, writeDestination} from '../atomicWrite.js'
+import {INPUT_LIMITS, openInputFile, readInputFile, sizeWords, type InputSpec} from '../inputFile.js'
 
 export interface TFRecord {
   /** 0-based position of the record in the file. */
@@ -40,28 +42,33 @@ export function readTFRecords(file: string): TFRecord[] {
 
 /** Records one at a time, reading the file in chunks (GZIP files are inflated whole). */
 export function* iterateTFRecords(file: string): Generator<TFRecord> {
-  let fd: number
-  try {
-    fd = fs.openSync(file, 'r')
-  } catch (error) {
-    throw fileError(file, error)
-  }
+  const {fd} = openInputFile(file, TFRECORD_FILE)
   try {
     const magic = Buffer.alloc(2)
     const got = fs.readSync(fd, magic, 0, 2, 0)
     if (got === 2 && magic[0] === 0x1f && magic[1] === 0x8b) {
-      let inflated: Buffer
-      try {
-        inflated = zlib.gunzipSync(fs.readFileSync(file))
-      } catch (error) {
-        throw new AxqError(`${file}: corrupt GZIP-compressed TFRecord file (${(error as Error).message})`, {subject: file})
-      }
-      yield* parseTFRecords(inflated, file)
+      yield* parseTFRecords(gunzipCapped(readInputFile(file, TFRECORD_FILE), file, TFRECORD_FILE.maxBytes), file)
       return
     }
     yield* readChunked(fd, file)
   } finally {
     fs.closeSync(fd)
+  }
+}
+
+/** TFRecord files, plain or inflated, are at most INPUT_LIMITS.dataBytes. */
+export const TFRECORD_FILE: InputSpec = {what: 'TFRecord file', maxBytes: INPUT_LIMITS.dataBytes}
+
+/** Inflate GZIP bytes, refusing to produce more than `cap` bytes (a small file can inflate to gigabytes). */
+export function gunzipCapped(bytes: Uint8Array, file: string, cap: number): Buffer {
+  try {
+    return zlib.gunzipSync(bytes, {maxOutputLength: cap})
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException
+    if (e.code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
+      throw new AxqError(`${file}: inflates to more than ${sizeWords(cap)}, more than a ${TFRECORD_FILE.what} may hold`, {subject: file})
+    }
+    throw new AxqError(`${file}: corrupt GZIP-compressed TFRecord file (${e.message})`, {subject: file})
   }
 }
 
@@ -144,10 +151,6 @@ function truncated(source: string, index: number): AxqError {
   return new AxqError(`${source}: record ${index} is truncated (incomplete TFRecord file)`, {subject: source})
 }
 
-function fileError(file: string, error: unknown): AxqError {
-  return new AxqError(`cannot read ${file}: ${fileProblem(error)}`, {subject: file, cause: error})
-}
-
 /** One framed record (header, data, footer). */
 export function frameTFRecord(data: Uint8Array): Uint8Array {
   const out = new Uint8Array(HEADER + data.length + FOOTER)
@@ -167,6 +170,7 @@ export function frameTFRecord(data: Uint8Array): Uint8Array {
 export class TFRecordWriter {
   readonly file: string
   private readonly tmp: string
+  private readonly target: string
   private fd: number | undefined
   private chunks: Uint8Array[] = []
   private pending = 0
@@ -174,9 +178,10 @@ export class TFRecordWriter {
 
   constructor(file: string) {
     this.file = file
-    this.tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`)
+    this.target = writeDestination(file)
+    this.tmp = temporaryBeside(this.target)
     try {
-      this.fd = fs.openSync(this.tmp, 'w')
+      this.fd = fs.openSync(this.tmp, 'wx')
     } catch (error) {
       throw new AxqError(`cannot write ${file}: ${fileProblem(error, path.dirname(path.resolve(file)))}`, {subject: file, cause: error})
     }
@@ -196,7 +201,8 @@ export class TFRecordWriter {
       this.flush()
       fs.closeSync(this.fd)
       this.fd = undefined
-      fs.renameSync(this.tmp, this.file)
+      fs.renameSync(this.tmp, this.target)
+      releaseTemporary(this.tmp)
     } catch (error) {
       this.abort()
       throw new AxqError(`cannot write ${this.file}: ${fileProblem(error, path.dirname(path.resolve(this.file)))}`, {subject: this.file, cause: error})
@@ -213,6 +219,7 @@ export class TFRecordWriter {
       this.fd = undefined
     }
     fs.rmSync(this.tmp, {force: true})
+    releaseTemporary(this.tmp)
   }
 
   private flush(): void {

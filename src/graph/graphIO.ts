@@ -4,25 +4,16 @@
  * packing and field order are kept). Text-format GraphDefs (`.pbtxt`, as TensorFlow's
  * transform_graph also reads) are accepted by readGraph/decodeGraph too.
  */
-import fs from 'node:fs'
 import {AxqError} from '../errors.js'
 import {writeFileAtomic} from '../atomicWrite.js'
 import type {GraphDef} from './types.js'
 import {decodeMessage, encodeMessage} from './protos.js'
 import {looksLikeTextFormat, parseTextGraph} from './textFormat.js'
-import {fileProblem} from '../fileProblem.js'
+import {INPUT_LIMITS, readInputFile} from '../inputFile.js'
 
 /** Read a GraphDef file. Every problem is an AxqError naming the file. */
 export function readGraph(file: string): GraphDef {
-  let bytes: Buffer
-  try {
-    bytes = fs.readFileSync(file)
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    const why = code === 'EISDIR' ? 'it is a folder, not a GraphDef file' : fileProblem(error)
-    throw new AxqError(`cannot read graph ${file}: ${why}`, {subject: file, cause: error})
-  }
-  return decodeGraph(bytes, file)
+  return decodeGraph(readInputFile(file, {what: 'graph', maxBytes: INPUT_LIMITS.graphBytes}), file)
 }
 
 /**

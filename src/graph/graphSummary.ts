@@ -37,7 +37,10 @@ export interface GraphSummary {
   inputDetails: {name: string; dtype: string | null; shape: number[] | null}[]
   outputs: string[]
   layers: LayerSummary[]
+  /** Sum over the layers whose multiplications are known (see unknownLayers). */
   macsPerImage: number
+  /** Layers whose shapes (hence multiplications) are unknown, left out of macsPerImage. */
+  unknownLayers: string[]
 }
 
 function product(dims: number[]): number {
@@ -64,6 +67,7 @@ export function summarizeGraph(graph: GraphDef, inputShapes: Record<string, numb
   })
   const layers: LayerSummary[] = []
   let total = 0
+  const unknownLayers: string[] = []
   for (const node of graph.node) {
     if (!LAYER_OPS.has(node.op)) continue
     const data = node.input.filter((s) => !s.startsWith('^'))
@@ -84,6 +88,7 @@ export function summarizeGraph(graph: GraphDef, inputShapes: Record<string, numb
       if (outSpatial && [...outSpatial, outC].every((d) => d >= 0) && kernel >= 0) outputMacs = product(outSpatial) * outC * kernel
     }
     if (macs !== null) total += macs
+    else unknownLayers.push(node.name)
     const strides = node.attr.strides?.list?.i?.map(int64ToNumber) ?? null
     const padding = node.attr.padding?.s ? new TextDecoder().decode(node.attr.padding.s) : null
     layers.push({
@@ -98,5 +103,5 @@ export function summarizeGraph(graph: GraphDef, inputShapes: Record<string, numb
       outputMacsPerImage: outputMacs,
     })
   }
-  return {nodes: graph.node.length, ops: sortedOps, inputs, inputDetails, outputs: sinkNames(graph), layers, macsPerImage: total}
+  return {nodes: graph.node.length, ops: sortedOps, inputs, inputDetails, outputs: sinkNames(graph), layers, macsPerImage: total, unknownLayers}
 }

@@ -33,11 +33,13 @@ function str(node: NodeDef, name: string): string | undefined {
   return s ? new TextDecoder().decode(s) : undefined
 }
 
+/** Windowed output size; -1 (unknown) for an unknown input or a geometry TF rejects (stride 0, a window larger than a VALID input). */
 function windowed(size: number, k: number, stride: number, dilation: number, padding: string | undefined): number {
   if (size < 0) return -1
+  if (![k, stride, dilation].every((v) => Number.isSafeInteger(v) && v >= 1)) return -1
   const effective = (k - 1) * dilation + 1
-  if (padding === 'VALID') return Math.floor((size - effective + stride) / stride)
-  return Math.floor((size + stride - 1) / stride)
+  const out = padding === 'VALID' ? Math.floor((size - effective + stride) / stride) : Math.floor((size + stride - 1) / stride)
+  return out >= 0 ? out : -1
 }
 
 function nchw(node: NodeDef): boolean {

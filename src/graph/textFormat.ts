@@ -6,6 +6,7 @@
  */
 import protobuf from 'protobufjs'
 import {AxqError} from '../errors.js'
+import {MAX_NESTING} from '../limits.js'
 import type {GraphDef} from './types.js'
 import {decodeMessage, encodeMessage, protoType} from './protos.js'
 
@@ -99,15 +100,21 @@ export function parseTextMessage(type: string, text: string, source: string): Re
     }
   }
 
+  // Nesting depth of open messages: the parser recurses, so a deeply nested file must stop with
+  // an error long before the stack does (protobuf's own parser stops at 100 too).
+  let depth = 0
   const openMessage = (t: protobuf.Type): Record<string, unknown> => {
-    if (accept('{')) return parseMessage(t, '}')
-    if (accept('<')) return parseMessage(t, '>')
-    return fail(`expected '{' for ${t.name}`)
+    const close = accept('{') ? '}' : accept('<') ? '>' : fail(`expected '{' for ${t.name}`)
+    if (++depth > MAX_NESTING) fail(`messages nested more than ${MAX_NESTING} deep`)
+    const message = parseMessage(t, close)
+    depth--
+    return message
   }
 
   const mapEntry = (field: protobuf.Field): [string, unknown] => {
     const map = field as unknown as protobuf.MapField
     const close = accept('{') ? '}' : accept('<') ? '>' : fail("expected '{' for a map entry")
+    if (++depth > MAX_NESTING) fail(`messages nested more than ${MAX_NESTING} deep`)
     let key: unknown = ''
     let value: unknown
     for (;;) {
@@ -129,6 +136,7 @@ export function parseTextMessage(type: string, text: string, source: string): Re
       if (!accept(';')) accept(',')
     }
     if (value === undefined) value = map.resolvedType instanceof protobuf.Type ? {} : undefined
+    depth--
     return [String(key), value]
   }
 

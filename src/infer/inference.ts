@@ -7,7 +7,7 @@
 import type {GraphDef} from '../graph/types.js'
 import {makeAttr} from '../graph/attrs.js'
 import {makeTensor, type Tensor} from '../core/tensor.js'
-import {openDataset, type Dataset} from '../data/dataset.js'
+import {checkLabels, openDataset, type Dataset} from '../data/dataset.js'
 import {openNpzDataset} from '../data/npzDataset.js'
 import {encodeNpyFloat32} from '../data/npz.js'
 import {writeFileAtomic} from '../atomicWrite.js'
@@ -212,6 +212,7 @@ export async function runInference(options: InferOptions, events: InferEvents = 
     position = (position + options.batchSize) % dataset.count
     const logits = flattenLogits(await model.run(batch.images, npz), batch.labels.length, output)
     if (options.saveLogits) saved.push(logits)
+    checkLabels(batch.labels, logits.shape[1], dataset.source)
     const predicted = argmaxRows(logits)
     const correct = countCorrect(predicted, batch.labels)
     events.onPredictions?.(it, predicted, batch.labels)
@@ -244,13 +245,17 @@ export async function runInference(options: InferOptions, events: InferEvents = 
   }
 }
 
-/** Logits as [batch, classes]: the reference reshapes the output to [batch, classes]. */
+/**
+ * Logits as [batch, classes]: the reference reshapes the output to [batch, classes]. Only a
+ * [batch, classes] tensor, or one with 1s between (a [batch, 1, 1, classes] conv head), is
+ * logits; anything else (a feature map named by --output) would be scored as garbage.
+ */
 function flattenLogits(logits: Tensor, batch: number, output: string): Tensor {
-  const size = logits.data.length
-  if (batch === 0 || size % batch !== 0) {
-    throw new AxqError(`output '${output}' has shape [${logits.shape.join(',')}], which is not [${batch}, classes]`, {subject: output})
+  const s = logits.shape
+  if (batch === 0 || s.length < 2 || s[0] !== batch || s.slice(1, -1).some((d) => d !== 1) || s[s.length - 1] < 1 || logits.dtype !== 'float32') {
+    throw new AxqError(`output '${output}' is a ${logits.dtype} tensor of shape [${s.join(',')}], not [${batch}, classes] float32 logits (choose the logits with --output)`, {subject: output})
   }
-  return {...logits, shape: [batch, size / batch]}
+  return {...logits, shape: [batch, s[s.length - 1]]}
 }
 
 /** The logits of all batches as one float32 [images, classes] .npy (written atomically). */

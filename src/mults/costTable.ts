@@ -7,6 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {AxqError} from '../errors.js'
+import {INPUT_LIMITS, readInputFile} from '../inputFile.js'
 import {costFromRecord, type HardwareCost} from './sidecar.js'
 
 interface Parsed {
@@ -62,7 +63,7 @@ function parsedCsv(file: string): Map<string, HardwareCost> {
   const stat = fs.statSync(file)
   const hit = parsedFiles.get(file)
   if (hit && hit.size === stat.size && hit.mtimeMs === stat.mtimeMs) return hit.rows
-  const rows = parseCostCsv(fs.readFileSync(file, 'utf8'), file)
+  const rows = parseCostCsv(readInputFile(file, {what: 'cost table', maxBytes: INPUT_LIMITS.smallBytes}).toString('utf8'), file)
   parsedFiles.set(file, {size: stat.size, mtimeMs: stat.mtimeMs, rows})
   return rows
 }

@@ -6,7 +6,7 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import {writeFileAtomic} from '../atomicWrite.js'
+import {writeFilesAtomic} from '../atomicWrite.js'
 import {AxqError} from '../errors.js'
 import {folderCosts} from './costTable.js'
 import {chooseFunction, cModelIsSigned, evaluateCModel, EVALUATE_TIMEOUT_MS, HEADER_METRICS, headerMetrics, twoArgumentFunctions} from './formats/cModel.js'
@@ -18,8 +18,8 @@ import {agreesAtPrintedPrecision} from './printedPrecision.js'
 import {fileIsSigned, isValidMultiplierName} from './resolve.js'
 import {userMultDir, type Env} from './searchPath.js'
 import {readSidecarCost, UNKNOWN_COST, type HardwareCost, type MultiplierSidecar} from './sidecar.js'
-import {decodeTable, encodeTable, isSignedTable, type AnyProductTable} from './table.js'
-import {fileProblem} from '../fileProblem.js'
+import {decodeTable, encodeTable, isSignedTable, TABLE_FILE, type AnyProductTable} from './table.js'
+import {INPUT_LIMITS, readInputFile} from '../inputFile.js'
 
 export const AXQ_VERSION = '0.1.0'
 
@@ -75,12 +75,7 @@ export function importKind(file: string): ImportKind {
 export async function importMultiplier(file: string, options: ImportOptions = {}): Promise<ImportResult> {
   const env = options.env ?? process.env
   const kind = importKind(file)
-  let bytes: Buffer
-  try {
-    bytes = fs.readFileSync(file)
-  } catch (error) {
-    throw new AxqError(`cannot read ${file}: ${fileProblem(error)}`, {subject: file})
-  }
+  const bytes = readInputFile(file, kind === 'bin' ? TABLE_FILE : {what: `multiplier (${kind})`, maxBytes: INPUT_LIMITS.importBytes})
   const stem = path.basename(file).replace(/\.[^.]*$/, '')
   let table: AnyProductTable
   let name = options.name
@@ -149,8 +144,11 @@ export async function importMultiplier(file: string, options: ImportOptions = {}
     ...(header && Object.keys(header).length > 0 ? {header: Object.fromEntries(Object.entries(header).map(([k, v]) => [k, Number(v)]))} : {}),
   }
   fs.mkdirSync(dir, {recursive: true})
-  writeFileAtomic(binFile, encodeTable(table))
-  writeFileAtomic(jsonFile, JSON.stringify(sidecar, null, 2) + '\n')
+  // Both files or neither: a table without its sidecar (or the reverse) is half an import.
+  writeFilesAtomic([
+    {file: binFile, data: encodeTable(table)},
+    {file: jsonFile, data: JSON.stringify(sidecar, null, 2) + '\n'},
+  ])
   return {name, kind, file, binFile, jsonFile, signed: isSignedTable(table), metrics, cost, disagreements, replaced: exists}
 }
 

@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs'
 import {AxqError} from '../errors.js'
+import {INPUT_LIMITS, readInputFile} from '../inputFile.js'
 import type {MultiplierMetrics} from './metrics.js'
 
 export interface HardwareCost {
@@ -76,12 +77,8 @@ export function costFromRecord(record: Record<string, unknown>): HardwareCost {
 
 /** The JSON object of a sidecar file, or undefined when there is no sidecar. */
 export function readSidecarRecord(file: string): Record<string, unknown> | undefined {
-  let text: string
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } catch {
-    return undefined
-  }
+  if (!fs.existsSync(file)) return undefined
+  const text = readInputFile(file, {what: 'multiplier sidecar', maxBytes: INPUT_LIMITS.smallBytes}).toString('utf8')
   let json: unknown
   try {
     json = JSON.parse(text)

@@ -10,9 +10,8 @@
  * same 65536 little-endian 16-bit words for both; whether to read them as uint16 or int16 comes
  * from elsewhere (a sidecar, the `mul8s_` prefix, an import flag: see resolve.ts).
  */
-import fs from 'node:fs'
 import {AxqError} from '../errors.js'
-import {fileProblem} from '../fileProblem.js'
+import {readInputFile, type InputSpec} from '../inputFile.js'
 
 export const TABLE_SIZE = 65536
 export const TABLE_BYTES = TABLE_SIZE * 2
@@ -50,6 +49,9 @@ export function signednessMismatch(name: string, has: 'signed' | 'unsigned', con
   const examples = wants === 'unsigned' ? "mul8u_* (e.g. mul8u_2P7), trunc8u_k<k>, drum8u_k<k>, mitchell8u" : "mul8s_* (e.g. mul8s_1KV9), trunc8s_k<k>, drum8s_k<k>, mitchell8s"
   return `multiplier '${name}' is a ${has} table (operands ${has === 'signed' ? '−128..127' : '0..255'}), but ${consumer} multiplies ${wants} 8-bit operands; use ${wants === 'unsigned' ? 'an' : 'a'} ${wants} multiplier: ${examples} (axq list-mults --signedness ${wants})`
 }
+
+/** A .bin table file: exactly TABLE_BYTES, checked before it is read. */
+export const TABLE_FILE: InputSpec = {what: 'multiplier table', maxBytes: TABLE_BYTES, exactBytes: TABLE_BYTES, layout: `${TABLE_SIZE} little-endian uint16`}
 
 export function exactTable(): ProductTable {
   const t = new Uint16Array(TABLE_SIZE)
@@ -98,11 +100,5 @@ export function encodeTable(table: AnyProductTable): Uint8Array {
 export function readTableFile(file: string): ProductTable
 export function readTableFile(file: string, signed: boolean): AnyProductTable
 export function readTableFile(file: string, signed = false): AnyProductTable {
-  let bytes: Uint8Array
-  try {
-    bytes = fs.readFileSync(file)
-  } catch (error) {
-    throw new AxqError(`cannot read multiplier table ${file}: ${fileProblem(error)}`, {subject: file})
-  }
-  return decodeTable(bytes, file, signed)
+  return decodeTable(readInputFile(file, TABLE_FILE), file, signed)
 }

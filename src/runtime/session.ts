@@ -29,7 +29,7 @@ import {isRequiredInput, PLACEHOLDER_OPS} from '../graph/endpoints.js'
 import {readAttr, shapeFromProto} from '../graph/attrs.js'
 import {AxqError, nodeError} from '../errors.js'
 import {requireOp, TF_DOMAIN, type OpContext, type OpDefinition, type RunOptions} from './opRegistry.js'
-import {allocate, BYTES_PER_ELEMENT, viewOf, numElements, shapeString, TF_NAME_BY_DTYPE, dtypeFromEnum, type DType, type Tensor, type TensorData} from '../core/tensor.js'
+import {allocate, BYTES_PER_ELEMENT, checkElementCount, viewOf, numElements, shapeString, TF_NAME_BY_DTYPE, dtypeFromEnum, type DType, type Tensor, type TensorData} from '../core/tensor.js'
 
 export interface OpProfile {
   /** Op type, e.g. 'Conv2D'. */
@@ -74,6 +74,7 @@ class BufferPool {
   private readonly users = new WeakMap<ArrayBuffer, number>()
 
   take(dtype: DType, size: number): TensorData {
+    checkElementCount(size, dtype)
     const bytes = dtype === 'string' ? 0 : size * BYTES_PER_ELEMENT[dtype]
     if (bytes < MIN_POOLED_BYTES) return allocate(dtype, size)
     const list = this.free.get(bytes)
@@ -424,13 +425,19 @@ export class Session {
   }
 }
 
-/** Errors from an op, as AxqErrors that start with the node name. */
-function namedError(node: NodeDef, error: unknown): AxqError {
+/**
+ * Errors from an op, with the node name in front. AxqErrors (the graph or the input is at fault)
+ * stay AxqErrors; anything else (a failed allocation, an invalid typed-array length, a bug) stays
+ * an internal error (exit 70), named but not re-labelled as the user's fault.
+ */
+function namedError(node: NodeDef, error: unknown): Error {
   const prefix = `node '${node.name}'`
   if (error instanceof AxqError) {
     if (error.message.startsWith(prefix)) return error
     return new AxqError(`${prefix} (${node.op}): ${error.message}`, {subject: node.name, exitCode: error.exitCode, cause: error})
   }
   const message = error instanceof Error ? error.message : String(error)
-  return new AxqError(`${prefix} (${node.op}): ${message}`, {subject: node.name, cause: error})
+  const internal = new Error(`${prefix} (${node.op}): ${message}`, {cause: error})
+  if (error instanceof Error && error.stack) internal.stack = `${internal.message}\n${error.stack}`
+  return internal
 }

@@ -18,6 +18,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {parse as parseYaml, YAMLParseError} from 'yaml'
 import {AxqError} from '../errors.js'
+import {INPUT_LIMITS, readInputFile} from '../inputFile.js'
 import {fileProblem} from '../fileProblem.js'
 
 export interface SweepSpec {
@@ -41,13 +42,7 @@ const FIELDS = ['graph', 'graphs', 'data', 'batchSize', 'iterations', 'multDirs'
 
 /** Read and validate a SPEC file. */
 export function readSweepSpec(file: string): SweepSpec {
-  let text: string
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } catch (error) {
-    throw new AxqError(`cannot read sweep spec ${file}: ${fileProblem(error)}`, {subject: file})
-  }
-  return parseSweepSpec(text, file)
+  return parseSweepSpec(readInputFile(file, {what: 'sweep spec', maxBytes: INPUT_LIMITS.smallBytes}).toString('utf8'), file)
 }
 
 /** Parse SPEC text (YAML, of which JSON is a subset); `file` names it in errors and anchors relative paths. */

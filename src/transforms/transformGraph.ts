@@ -132,7 +132,7 @@ export async function transformGraphFile(options: TransformFileOptions): Promise
   const start = performance.now()
   const specs = parseTransforms(options.transforms ?? ALWANN_TRANSFORMS)
   validateTransforms(specs)
-  const {readGraph, encodeGraph} = await import('../graph/graphIO.js')
+  const {readGraph, encodeGraph, decodeGraph} = await import('../graph/graphIO.js')
   const {writeFileAtomic} = await import('../atomicWrite.js')
   const {placeholderNames, sinkNames} = await import('../graph/endpoints.js')
   const graph = readGraph(options.inGraph)
@@ -157,7 +157,17 @@ export async function transformGraphFile(options: TransformFileOptions): Promise
   if (outputs.length === 0) throw new AxqError(`${options.inGraph}: the graph has no sink node to use as output; give --outputs`, {subject: '--outputs'})
   const {graph: result, steps} = await transformGraph(graph, specs, {inputs, outputs, onStep: options.onStep})
   const bytes = encodeGraph(result)
-  writeFileAtomic(options.outGraph, bytes)
+  // Never commit a graph axq itself would refuse to read (e.g. a transform that made a bad name).
+  writeFileAtomic(options.outGraph, bytes, {
+    check: () => {
+      try {
+        decodeGraph(bytes, options.outGraph)
+      } catch (error) {
+        const why = error instanceof Error ? error.message.replace(`${options.outGraph}: `, '') : String(error)
+        throw new AxqError(`${options.outGraph} not written: the transformed graph would not load (${why})`, {subject: options.outGraph, cause: error})
+      }
+    },
+  })
   return {
     inGraph: options.inGraph,
     outGraph: options.outGraph,

@@ -15,6 +15,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import onnxProto from 'onnx-proto'
 import {AxqError} from '../../errors.js'
+import {INPUT_LIMITS, readInputFile} from '../../inputFile.js'
 import {DTYPE_BY_ONNX_ENUM, DTYPES, makeTensor, numElements, BYTES_PER_ELEMENT, type DType, type Tensor} from '../../core/tensor.js'
 import type {AttrValue, GraphDef, NodeDef} from '../../graph/types.js'
 import {getOp, ONNX_DOMAIN, MS_DOMAIN, TF_DOMAIN} from '../../runtime/opRegistry.js'
@@ -80,13 +81,7 @@ export interface OnnxReadOptions {
 }
 
 export function readOnnxModel(file: string, options: OnnxReadOptions = {}): OnnxModel {
-  let bytes: Uint8Array
-  try {
-    bytes = fs.readFileSync(file)
-  } catch (error) {
-    throw new AxqError(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {subject: file})
-  }
-  return decodeOnnxModel(bytes, file, options)
+  return decodeOnnxModel(readInputFile(file, {what: 'ONNX model', maxBytes: INPUT_LIMITS.graphBytes}), file, options)
 }
 
 export function decodeOnnxModel(bytes: Uint8Array, file: string, options: OnnxReadOptions = {}): OnnxModel {

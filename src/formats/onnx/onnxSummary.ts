@@ -56,5 +56,6 @@ export async function summarizeOnnx(file: string, inputShapes: Record<string, nu
     outputs: model.outputs.map((o) => o.name),
     layers: summaries,
     macsPerImage: total / batch,
+    unknownLayers: summaries.filter((l) => l.macsPerImage === null).map((l) => l.name),
   }
 }

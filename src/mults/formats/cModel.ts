@@ -12,15 +12,12 @@
  * int16), a signed one as the value. `checkSignedModel` rejects a table that does not behave like
  * a signed multiplier.
  */
-import {execFile} from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import {promisify} from 'node:util'
 import {AxqError} from '../../errors.js'
-import {decodeTable, operandOf, tableIndex, type AnyProductTable} from '../table.js'
-
-const run = promisify(execFile)
+import {readInputFile} from '../../inputFile.js'
+import {decodeTable, operandOf, TABLE_FILE, tableIndex, type AnyProductTable} from '../table.js'
+import {COMPILE_LIMITS, EVALUATE_LIMITS, makePrivateDir, removePrivateDir, runLimited, type SandboxError} from './sandbox.js'
 
 export interface CFunction {
   name: string
@@ -212,34 +209,39 @@ export async function evaluateCModel(
   signed?: CFunction,
 ): Promise<CompiledModel> {
   if (!/^[A-Za-z_]\w*$/.test(fn)) throw new AxqError(`${file}: '${fn}' is not a C identifier`, {subject: file})
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'axq-cmodel-'))
+  const dir = makePrivateDir('axq-cmodel-')
   try {
     fs.writeFileSync(path.join(dir, 'model.c'), source)
     fs.writeFileSync(path.join(dir, 'harness.c'), signed ? signedHarness(signed) : harness(fn))
     const cc = env.CC && env.CC.trim() !== '' ? env.CC.trim() : 'cc'
     const args = ['-std=gnu99', '-O1', '-w', '-o', path.join(dir, 'harness'), path.join(dir, 'harness.c')]
+    const hide = (text: string): string => text.replaceAll(path.join(dir, 'model.c'), path.basename(file)).replaceAll(dir + path.sep, '').trim()
     try {
-      await run(cc, args, {cwd: dir, timeout: 120_000, maxBuffer: 4 << 20})
+      await runLimited(cc, args, dir, COMPILE_LIMITS)
     } catch (error) {
-      const e = error as NodeJS.ErrnoException & {stderr?: string}
-      if (e.code === 'ENOENT') throw new AxqError(`${file}: no C compiler '${cc}' found (install one, or set CC)`, {subject: file})
-      const first = (e.stderr ?? e.message).split('\n').find((l) => /error/i.test(l)) ?? (e.stderr ?? e.message).split('\n')[0]
-      throw new AxqError(`${file}: does not compile: ${first.replace(path.join(dir, 'model.c'), path.basename(file)).replace(dir + path.sep, '').trim()}`, {subject: file})
+      const f = (error as SandboxError).failure
+      if (f.kind === 'spawn') throw new AxqError(`${file}: no C compiler '${cc}' found (install one, or set CC)`, {subject: file})
+      const lines = f.stderr.split('\n')
+      const first = lines.find((l) => /error/i.test(l)) ?? lines.find((l) => l.trim() !== '')
+      throw new AxqError(`${file}: does not compile: ${first ? hide(first) : `the compiler ${(error as Error).message}`}`, {subject: file})
     }
     const out = path.join(dir, 'table.bin')
+    const limits = {...EVALUATE_LIMITS, wallMs: evaluateTimeoutMs}
     try {
-      await run(path.join(dir, 'harness'), [out], {cwd: dir, timeout: evaluateTimeoutMs, killSignal: 'SIGKILL'})
+      await runLimited(path.join(dir, 'harness'), [out], dir, limits)
     } catch (error) {
-      const e = error as {stderr?: string; message: string; killed?: boolean}
-      if (e.killed) throw new AxqError(`${file}: evaluating ${fn} for all 65,536 pairs did not finish in ${evaluateTimeoutMs / 1000} s (an endless loop?)`, {subject: file})
-      throw new AxqError(`${file}: evaluating ${fn} failed: ${(e.stderr || e.message).split('\n')[0]}`, {subject: file})
+      const f = (error as SandboxError).failure
+      if (f.kind === 'timeout') throw new AxqError(`${file}: evaluating ${fn} for all 65,536 pairs did not finish in ${evaluateTimeoutMs / 1000} s (an endless loop?)`, {subject: file})
+      const said = f.kind === 'exit' ? f.stderr.split('\n').find((l) => l.trim() !== '') : undefined
+      throw new AxqError(`${file}: evaluating ${fn} ${said ? `failed: ${hide(said)}` : (error as Error).message}`, {subject: file})
     }
     const compiler = [cc, ...args.map((a) => a.replace(dir + path.sep, ''))]
-    if (!signed) return {table: decodeTable(fs.readFileSync(out), file), compiler}
-    const table = decodeTable(fs.readFileSync(out), file, true)
+    const bytes = readInputFile(out, TABLE_FILE)
+    if (!signed) return {table: decodeTable(bytes, file), compiler}
+    const table = decodeTable(bytes, file, true)
     checkSignedModel(table, file, fn)
     return {table, compiler}
   } finally {
-    fs.rmSync(dir, {recursive: true, force: true})
+    removePrivateDir(dir)
   }
 }

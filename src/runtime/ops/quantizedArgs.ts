@@ -7,11 +7,17 @@ import {attr, expectDType, input, opError} from '../opArgs.js'
 import {numElements, TF_NAME_BY_DTYPE, type DType, type Tensor} from '../../core/tensor.js'
 import {quantizedType, type QuantizedType} from '../quantization.js'
 
-/** First element of a float32 input, as TF's `ctx->input(i).flat<float>()(0)`. */
+/**
+ * First element of a float32 input, as TF's `ctx->input(i).flat<float>()(0)`. A NaN or infinite
+ * range is an error: TF runs on with it and produces garbage (every code maps to NaN, or to the
+ * same value), so axq names the node instead of reporting an accuracy of that garbage.
+ */
 export function rangeScalar(ctx: OpContext, index: number, name: string): number {
   const t = expectDType(ctx, index, ['float32'], name)
   if (numElements(t.shape) < 1) throw opError(ctx, `input ${index} (${name}) is empty; it must hold one float`)
-  return (t.data as Float32Array)[0]
+  const v = (t.data as Float32Array)[0]
+  if (!Number.isFinite(v)) throw opError(ctx, `input ${index} (${name}) is ${v}; a quantization range must be finite (NaN or infinite values upstream?)`)
+  return v
 }
 
 /** A quantized input restricted to some types, with its QuantizedType. */

@@ -24,6 +24,7 @@ import {axConv, axconvPreparedFilter, convWindow, defaultThreads, type KernelKin
 import {EXACT_MULTIPLIER, exactTable, signednessMismatch, type AnyProductTable, type ProductTable} from '../../mults/table.js'
 import {tunedTable} from '../../mults/tune.js'
 import {AxqError} from '../../errors.js'
+import {rangeScalar} from './quantizedArgs.js'
 
 /** C's round(): halves away from zero, exact for every double. */
 function roundHalfAway(x: number): number {
@@ -102,12 +103,6 @@ function preparedFor(ctx: OpContext, table: ProductTable, filter: Tensor): Prepa
   return entry.handle
 }
 
-function scalarInput(ctx: OpContext, index: number, name: string): number {
-  const t = expectDType(ctx, index, ['float32'], name)
-  if (numElements(t.shape) < 1) throw opError(ctx, `input ${index} (${name}) is empty`)
-  return (t.data as Float32Array)[0]
-}
-
 function kernelKind(): KernelKind {
   return process.env.AXQ_KERNEL === 'reference' ? 'reference' : 'fast'
 }
@@ -118,10 +113,10 @@ async function computeConv(ctx: OpContext, ax: boolean): Promise<Tensor[]> {
   const filter = expectDType(ctx, 1, ['quint8'], 'filter')
   expectRank(ctx, input, 4, 0, 'input')
   expectRank(ctx, filter, 4, 1, 'filter')
-  const minInput = scalarInput(ctx, 2, 'min_input')
-  const maxInput = scalarInput(ctx, 3, 'max_input')
-  const minFilter = scalarInput(ctx, 4, 'min_filter')
-  const maxFilter = scalarInput(ctx, 5, 'max_filter')
+  const minInput = rangeScalar(ctx, 2, 'min_input')
+  const maxInput = rangeScalar(ctx, 3, 'max_input')
+  const minFilter = rangeScalar(ctx, 4, 'min_filter')
+  const maxFilter = rangeScalar(ctx, 5, 'max_filter')
 
   const strides = attr.intList(ctx, 'strides')
   if (strides.length !== 4) throw opError(ctx, 'Sliding window strides field must specify 4 dimensions')
