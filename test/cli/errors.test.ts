@@ -35,7 +35,7 @@ t.test('oclif usage errors: one line, exit 2', async (t) => {
   const cases: [string[], string][] = [
     [['nosuch'], 'axq: command nosuch not found (axq --help lists the commands)'],
     [['inspect', 'x.pb', '--bogus'], 'axq: unknown flag: --bogus'],
-    [['inspect'], 'axq: missing argument: GRAPH (GraphDef (.pb)); see --help'],
+    [['inspect'], 'axq: missing argument: GRAPH (GraphDef (.pb) or ONNX model (.onnx)); see --help'],
     [['diff', 'a.pb'], 'axq: missing argument: B (second GraphDef); see --help'],
     [['diff', 'a.pb', 'b.pb', 'c.pb'], 'axq: Unexpected argument: c.pb'],
     [['infer', 'g.pb', '--batch-size', 'abc'], 'axq: --batch-size: Expected an integer but received: abc'],
