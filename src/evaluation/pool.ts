@@ -3,10 +3,10 @@
  * native threads). With one worker the jobs run in this process. Results come back in job
  * order whatever order they finish in, so callers see the same thing for any pool size.
  */
-import {fork, type ChildProcess} from 'node:child_process'
-import {fileURLToPath} from 'node:url'
+import type {ChildProcess} from 'node:child_process'
 import {AxqError} from '../errors.js'
 import {evaluate, type EvaluationJob, type EvaluationResult} from './job.js'
+import {forkEvaluationWorker, replyOutcome, type EvaluationReply} from './workerProtocol.js'
 
 export interface PoolOptions {
   /** Child processes (≤ 1: evaluate in this process). */
@@ -14,21 +14,6 @@ export interface PoolOptions {
   /** Native threads per evaluation (default 1 with several workers, all cores with one). */
   threadsPerWorker?: number
 }
-
-interface WorkerError {
-  message: string
-  user: boolean
-  exitCode: number
-  subject?: string
-}
-
-interface Reply {
-  id: number
-  result?: EvaluationResult
-  error?: WorkerError
-}
-
-const workerPath = fileURLToPath(new URL('./worker.js', import.meta.url))
 
 /**
  * What runs batches of evaluation jobs: this pool, or another runner with the same contract
@@ -84,7 +69,7 @@ export class EvaluationPool implements JobEvaluator {
   }
 
   private spawn(): ChildProcess {
-    const child = fork(workerPath, [], {stdio: ['ignore', 'ignore', 'inherit', 'ipc']})
+    const child = forkEvaluationWorker()
     child.setMaxListeners(0)
     return child
   }
@@ -92,14 +77,12 @@ export class EvaluationPool implements JobEvaluator {
   private send(child: ChildProcess, job: EvaluationJob): Promise<EvaluationResult> {
     const id = this.nextId++
     return new Promise((resolve, reject) => {
-      const onMessage = (reply: Reply) => {
+      const onMessage = (reply: EvaluationReply) => {
         if (reply.id !== id) return
         cleanup()
-        if (reply.result) resolve(reply.result)
-        else {
-          const e = reply.error!
-          reject(e.user ? new AxqError(e.message, {exitCode: e.exitCode, subject: e.subject}) : new Error(e.message))
-        }
+        const outcome = replyOutcome(reply)
+        if ('result' in outcome) resolve(outcome.result)
+        else reject(outcome.error)
       }
       const onExit = (code: number | null, signal: string | null) => {
         cleanup()

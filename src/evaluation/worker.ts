@@ -3,20 +3,15 @@
  * messages, answers `{id, result}` or `{id, error}`; exits when its parent goes away.
  */
 import {AxqError} from '../errors.js'
-import {evaluate, type EvaluationJob} from './job.js'
-
-interface Request {
-  id: number
-  job: EvaluationJob
-  threads?: number
-}
+import {evaluate} from './job.js'
+import type {EvaluationReply, EvaluationRequest} from './workerProtocol.js'
 
 // With a callback a failed send (the parent has gone) is not an 'error' event: the worker just ends.
-const reply = (message: unknown) => {
+const reply = (message: EvaluationReply) => {
   if (process.connected) process.send?.(message, undefined, {}, () => {})
 }
 
-process.on('message', (message: Request) => {
+process.on('message', (message: EvaluationRequest) => {
   evaluate(message.job, {threads: message.threads}).then(
     (result) => reply({id: message.id, result}),
     (error: unknown) => {

@@ -7,6 +7,7 @@
 import os from 'node:os'
 import {native} from './binding.js'
 import {AxqError} from '../errors.js'
+import type {PoolDims} from './quantizedKernels.js'
 
 export interface Conv2DFloatGeometry {
   /** Input [n, h, w, c] (NHWC). */
@@ -228,25 +229,10 @@ export async function binaryFloat(op: BinaryFloatOp, a: Float32Array, b: Float32
   await nativeFn<BinaryFn>('binaryFloat')(BINARY_CODES[op], a, b, out, Math.max(1, Math.floor(options.threads ?? defaultThreads())))
 }
 
-export interface PoolFloatDims {
-  n: number
-  h: number
-  w: number
-  c: number
-  kh: number
-  kw: number
-  sh: number
-  sw: number
-  oh: number
-  ow: number
-  padTop: number
-  padLeft: number
-}
-
 type PoolFn = (x: Float32Array, out: Float32Array, dims: number[], average: boolean, threads: number) => Promise<void>
 
 /** AvgPool (`average`) or MaxPool over NHWC float32, the native twin of src/runtime/ops/pooling.ts. */
-export async function poolFloat(x: Float32Array, out: Float32Array, d: PoolFloatDims, average: boolean, options: {threads?: number} = {}): Promise<void> {
+export async function poolFloat(x: Float32Array, out: Float32Array, d: PoolDims, average: boolean, options: {threads?: number} = {}): Promise<void> {
   const dims = [d.n, d.h, d.w, d.c, d.kh, d.kw, d.sh, d.sw, d.oh, d.ow, d.padTop, d.padLeft]
   if (dims.some((v) => !Number.isSafeInteger(v) || v < 0) || d.kh < 1 || d.kw < 1 || d.sh < 1 || d.sw < 1) {
     throw new AxqError(`poolFloat: invalid geometry [${dims.join(',')}]`)

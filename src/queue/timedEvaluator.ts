@@ -3,21 +3,12 @@
  * time limit: a job that overruns kills the child, which is started afresh for the next job. The
  * queue worker's own event loop stays free, so it keeps renewing its job locks while a job runs.
  */
-import {fork, type ChildProcess} from 'node:child_process'
-import {fileURLToPath} from 'node:url'
-import {AxqError} from '../errors.js'
+import type {ChildProcess} from 'node:child_process'
 import type {EvaluationJob, EvaluationResult} from '../evaluation/job.js'
-
-const childScript = fileURLToPath(new URL('../evaluation/worker.js', import.meta.url))
+import {forkEvaluationWorker, replyOutcome, type EvaluationReply} from '../evaluation/workerProtocol.js'
 
 /** The job ran longer than its limit (the queue retries it elsewhere). */
 export class JobTimeout extends Error {}
-
-interface Reply {
-  id: number
-  result?: EvaluationResult
-  error?: {message: string; user: boolean; exitCode: number; subject?: string}
-}
 
 export class TimedEvaluator {
   private child: ChildProcess | undefined
@@ -34,14 +25,12 @@ export class TimedEvaluator {
         this.kill()
         reject(new JobTimeout(`timed out after ${timeoutMs / 1000} s`))
       }, timeoutMs)
-      const onMessage = (reply: Reply) => {
+      const onMessage = (reply: EvaluationReply) => {
         if (reply.id !== id) return
         cleanup()
-        if (reply.result) resolve(reply.result)
-        else {
-          const e = reply.error!
-          reject(e.user ? new AxqError(e.message, {exitCode: e.exitCode, subject: e.subject}) : new Error(e.message))
-        }
+        const outcome = replyOutcome(reply)
+        if ('result' in outcome) resolve(outcome.result)
+        else reject(outcome.error)
       }
       const onExit = (code: number | null, signal: string | null) => {
         cleanup()
@@ -70,6 +59,6 @@ export class TimedEvaluator {
   }
 
   private spawn(): ChildProcess {
-    return fork(childScript, [], {stdio: ['ignore', 'ignore', 'inherit', 'ipc']})
+    return forkEvaluationWorker()
   }
 }
