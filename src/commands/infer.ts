@@ -3,7 +3,6 @@ import {Args, Flags} from '@oclif/core'
 import {AxqCommand} from '../cli/baseCommand.js'
 import {runInference, type InferResult} from '../infer/inference.js'
 import {AxqError} from '../errors.js'
-import {isOnnxFile} from '../formats/onnx/onnxModel.js'
 import {EXACT_MULTIPLIER} from '../mults/table.js'
 import {multDirFlag} from '../cli/multDirFlag.js'
 import {inferencePower} from '../evaluation/job.js'
@@ -99,9 +98,7 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
     )
     const correct = result.runs.reduce((sum, r) => sum + r.correct, 0)
     const ci95 = wilsonInterval(correct, result.images)
-    // The power model counts GraphDef layers (src/evaluation); ONNX models report none yet.
-    const onnx = isOnnxFile(args.graph)
-    const power = onnx ? {relativePower: null, relativePowerComputed: null} : inferencePower(args.graph, result.layers, flags['mult-dir'])
+    const power = await inferencePower(args.graph, result.layers, flags['mult-dir'])
     if (flags.json) {
       if (progress) process.stderr.write('\n')
       this.printJson({...result, ci95, ...power})
@@ -109,7 +106,7 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
     }
     this.log(
       `${correct}/${result.images} correct, 95% CI (Wilson) [${ci95[0].toFixed(3)}, ${ci95[1].toFixed(3)}]; ` +
-        `relative multiplication power ${onnx ? 'not computed for ONNX models' : power.relativePower === null ? 'unknown (no power known for a multiplier)' : `${power.relativePower.toFixed(3)} (computed MACs: ${power.relativePowerComputed?.toFixed(3)})`}`,
+        `relative multiplication power ${power.relativePower === null ? 'unknown (no power known for a multiplier)' : `${power.relativePower.toFixed(3)} (computed MACs: ${power.relativePowerComputed?.toFixed(3)})`}`,
     )
     this.log(`results;mult=${result.mult};tune=${pyBool(result.tune)};accuracy=${result.accuracy.toFixed(3)}`)
     if (result.profile) this.log(formatProfile(result))

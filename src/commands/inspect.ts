@@ -72,10 +72,7 @@ For every Conv2D/QuantizedConv2D/AxConv2D/MatMul layer: input, filter and output
       }
     }
     const s = graph ? summarizeGraph(graph, shapes) : await summarizeOnnx(args.graph, shapes)
-    if (!graph && (flags.mult !== undefined || flags['layer-mult'] !== undefined)) {
-      throw new AxqError('--mult/--layer-mult: the relative power of ONNX models is not computed yet', {subject: '--mult', exitCode: 2})
-    }
-    const power = graph && (flags.mult !== undefined || flags['layer-mult'] !== undefined) ? layerwisePower(args.graph, flags.mult ?? EXACT_MULTIPLIER, flags['layer-mult'] ?? [], flags['mult-dir']) : undefined
+    const power = flags.mult !== undefined || flags['layer-mult'] !== undefined ? await layerwisePower(args.graph, flags.mult ?? EXACT_MULTIPLIER, flags['layer-mult'] ?? [], flags['mult-dir']) : undefined
     if (flags.json) {
       this.printJson(power ? {...s, ...power} : s)
       return

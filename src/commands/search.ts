@@ -3,6 +3,7 @@ import path from 'node:path'
 import {Args, Flags} from '@oclif/core'
 import {AxqCommand} from '../cli/baseCommand.js'
 import {multDirFlag} from '../cli/multDirFlag.js'
+import {fileRef, loadApproximateLayerMacs} from '../evaluation/job.js'
 import {LayerSearch} from '../search/layerSearch.js'
 import {searchFigure, searchTable} from '../search/searchReport.js'
 import {saveFigure} from '../plot/saveFigure.js'
@@ -53,6 +54,8 @@ An accelerator has TILES computing tiles, each built with one multiplier; every 
     const notice = (m: string) => process.stderr.write(`axq: note: ${m}\n`)
     const queue = flags.queue ? new QueueRunner({url: flags.queue, timeoutSeconds: flags.timeout, attempts: flags.attempts, onNotice: notice}) : undefined
     if (queue) await queue.open()
+    // ONNX layers are counted by running the model once, before the (synchronous) search setup.
+    await loadApproximateLayerMacs(fileRef(args.graph))
     const search = new LayerSearch(
       {
         graph: args.graph,

@@ -19,11 +19,13 @@ import {AxqError} from '../errors.js'
 import {openDataset, type Dataset} from '../data/dataset.js'
 import {fileProblem} from '../fileProblem.js'
 import {readGraph} from '../graph/graphIO.js'
-import {isOnnxFile} from '../formats/onnx/onnxModel.js'
+import {isOnnxFile, readOnnxModel} from '../formats/onnx/onnxModel.js'
+import {summarizeOnnx} from '../formats/onnx/onnxSummary.js'
+import {APPROXIMATE_ONNX_OPS} from '../runtime/ops/onnx/qlinearConv.js'
 import {summarizeGraph} from '../graph/graphSummary.js'
 import {APPROXIMATE_OPS, applyLayerMultipliers, configureApproximateLayers, runInference, type LayerSetting, type MultiplierUsed} from '../infer/inference.js'
 import {PowerTable, relativePower} from '../mults/power.js'
-import {EXACT_MULTIPLIER} from '../mults/table.js'
+import {EXACT_MULTIPLIER, EXACT_SIGNED_MULTIPLIER} from '../mults/table.js'
 import {resolveMultiplier} from '../mults/resolve.js'
 import {encodeHits} from './hits.js'
 import {wilsonInterval} from './statistics.js'
@@ -150,24 +152,59 @@ export interface LayerMacs {
   macs: number
   /** Output positions × filter size. */
   computedMacs: number
+  /**
+   * The operands the layer multiplies: 'unsigned' (AxConv2D, uint8×uint8 ONNX layers), 'signed'
+   * (int8×int8 ONNX layers) or 'mixed' (uint8×int8 ONNX layers, which run exact only).
+   */
+  operands: OperandKind
+}
+
+export type OperandKind = 'unsigned' | 'signed' | 'mixed'
+
+/** The exact multiplier of a layer's operands (the power model's reference); null for mixed layers. */
+export function exactMultiplierOf(operands: OperandKind): string | null {
+  return operands === 'unsigned' ? EXACT_MULTIPLIER : operands === 'signed' ? EXACT_SIGNED_MULTIPLIER : null
 }
 
 const macsByModel = new Map<string, LayerMacs[]>()
 
-/** Multiplications per image of each approximate layer, in graph order (memoised by model hash). */
+/**
+ * Multiplications per image of each approximate layer, in graph order (memoised by model hash).
+ * ONNX models are counted by `loadApproximateLayerMacs` (it runs the model once); call it first.
+ */
 export function approximateLayerMacs(model: FileRef): LayerMacs[] {
   let hit = macsByModel.get(model.sha256)
   if (!hit) {
-    if (isOnnxFile(model.path)) {
-      throw new AxqError(`${model.path}: multiplications per layer (relative power, search, sensitivity) are counted for TensorFlow GraphDefs only so far`, {subject: model.path})
-    }
+    if (isOnnxFile(model.path)) throw new Error(`internal: the layers of ${model.path} were not counted (loadApproximateLayerMacs)`)
     const graph = readGraph(model.path)
     const approximate = new Set(graph.node.filter((n) => APPROXIMATE_OPS.has(n.op)).map((n) => n.name))
     hit = summarizeGraph(graph)
       .layers.filter((l) => approximate.has(l.name))
-      .map((l) => ({name: l.name, macs: l.macsPerImage ?? Number.NaN, computedMacs: l.outputMacsPerImage ?? Number.NaN}))
+      .map((l) => ({name: l.name, macs: l.macsPerImage ?? Number.NaN, computedMacs: l.outputMacsPerImage ?? Number.NaN, operands: 'unsigned' as const}))
     macsByModel.set(model.sha256, hit)
   }
+  return hit
+}
+
+/**
+ * `approximateLayerMacs` for any model: ONNX layers (QLinearConv, QLinearMatMul, QGemm after QDQ
+ * fusion, the layers `--layer-mult` addresses) are counted by `axq inspect`'s summary, with their
+ * operand kind from the types of their activation zero point and weights.
+ */
+export async function loadApproximateLayerMacs(model: FileRef): Promise<LayerMacs[]> {
+  if (!isOnnxFile(model.path) || macsByModel.has(model.sha256)) return approximateLayerMacs(model)
+  const onnx = readOnnxModel(model.path)
+  const summary = new Map((await summarizeOnnx(model.path)).layers.map((l) => [l.name, l]))
+  const dtype = (key: string | undefined) => (key ? onnx.constants[key]?.dtype : undefined)
+  const hit = onnx.graph.node
+    .filter((n) => APPROXIMATE_ONNX_OPS.has(n.op))
+    .map((n): LayerMacs => {
+      const xSigned = dtype(n.input[2]) === 'int8'
+      const wSigned = (dtype(n.input[3]) ?? dtype(n.input[5])) === 'int8'
+      const macs = summary.get(n.name)?.macsPerImage ?? Number.NaN
+      return {name: n.name, macs, computedMacs: macs, operands: xSigned !== wSigned ? 'mixed' : xSigned ? 'signed' : 'unsigned'}
+    })
+  macsByModel.set(model.sha256, hit)
   return hit
 }
 
@@ -177,31 +214,37 @@ export function configurationPower(
   layers: readonly {name: string; mult: string}[],
   powers: PowerTable,
 ): {relativePower: number | null; relativePowerComputed: number | null} {
-  const exact = powers.exact()
   const byName = new Map(macs.map((m) => [m.name, m]))
-  const loads = layers.map((l) => ({m: byName.get(l.name), p: powers.of(l.mult)}))
-  if (exact === null || loads.length === 0 || loads.some((x) => !x.m || x.p === null)) return {relativePower: null, relativePowerComputed: null}
+  const loads = layers.map((l) => {
+    const m = byName.get(l.name)
+    const exactName = m ? exactMultiplierOf(m.operands) : null
+    const exact = exactName === null ? null : powers.of(exactName)
+    // The exact table computes the exact product on operands of either signedness.
+    const p = l.mult === EXACT_MULTIPLIER || l.mult === exactName ? exact : powers.of(l.mult)
+    return {m, p, exact}
+  })
+  if (loads.length === 0 || loads.some((x) => !x.m || x.p === null || x.exact === null)) return {relativePower: null, relativePowerComputed: null}
   const finite = (v: number) => (Number.isFinite(v) ? v : null)
   return {
-    relativePower: finite(relativePower(loads.map((x) => ({macs: x.m!.macs, powerMw: x.p!})), exact)),
-    relativePowerComputed: finite(relativePower(loads.map((x) => ({macs: x.m!.computedMacs, powerMw: x.p!})), exact)),
+    relativePower: finite(relativePower(loads.map((x) => ({macs: x.m!.macs, powerMw: x.p!, exactPowerMw: x.exact!})))),
+    relativePowerComputed: finite(relativePower(loads.map((x) => ({macs: x.m!.computedMacs, powerMw: x.p!, exactPowerMw: x.exact!})))),
   }
 }
 
 /** Relative power of an `axq infer` run's layers (null when a power is unknown or there is no approximate layer). */
-export function inferencePower(graph: string, layers: readonly {name: string; mult: string}[], multDirs: readonly string[] = []): {relativePower: number | null; relativePowerComputed: number | null} {
-  if (isOnnxFile(graph)) return {relativePower: null, relativePowerComputed: null}
-  return configurationPower(approximateLayerMacs(fileRef(graph)), layers, powerTableFor(multDirs.map((d) => path.resolve(d))))
+export async function inferencePower(graph: string, layers: readonly {name: string; mult: string}[], multDirs: readonly string[] = []): Promise<{relativePower: number | null; relativePowerComputed: number | null}> {
+  return configurationPower(await loadApproximateLayerMacs(fileRef(graph)), layers, powerTableFor(multDirs.map((d) => path.resolve(d))))
 }
 
 /**
  * Relative power of `mult` on every approximate layer with `layerMults` overrides (as infer takes
  * them), without running anything. Unknown multipliers are an AxqError; unknown power gives null.
  */
-export function layerwisePower(graph: string, mult: string, layerMults: readonly string[], multDirs: readonly string[] = []): {relativePower: number | null; relativePowerComputed: number | null} {
-  const def = readGraph(graph)
-  const layers = configureApproximateLayers(def, mult, false)
-  applyLayerMultipliers(def, layers, layerMults)
+export async function layerwisePower(graph: string, mult: string, layerMults: readonly string[], multDirs: readonly string[] = []): Promise<{relativePower: number | null; relativePowerComputed: number | null}> {
+  const onnx = isOnnxFile(graph)
+  const def = onnx ? readOnnxModel(graph).graph : readGraph(graph)
+  const layers = configureApproximateLayers(def, mult, false, onnx ? APPROXIMATE_ONNX_OPS : APPROXIMATE_OPS)
+  applyLayerMultipliers(def, layers, layerMults, onnx ? 'quantized Conv/MatMul/Gemm' : 'AxConv2D')
   for (const l of layers) resolveMultiplier(l.mult, {multDirs})
   return inferencePower(graph, layers, multDirs)
 }
@@ -254,7 +297,7 @@ export async function evaluate(job: EvaluationJob, options: EvaluateOptions = {}
   )
   const correct = result.runs.reduce((s, r) => s + r.correct, 0)
   const powers = powerTableFor(job.multDirs)
-  const power = configurationPower(approximateLayerMacs(job.model), result.layers, powers)
+  const power = configurationPower(await loadApproximateLayerMacs(job.model), result.layers, powers)
   return {
     accuracy: result.accuracy,
     correct,

@@ -42,15 +42,17 @@ export interface LayerLoad {
   macs: number
   /** Power of the layer's multiplier, mW. */
   powerMw: number
+  /** Power of the exact multiplier of the layer's operands (signed layers: mul8s_1KV8), mW; default `exactPowerMw`. */
+  exactPowerMw?: number
 }
 
 /** Σ MACs·P / Σ MACs·P(exact); NaN when there are no multiplications. */
-export function relativePower(layers: readonly LayerLoad[], exactPowerMw: number): number {
+export function relativePower(layers: readonly LayerLoad[], exactPowerMw = Number.NaN): number {
   let num = 0
   let den = 0
   for (const l of layers) {
     num += l.macs * l.powerMw
-    den += l.macs * exactPowerMw
+    den += l.macs * (l.exactPowerMw ?? exactPowerMw)
   }
   return den > 0 ? num / den : Number.NaN
 }

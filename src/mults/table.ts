@@ -16,6 +16,8 @@ import {readInputFile, type InputSpec} from '../inputFile.js'
 export const TABLE_SIZE = 65536
 export const TABLE_BYTES = TABLE_SIZE * 2
 export const EXACT_MULTIPLIER = 'mul8u_1JFF'
+/** EvoApproxLib's exact signed 8×8 multiplier (the power reference of int8×int8 layers). */
+export const EXACT_SIGNED_MULTIPLIER = 'mul8s_1KV8'
 
 /** An unsigned table (the only kind TensorFlow's quint8 AxConv2D takes). */
 export type ProductTable = Uint16Array

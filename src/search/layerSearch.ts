@@ -18,8 +18,8 @@ import {fileProblem} from '../fileProblem.js'
 import {approximateLayerMacs, configurationPower, jobCommand, makeJob, type EvaluationJob, type EvaluationResult} from '../evaluation/job.js'
 import {EvaluationPool, type JobEvaluator} from '../evaluation/pool.js'
 import {PowerTable} from '../mults/power.js'
-import {EXACT_MULTIPLIER} from '../mults/table.js'
-import {chooseCandidates, type Candidate} from './candidates.js'
+import {EXACT_MULTIPLIER, EXACT_SIGNED_MULTIPLIER} from '../mults/table.js'
+import {chooseCandidates, searchSignedness, type Candidate} from './candidates.js'
 import {rankPoints, crowdedCompare, selectSurvivors, nonDominatedSort} from './nsga2.js'
 import {compareWithReference, type Comparison} from './pairedTest.js'
 
@@ -162,14 +162,17 @@ export class LayerSearch {
     const multDirs = s.multDirs ?? []
     this.base = {...makeJob({model: s.graph, data: s.data, batchSize: 1, iterations: 1, mult: EXACT_MULTIPLIER, tune: s.tune, multDirs, input: s.input, output: s.output})}
     if (s.testData) this.testBase = makeJob({model: s.graph, data: s.testData, batchSize: 1, iterations: 1, mult: EXACT_MULTIPLIER, tune: s.tune, multDirs, input: s.input, output: s.output})
-    this.layers = approximateLayerMacs(this.base.model).map((l) => l.name)
-    if (this.layers.length === 0) throw new AxqError(`${s.graph} has no approximate (AxConv2D) layer to search over`, {subject: s.graph})
+    const layerMacs = approximateLayerMacs(this.base.model)
+    this.layers = layerMacs.map((l) => l.name)
+    if (this.layers.length === 0) throw new AxqError(`${s.graph} has no approximate layer (AxConv2D, QLinearConv, QLinearMatMul, QGemm) to search over`, {subject: s.graph})
     if (!Number.isInteger(s.tiles) || s.tiles < 1 || s.tiles > this.layers.length) {
       throw new AxqError(`--tiles must be between 1 and the number of approximate layers (${this.layers.length}), got ${s.tiles}`, {subject: '--tiles', exitCode: 2})
     }
     this.powers = new PowerTable({multDirs: this.base.multDirs})
-    if (this.powers.exact() === null) this.powers.require(EXACT_MULTIPLIER)
-    this.candidates = chooseCandidates(s.mults, this.base.multDirs, this.powers)
+    const signed = searchSignedness(s.graph, layerMacs)
+    const exact = signed ? EXACT_SIGNED_MULTIPLIER : EXACT_MULTIPLIER
+    if (this.powers.of(exact) === null) this.powers.require(exact)
+    this.candidates = chooseCandidates(s.mults, this.base.multDirs, this.powers, '--mults', signed)
   }
 
   /** The search's identity: a checkpoint only resumes the same search. */

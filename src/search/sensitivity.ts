@@ -3,12 +3,12 @@
  * (layer, multiplier) pair, that layer alone uses the multiplier and every other layer stays
  * exact; the accuracy (with its Wilson interval) and the relative power of that configuration.
  */
-import {approximateLayerMacs, makeJob, type EvaluationJob} from '../evaluation/job.js'
+import {loadApproximateLayerMacs, makeJob, type EvaluationJob} from '../evaluation/job.js'
 import {evaluateAll} from '../evaluation/pool.js'
 import {AxqError} from '../errors.js'
 import {PowerTable} from '../mults/power.js'
 import {EXACT_MULTIPLIER} from '../mults/table.js'
-import {chooseCandidates, type Candidate} from './candidates.js'
+import {chooseCandidates, searchSignedness, type Candidate} from './candidates.js'
 
 export interface SensitivitySettings {
   graph: string
@@ -49,10 +49,10 @@ export async function layerSensitivity(s: SensitivitySettings, onEvaluation?: (d
   if (!Number.isInteger(s.images) || s.images < 1) throw new AxqError('--images must be a positive integer', {subject: '--images', exitCode: 2})
   const started = Date.now()
   const base = makeJob({model: s.graph, data: s.data, batchSize: s.images, iterations: 1, mult: EXACT_MULTIPLIER, tune: s.tune, multDirs: s.multDirs, input: s.input, output: s.output})
-  const layers = approximateLayerMacs(base.model)
-  if (layers.length === 0) throw new AxqError(`${s.graph} has no approximate (AxConv2D) layer`, {subject: s.graph})
+  const layers = await loadApproximateLayerMacs(base.model)
+  if (layers.length === 0) throw new AxqError(`${s.graph} has no approximate layer (AxConv2D, QLinearConv, QLinearMatMul, QGemm)`, {subject: s.graph})
   const powers = new PowerTable({multDirs: base.multDirs})
-  const mults = chooseCandidates(s.mults, base.multDirs, powers)
+  const mults = chooseCandidates(s.mults, base.multDirs, powers, '--mults', searchSignedness(s.graph, layers))
   const jobs: EvaluationJob[] = [base]
   for (let l = 0; l < layers.length; l++) for (const m of mults) jobs.push({...base, layerMults: [`${l}=${m.name}`]})
   let done = 0

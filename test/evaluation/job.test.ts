@@ -33,21 +33,21 @@ t.test('multiplier power from the EvoApproxLib CSV beside the tables', {skip: ne
 })
 
 t.test('uniform ResNet-8 configurations: P(mult)/P(exact); a mixed one checked by hand', {skip: needShared}, async (t) => {
-  const ngr = layerwisePower(graph, 'mul8u_NGR', [], [multDir])
+  const ngr = await layerwisePower(graph, 'mul8u_NGR', [], [multDir])
   t.ok(Math.abs(ngr.relativePower! - 0.276 / 0.391) < 1e-12)
   t.equal(ngr.relativePower!.toFixed(3), '0.706')
   t.ok(Math.abs(ngr.relativePowerComputed! - 0.276 / 0.391) < 1e-12)
-  t.equal(layerwisePower(graph, 'mul8u_L40', [], [multDir]).relativePower!.toFixed(3), '0.483')
-  t.equal(layerwisePower(graph, 'mul8u_1JFF', [], [multDir]).relativePower, 1)
+  t.equal((await layerwisePower(graph, 'mul8u_L40', [], [multDir])).relativePower!.toFixed(3), '0.483')
+  t.equal((await layerwisePower(graph, 'mul8u_1JFF', [], [multDir])).relativePower, 1)
   // layer 0 (442,368 MACs/image, ALWANN count; 442,368 computed) on L40, layer 3 (5,326,848; computed
   // 1,179,648) on NGR, the rest exact; totals 21,178,368 and 12,238,848 (axq inspect)
-  const mixed = layerwisePower(graph, 'mul8u_1JFF', ['0=mul8u_L40', '3=mul8u_NGR'], [multDir])
+  const mixed = await layerwisePower(graph, 'mul8u_1JFF', ['0=mul8u_L40', '3=mul8u_NGR'], [multDir])
   const alwann = (442368 * 0.189 + 5326848 * 0.276 + (21178368 - 442368 - 5326848) * 0.391) / (21178368 * 0.391)
   const computed = (442368 * 0.189 + 1179648 * 0.276 + (12238848 - 442368 - 1179648) * 0.391) / (12238848 * 0.391)
   t.ok(Math.abs(mixed.relativePower! - alwann) < 1e-12, `${mixed.relativePower} vs ${alwann}`)
   t.ok(Math.abs(mixed.relativePowerComputed! - computed) < 1e-12)
   t.equal(mixed.relativePower!.toFixed(4), '0.9152')
-  t.equal(layerwisePower(graph, 'trunc8u_k2', [], [multDir]).relativePower, null, 'unknown power: null')
+  t.equal((await layerwisePower(graph, 'trunc8u_k2', [], [multDir])).relativePower, null, 'unknown power: null')
 })
 
 t.test('an evaluation job equals axq infer, on one process or a pool', {skip: needShared}, async (t) => {
