@@ -109,7 +109,7 @@ For every Conv2D/QuantizedConv2D/AxConv2D/MatMul layer: input, filter and output
     }
     if (power) {
       const fmt = (v: number | null) => (v === null ? 'unknown (no power known for a multiplier)' : v.toFixed(4))
-      this.log(`relative multiplication power of the AxConv2D layers: ${fmt(power.relativePower)} (computed MACs: ${fmt(power.relativePowerComputed)})`)
+      this.log(`relative multiplication power of the approximate layers: ${fmt(power.relativePower)} (computed MACs: ${fmt(power.relativePowerComputed)})`)
     }
   }
 }

@@ -25,7 +25,7 @@ import {APPROXIMATE_ONNX_OPS} from '../runtime/ops/onnx/qlinearConv.js'
 import {summarizeGraph} from '../graph/graphSummary.js'
 import {APPROXIMATE_OPS, applyLayerMultipliers, configureApproximateLayers, runInference, type LayerSetting, type MultiplierUsed} from '../infer/inference.js'
 import {PowerTable, relativePower} from '../mults/power.js'
-import {EXACT_MULTIPLIER, EXACT_SIGNED_MULTIPLIER} from '../mults/table.js'
+import {EXACT_MULTIPLIER, EXACT_SIGNED_MULTIPLIER, signednessMismatch} from '../mults/table.js'
 import {resolveMultiplier} from '../mults/resolve.js'
 import {encodeHits} from './hits.js'
 import {wilsonInterval} from './statistics.js'
@@ -245,8 +245,16 @@ export async function layerwisePower(graph: string, mult: string, layerMults: re
   const def = onnx ? readOnnxModel(graph).graph : readGraph(graph)
   const layers = configureApproximateLayers(def, mult, false, onnx ? APPROXIMATE_ONNX_OPS : APPROXIMATE_OPS)
   applyLayerMultipliers(def, layers, layerMults, onnx ? 'quantized Conv/MatMul/Gemm' : 'AxConv2D')
-  for (const l of layers) resolveMultiplier(l.mult, {multDirs})
-  return inferencePower(graph, layers, multDirs)
+  const macs = await loadApproximateLayerMacs(fileRef(graph))
+  for (const [i, l] of layers.entries()) {
+    const resolved = resolveMultiplier(l.mult, {multDirs})
+    const operands = macs[i]?.operands ?? 'unsigned'
+    // As the layers check when they run: an exact table fits every layer, others their own signedness only.
+    if (l.mult === EXACT_MULTIPLIER || l.mult === exactMultiplierOf(operands)) continue
+    if (operands === 'mixed') throw new AxqError(`layer '${l.name}' multiplies uint8 activations by int8 weights and runs exact only; multiplier '${l.mult}' cannot be used there`, {subject: l.mult})
+    if (resolved.signed !== (operands === 'signed')) throw new AxqError(`layer '${l.name}': ${signednessMismatch(l.mult, resolved.signed ? 'signed' : 'unsigned', 'it')}`, {subject: l.mult})
+  }
+  return configurationPower(macs, layers, powerTableFor(multDirs.map((d) => path.resolve(d))))
 }
 
 const powerTables = new Map<string, PowerTable>()
