@@ -55,7 +55,7 @@ export function chooseCandidates(specs: readonly string[] | undefined, multDirs:
         for (const e of hits) add(e.name)
       } else {
         const resolved = resolveMultiplier(spec, {multDirs})
-        if (resolved.signed !== signed) throw new AxqError(`${subject}: ${signednessMismatch(spec, resolved.signed ? 'signed' : 'unsigned', "this model's approximable layers")}`, {subject})
+        if (resolved.signed !== signed) throw new AxqError(`${subject}: ${signednessMismatch(spec, resolved.signed ? 'signed' : 'unsigned', 'every approximable layer of this model')}`, {subject})
         add(spec)
       }
     }
