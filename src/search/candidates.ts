@@ -51,7 +51,7 @@ export function chooseCandidates(specs: readonly string[] | undefined, multDirs:
       if (/[*?[]/.test(spec)) {
         const re = globToRegExp(spec)
         const hits = catalog().filter((e) => re.test(e.name))
-        if (hits.length === 0) throw new AxqError(`${subject}: no multiplier matches '${spec}'`, {subject})
+        if (hits.length === 0) throw new AxqError(`${subject}: no ${signed ? 'signed' : 'unsigned'} multiplier (as the model's layers need) matches '${spec}'`, {subject})
         for (const e of hits) add(e.name)
       } else {
         const resolved = resolveMultiplier(spec, {multDirs})
