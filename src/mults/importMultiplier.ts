@@ -72,7 +72,38 @@ export function importKind(file: string): ImportKind {
   throw new AxqError(`${file}: unknown multiplier format '${ext || '(no extension)'}' (import .c, .bin, .npy, or a .txt/.csv 256×256 table)`, {subject: file})
 }
 
+/** Import one file: read, convert and check it, then write its table and sidecar (both or neither). */
 export async function importMultiplier(file: string, options: ImportOptions = {}): Promise<ImportResult> {
+  const prepared = await prepareImport(file, options)
+  writeFilesAtomic(prepared.files)
+  return prepared.result
+}
+
+/** An import read, converted and checked, not yet written. */
+export interface PreparedImport {
+  result: ImportResult
+  /** The table and its sidecar, for writeFilesAtomic. */
+  files: {file: string; data: Uint8Array | string}[]
+}
+
+/**
+ * Import several files all or nothing: every file is read, converted and checked first (any
+ * failure writes nothing), then all tables and sidecars are written together.
+ */
+export async function importMultipliers(files: readonly string[], options: ImportOptions = {}): Promise<ImportResult[]> {
+  const prepared: PreparedImport[] = []
+  const names = new Set<string>()
+  for (const file of files) {
+    const p = await prepareImport(file, options)
+    if (names.has(p.result.binFile)) throw new AxqError(`${file}: imports ${p.result.name} a second time in this command`, {subject: file})
+    names.add(p.result.binFile)
+    prepared.push(p)
+  }
+  writeFilesAtomic(prepared.flatMap((p) => p.files))
+  return prepared.map((p) => p.result)
+}
+
+async function prepareImport(file: string, options: ImportOptions): Promise<PreparedImport> {
   const env = options.env ?? process.env
   const kind = importKind(file)
   const bytes = readInputFile(file, kind === 'bin' ? TABLE_FILE : {what: `multiplier (${kind})`, maxBytes: INPUT_LIMITS.importBytes})
@@ -145,11 +176,13 @@ export async function importMultiplier(file: string, options: ImportOptions = {}
   }
   fs.mkdirSync(dir, {recursive: true})
   // Both files or neither: a table without its sidecar (or the reverse) is half an import.
-  writeFilesAtomic([
-    {file: binFile, data: encodeTable(table)},
-    {file: jsonFile, data: JSON.stringify(sidecar, null, 2) + '\n'},
-  ])
-  return {name, kind, file, binFile, jsonFile, signed: isSignedTable(table), metrics, cost, disagreements, replaced: exists}
+  return {
+    result: {name, kind, file, binFile, jsonFile, signed: isSignedTable(table), metrics, cost, disagreements, replaced: exists},
+    files: [
+      {file: binFile, data: encodeTable(table)},
+      {file: jsonFile, data: JSON.stringify(sidecar, null, 2) + '\n'},
+    ],
+  }
 }
 
 function checkDestination(name: string, options: ImportOptions) {

@@ -164,6 +164,31 @@ t.test('axq mults import / export on the command line', async (t) => {
   t.same(parseTextTable(csv.stdout, 'stdout'), trunc4)
 })
 
+t.test('axq mults import of several files is all or nothing', async (t) => {
+  const {execFile} = await import('node:child_process')
+  const {promisify} = await import('node:util')
+  const {cliPath} = await import('../helpers/paths.js')
+  const to = path.join(root, 'batch')
+  const good = path.join(root, 'mul8u_good.bin')
+  const bad = path.join(root, 'mul8u_bad.bin')
+  fs.writeFileSync(good, encodeTable(exactTable()))
+  fs.writeFileSync(bad, new Uint8Array(1000))
+  const failed = await promisify(execFile)(process.execPath, [cliPath, 'mults', 'import', good, bad, '--to', to], {env: {...process.env, AXQ_HOME: path.join(root, 'cli-home')}}).catch((e) => e)
+  t.equal(failed.code, 1)
+  t.match(failed.stderr, /^axq: .*mul8u_bad\.bin/)
+  t.notOk(fs.existsSync(path.join(to, 'mul8u_good.bin')), 'the good file was not imported either')
+  t.notOk(fs.existsSync(path.join(to, 'mul8u_good.json')))
+  const ok = await promisify(execFile)(process.execPath, [cliPath, 'mults', 'import', good, trunc4File(), '--to', to, '--json'], {env: {...process.env, AXQ_HOME: path.join(root, 'cli-home')}})
+  t.same(JSON.parse(ok.stdout).imported.map((r: {name: string}) => r.name), ['mul8u_good', 'mul8u_t4'])
+  t.same(fs.readdirSync(to).sort(), ['mul8u_good.bin', 'mul8u_good.json', 'mul8u_t4.bin', 'mul8u_t4.json'], 'all four files, no temporaries')
+})
+
+function trunc4File(): string {
+  const file = path.join(root, 'mul8u_t4.bin')
+  fs.writeFileSync(file, encodeTable(trunc4))
+  return file
+}
+
 t.test('signed C model declared with unsigned types (two\'s-complement bits) imports as a signed table', async (t) => {
   const r = await importMultiplier(fixture('mul8s_bits.c'), {env})
   t.equal(r.name, 'mul8s_bits')

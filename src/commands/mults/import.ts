@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {AxqCommand} from '../../cli/baseCommand.js'
 import {AxqError} from '../../errors.js'
 import {formatMetric} from '../../mults/catalogTable.js'
-import {importMultiplier, type ImportResult} from '../../mults/importMultiplier.js'
+import {importMultipliers} from '../../mults/importMultiplier.js'
 import {formatBeside} from '../../mults/printedPrecision.js'
 
 export default class MultsImport extends AxqCommand {
@@ -37,10 +37,9 @@ Accepts EvoApproxLib-style C models (.c: a two-argument function (A, B) → prod
     const {argv, flags} = await this.parse(MultsImport)
     const files = argv as string[]
     if (flags.name && files.length > 1) throw new AxqError('--name: give one file only', {subject: '--name'})
-    const results: ImportResult[] = []
-    for (const file of files) {
-      const r = await importMultiplier(file, {to: flags.to, force: flags.force, name: flags.name, function: flags.function, signed: flags.signed})
-      results.push(r)
+    // All or nothing: a failing file leaves none of the others imported.
+    const results = await importMultipliers(files, {to: flags.to, force: flags.force, name: flags.name, function: flags.function, signed: flags.signed})
+    for (const r of results) {
       if (!flags.json) {
         const m = r.metrics
         this.log(`${r.replaced ? 'replaced' : 'imported'} ${r.name} (${r.kind}, ${r.signed ? 'signed' : 'unsigned'}) → ${r.binFile}`)
