@@ -6,17 +6,7 @@
 import {runInference} from '../infer/inference.js'
 import {summarizeOnnx} from '../formats/onnx/onnxSummary.js'
 import type {LayerSummary} from '../graph/graphSummary.js'
-
-export interface OnnxBenchOptions {
-  graph: string
-  data: string
-  mult: string
-  tune: boolean
-  multDirs?: string[]
-  threads?: number
-  batchSize: number
-  iterations: number
-}
+import type {EndToEndOptions} from './convBench.js'
 
 export interface OnnxBenchResult {
   layers: LayerSummary[]
@@ -29,7 +19,7 @@ export interface OnnxBenchResult {
   profile: {op: string; calls: number; seconds: number; cpuSeconds: number}[]
 }
 
-export async function benchOnnx(options: OnnxBenchOptions): Promise<OnnxBenchResult> {
+export async function benchOnnx(options: EndToEndOptions): Promise<OnnxBenchResult> {
   const summary = await summarizeOnnx(options.graph)
   const r = await runInference({...options, profile: true})
   return {
