@@ -127,6 +127,12 @@ class AxConvWorker : public Napi::AsyncWorker {
       if (!(b >= 0)) throw Napi::RangeError::New(env, "axconvRun: rowBudget must be at least 0");
       rowBudget_ = std::min(b, kMaxPreparedBytes);
     }
+    Napi::Value windowBytes = args.Get("windowBytes");
+    if (!windowBytes.IsUndefined() && !windowBytes.IsNull()) {
+      if (!windowBytes.IsNumber()) throw Napi::TypeError::New(env, "axconvRun: windowBytes must be a number");
+      windowBytes_ = windowBytes.As<Napi::Number>().DoubleValue();
+      if (!(windowBytes_ >= 0)) throw Napi::RangeError::New(env, "axconvRun: windowBytes must be at least 0");
+    }
     Napi::Value chunk = args.Get("rowChunk");
     if (!chunk.IsUndefined() && !chunk.IsNull()) {
       rowChunk_ = IntField(args, "rowChunk");
@@ -181,8 +187,7 @@ class AxConvWorker : public Napi::AsyncWorker {
         p = PrepareFilter(g_, filter_, table_, threads_, rowBudget_);
         prepareSeconds_ = Seconds(start);
       }
-      AxConvFast(g_, q_, input_, *p, output_, threads_, isa_.empty() ? nullptr : isa_.c_str(), rowChunk_);
-      path_ = p->keptTiles == p->tiles ? "rows" : "rows-built";
+      path_ = AxConvFast(g_, q_, input_, *p, output_, threads_, isa_.empty() ? nullptr : isa_.c_str(), rowChunk_, windowBytes_);
       keptBytes_ = double(p->keptTiles) * double(g_.KH * g_.KW * g_.C) * 256.0 * double(p->KT) * 2.0;
     }
     seconds_ = Seconds(start);
@@ -244,6 +249,7 @@ class AxConvWorker : public Napi::AsyncWorker {
   double keptBytes_ = 0;
   double rowBudget_ = kMaxPreparedBytes;
   int64_t rowChunk_ = 0;
+  double windowBytes_ = kWindowRowBytes;
   std::string isa_;
   const char* path_ = "";
 };

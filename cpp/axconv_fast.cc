@@ -302,7 +302,9 @@ void FinalizeTile(const Call& s, const uint32_t* acc, int64_t p0, int64_t np, in
     const uint32_t base = count * zi * zf - zf * s.sumX[pix];
     uint32_t v[KT];
     for (int k = 0; k < KT; ++k) v[k] = acc[i * KT + k] - ziW[k] + base;
-    std::memcpy(s.output + pix * s.g->K + kBegin, v, static_cast<size_t>(width) * sizeof(uint32_t));
+    int32_t* out = s.output + pix * s.g->K + kBegin;
+    if (width == KT) std::memcpy(out, v, sizeof v);  // a fixed size: inlined, not a libc call
+    else std::memcpy(out, v, static_cast<size_t>(width) * sizeof(uint32_t));
   }
 }
 
@@ -360,6 +362,95 @@ void RunBlock(Call& s, int64_t blockIndex, int64_t kt0, int64_t kt1, int64_t t0,
   }
 }
 
+// Layers with few taps per window (e.g. the first layer of an image network, C = 3: 27 taps):
+// the k-tile-wise walk above spends most of its time locating codes and summing windows, not
+// adding rows. When one k-tile's rows are small enough to stay in L2 whatever the codes, every
+// pixel instead adds its whole window at once, its codes read straight from a copy of the input
+// rows padded with padCode (so borders need no special case) through per-tap offsets, and its
+// sum of codes comes out of the same loop.
+bool UsesWindows(const PreparedFilter& p, double windowBytes) {
+  const double taps = double(p.KH) * double(p.KW) * double(p.C);
+  return p.keptTiles == p.tiles && windowBytes > 0 && taps * 256.0 * double(p.KT) * 2.0 <= windowBytes;
+}
+
+// kZero mode: fn(cell) for every out-of-image (dy, dx) of output pixel (oy, ox), cell = dy*KW+dx.
+template <class Fn>
+void ForOutsideCells(const ConvGeometry& g, int64_t oy, int64_t ox, Fn fn) {
+  const int64_t y0 = oy * g.stride - g.offTop, x0 = ox * g.stride - g.offLeft;
+  if (y0 >= 0 && y0 + g.KH <= g.H && x0 >= 0 && x0 + g.KW <= g.W) return;
+  for (int64_t dy = 0; dy < g.KH; ++dy) {
+    for (int64_t dx = 0; dx < g.KW; ++dx) {
+      const int64_t iy = y0 + dy, ix = x0 + dx;
+      if (iy < 0 || iy >= g.H || ix < 0 || ix >= g.W) fn(dy * g.KW + dx);
+    }
+  }
+}
+
+void RunWindows(Call& s, int threads) {
+  const ConvGeometry& g = *s.g;
+  const PreparedFilter& p = *s.p;
+  const int64_t C = g.C, KT = p.KT, Kp = p.Kp;
+  const int64_t Wp = (g.Wo - 1) * g.stride + g.KW;  // padded row: every window inside it
+  const int64_t rowBytes = Wp * C;
+  std::vector<int32_t> off(static_cast<size_t>(s.taps));
+  for (int64_t dy = 0; dy < g.KH; ++dy) {
+    for (int64_t dx = 0; dx < g.KW; ++dx) {
+      for (int64_t c = 0; c < C; ++c) off[(dy * g.KW + dx) * C + c] = static_cast<int32_t>(dy * rowBytes + dx * C + c);
+    }
+  }
+  // out = acc - zi * sum w + taps * zi * zf - zf * sum x (FinalizeTile's formula, with every tap
+  // counted: codes and rows of out-of-image taps are padCode's).
+  const uint32_t zi = static_cast<uint32_t>(s.q->zi), zf = static_cast<uint32_t>(s.q->zf);
+  std::vector<uint32_t> bias(static_cast<size_t>(Kp));
+  for (int64_t k = 0; k < Kp; ++k) bias[k] = static_cast<uint32_t>(s.taps) * zi * zf - s.ziWSum[k];
+  // Bands of output rows of one image, about 256 pixels each: one task each.
+  const int64_t band = std::min(g.Ho, std::max<int64_t>(1, 256 / g.Wo));
+  const int64_t bands = (g.Ho + band - 1) / band;
+  const int64_t perTile = s.taps * 256 * KT;
+  const auto windows = s.isa->windows[KtIndex(KT)];
+  const bool zeroPad = s.q->padMode == PadMode::kZero;
+  const uint8_t pad = s.q->padCode;
+  // kZero: an out-of-image cell (C taps) is taken out again: its padCode rows and zi * its w
+  // (fixAt), and its codes and count from the sum of x and the taps.
+  const uint32_t perCell = static_cast<uint32_t>(C) * (zf * pad - zi * zf);
+  Parallel(g.N * bands, threads, [&](int64_t job) {
+    thread_local std::vector<uint8_t> padded;  // the band's input rows, padded: [rows][Wp][C]
+    const int64_t n = job / bands, oy0 = (job % bands) * band, oy1 = std::min(g.Ho, oy0 + band);
+    const int64_t rows = (oy1 - oy0 - 1) * g.stride + g.KH;
+    padded.resize(static_cast<size_t>(rows * rowBytes));
+    const uint8_t* image = s.input + n * g.H * g.W * C;
+    const int64_t pxBegin = std::min(Wp, std::max<int64_t>(0, g.offLeft));
+    const int64_t pxEnd = std::max(pxBegin, std::min(Wp, g.W + g.offLeft));
+    for (int64_t r = 0; r < rows; ++r) {
+      uint8_t* dst = padded.data() + r * rowBytes;
+      const int64_t iy = oy0 * g.stride - g.offTop + r;
+      if (iy < 0 || iy >= g.H || pxEnd == pxBegin) {
+        std::memset(dst, pad, static_cast<size_t>(rowBytes));
+        continue;
+      }
+      std::memset(dst, pad, static_cast<size_t>(pxBegin * C));
+      std::memcpy(dst + pxBegin * C, image + (iy * g.W + pxBegin - g.offLeft) * C, static_cast<size_t>((pxEnd - pxBegin) * C));
+      std::memset(dst + pxEnd * C, pad, static_cast<size_t>((Wp - pxEnd) * C));
+    }
+    for (int64_t oy = oy0; oy < oy1; ++oy) {
+      const uint8_t* x = padded.data() + (oy - oy0) * g.stride * rowBytes;
+      int32_t* out = s.output + (n * g.Ho + oy) * g.Wo * g.K;
+      for (int64_t kt = 0; kt < p.tiles; ++kt) {
+        const int64_t kBegin = kt * KT, width = std::min(g.K, kBegin + KT) - kBegin;
+        windows(out + kBegin, g.K, width, g.Wo, p.rows + kt * perTile, x, g.stride * C, off.data(), s.taps, bias.data() + kBegin, zf);
+      }
+      if (!zeroPad) continue;
+      for (int64_t ox = 0; ox < g.Wo; ++ox) {
+        uint32_t* o = reinterpret_cast<uint32_t*>(out + ox * g.K);
+        ForOutsideCells(g, oy, ox, [&](int64_t cell) {
+          const uint32_t* fix = s.fixAt.data() + cell * Kp;
+          for (int64_t k = 0; k < g.K; ++k) o[k] += perCell - fix[k];
+        });
+      }
+    }
+  });
+}
+
 // A large output that is a fresh zero-filled allocation from JavaScript (the first batch of a
 // Session, or any call outside one) is faulted in 4 KiB page by page on first write. Where the
 // kernel allows transparent huge pages on request, ask for them on the 2 MiB-aligned interior.
@@ -379,9 +470,9 @@ void AdviseHugePages(void* data, size_t bytes) {
 
 }  // namespace
 
-void AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
-                const PreparedFilter& p, int32_t* output, int threads, const char* isaName,
-                int64_t chunkBytes) {
+const char* AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
+                       const PreparedFilter& p, int32_t* output, int threads, const char* isaName,
+                       int64_t chunkBytes, double windowBytes) {
   Call s;
   s.g = &g;
   s.q = &q;
@@ -394,20 +485,6 @@ void AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
   s.taps = g.KH * g.KW * g.C;
   s.seg = g.KW * g.C;
   s.pixels = g.N * g.Ho * g.Wo;
-  s.G = std::max<int64_t>(1, kTileBytes / (256 * KT * 2));
-  s.padCodes.assign(static_cast<size_t>(s.seg), q.padCode);
-  s.sumX.assign(static_cast<size_t>(s.pixels), 0);
-  s.inTaps.assign(static_cast<size_t>(s.pixels), 0);
-  s.pixelSum.resize(static_cast<size_t>(g.N * g.H * g.W));
-  Parallel(g.N, threads, [&](int64_t n) {
-    const int64_t plane = g.H * g.W;
-    for (int64_t j = n * plane; j < (n + 1) * plane; ++j) {
-      const uint8_t* x = input + j * g.C;
-      uint32_t sum = 0;
-      for (int64_t c = 0; c < g.C; ++c) sum += x[c];
-      s.pixelSum[j] = sum;
-    }
-  });
   s.ziWSum.resize(static_cast<size_t>(Kp));
   for (int64_t k = 0; k < Kp; ++k) s.ziWSum[k] = static_cast<uint32_t>(q.zi) * p.wSum[k];
   if (q.padMode == PadMode::kZero) {
@@ -425,13 +502,31 @@ void AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
       for (int64_t k = 0; k < Kp; ++k) fix[k] -= zi * ws[k];
     }
   }
+  AdviseHugePages(output, static_cast<size_t>(s.pixels * g.K) * sizeof(int32_t));
+  if (UsesWindows(p, windowBytes)) {
+    RunWindows(s, threads);
+    return "windows";
+  }
+  s.sumX.assign(static_cast<size_t>(s.pixels), 0);
+  s.inTaps.assign(static_cast<size_t>(s.pixels), 0);
+  s.G = std::max<int64_t>(1, kTileBytes / (256 * KT * 2));
+  s.padCodes.assign(static_cast<size_t>(s.seg), q.padCode);
+  s.pixelSum.resize(static_cast<size_t>(g.N * g.H * g.W));
+  Parallel(g.N, threads, [&](int64_t n) {
+    const int64_t plane = g.H * g.W;
+    for (int64_t j = n * plane; j < (n + 1) * plane; ++j) {
+      const uint8_t* x = input + j * g.C;
+      uint32_t sum = 0;
+      for (int64_t c = 0; c < g.C; ++c) sum += x[c];
+      s.pixelSum[j] = sum;
+    }
+  });
   // Blocks of output pixels: as many as keep their sums (np x KT x 4 bytes) within 512 KiB of
   // L2, so that each tile of rows, once fetched, serves many pixels; with several threads, at
   // least two blocks per thread.
   s.block = std::min<int64_t>(s.pixels, std::max<int64_t>(64, (512 * 1024) / (KT * 4)));
   if (threads > 1) s.block = std::max<int64_t>(64, std::min<int64_t>(s.block, (s.pixels + 2 * threads - 1) / (2 * threads)));
   const int64_t blocks = (s.pixels + s.block - 1) / s.block;
-  AdviseHugePages(output, static_cast<size_t>(s.pixels * g.K) * sizeof(int32_t));
   const int64_t perTile = s.taps * 256 * KT;
   if (p.keptTiles > 0) {
     Parallel(blocks, threads, [&](int64_t b) {
@@ -462,6 +557,7 @@ void AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
       }
     }
   }
+  return p.keptTiles == p.tiles ? "rows" : "rows-built";
 }
 
 }  // namespace axq

@@ -26,8 +26,23 @@ void BuildRows(uint16_t* dst, const uint8_t* w, int64_t wStride, int64_t t0, int
     for (int x = 0; x < 256; ++x)
       for (int k = 0; k < KT; ++k) dst[((t - t0) * 256 + x) * KT + k] = table[x * 256 + w[t * wStride + k]];
 }
+template <int KT>
+void Windows(int32_t* out, int64_t outStride, int64_t width, int64_t np, const uint16_t* rows, const uint8_t* x, int64_t step,
+             const int32_t* off, int64_t taps, const uint32_t* bias, uint32_t zf) {
+  for (int64_t i = 0; i < np; ++i) {
+    uint32_t sx = 0, acc[KT] = {};
+    for (int64_t t = 0; t < taps; ++t) {
+      const uint32_t code = x[i * step + off[t]];
+      sx += code;
+      const uint16_t* row = rows + (t * 256 + code) * KT;
+      for (int k = 0; k < KT; ++k) acc[k] += row[k];
+    }
+    for (int64_t k = 0; k < width; ++k) out[i * outStride + k] = static_cast<int32_t>(acc[k] + bias[k] - zf * sx);
+  }
+}
 const AxConvIsa kIsa = {"generic", {&Accumulate<8>, &Accumulate<16>, &Accumulate<32>, &Accumulate<64>},
-                        {&BuildRows<8>, &BuildRows<16>, &BuildRows<32>, &BuildRows<64>}};
+                        {&BuildRows<8>, &BuildRows<16>, &BuildRows<32>, &BuildRows<64>},
+                        {&Windows<8>, &Windows<16>, &Windows<32>, &Windows<64>}};
 }  // namespace
 const AxConvIsa* AxConvIsaGeneric() { return &kIsa; }
 }  // namespace axq

@@ -130,6 +130,74 @@ void Accumulate(uint32_t* acc, int64_t np, const uint16_t* tile, const uint8_t* 
   }
 }
 
+// Whole windows of P pixels at a time (see AxConvIsa::windows): every tap's row of each pixel
+// added to its KT sums in registers; the codes come straight from the (padded) image through the
+// taps' offsets. Exact uint32 additions.
+template <int KT, int P>
+__attribute__((always_inline)) inline void WindowsOf(int32_t* out, int64_t outStride, int64_t width,
+                                                     const uint16_t* rows, const uint8_t* x, int64_t step,
+                                                     const int32_t* off, int64_t taps,
+                                                     const uint32_t* bias, uint32_t zf) {
+  typedef Lanes<KT> L;
+  typedef typename L::Acc Acc;
+  constexpr int64_t kTap = 256 * KT;
+  Acc a[P][L::NV];
+  uint32_t sx[P];
+#pragma GCC unroll 8
+  for (int p = 0; p < P; ++p) {
+    sx[p] = 0;
+#pragma GCC unroll 8
+    for (int j = 0; j < L::NV; ++j) a[p][j] = Acc{};
+  }
+  const uint16_t* r = rows;
+  for (int64_t t = 0; t < taps; ++t, r += kTap) {
+    const uint8_t* xt = x + off[t];
+#pragma GCC unroll 8
+    for (int p = 0; p < P; ++p) {
+      const uint32_t code = xt[p * step];
+      sx[p] += code;
+      const uint16_t* row = r + static_cast<int64_t>(code) * KT;
+#pragma GCC unroll 8
+      for (int j = 0; j < L::NV; ++j) a[p][j] += Widen<KT>(row + j * L::kLanes);
+    }
+  }
+  Acc b[L::NV];
+#pragma GCC unroll 8
+  for (int j = 0; j < L::NV; ++j) std::memcpy(&b[j], bias + j * L::kLanes, sizeof(Acc));
+#pragma GCC unroll 8
+  for (int p = 0; p < P; ++p) {
+    const uint32_t m = zf * sx[p];
+    int32_t* o = out + p * outStride;
+    if (width == KT) {
+#pragma GCC unroll 8
+      for (int j = 0; j < L::NV; ++j) {
+        const Acc v = a[p][j] + b[j] - m;
+        std::memcpy(o + j * L::kLanes, &v, sizeof(Acc));
+      }
+    } else {
+      Acc v[L::NV];
+#pragma GCC unroll 8
+      for (int j = 0; j < L::NV; ++j) v[j] = a[p][j] + b[j] - m;
+      std::memcpy(o, v, static_cast<size_t>(width) * sizeof(uint32_t));
+    }
+  }
+}
+
+template <int KT>
+void Windows(int32_t* out, int64_t outStride, int64_t width, int64_t np, const uint16_t* rows,
+             const uint8_t* x, int64_t step, const int32_t* off, int64_t taps, const uint32_t* bias,
+             uint32_t zf) {
+  // As many pixels at once as keep their sums in registers (independent chains of additions).
+  constexpr int P = Lanes<KT>::NV <= 2 ? 4 : Lanes<KT>::NV == 4 ? 2 : 1;
+  int64_t i = 0;
+  if constexpr (P > 1) {
+    for (; i + P <= np; i += P) {
+      WindowsOf<KT, P>(out + i * outStride, outStride, width, rows, x + i * step, step, off, taps, bias, zf);
+    }
+  }
+  for (; i < np; ++i) WindowsOf<KT, 1>(out + i * outStride, outStride, width, rows, x + i * step, step, off, taps, bias, zf);
+}
+
 // Product rows of taps [t0, t1) for one k-tile (see AxConvIsa::buildRows).
 template <int KT>
 void BuildRows(uint16_t* dst, const uint8_t* w, int64_t wStride, int64_t t0, int64_t t1,
@@ -182,6 +250,7 @@ const AxConvIsa kIsa = {
     AXQ_ISA_NAME,
     {&Accumulate<8>, &Accumulate<16>, &Accumulate<32>, &Accumulate<64>},
     {&BuildRows<8>, &BuildRows<16>, &BuildRows<32>, &BuildRows<64>},
+    {&Windows<8>, &Windows<16>, &Windows<32>, &Windows<64>},
 };
 
 }  // namespace

@@ -67,6 +67,14 @@ struct PreparedFilter {
 /** Above this many bytes, product rows are built during each call instead of kept. */
 constexpr double kMaxPreparedBytes = 256.0 * 1024.0 * 1024.0;
 
+/**
+ * Layers whose product rows of one k-tile take at most this many bytes (few taps: e.g. the first
+ * layer of an image network) and are all kept go through whole windows per pixel (the
+ * "windows" path): small enough to stay in L2 with any codes. At C = 16, 3x3 (1.1 MiB per
+ * k-tile) the windows and the rows paths measured the same.
+ */
+constexpr double kWindowRowBytes = 512.0 * 1024.0;
+
 /** `rowBudget`: bytes of product rows to keep (at most; whole k-tiles). */
 std::shared_ptr<PreparedFilter> PrepareFilter(const ConvGeometry& g, const uint8_t* filter,
                                               const uint16_t* table, int threads = 1,
@@ -76,10 +84,14 @@ std::shared_ptr<PreparedFilter> PrepareFilter(const ConvGeometry& g, const uint8
  * Fast path: same results as AxConvReference for every input, on `threads` threads, with the
  * instruction-set variant `isa` (nullptr: the one chosen for this CPU, see AxConvFastVariant).
  * Rows not kept in `prepared` are built in chunks of at most `chunkBytes` (0: 1 MiB).
+ * `windowBytes`: the windows path is taken up to this many bytes of rows per k-tile (tests move
+ * it; 0: never). Returns the path taken: "windows" (whole windows per pixel), "rows" (all
+ * product rows kept) or "rows-built" (some built during the call).
  */
-void AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
-                const PreparedFilter& prepared, int32_t* output, int threads,
-                const char* isa = nullptr, int64_t chunkBytes = 0);
+const char* AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
+                       const PreparedFilter& prepared, int32_t* output, int threads,
+                       const char* isa = nullptr, int64_t chunkBytes = 0,
+                       double windowBytes = kWindowRowBytes);
 
 /**
  * Name of the variant chosen at run time for this CPU ("avx512", "avx2" or "generic");

@@ -32,7 +32,7 @@ export interface LayerBenchResult {
   fastCpuSeconds: number
   /** One-off time to build the layer's product rows (cached across batches in a Session). */
   prepareSeconds: number
-  /** The fast kernel's path ('rows': all product rows kept; 'rows-built': some built per call). */
+  /** The fast kernel's path ('windows': few taps, whole windows per pixel; 'rows': all product rows kept; 'rows-built': some built per call). */
   path: string
   /** Bytes of product rows kept for the layer (its precomputed data, at most 256 MiB). */
   rowBytes: number

@@ -72,6 +72,12 @@ export interface AxConvRequest {
   rowBudget?: number
   /** Bytes per chunk of rows built during the call (default and maximum 1 MiB; tests lower it). */
   rowChunk?: number
+  /**
+   * The fast kernel takes the 'windows' path when all product rows are kept and one k-tile's rows
+   * take at most this many bytes (default 512 KiB: layers with few taps, e.g. Cin = 3; 0: never).
+   * Tests move it to cover both paths on the same shapes.
+   */
+  windowBytes?: number
 }
 
 export interface AxConvResult {
@@ -88,7 +94,8 @@ export interface AxConvResult {
   /**
    * How it was computed: 'reference' (the plain loop), 'rows' (product rows kept for the whole
    * layer), 'rows-built' (rows of some output channels built during the call: a layer whose
-   * rows exceed the 256 MiB budget, or `rowBudget`).
+   * rows exceed the 256 MiB budget, or `rowBudget`), 'windows' (rows kept, few taps: each
+   * pixel's whole window at once, see `windowBytes`).
    */
   path: AxConvPath
   /** Instruction-set variant that ran ('reference' for the reference kernel). */
@@ -97,7 +104,7 @@ export interface AxConvResult {
   rowBytes: number
 }
 
-export type AxConvPath = 'reference' | 'rows' | 'rows-built'
+export type AxConvPath = 'reference' | 'rows' | 'rows-built' | 'windows'
 
 export interface AxConvInfo {
   /** The variant the fast kernel uses by default (AXQ_SIMD=generic|avx2|avx512 picks another). */
@@ -213,6 +220,7 @@ export async function axConv(req: AxConvRequest): Promise<AxConvResult> {
     fail(`instruction set '${req.isa}' is not available here (${binding().axconvInfo().fastVariants.join(', ')})`)
   }
   if (req.rowBudget !== undefined && !(typeof req.rowBudget === 'number' && req.rowBudget >= 0)) fail(`rowBudget must be a number of bytes >= 0, got ${req.rowBudget}`)
+  if (req.windowBytes !== undefined && !(typeof req.windowBytes === 'number' && req.windowBytes >= 0)) fail(`windowBytes must be a number of bytes >= 0, got ${req.windowBytes}`)
   if (req.rowChunk !== undefined && !(Number.isSafeInteger(req.rowChunk) && req.rowChunk >= 1)) fail(`rowChunk must be a positive integer number of bytes, got ${req.rowChunk}`)
   const threads = req.threads ?? defaultThreads()
   if (!Number.isSafeInteger(threads) || threads < 1) fail(`threads must be a positive integer, got ${threads}`)
@@ -246,6 +254,7 @@ export async function axConv(req: AxConvRequest): Promise<AxConvResult> {
     isa: req.isa,
     rowBudget: req.rowBudget,
     rowChunk: req.rowChunk,
+    windowBytes: req.windowBytes,
   })
   return {
     output, shape: [N, win.Ho, win.Wo, K], seconds: timing.seconds, cpuSeconds: timing.cpuSeconds, prepareSeconds: timing.prepareSeconds,

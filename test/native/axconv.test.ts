@@ -161,6 +161,70 @@ t.test('speed paths do not change results: uniform, ReLU-like and constant codes
   }
 })
 
+t.test('windows path (few taps, e.g. Cin 1..4): fast == reference on odd shapes, every variant and thread count', async (t) => {
+  const rand = rng(2024)
+  const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1))
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]
+  const exact = exactProductTable()
+  for (let iter = 0; iter < 48; iter++) {
+    const C = 1 + (iter % 4)
+    const KH = pick([1, 2, 3, 5])
+    const KW = iter % 5 === 0 ? KH : pick([1, 2, 3, 5])
+    const stride = pick([1, 2, 3])
+    const padding = pick(['SAME', 'VALID'] as const)
+    // Tiny images too: 1x1, a single row or column, windows larger than the image (SAME).
+    const H = int(padding === 'VALID' ? KH : 1, 9)
+    const W = int(padding === 'VALID' ? KW : 1, 9)
+    const K = pick([1, 3, 8, 13, 16, 17, 32, 40, 72])
+    const N = pick([1, 2, 3])
+    const table = iter % 3 === 0 ? exact : new Uint16Array(65536).map(() => Math.floor(rand() * 65536))
+    const padMode = pick(['table', 'table', 'zero'] as const)
+    const req: AxConvRequest = {
+      input: new Uint8Array(N * H * W * C).map(() => (rand() < 0.3 ? 0 : int(0, 255))),
+      inputShape: [N, H, W, C],
+      filter: new Uint8Array(KH * KW * C * K).map(() => int(0, 255)),
+      filterShape: [KH, KW, C, K],
+      table, stride, padding, padMode,
+      originRule: pick(['tensorflow', 'tf-approximate'] as const),
+      zi: pick([0, int(0, 255), int(-300, -1), int(-(2 ** 31), 2 ** 31 - 1)]),
+      zf: pick([0, 128, int(0, 255), int(-(2 ** 31), 2 ** 31 - 1)]),
+    }
+    const ref = await axConv({...req, kernel: 'reference'})
+    const label = `N${N} ${H}x${W}x${C} k${KH}x${KW}x${K} s${stride} ${padding} ${req.originRule} zi=${req.zi} zf=${req.zf} ${padMode}`
+    for (const isa of axconvInfo().fastVariants) {
+      for (const threads of [1, 3]) {
+        const fast = await axConv({...req, kernel: 'fast', threads, isa, windowBytes: 2 ** 40})
+        if (fast.path !== 'windows') t.fail(`${label}: path ${fast.path}`)
+        const m = firstMismatch(fast.output, ref.output)
+        if (m !== -1) t.fail(`${label} ${isa} ${threads}t: first mismatch at ${m}: ${fast.output[m]} vs ${ref.output[m]}`)
+      }
+    }
+  }
+  t.pass('48 odd shapes agree bit for bit on every variant and thread count')
+})
+
+t.test('the first layer of ResNet-8 (32x32x3 -> 16) takes the windows path by default, wider layers the rows path', async (t) => {
+  const rand = rng(8)
+  const codes = (n: number) => new Uint8Array(n).map(() => Math.floor(rand() * 256))
+  for (const [C, K, path] of [[3, 16, 'windows'], [1, 13, 'windows'], [16, 64, 'rows']] as const) {
+    const N = 2
+    for (const [padMode, zi] of [['table', 124], ['zero', -20]] as const) {
+      const req: AxConvRequest = {
+        input: codes(N * 32 * 32 * C), inputShape: [N, 32, 32, C], filter: codes(9 * C * K), filterShape: [3, 3, C, K],
+        table: exactProductTable(), stride: 1, padding: 'SAME', zi, zf: 128, padMode,
+      }
+      const ref = await axConv({...req, kernel: 'reference'})
+      for (const isa of axconvInfo().fastVariants) {
+        for (const threads of [1, 2]) {
+          const fast = await axConv({...req, kernel: 'fast', threads, isa})
+          t.equal(fast.path, path, `32x32x${C} -> ${K}: ${path}`)
+          t.equal(firstMismatch(fast.output, ref.output), -1, `32x32x${C} -> ${K} ${padMode}: ${isa}, ${threads} thread(s)`)
+        }
+      }
+    }
+  }
+})
+
 t.test('wide layers: rows beyond the budget are built during the call, same results, bounded kept rows', async (t) => {
   // 3x3x256 -> 288 on a 4x3 image: all product rows would be 9·256·288·512 bytes = 324 MiB.
   const rand = rng(5)
@@ -222,7 +286,8 @@ t.test('a caller-supplied output buffer (recycled, full of old values) gets ever
       table, stride: 2, padding, padMode, zi: 7, zf: 130,
     }
     cases.push({label: `reference ${padding}/${padMode}`, req: base, kernel: 'reference', path: 'reference'})
-    cases.push({label: `rows ${padding}/${padMode}`, req: base, kernel: 'fast', path: 'rows'})
+    cases.push({label: `windows ${padding}/${padMode}`, req: base, kernel: 'fast', path: 'windows'})
+    cases.push({label: `rows ${padding}/${padMode}`, req: {...base, windowBytes: 0}, kernel: 'fast', path: 'rows'})
     cases.push({label: `rows-built ${padding}/${padMode}`, req: {...base, rowBudget: 0, rowChunk: 2048}, kernel: 'fast', path: 'rows-built'})
   }
   for (const c of cases) {
@@ -282,6 +347,7 @@ t.test('bad input gives AxqError, never a crash', async (t) => {
     ['unknown instruction set', {isa: 'sse9'}, /instruction set 'sse9' is not available/],
     ['negative row budget', {rowBudget: -1}, /rowBudget/],
     ['zero row chunk', {rowChunk: 0}, /rowChunk/],
+    ['negative window bytes', {windowBytes: -1}, /windowBytes/],
   ]
   for (const [label, change, message] of bad) {
     await t.rejects(axConv({...ok, ...change, where: "node 'conv'"} as AxConvRequest), {name: 'AxqError', message}, label)

@@ -1,7 +1,8 @@
 /**
  * Random AxConv2D cases for the property tests: the fast kernel must equal the reference loop
- * bit for bit on random shapes, tables, zero points, pad modes, origin rules, thread counts and
- * row budgets (rows kept for every, some or no output-channel tile; the others built per call).
+ * bit for bit on random shapes, tables, zero points, pad modes, origin rules, thread counts,
+ * row budgets (rows kept for every, some or no output-channel tile; the others built per call)
+ * and paths (whole windows per pixel, or rows tile by tile).
  */
 import type {Test} from 'tap'
 import {axConv, type AxConvRequest} from '../../src/native/axconv.js'
@@ -53,8 +54,10 @@ export async function randomFastVsReference(t: Test, seed: number, count: number
     const rowBudget = pick([undefined, undefined, 0, KH * KW * C * 256 * 16 * 2])
     // Rows built per call come in chunks: as small as one tap's rows (512 bytes per channel).
     const rowChunk = pick([undefined, 1, int(1, 5) * 512 * 8, int(1, 40) * 512 * 16])
-    const fast = await axConv({...req, kernel: 'fast', threads, isa, rowBudget, rowChunk})
-    const label = `N${N} ${H}x${W}x${C} k${KH}x${KW}x${K} s${stride} ${padding} ${originRule} zi=${zi} zf=${zf} ${padMode} ${threads}t ${fast.isa} ${fast.path} chunk=${rowChunk}`
+    // The windows path: the default (few taps), never, or whenever all rows are kept.
+    const windowBytes = pick([undefined, undefined, 0, 2 ** 40])
+    const fast = await axConv({...req, kernel: 'fast', threads, isa, rowBudget, rowChunk, windowBytes})
+    const label = `N${N} ${H}x${W}x${C} k${KH}x${KW}x${K} s${stride} ${padding} ${originRule} zi=${zi} zf=${zf} ${padMode} ${threads}t ${fast.isa} ${fast.path} chunk=${rowChunk} windowBytes=${windowBytes}`
     const m = firstMismatch(fast.output, ref.output)
     if (m !== -1 || fast.shape.join() !== ref.shape.join()) t.fail(`${label}: first mismatch at ${m}: ${fast.output[m]} vs ${ref.output[m]}`)
     else agree++
