@@ -140,7 +140,7 @@ Runs every convolution layer of ResNet-8 (or of --graph, or the --shape layers) 
           return
         }
         const l = layers.find((x) => x.name === r.name)!
-        const note = r.path === 'rows' ? '' : `  (${r.path}: the other rows built during each call)`
+        const note = r.path === 'rows-built' ? '  (rows-built: the other rows built during each call)' : r.path === 'windows' ? '  (windows: whole window per pixel)' : ''
         this.log(
           `${shortName(r.name).padEnd(nameWidth)}  ${layerShape(l).padEnd(shapeWidth)}  ${r.macs.toLocaleString('en-US').padStart(13)}  ${gmacs(r.referenceCpuGmacs).padStart(10)}  ${gmacs(r.fastGmacs).padStart(10)}  ${gmacs(r.fastCpuGmacs).padStart(10)}  ${(r.speedup.toFixed(1) + 'x').padStart(8)}  ${(r.rowBytes / 2 ** 20).toFixed(1).padStart(6) + ' MiB'}${note}`,
         )

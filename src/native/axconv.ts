@@ -74,7 +74,7 @@ export interface AxConvRequest {
   rowChunk?: number
   /**
    * The fast kernel takes the 'windows' path when all product rows are kept and one k-tile's rows
-   * take at most this many bytes (default 512 KiB: layers with few taps, e.g. Cin = 3; 0: never).
+   * take at most this many bytes (default 1 MiB: layers with few taps, e.g. Cin = 3; 0: never).
    * Tests move it to cover both paths on the same shapes.
    */
   windowBytes?: number

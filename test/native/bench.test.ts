@@ -107,6 +107,7 @@ t.test('axq bench --shape: any layer (512 input channels; 5x5 stride 2), bit for
   t.same(out.layers.map((l) => l.macs), [2 * 2 * 64 * 9 * 512, 3 * 2 * 10 * 25 * 3])
   t.equal(out.layers[0].path, 'rows')
   t.equal(out.layers[0].rowBytes, 9 * 512 * 256 * 64 * 2)
+  t.equal(out.layers[1].path, 'windows', '75 taps x 256 x 16 channels x 2 bytes of rows (600 KiB): whole windows per pixel')
   t.ok(out.layers.every((l) => l.fastCpuGmacs > 0))
 })
 
