@@ -67,39 +67,37 @@ void Accumulate(uint32_t* acc, int64_t np, const uint16_t* tile, const uint8_t* 
   typedef typename L::Acc Acc;
   constexpr int64_t kTap = 256 * KT;
   int64_t i = 0;
-  if constexpr (L::NV <= 4) {
-    // Two pixels at a time (their sums fit the registers): one loop over the tile's taps
-    // serves both.
-    for (; i + 2 <= np; i += 2) {
-      const uint8_t* x = xs[i] + c0;
-      const uint8_t* y = xs[i + 1] + c0;
-      uint32_t* outX = acc + i * KT;
-      uint32_t* outY = outX + KT;
-      Acc a[L::NV], b[L::NV];
+  // Several pixels at a time (their sums fit the registers): one loop over the tile's taps
+  // serves them all, with as many independent row loads in flight.
+  constexpr int P = L::NV <= 2 ? 4 : L::NV <= 4 ? 2 : 1;
+  if constexpr (P > 1) {
+    for (; i + P <= np; i += P) {
+      const uint8_t* x[P];
+      uint32_t* out[P];
+      Acc a[P][L::NV];
 #pragma GCC unroll 8
-      for (int j = 0; j < L::NV; ++j) {
-        if (init) {
-          a[j] = Acc{};
-          b[j] = Acc{};
-        } else {
-          std::memcpy(&a[j], outX + j * L::kLanes, sizeof(Acc));
-          std::memcpy(&b[j], outY + j * L::kLanes, sizeof(Acc));
+      for (int p = 0; p < P; ++p) {
+        x[p] = xs[i + p] + c0;
+        out[p] = acc + (i + p) * KT;
+#pragma GCC unroll 8
+        for (int j = 0; j < L::NV; ++j) {
+          if (init) a[p][j] = Acc{};
+          else std::memcpy(&a[p][j], out[p] + j * L::kLanes, sizeof(Acc));
         }
       }
       const uint16_t* rows = tile;
       for (int64_t c = 0; c < G; ++c, rows += kTap) {
-        const uint16_t* rx = rows + static_cast<int64_t>(x[c]) * KT;
-        const uint16_t* ry = rows + static_cast<int64_t>(y[c]) * KT;
 #pragma GCC unroll 8
-        for (int j = 0; j < L::NV; ++j) {
-          a[j] += Widen<KT>(rx + j * L::kLanes);
-          b[j] += Widen<KT>(ry + j * L::kLanes);
+        for (int p = 0; p < P; ++p) {
+          const uint16_t* r = rows + static_cast<int64_t>(x[p][c]) * KT;
+#pragma GCC unroll 8
+          for (int j = 0; j < L::NV; ++j) a[p][j] += Widen<KT>(r + j * L::kLanes);
         }
       }
 #pragma GCC unroll 8
-      for (int j = 0; j < L::NV; ++j) {
-        std::memcpy(outX + j * L::kLanes, &a[j], sizeof(Acc));
-        std::memcpy(outY + j * L::kLanes, &b[j], sizeof(Acc));
+      for (int p = 0; p < P; ++p) {
+#pragma GCC unroll 8
+        for (int j = 0; j < L::NV; ++j) std::memcpy(out[p] + j * L::kLanes, &a[p][j], sizeof(Acc));
       }
     }
   }
