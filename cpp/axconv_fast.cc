@@ -19,6 +19,9 @@
 // of at most 1 MiB, each used by every pixel of the block before the next is built (codes are
 // located and gathered only for the chunk's taps).
 //
+// Layers with few taps per window (one k-tile's rows within kWindowRowBytes) take the windows
+// path instead (RunWindows): each pixel's whole window at once.
+//
 // Taps outside the image read padCode (rows of code padCode, as TF's AxConv2D does); in
 // PadMode::kZero their contribution is taken out again per pixel at the end.
 // Every output element is computed by exactly one task, in a fixed order of exact integer
@@ -368,9 +371,12 @@ void RunBlock(Call& s, int64_t blockIndex, int64_t kt0, int64_t kt1, int64_t t0,
 // pixel instead adds its whole window at once, its codes read straight from a copy of the input
 // rows padded with padCode (so borders need no special case) through per-tap offsets, and its
 // sum of codes comes out of the same loop.
-bool UsesWindows(const PreparedFilter& p, double windowBytes) {
+// (Also: the codes' offsets within KH padded input rows fit int32.)
+bool UsesWindows(const ConvGeometry& g, const PreparedFilter& p, double windowBytes) {
   const double taps = double(p.KH) * double(p.KW) * double(p.C);
-  return p.keptTiles == p.tiles && windowBytes > 0 && taps * 256.0 * double(p.KT) * 2.0 <= windowBytes;
+  const double paddedRows = double(g.KH) * (double(g.Wo - 1) * double(g.stride) + double(g.KW)) * double(g.C);
+  return p.keptTiles == p.tiles && windowBytes > 0 && taps * 256.0 * double(p.KT) * 2.0 <= windowBytes &&
+         paddedRows < 2147483647.0;
 }
 
 // kZero mode: fn(cell) for every out-of-image (dy, dx) of output pixel (oy, ox), cell = dy*KW+dx.
@@ -448,6 +454,8 @@ void RunWindows(Call& s, int threads) {
         });
       }
     }
+    // The pool's threads live on: don't let one very wide image pin its copy.
+    if (padded.capacity() > (size_t(4) << 20)) std::vector<uint8_t>().swap(padded);
   });
 }
 
@@ -503,7 +511,7 @@ const char* AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t*
     }
   }
   AdviseHugePages(output, static_cast<size_t>(s.pixels * g.K) * sizeof(int32_t));
-  if (UsesWindows(p, windowBytes)) {
+  if (UsesWindows(g, p, windowBytes)) {
     RunWindows(s, threads);
     return "windows";
   }

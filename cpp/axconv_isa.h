@@ -1,4 +1,4 @@
-// The instruction-set-specific part of the fast AxConv2D path: two small loops, compiled once per
+// The instruction-set-specific part of the fast AxConv2D path: three small loops, compiled once per
 // instruction set from one template (axconv_isa_impl.h) in their own translation units, each
 // with its own compiler flags (CMakeLists.txt). axconv_fast.cc picks one at run time.
 //
