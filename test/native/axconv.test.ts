@@ -203,6 +203,24 @@ t.test('windows path (few taps, e.g. Cin 1..4): fast == reference on odd shapes,
   t.pass('48 odd shapes agree bit for bit on every variant and thread count')
 })
 
+t.test('windows path on wide rows (one output row per task) and many tasks: identical for every thread count', async (t) => {
+  const rand = rng(77)
+  const [N, H, W, C, K] = [2, 5, 600, 2, 21]
+  const req: AxConvRequest = {
+    input: new Uint8Array(N * H * W * C).map(() => Math.floor(rand() * 256)), inputShape: [N, H, W, C],
+    filter: new Uint8Array(9 * C * K).map(() => Math.floor(rand() * 256)), filterShape: [3, 3, C, K],
+    table: new Uint16Array(65536).map(() => Math.floor(rand() * 65536)), stride: 2, padding: 'SAME', zi: 91, zf: 140,
+  }
+  for (const padMode of ['table', 'zero'] as const) {
+    const ref = await axConv({...req, padMode, kernel: 'reference'})
+    for (const threads of [1, 2, 5]) {
+      const fast = await axConv({...req, padMode, kernel: 'fast', threads})
+      t.equal(fast.path, 'windows')
+      t.equal(firstMismatch(fast.output, ref.output), -1, `${padMode}, ${threads} thread(s)`)
+    }
+  }
+})
+
 t.test('the first layer of ResNet-8 (32x32x3 -> 16) takes the windows path by default, wider layers the rows path', async (t) => {
   const rand = rng(8)
   const codes = (n: number) => new Uint8Array(n).map(() => Math.floor(rand() * 256))
