@@ -151,6 +151,20 @@ Napi::Value RequantizeI32Js(const Napi::CallbackInfo& info) {
   return Worker::Start(new Worker(info.Env(), fn, {x, out}, [=] { RequantizeI32(xp, n, rs, offset, o, threads); }));
 }
 
+// channelCodeRange(codes: Uint8Array, depth, range: Uint8Array(2·depth), threads)
+Napi::Value ChannelCodeRangeJs(const Napi::CallbackInfo& info) {
+  const char* fn = "channelCodeRange";
+  auto codes = Array<uint8_t>(info, 0, fn, napi_uint8_array);
+  const int64_t n = static_cast<int64_t>(codes.ElementLength());
+  const int64_t depth = args::Int(info, 1, fn, 1, int64_t{1} << 24);
+  auto range = Array<uint8_t>(info, 2, fn, napi_uint8_array, 2 * depth);
+  Need(n % depth == 0, info.Env(), fn, "the codes do not form rows of depth channels");
+  const int threads = Threads(info, 3, fn);
+  const uint8_t* c = codes.Data();
+  uint8_t* r = range.Data();
+  return Worker::Start(new Worker(info.Env(), fn, {codes, range}, [=] { ChannelCodeRange(c, n, depth, r, threads); }));
+}
+
 // minMaxI32(x: Int32Array, threads) → Promise<[min, max]>
 Napi::Value MinMaxI32Js(const Napi::CallbackInfo& info) {
   const char* fn = "minMaxI32";
@@ -201,6 +215,7 @@ void RegisterQuantizedOps(Napi::Env env, Napi::Object exports) {
   exports.Set("addLut", Napi::Function::New(env, AddLutJs));
   exports.Set("biasAddLut", Napi::Function::New(env, BiasAddLutJs));
   exports.Set("requantizeI32", Napi::Function::New(env, RequantizeI32Js));
+  exports.Set("channelCodeRange", Napi::Function::New(env, ChannelCodeRangeJs));
   exports.Set("minMaxI32", Napi::Function::New(env, MinMaxI32Js));
   exports.Set("poolU8", Napi::Function::New(env, PoolU8Js));
 }

@@ -339,6 +339,99 @@ void RequantizeI32(const int32_t* x, int64_t n, int64_t rs, int64_t offset, uint
   });
 }
 
+namespace {
+
+// Rows [r0, r1) of ChannelCodeRange into l[depth] / h[depth] (scalar: the reference of the
+// vector loops below, which only spread the same comparisons over lanes).
+void ChannelCodeRangeRows(const uint8_t* codes, int64_t r0, int64_t r1, int64_t depth, uint8_t* l, uint8_t* h) {
+  for (int64_t r = r0; r < r1; ++r) {
+    const uint8_t* row = codes + r * depth;
+    for (int64_t c = 0; c < depth; ++c) {
+      l[c] = row[c] < l[c] ? row[c] : l[c];
+      h[c] = row[c] > h[c] ? row[c] : h[c];
+    }
+  }
+}
+
+#if defined(__SSE2__)
+// depth a multiple of 16: one pair of byte min/max registers per 16 channels, kept in l/h.
+void ChannelCodeRangeWide(const uint8_t* codes, int64_t r0, int64_t r1, int64_t depth, uint8_t* l, uint8_t* h) {
+  for (int64_t c = 0; c < depth; c += 16) {
+    __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(l + c));
+    __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + c));
+    for (int64_t r = r0; r < r1; ++r) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + r * depth + c));
+      lo = _mm_min_epu8(lo, v);
+      hi = _mm_max_epu8(hi, v);
+    }
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(l + c), lo);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(h + c), hi);
+  }
+}
+
+// depth dividing 16: elements [b, e) with b a multiple of 16, so lane j of every 16-byte block
+// is channel j mod depth; the lanes are folded into the channels at the end.
+void ChannelCodeRangeNarrow(const uint8_t* codes, int64_t b, int64_t e, int64_t depth, uint8_t* l, uint8_t* h) {
+  __m128i lo = _mm_set1_epi8(static_cast<char>(0xff)), hi = _mm_setzero_si128();
+  int64_t i = b;
+  for (; i + 16 <= e; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + i));
+    lo = _mm_min_epu8(lo, v);
+    hi = _mm_max_epu8(hi, v);
+  }
+  uint8_t ls[16], hs[16];
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(ls), lo);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(hs), hi);
+  for (int j = 0; j < 16; ++j) {
+    const int64_t c = j % depth;
+    l[c] = std::min(l[c], ls[j]);
+    h[c] = std::max(h[c], hs[j]);
+  }
+  for (; i < e; ++i) {
+    const int64_t c = i % depth;
+    l[c] = std::min(l[c], codes[i]);
+    h[c] = std::max(h[c], codes[i]);
+  }
+}
+#endif
+
+}  // namespace
+
+void ChannelCodeRange(const uint8_t* codes, int64_t n, int64_t depth, uint8_t* range, int threads) {
+  if (depth <= 0) return;
+  const int64_t rows = n / depth;
+  // Chunks of whole rows starting at multiples of 16 elements (kChunk is a multiple of 16·depth
+  // for the depths that divide 16).
+  const int64_t rowsPerChunk = std::max<int64_t>(1, kChunk / depth);
+  const int64_t chunks = std::max<int64_t>(1, (rows + rowsPerChunk - 1) / rowsPerChunk);
+  // Each chunk's extremes, merged afterwards: min and max are exact, so any split gives the same.
+  std::vector<uint8_t> lo(chunks * depth, 255), hi(chunks * depth, 0);
+  auto body = [&](int64_t k) {
+    uint8_t* l = lo.data() + k * depth;
+    uint8_t* h = hi.data() + k * depth;
+    const int64_t r0 = k * rowsPerChunk, r1 = std::min(rows, (k + 1) * rowsPerChunk);
+#if defined(__SSE2__)
+    if (depth % 16 == 0) return ChannelCodeRangeWide(codes, r0, r1, depth, l, h);
+    if (16 % depth == 0) return ChannelCodeRangeNarrow(codes, r0 * depth, r1 * depth, depth, l, h);
+#endif
+    ChannelCodeRangeRows(codes, r0, r1, depth, l, h);
+  };
+  if (chunks <= 1 || threads <= 1) {
+    for (int64_t k = 0; k < chunks; ++k) body(k);
+  } else {
+    Parallel(chunks, threads, body);
+  }
+  for (int64_t c = 0; c < depth; ++c) {
+    uint8_t l = 255, h = 0;
+    for (int64_t k = 0; k < chunks; ++k) {
+      l = std::min(l, lo[k * depth + c]);
+      h = std::max(h, hi[k * depth + c]);
+    }
+    range[c] = l;
+    range[depth + c] = h;
+  }
+}
+
 void MinMaxI32(const int32_t* x, int64_t n, int32_t* mn, int32_t* mx, int threads) {
   const int64_t chunks = (n + kChunk - 1) / kChunk;
   std::vector<int32_t> lo(std::max<int64_t>(chunks, 1), std::numeric_limits<int32_t>::max());

@@ -31,6 +31,9 @@ void BiasAddLut(const uint8_t* x, int64_t n, const int32_t* table, const int32_t
 // Requantize qint32 → quint8, fixed point: t = ((int64)(float)x * rs) >> 32 (wrapping),
 // q = clamp((t + offset) >> 16, 0, 255), all int64 arithmetic wrapping.
 void RequantizeI32(const int32_t* x, int64_t n, int64_t rs, int64_t offset, uint8_t* out, int threads);
+// Per channel of codes viewed as [n / depth, depth]: the smallest code (range[c]) and the largest
+// (range[depth + c]); 255 and 0 for a channel without rows.
+void ChannelCodeRange(const uint8_t* codes, int64_t n, int64_t depth, uint8_t* range, int threads);
 // Smallest and largest element (highest/lowest for n == 0).
 void MinMaxI32(const int32_t* x, int64_t n, int32_t* mn, int32_t* mx, int threads);
 

@@ -62,6 +62,7 @@ interface QuantizedNative {
   biasAddLut(x: Uint8Array, table: Int32Array, bias: Int32Array, out: Int32Array, threads: number): Promise<void>
   requantizeI32(x: Int32Array, out: Uint8Array, rs: bigint, offset: bigint, threads: number): Promise<void>
   minMaxI32(x: Int32Array, threads: number): Promise<[number, number]>
+  channelCodeRange(codes: Uint8Array, depth: number, range: Uint8Array, threads: number): Promise<void>
   poolU8(x: Uint8Array, out: Uint8Array, dims: number[], average: boolean, threads: number): Promise<void>
 }
 
@@ -149,6 +150,18 @@ export async function requantizeI32Native(x: Int32Array, rangeScale: bigint, off
 
 export async function minMaxI32Native(x: Int32Array, threads?: number): Promise<[number, number]> {
   return lib().minMaxI32(x, threadsOf(threads))
+}
+
+/**
+ * Per channel of codes viewed as [rows, depth]: the smallest code (range[c]) and the largest
+ * (range[depth + c]); 255 and 0 for channels without rows.
+ */
+export async function channelCodeRangeNative(codes: Uint8Array, depth: number, threads?: number): Promise<Uint8Array> {
+  check(Number.isSafeInteger(depth) && depth >= 1 && codes.length % depth === 0, `${codes.length} codes do not form rows of ${depth} channels`)
+  const range = new Uint8Array(2 * depth)
+  range.fill(255, 0, depth)
+  if (codes.length > 0) await lib().channelCodeRange(codes, depth, range, threadsOf(threads))
+  return range
 }
 
 export interface PoolDims {

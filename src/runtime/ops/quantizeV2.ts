@@ -30,7 +30,7 @@ import {
 } from '../quantization.js'
 import {rangeScalar, scalarFloat, typeAttr} from './quantizedArgs.js'
 import {lutByChannelU8Native, nativeQuantizedKernels, quantizeU8Native} from '../../native/quantizedKernels.js'
-import {codeFormOf} from '../codeForms.js'
+import {codeFormOf, materialize} from '../codeForms.js'
 
 const f32 = Math.fround
 const FLT_MAX = 3.4028234663852886e38
@@ -140,9 +140,11 @@ async function compute(ctx: OpContext): Promise<Tensor[]> {
       const codes = await lutByChannelU8Native(form.codes, table, form.depth, outputArray(ctx, 'quint8', x.length) as Uint8Array, ctx.options.threads)
       return [{dtype, shape: [...xt.shape], data: codes}, scalarFloat(a), scalarFloat(b)]
     }
+    await materialize(x, ctx.options.threads)
     const codes = await quantizeU8Native(x, eigenQuantizer(a, b, q), ctx.options.threads, outputArray(ctx, 'quint8', x.length) as Uint8Array)
     return [{dtype, shape: [...xt.shape], data: codes}, scalarFloat(a), scalarFloat(b)]
   }
+  await materialize(x, ctx.options.threads)
   const out = allocate(dtype, x.length) as CodeArray
   if (mode === 'MIN_FIRST') {
     quantizeMinFirst(x, a, b, out, q)
@@ -156,6 +158,7 @@ async function compute(ctx: OpContext): Promise<Tensor[]> {
 
 registerOp({
   name: 'QuantizeV2',
+  readsCodeForms: true,
   defaults: {mode: makeAttr.string('MIN_COMBINED'), round_mode: makeAttr.string('HALF_AWAY_FROM_ZERO')},
   compute,
 })

@@ -18,7 +18,7 @@ import {attr, expectDType, expectInputCount, intValues, opError} from '../opArgs
 import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type DType, type Tensor} from '../../core/tensor.js'
 import {normalizeAxis, reducedShape, stridesOf} from '../shapes.js'
 import {minMaxFloat} from '../../native/floatKernels.js'
-import {codeFormOf} from '../codeForms.js'
+import {codeFormOf, materialize} from '../codeForms.js'
 
 type NumArray = Float32Array | Float64Array | Int32Array
 type Kind = 'sum' | 'mean' | 'min' | 'max'
@@ -122,7 +122,10 @@ async function reduce(ctx: OpContext, kind: Kind): Promise<Tensor[]> {
   if (kind === 'min') out.fill(HIGHEST[xt.dtype] as number)
   if (kind === 'max') out.fill(LOWEST[xt.dtype] as number)
   const isInt = xt.dtype === 'int32'
-  if (outSize === 1 && x.length >= NATIVE_MIN_MAX_ELEMENTS && xt.dtype === 'float32' && (kind === 'min' || kind === 'max')) {
+  const fullMinMax = outSize === 1 && x.length >= NATIVE_MIN_MAX_ELEMENTS && xt.dtype === 'float32' && (kind === 'min' || kind === 'max')
+  // A pending tensor (codeForms.ts) is written first unless its form knows the range.
+  if (!(fullMinMax && codeFormOf(x as Float32Array)?.range)) await materialize(x, ctx.options.threads)
+  if (fullMinMax) {
     const [lo, hi] = await nativeMinMax(ctx, x as Float32Array)
     out[0] = kind === 'min' ? lo : hi
   } else if (outSize === 1 && x.length > 0) {
@@ -193,7 +196,7 @@ function argExtreme(ctx: OpContext, kind: 'max' | 'min'): Tensor[] {
 
 const reduceDefaults = {keep_dims: {b: false}, Tidx: {type: 3}}
 for (const [name, kind] of [['Sum', 'sum'], ['Mean', 'mean'], ['Min', 'min'], ['Max', 'max']] as const) {
-  registerOp({name, defaults: reduceDefaults, compute: (ctx) => reduce(ctx, kind)})
+  registerOp({name, defaults: reduceDefaults, readsCodeForms: true, compute: (ctx) => reduce(ctx, kind)})
 }
 const argDefaults = {output_type: {type: 9}, Tidx: {type: 3}}
 registerOp({name: 'ArgMax', defaults: argDefaults, compute: (ctx) => argExtreme(ctx, 'max')})
