@@ -34,8 +34,8 @@ export interface CodeForm {
   table: Float32Array
   /**
    * [min, max] of the values, as a sequential scan from ±FLT_MAX (strict comparisons, NaN
-   * skipped) finds them, when known and neither is zero (a zero's sign depends on where it
-   * occurs first).
+   * skipped) finds them, when known (a zero extreme only when its sign is certain: with both
+   * zeros present it depends on which occurs first).
    */
   range?: [number, number]
   /** The float array has not been written yet (see PENDING above; materialize writes it). */
@@ -114,11 +114,14 @@ export async function materialize(data: unknown, threads?: number): Promise<void
  * table[code·depth + c] for the codes that occur, given each channel's smallest and largest code
  * (codeRange: depth minima, then depth maxima; a channel with min > max has no values). Exact
  * when every channel's table column is monotone between its extremes (then they are its
- * extremes); undefined when one is not, or holds a NaN.
+ * extremes); undefined when one is not or holds a NaN, and when an extreme is zero while both
+ * +0 and −0 lie in the columns' code ranges (the scan keeps the first zero it meets).
  */
 export function lookupRange(table: Float32Array, depth: number, codeRange: Uint8Array): [number, number] | undefined {
   let lo = FLT_MAX
   let hi = -FLT_MAX
+  let plusZero = false
+  let minusZero = false
   for (let c = 0; c < depth; c++) {
     const a = codeRange[c]
     const b = codeRange[depth + c]
@@ -127,11 +130,15 @@ export function lookupRange(table: Float32Array, depth: number, codeRange: Uint8
     let down = true
     let prev = table[a * depth + c]
     if (prev !== prev) return undefined
-    for (let v = a + 1; v <= b; v++) {
+    for (let v = a; v <= b; v++) {
       const y = table[v * depth + c]
       if (y !== y) return undefined
       if (y < prev) up = false
       if (y > prev) down = false
+      if (y === 0) {
+        if (Object.is(y, 0)) plusZero = true
+        else minusZero = true
+      }
       prev = y
     }
     if (!up && !down) return undefined
@@ -140,6 +147,7 @@ export function lookupRange(table: Float32Array, depth: number, codeRange: Uint8
     if (mn < lo) lo = mn
     if (mx > hi) hi = mx
   }
+  if ((lo === 0 || hi === 0) && plusZero && minusZero) return undefined
   return [lo, hi]
 }
 

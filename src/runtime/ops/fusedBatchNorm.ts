@@ -138,7 +138,7 @@ export async function fusedBatchNorm(ctx: OpContext, outputCount: number): Promi
     y = outputArray(ctx, 'float32', n) as Float32Array
     // Inside a Session y stays unwritten when its range is known from each channel's code extremes.
     const known = ctx.deferFloats ? lookupRange(yTable, depth, await channelCodeRangeNative(form.codes, depth, threads)) : undefined
-    if (known) recordCodeForm(y, {codes: form.codes, depth, table: yTable, range: nonZeroRange(known), pending: true})
+    if (known) recordCodeForm(y, {codes: form.codes, depth, table: yTable, range: known, pending: true})
     else {
       const range = await lutByChannelF32Native(form.codes, yTable, depth, y, threads)
       recordCodeForm(y, {codes: form.codes, depth, table: yTable, range: nonZeroRange(range)})

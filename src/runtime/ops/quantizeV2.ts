@@ -29,7 +29,7 @@ import {
   type QuantizedType,
 } from '../quantization.js'
 import {rangeScalar, scalarFloat, typeAttr} from './quantizedArgs.js'
-import {lutByChannelU8Native, nativeQuantizedKernels, quantizeU8Native} from '../../native/quantizedKernels.js'
+import {lutByChannelU8Native, lutU8ToU8Native, nativeQuantizedKernels, quantizeU8Native} from '../../native/quantizedKernels.js'
 import {codeFormOf, materialize} from '../codeForms.js'
 
 const f32 = Math.fround
@@ -137,7 +137,8 @@ async function compute(ctx: OpContext): Promise<Tensor[]> {
     if (form) {
       const table = new Uint8Array(form.table.length)
       quantizeMinFirst(form.table, a, b, table, q)
-      const codes = await lutByChannelU8Native(form.codes, table, form.depth, outputArray(ctx, 'quint8', x.length) as Uint8Array, ctx.options.threads)
+      const out = outputArray(ctx, 'quint8', x.length) as Uint8Array
+      const codes = form.depth === 1 ? await lutU8ToU8Native(form.codes, table, ctx.options.threads, out) : await lutByChannelU8Native(form.codes, table, form.depth, out, ctx.options.threads)
       return [{dtype, shape: [...xt.shape], data: codes}, scalarFloat(a), scalarFloat(b)]
     }
     await materialize(x, ctx.options.threads)

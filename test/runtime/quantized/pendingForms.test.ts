@@ -1,5 +1,5 @@
-// Pending code forms (src/runtime/codeForms.ts): inside a Session, Dequantize and FusedBatchNorm
-// leave their float outputs unwritten and the Session writes them for readers that need the
+// Pending code forms (src/runtime/codeForms.ts): inside a Session, Dequantize, FusedBatchNorm and
+// Pad (of a Dequantize) leave their float outputs unwritten and the Session writes them for readers that need the
 // values. Every fetched output must equal, bit for bit, the same graph run with code forms off
 // (the element-wise reference path), for several channel counts and thread counts, twice in one
 // Session (recycled buffers), and when a recycled buffer would otherwise overwrite the codes a
@@ -53,11 +53,19 @@ function chainGraph(depth: number, gamma: number[], beta: number[]): GraphDef {
       node('deq3', 'Dequantize', ['q3:0', 'q3:1', 'q3:2'], MIN_FIRST),
       node('sum', 'Add', ['deq2', 'deq3']),
       node('mean', 'Mean', ['bn', 'axes012']),
+      // ResNet-8's residual input: Pad of a Dequantize, its range, QuantizeV2.
+      constI32('pads', [4, 2], [0, 0, 1, 1, 2, 1, 0, 0]),
+      node('padded', 'Pad', ['deq2', 'pads']),
+      node('flatPad', 'Reshape', ['padded', 'flatShape']),
+      node('mnPad', 'Min', ['flatPad', 'axis0']),
+      node('mxPad', 'Max', ['flatPad', 'axis0']),
+      node('qPad', 'QuantizeV2', ['padded', 'mnPad', 'mxPad'], MIN_FIRST),
+      node('deqPad', 'Dequantize', ['qPad:0', 'qPad:1', 'qPad:2'], MIN_FIRST),
     ],
   }
 }
 
-const FETCHES = ['sum', 'mean', 'mn', 'mx', 'q:1', 'q:2', 'bn:1', 'bn:2', 'deq2', 'bn']
+const FETCHES = ['sum', 'mean', 'mn', 'mx', 'q:1', 'q:2', 'bn:1', 'bn:2', 'deqPad', 'mnPad', 'mxPad', 'deq2', 'bn', 'padded']
 
 async function runChain(graph: GraphDef, codes: Tensor, threads: number, runs: number): Promise<Float32Array[]> {
   const session = new Session(graph, {threads})
