@@ -101,7 +101,8 @@ Napi::Value LutByChannelU8Js(const Napi::CallbackInfo& info) {
   return Worker::Start(new Worker(info.Env(), fn, {codes, table, out}, [=] { LutByChannelU8(c, n, depth, t, o, threads); }));
 }
 
-// addLut(x: Uint8Array, tx: Int32Array(256), y: Uint8Array, ty: Int32Array(256), out: Int32Array, threads)
+// addLut(x: Uint8Array, tx: Int32Array(256), y: Uint8Array, ty: Int32Array(256), out: Int32Array, threads,
+//        range: Int32Array(2)) — range receives [min, max] of out
 Napi::Value AddLutJs(const Napi::CallbackInfo& info) {
   const char* fn = "addLut";
   auto x = Array<uint8_t>(info, 0, fn, napi_uint8_array);
@@ -112,11 +113,12 @@ Napi::Value AddLutJs(const Napi::CallbackInfo& info) {
   Need(tx.ElementLength() == 256 && ty.ElementLength() == 256 && x.ElementLength() == out.ElementLength() &&
            y.ElementLength() == out.ElementLength(), info.Env(), "addLut", "bad lengths");
   const int threads = Threads(info, 5, fn);
+  auto range = Array<int32_t>(info, 6, fn, napi_int32_array, 2);
   const uint8_t *xp = x.Data(), *yp = y.Data();
   const int32_t *txp = tx.Data(), *typ = ty.Data();
-  int32_t* o = out.Data();
+  int32_t *o = out.Data(), *rp = range.Data();
   const int64_t n = static_cast<int64_t>(out.ElementLength());
-  return Worker::Start(new Worker(info.Env(), fn, {x, tx, y, ty, out}, [=] { AddLut(xp, txp, yp, typ, n, o, threads); }));
+  return Worker::Start(new Worker(info.Env(), fn, {x, tx, y, ty, out, range}, [=] { AddLut(xp, txp, yp, typ, n, o, threads, rp); }));
 }
 
 // biasAddLut(x: Uint8Array, table: Int32Array(256), bias: Int32Array(c), out: Int32Array, threads)

@@ -234,12 +234,31 @@ void LutByChannelU8(const uint8_t* codes, int64_t n, int64_t depth, const uint8_
 }
 
 void AddLut(const uint8_t* x, const int32_t* tx, const uint8_t* y, const int32_t* ty, int64_t n, int32_t* out,
-            int threads) {
-  Chunked(n, threads, [=](int64_t b, int64_t e) {
+            int threads, int32_t* range) {
+  const int64_t chunks = std::max<int64_t>(1, (n + kChunk - 1) / kChunk);
+  // Per chunk extremes of what was written (exact, so merged in any order they are the same).
+  std::vector<int32_t> lo(chunks, std::numeric_limits<int32_t>::max()), hi(chunks, std::numeric_limits<int32_t>::min());
+  auto body = [&](int64_t k) {
+    const int64_t b = k * kChunk, e = std::min(n, b + kChunk);
+    int32_t l = lo[k], h = hi[k];
     for (int64_t i = b; i < e; ++i) {
-      out[i] = static_cast<int32_t>(static_cast<uint32_t>(tx[x[i]]) + static_cast<uint32_t>(ty[y[i]]));
+      const int32_t v = static_cast<int32_t>(static_cast<uint32_t>(tx[x[i]]) + static_cast<uint32_t>(ty[y[i]]));
+      out[i] = v;
+      l = v < l ? v : l;
+      h = v > h ? v : h;
     }
-  });
+    lo[k] = l;
+    hi[k] = h;
+  };
+  if (chunks <= 1 || threads <= 1) {
+    for (int64_t k = 0; k < chunks; ++k) body(k);
+  } else {
+    Parallel(chunks, threads, body);
+  }
+  if (range) {
+    range[0] = *std::min_element(lo.begin(), lo.end());
+    range[1] = *std::max_element(hi.begin(), hi.end());
+  }
 }
 
 void BiasAddLut(const uint8_t* x, int64_t n, const int32_t* table, const int32_t* bias, int64_t c, int32_t* out,
@@ -432,6 +451,41 @@ void ChannelCodeRange(const uint8_t* codes, int64_t n, int64_t depth, uint8_t* r
   }
 }
 
+namespace {
+
+#if AXQ_X86_AVX2
+// Extremes of x[b, e) into *l / *h (exact: the same as the scalar loop in any order).
+__attribute__((target("avx2"))) void MinMaxI32Avx2(const int32_t* x, int64_t b, int64_t e, int32_t* l, int32_t* h) {
+  __m256i lo = _mm256_set1_epi32(*l), hi = _mm256_set1_epi32(*h);
+  __m256i lo2 = lo, hi2 = hi;
+  int64_t i = b;
+  for (; i + 16 <= e; i += 16) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + i));
+    const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + i + 8));
+    lo = _mm256_min_epi32(lo, v);
+    hi = _mm256_max_epi32(hi, v);
+    lo2 = _mm256_min_epi32(lo2, w);
+    hi2 = _mm256_max_epi32(hi2, w);
+  }
+  alignas(32) int32_t ls[8], hs[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(ls), _mm256_min_epi32(lo, lo2));
+  _mm256_store_si256(reinterpret_cast<__m256i*>(hs), _mm256_max_epi32(hi, hi2));
+  int32_t a = *l, c = *h;
+  for (int k = 0; k < 8; ++k) {
+    a = std::min(a, ls[k]);
+    c = std::max(c, hs[k]);
+  }
+  for (; i < e; ++i) {
+    a = std::min(a, x[i]);
+    c = std::max(c, x[i]);
+  }
+  *l = a;
+  *h = c;
+}
+#endif
+
+}  // namespace
+
 void MinMaxI32(const int32_t* x, int64_t n, int32_t* mn, int32_t* mx, int threads) {
   const int64_t chunks = (n + kChunk - 1) / kChunk;
   std::vector<int32_t> lo(std::max<int64_t>(chunks, 1), std::numeric_limits<int32_t>::max());
@@ -439,6 +493,9 @@ void MinMaxI32(const int32_t* x, int64_t n, int32_t* mn, int32_t* mx, int thread
   auto body = [&](int64_t k) {
     const int64_t b = k * kChunk;
     const int64_t e = std::min(n, b + kChunk);
+#if AXQ_X86_AVX2
+    if (CpuHasAvx2()) return MinMaxI32Avx2(x, b, e, &lo[k], &hi[k]);
+#endif
     int32_t l = std::numeric_limits<int32_t>::max();
     int32_t h = std::numeric_limits<int32_t>::min();
     for (int64_t i = b; i < e; ++i) {

@@ -22,9 +22,10 @@ void LutU8ToU8(const uint8_t* codes, int64_t n, const uint8_t* table, uint8_t* o
 void LutByChannelF32(const uint8_t* codes, int64_t n, int64_t depth, const float* table, float* out, float* minMax,
                      int threads);
 void LutByChannelU8(const uint8_t* codes, int64_t n, int64_t depth, const uint8_t* table, uint8_t* out, int threads);
-// out[i] = tx[x[i]] + ty[y[i]] (int32, wrapping): QuantizedAdd's element-wise case.
+// out[i] = tx[x[i]] + ty[y[i]] (int32, wrapping): QuantizedAdd's element-wise case. range (may be
+// null) receives [min, max] of out (highest/lowest for n == 0), what RequantizationRange needs.
 void AddLut(const uint8_t* x, const int32_t* tx, const uint8_t* y, const int32_t* ty, int64_t n, int32_t* out,
-            int threads);
+            int threads, int32_t* range = nullptr);
 // out[i] = table[x[i]] + bias[i % c] (int32, wrapping): QuantizedBiasAdd.
 void BiasAddLut(const uint8_t* x, int64_t n, const int32_t* table, const int32_t* bias, int64_t c, int32_t* out,
                 int threads);

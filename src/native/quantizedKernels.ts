@@ -58,7 +58,7 @@ interface QuantizedNative {
   lutU8ToU8(codes: Uint8Array, table: Uint8Array, out: Uint8Array, threads: number): Promise<void>
   lutByChannelF32(codes: Uint8Array, table: Float32Array, out: Float32Array, depth: number, threads: number, minMax: Float32Array): Promise<void>
   lutByChannelU8(codes: Uint8Array, table: Uint8Array, out: Uint8Array, depth: number, threads: number): Promise<void>
-  addLut(x: Uint8Array, tx: Int32Array, y: Uint8Array, ty: Int32Array, out: Int32Array, threads: number): Promise<void>
+  addLut(x: Uint8Array, tx: Int32Array, y: Uint8Array, ty: Int32Array, out: Int32Array, threads: number, range: Int32Array): Promise<void>
   biasAddLut(x: Uint8Array, table: Int32Array, bias: Int32Array, out: Int32Array, threads: number): Promise<void>
   requantizeI32(x: Int32Array, out: Uint8Array, rs: bigint, offset: bigint, threads: number): Promise<void>
   minMaxI32(x: Int32Array, threads: number): Promise<[number, number]>
@@ -125,12 +125,14 @@ export async function lutByChannelU8Native(codes: Uint8Array, table: Uint8Array,
   return out
 }
 
-export async function addLutNative(x: Uint8Array, tx: Int32Array, y: Uint8Array, ty: Int32Array, threads?: number, out: Int32Array = new Int32Array(x.length)): Promise<Int32Array> {
+/** out[i] = tx[x[i]] + ty[y[i]] (wrapping); also returns [min, max] of out (highest/lowest when empty). */
+export async function addLutNative(x: Uint8Array, tx: Int32Array, y: Uint8Array, ty: Int32Array, threads?: number, out: Int32Array = new Int32Array(x.length)): Promise<{out: Int32Array; range: [number, number]}> {
   check(tx.length === 256 && ty.length === 256, 'tables must have 256 entries')
   check(x.length === y.length, `operands differ in length (${x.length} vs ${y.length})`)
   check(out.length === x.length, 'output length differs from the input length')
-  if (x.length > 0) await lib().addLut(x, tx, y, ty, out, threadsOf(threads))
-  return out
+  const range = Int32Array.of(2147483647, -2147483648)
+  if (x.length > 0) await lib().addLut(x, tx, y, ty, out, threadsOf(threads), range)
+  return {out, range: [range[0], range[1]]}
 }
 
 export async function biasAddLutNative(x: Uint8Array, table: Int32Array, bias: Int32Array, threads?: number): Promise<Int32Array> {

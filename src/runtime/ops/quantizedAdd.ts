@@ -24,7 +24,7 @@ import {
   QUINT8,
   requantizeInNewRange,
 } from '../quantization.js'
-import {checkTypeAttr, quantizedInput, rangeScalar, scalarFloat, typeAttr} from './quantizedArgs.js'
+import {checkTypeAttr, quantizedInput, rangeScalar, rememberInt32Range, scalarFloat, typeAttr} from './quantizedArgs.js'
 import {addLutNative, nativeQuantizedKernels} from '../../native/quantizedKernels.js'
 
 const f32 = Math.fround
@@ -108,7 +108,12 @@ async function compute(ctx: OpContext): Promise<Tensor[]> {
     } else {
       const tx = linearTable(minX, maxX, outMin, outMax)
       const ty = linearTable(minY, maxY, outMin, outMax)
-      if (nativeQuantizedKernels(out.length)) out = await addLutNative(x, tx, y, ty, ctx.options.threads, outputArray(ctx, 'qint32', out.length) as Int32Array)
+      if (nativeQuantizedKernels(out.length)) {
+        // The range is found while writing: RequantizationRange reads it instead of scanning.
+        const added = await addLutNative(x, tx, y, ty, ctx.options.threads, outputArray(ctx, 'qint32', out.length) as Int32Array)
+        out = added.out
+        rememberInt32Range(ctx, out, added.range)
+      }
       else for (let i = 0; i < out.length; i++) out[i] = (tx[x[i]] + ty[y[i]]) | 0
     }
   } else if (rank === 2) {
