@@ -1,5 +1,6 @@
 // The native quantized kernels against their TypeScript reference twins: random shapes, ranges
-// and codes, several thread counts; every output must be bit-identical.
+// and codes, several thread counts; every output must be bit-identical. The whole file runs again
+// in child processes with AXQ_SIMD=avx2 and AXQ_SIMD=generic (the other instruction-set paths).
 import t from 'tap'
 import '../../../src/runtime/ops/index.js'
 import {runOp} from '../../helpers/runOp.js'
@@ -10,6 +11,8 @@ import {addLutNative, lutU8ToU8Native, minMaxI32Native, setQuantizedKernelMode} 
 import {int32MinMax} from '../../../src/runtime/ops/requantize.js'
 import {Session} from '../../../src/runtime/session.js'
 import {constF32, node} from '../tensors.js'
+import {spawnSync} from 'node:child_process'
+import {fileURLToPath} from 'node:url'
 import {bytesOf} from './referenceVectors.js'
 import {haveNativeQuantizedKernels as haveNative} from './nativeAvailable.js'
 
@@ -157,3 +160,13 @@ t.test('RequantizationRange after QuantizedAdd in a Session (range found while a
   const rq = await runOp('Requantize', [...add, ...rr], {out_type: makeAttr.type('quint8')})
   for (const [k, want] of [rr[0], rr[1], rq[0]].entries()) t.equal(Buffer.compare(bytesOf(got[k]), bytesOf(want)), 0, `output ${k}`)
 })
+
+if (process.env.AXQ_NATIVE_TEST_CHILD !== '1') {
+  t.test('the same with the AVX2 and the portable paths (child processes)', {skip: haveNative ? false : 'native library not built'}, async (t) => {
+    for (const simd of ['avx2', 'generic']) {
+      const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], {env: {...process.env, AXQ_SIMD: simd, AXQ_NATIVE_TEST_CHILD: '1'}, encoding: 'utf8'})
+      t.equal(child.status, 0, `AXQ_SIMD=${simd}: ${child.stdout.split('\n').filter((l) => /not ok/.test(l)).join('; ')}`)
+      t.match(child.stdout, /# \{ total: \d+, pass: \d+ \}|\n1\.\.\d+/, `AXQ_SIMD=${simd} ran`)
+    }
+  })
+}
