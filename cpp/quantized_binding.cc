@@ -167,6 +167,22 @@ Napi::Value ChannelCodeRangeJs(const Napi::CallbackInfo& info) {
   return Worker::Start(new Worker(info.Env(), fn, {codes, range}, [=] { ChannelCodeRange(c, n, depth, r, threads); }));
 }
 
+// sumMiddleLut(codes: Uint8Array, table: Float32Array(256), out: Float32Array(a·c), a, b, c, threads)
+Napi::Value SumMiddleLutJs(const Napi::CallbackInfo& info) {
+  const char* fn = "sumMiddleLut";
+  Napi::Env env = info.Env();
+  auto codes = Array<uint8_t>(info, 0, fn, napi_uint8_array);
+  auto table = Array<float>(info, 1, fn, napi_float32_array, 256);
+  const int64_t a = args::Int(info, 3, fn), b = args::Int(info, 4, fn), c = args::Int(info, 5, fn);
+  auto out = Array<float>(info, 2, fn, napi_float32_array, args::Product(env, fn, {a, c}));
+  Need(static_cast<int64_t>(codes.ElementLength()) == args::Product(env, fn, {a, b, c}), env, fn, "the codes do not hold a·b·c values");
+  const int threads = Threads(info, 6, fn);
+  const uint8_t* cp = codes.Data();
+  const float* tp = table.Data();
+  float* op = out.Data();
+  return Worker::Start(new Worker(env, fn, {codes, table, out}, [=] { SumMiddleLut(cp, a, b, c, tp, op, threads); }));
+}
+
 // minMaxI32(x: Int32Array, threads) → Promise<[min, max]>
 Napi::Value MinMaxI32Js(const Napi::CallbackInfo& info) {
   const char* fn = "minMaxI32";
@@ -217,6 +233,7 @@ void RegisterQuantizedOps(Napi::Env env, Napi::Object exports) {
   exports.Set("addLut", Napi::Function::New(env, AddLutJs));
   exports.Set("biasAddLut", Napi::Function::New(env, BiasAddLutJs));
   exports.Set("requantizeI32", Napi::Function::New(env, RequantizeI32Js));
+  exports.Set("sumMiddleLut", Napi::Function::New(env, SumMiddleLutJs));
   exports.Set("channelCodeRange", Napi::Function::New(env, ChannelCodeRangeJs));
   exports.Set("minMaxI32", Napi::Function::New(env, MinMaxI32Js));
   exports.Set("poolU8", Napi::Function::New(env, PoolU8Js));

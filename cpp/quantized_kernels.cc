@@ -486,6 +486,22 @@ void ChannelCodeRange(const uint8_t* codes, int64_t n, int64_t depth, uint8_t* r
   }
 }
 
+void SumMiddleLut(const uint8_t* codes, int64_t a, int64_t b, int64_t c, const float* table, float* out, int threads) {
+  auto body = [=](int64_t i) {
+    float* o = out + i * c;
+    std::fill(o, o + c, 0.0f);
+    for (int64_t j = 0; j < b; ++j) {
+      const uint8_t* row = codes + (i * b + j) * c;
+      for (int64_t k = 0; k < c; ++k) o[k] = o[k] + table[row[k]];
+    }
+  };
+  if (a <= 1 || threads <= 1) {
+    for (int64_t i = 0; i < a; ++i) body(i);
+  } else {
+    Parallel(a, threads, body);
+  }
+}
+
 namespace {
 
 #if AXQ_X86_AVX2

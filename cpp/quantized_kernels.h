@@ -35,6 +35,10 @@ void RequantizeI32(const int32_t* x, int64_t n, int64_t rs, int64_t offset, uint
 // Per channel of codes viewed as [n / depth, depth]: the smallest code (range[c]) and the largest
 // (range[depth + c]); 255 and 0 for a channel without rows.
 void ChannelCodeRange(const uint8_t* codes, int64_t n, int64_t depth, uint8_t* range, int threads);
+// Sums over the middle axis of values looked up from codes viewed as [a, b, c]:
+// out[i·c + k] = Σ_{j = 0..b−1} table[codes[(i·b + j)·c + k]], each a sequential float32 sum from 0
+// (the float Sum/Mean of a Dequantize, without its float tensor). Split over i: thread-independent.
+void SumMiddleLut(const uint8_t* codes, int64_t a, int64_t b, int64_t c, const float* table, float* out, int threads);
 // Smallest and largest element (highest/lowest for n == 0).
 void MinMaxI32(const int32_t* x, int64_t n, int32_t* mn, int32_t* mx, int threads);
 

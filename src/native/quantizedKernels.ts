@@ -63,6 +63,7 @@ interface QuantizedNative {
   requantizeI32(x: Int32Array, out: Uint8Array, rs: bigint, offset: bigint, threads: number): Promise<void>
   minMaxI32(x: Int32Array, threads: number): Promise<[number, number]>
   channelCodeRange(codes: Uint8Array, depth: number, range: Uint8Array, threads: number): Promise<void>
+  sumMiddleLut(codes: Uint8Array, table: Float32Array, out: Float32Array, a: number, b: number, c: number, threads: number): Promise<void>
   poolU8(x: Uint8Array, out: Uint8Array, dims: number[], average: boolean, threads: number): Promise<void>
 }
 
@@ -164,6 +165,18 @@ export async function channelCodeRangeNative(codes: Uint8Array, depth: number, t
   range.fill(255, 0, depth)
   if (codes.length > 0) await lib().channelCodeRange(codes, depth, range, threadsOf(threads))
   return range
+}
+
+/**
+ * Codes viewed as [a, b, c]: out[i·c + k] = Σ_j table[codes[(i·b + j)·c + k]], sequential float32
+ * sums over j from 0 (Sum/Mean over middle axes of a Dequantize, from its codes).
+ */
+export async function sumMiddleLutNative(codes: Uint8Array, table: Float32Array, a: number, b: number, c: number, threads?: number): Promise<Float32Array> {
+  check([a, b, c].every((d) => Number.isSafeInteger(d) && d >= 0) && codes.length === a * b * c, `${codes.length} codes are not [${a}, ${b}, ${c}]`)
+  check(table.length === 256, 'table must have 256 entries')
+  const out = new Float32Array(a * c)
+  if (out.length > 0) await lib().sumMiddleLut(codes, table, out, a, b, c, threadsOf(threads))
+  return out
 }
 
 export interface PoolDims {
