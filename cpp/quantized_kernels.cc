@@ -39,6 +39,28 @@ void Chunked(int64_t n, int threads, Fn fn) {
   });
 }
 
+// body(k) for every chunk k in [0, chunks), on the pool when there are several chunks and threads.
+template <class Fn>
+void EachChunk(int64_t chunks, int threads, Fn&& body) {
+  if (chunks <= 1 || threads <= 1) {
+    for (int64_t k = 0; k < chunks; ++k) body(k);
+  } else {
+    Parallel(chunks, threads, body);
+  }
+}
+
+// Extremes of int32 values produced chunk by chunk: fn(b, e, &lo, &hi) handles elements [b, e)
+// of [0, n) (kChunk each) and updates lo/hi; the chunks' extremes are merged (exact, so the result
+// does not depend on the split). Highest/lowest for n == 0.
+template <class Fn>
+void Int32Extremes(int64_t n, int threads, Fn&& fn, int32_t* mn, int32_t* mx) {
+  const int64_t chunks = std::max<int64_t>(1, (n + kChunk - 1) / kChunk);
+  std::vector<int32_t> lo(chunks, std::numeric_limits<int32_t>::max()), hi(chunks, std::numeric_limits<int32_t>::min());
+  EachChunk(chunks, threads, [&](int64_t k) { fn(k * kChunk, std::min(n, (k + 1) * kChunk), &lo[k], &hi[k]); });
+  *mn = *std::min_element(lo.begin(), lo.end());
+  *mx = *std::max_element(hi.begin(), hi.end());
+}
+
 }  // namespace
 
 namespace {
@@ -207,11 +229,7 @@ void LutByChannel(const uint8_t* codes, int64_t n, int64_t depth, const T* table
       LutByChannelRows(codes, r0, r1, depth, table, out);
     }
   };
-  if (chunks <= 1 || threads <= 1) {
-    for (int64_t k = 0; k < chunks; ++k) body(k);
-  } else {
-    Parallel(chunks, threads, body);
-  }
+  EachChunk(chunks, threads, body);
   if (minMax) {
     float a = std::numeric_limits<float>::max(), b = -std::numeric_limits<float>::max();
     ScanMinMax(lo.data(), 0, static_cast<int64_t>(lo.size()), &a, &b);
@@ -235,29 +253,21 @@ void LutByChannelU8(const uint8_t* codes, int64_t n, int64_t depth, const uint8_
 
 void AddLut(const uint8_t* x, const int32_t* tx, const uint8_t* y, const int32_t* ty, int64_t n, int32_t* out,
             int threads, int32_t* range) {
-  const int64_t chunks = std::max<int64_t>(1, (n + kChunk - 1) / kChunk);
-  // Per chunk extremes of what was written (exact, so merged in any order they are the same).
-  std::vector<int32_t> lo(chunks, std::numeric_limits<int32_t>::max()), hi(chunks, std::numeric_limits<int32_t>::min());
-  auto body = [&](int64_t k) {
-    const int64_t b = k * kChunk, e = std::min(n, b + kChunk);
-    int32_t l = lo[k], h = hi[k];
+  int32_t mn, mx;
+  Int32Extremes(n, threads, [=](int64_t b, int64_t e, int32_t* lo, int32_t* hi) {
+    int32_t l = *lo, h = *hi;
     for (int64_t i = b; i < e; ++i) {
       const int32_t v = static_cast<int32_t>(static_cast<uint32_t>(tx[x[i]]) + static_cast<uint32_t>(ty[y[i]]));
       out[i] = v;
       l = v < l ? v : l;
       h = v > h ? v : h;
     }
-    lo[k] = l;
-    hi[k] = h;
-  };
-  if (chunks <= 1 || threads <= 1) {
-    for (int64_t k = 0; k < chunks; ++k) body(k);
-  } else {
-    Parallel(chunks, threads, body);
-  }
+    *lo = l;
+    *hi = h;
+  }, &mn, &mx);
   if (range) {
-    range[0] = *std::min_element(lo.begin(), lo.end());
-    range[1] = *std::max_element(hi.begin(), hi.end());
+    range[0] = mn;
+    range[1] = mx;
   }
 }
 
@@ -279,11 +289,7 @@ void BiasAddLut(const uint8_t* x, int64_t n, const int32_t* table, const int32_t
       }
     }
   };
-  if (chunks <= 1 || threads <= 1) {
-    for (int64_t k = 0; k < chunks; ++k) body(k);
-  } else {
-    Parallel(chunks, threads, body);
-  }
+  EachChunk(chunks, threads, body);
 }
 
 namespace {
@@ -470,11 +476,7 @@ void ChannelCodeRange(const uint8_t* codes, int64_t n, int64_t depth, uint8_t* r
 #endif
     ChannelCodeRangeRows(codes, r0, r1, depth, l, h);
   };
-  if (chunks <= 1 || threads <= 1) {
-    for (int64_t k = 0; k < chunks; ++k) body(k);
-  } else {
-    Parallel(chunks, threads, body);
-  }
+  EachChunk(chunks, threads, body);
   for (int64_t c = 0; c < depth; ++c) {
     uint8_t l = 255, h = 0;
     for (int64_t k = 0; k < chunks; ++k) {
@@ -495,11 +497,7 @@ void SumMiddleLut(const uint8_t* codes, int64_t a, int64_t b, int64_t c, const f
       for (int64_t k = 0; k < c; ++k) o[k] = o[k] + table[row[k]];
     }
   };
-  if (a <= 1 || threads <= 1) {
-    for (int64_t i = 0; i < a; ++i) body(i);
-  } else {
-    Parallel(a, threads, body);
-  }
+  EachChunk(a, threads, body);
 }
 
 namespace {
@@ -538,31 +536,18 @@ __attribute__((target("avx2"))) void MinMaxI32Avx2(const int32_t* x, int64_t b, 
 }  // namespace
 
 void MinMaxI32(const int32_t* x, int64_t n, int32_t* mn, int32_t* mx, int threads) {
-  const int64_t chunks = (n + kChunk - 1) / kChunk;
-  std::vector<int32_t> lo(std::max<int64_t>(chunks, 1), std::numeric_limits<int32_t>::max());
-  std::vector<int32_t> hi(std::max<int64_t>(chunks, 1), std::numeric_limits<int32_t>::min());
-  auto body = [&](int64_t k) {
-    const int64_t b = k * kChunk;
-    const int64_t e = std::min(n, b + kChunk);
+  Int32Extremes(n, threads, [=](int64_t b, int64_t e, int32_t* lo, int32_t* hi) {
 #if AXQ_X86_AVX2
-    if (CpuHasAvx2()) return MinMaxI32Avx2(x, b, e, &lo[k], &hi[k]);
+    if (CpuHasAvx2()) return MinMaxI32Avx2(x, b, e, lo, hi);
 #endif
-    int32_t l = std::numeric_limits<int32_t>::max();
-    int32_t h = std::numeric_limits<int32_t>::min();
+    int32_t l = *lo, h = *hi;
     for (int64_t i = b; i < e; ++i) {
       l = std::min(l, x[i]);
       h = std::max(h, x[i]);
     }
-    lo[k] = l;
-    hi[k] = h;
-  };
-  if (chunks <= 1 || threads <= 1) {
-    for (int64_t k = 0; k < chunks; ++k) body(k);
-  } else {
-    Parallel(chunks, threads, body);
-  }
-  *mn = *std::min_element(lo.begin(), lo.end());
-  *mx = *std::max_element(hi.begin(), hi.end());
+    *lo = l;
+    *hi = h;
+  }, mn, mx);
 }
 
 void PoolU8(const PoolShape& s, bool average, const uint8_t* x, uint8_t* out, int threads) {
@@ -596,11 +581,7 @@ void PoolU8(const PoolShape& s, bool average, const uint8_t* x, uint8_t* out, in
       }
     }
   };
-  if (rows <= 1 || threads <= 1) {
-    for (int64_t k = 0; k < rows; ++k) body(k);
-  } else {
-    Parallel(rows, threads, body);
-  }
+  EachChunk(rows, threads, body);
 }
 
 }  // namespace axq
