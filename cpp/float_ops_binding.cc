@@ -5,7 +5,7 @@
 //   batchNormMomentsCodes(codes, table, mean, variance, rows, depth, threads)
 //   batchNormApplyFloat(x, mean, k, offset, y, rows, depth, threads)
 //   minMaxFloat(x, result[2], threads, reference)
-//   padZeroBytes(input, output, elemBytes, shape, before, after, threads)
+//   padZeroBytes(input, output, elemBytes, shape, before, after, threads[, fill byte])
 //   reluFloat(x, out, six, threads)
 //   binaryFloat(op, a, b, out, threads)          op: 0 add, 1 sub, 2 mul, 3 div; b of length 1 or n
 //   poolFloat(x, out, dims[12], average, threads)
@@ -139,6 +139,7 @@ Napi::Value PadZeroBinding(const Napi::CallbackInfo& info) {
   auto before = args::IntList(info, 4, fn, static_cast<int64_t>(shape.size()), 0, args::kMaxSafe);
   auto after = args::IntList(info, 5, fn, static_cast<int64_t>(shape.size()), 0, args::kMaxSafe);
   const int threads = Threads(info, 6, fn);
+  const uint8_t fill = info.Length() > 7 ? static_cast<uint8_t>(Int(info, 7, fn, 0, 255)) : 0;
   int64_t inCount = eb, outCount = eb;
   for (size_t d = 0; d < shape.size(); ++d) {
     inCount = Product(env, fn, {inCount, shape[d]});
@@ -149,7 +150,7 @@ Napi::Value PadZeroBinding(const Napi::CallbackInfo& info) {
   const uint8_t* ip = args::Bytes(in);
   uint8_t* op = args::Bytes(out);
   return Worker::Start(new Worker(env, "axq:padZeroBytes", {in, out}, [=] {
-    PadZeroBytes(ip, op, eb, static_cast<int>(shape.size()), shape.data(), before.data(), after.data(), threads);
+    PadZeroBytes(ip, op, eb, static_cast<int>(shape.size()), shape.data(), before.data(), after.data(), threads, fill);
   }));
 }
 

@@ -1,6 +1,6 @@
 // Pad with zeros (see pad.h). Dimensions after the last padded one are copied as whole contiguous
 // blocks (NHWC channel padding copies C values per block, H/W padding W·C per row); the bytes
-// between consecutive blocks, before the first and after the last, are zeroed. Blocks are split
+// between consecutive blocks, before the first and after the last, are zeroed (or set to `fill`). Blocks are split
 // into chunks across threads; each output byte is written by exactly one thread.
 #include "pad.h"
 
@@ -13,7 +13,7 @@
 namespace axq {
 
 void PadZeroBytes(const uint8_t* in, uint8_t* out, int64_t elemBytes, int rank, const int64_t* shape,
-                  const int64_t* before, const int64_t* after, int threads) {
+                  const int64_t* before, const int64_t* after, int threads, uint8_t fill) {
   std::vector<int64_t> outShape(rank), outStride(rank);
   int64_t outBytes = elemBytes;
   for (int d = 0; d < rank; ++d) outShape[d] = shape[d] + before[d] + after[d];
@@ -25,7 +25,7 @@ void PadZeroBytes(const uint8_t* in, uint8_t* out, int64_t elemBytes, int rank, 
   for (int d = 0; d < rank; ++d) inCount *= shape[d];
   if (outBytes == 0) return;
   if (inCount == 0) {
-    std::memset(out, 0, outBytes);
+    std::memset(out, fill, outBytes);
     return;
   }
   int last = -1;
@@ -58,11 +58,11 @@ void PadZeroBytes(const uint8_t* in, uint8_t* out, int64_t elemBytes, int rank, 
     int64_t end = r0 == 0 ? 0 : (blockStart(r0 - 1) + block) * elemBytes;
     for (int64_t r = r0; r < r1; ++r) {
       const int64_t o = blockStart(r) * elemBytes;
-      if (o > end) std::memset(out + end, 0, o - end);
+      if (o > end) std::memset(out + end, fill, o - end);
       std::memcpy(out + o, in + r * blockBytes, blockBytes);
       end = o + blockBytes;
     }
-    if (r1 == blocks && end < outBytes) std::memset(out + end, 0, outBytes - end);
+    if (r1 == blocks && end < outBytes) std::memset(out + end, fill, outBytes - end);
   };
   if (chunks <= 1 || threads <= 1) {
     for (int64_t k = 0; k < chunks; ++k) body(k);

@@ -101,7 +101,8 @@ Napi::Value LutByChannelU8Js(const Napi::CallbackInfo& info) {
   return Worker::Start(new Worker(info.Env(), fn, {codes, table, out}, [=] { LutByChannelU8(c, n, depth, t, o, threads); }));
 }
 
-// addLut(x: Uint8Array, tx: Int32Array(256), y: Uint8Array, ty: Int32Array(256), out: Int32Array, threads)
+// addLut(x: Uint8Array, tx: Int32Array(256), y: Uint8Array, ty: Int32Array(256), out: Int32Array, threads,
+//        range: Int32Array(2)) — range receives [min, max] of out
 Napi::Value AddLutJs(const Napi::CallbackInfo& info) {
   const char* fn = "addLut";
   auto x = Array<uint8_t>(info, 0, fn, napi_uint8_array);
@@ -112,11 +113,12 @@ Napi::Value AddLutJs(const Napi::CallbackInfo& info) {
   Need(tx.ElementLength() == 256 && ty.ElementLength() == 256 && x.ElementLength() == out.ElementLength() &&
            y.ElementLength() == out.ElementLength(), info.Env(), "addLut", "bad lengths");
   const int threads = Threads(info, 5, fn);
+  auto range = Array<int32_t>(info, 6, fn, napi_int32_array, 2);
   const uint8_t *xp = x.Data(), *yp = y.Data();
   const int32_t *txp = tx.Data(), *typ = ty.Data();
-  int32_t* o = out.Data();
+  int32_t *o = out.Data(), *rp = range.Data();
   const int64_t n = static_cast<int64_t>(out.ElementLength());
-  return Worker::Start(new Worker(info.Env(), fn, {x, tx, y, ty, out}, [=] { AddLut(xp, txp, yp, typ, n, o, threads); }));
+  return Worker::Start(new Worker(info.Env(), fn, {x, tx, y, ty, out, range}, [=] { AddLut(xp, txp, yp, typ, n, o, threads, rp); }));
 }
 
 // biasAddLut(x: Uint8Array, table: Int32Array(256), bias: Int32Array(c), out: Int32Array, threads)
@@ -149,6 +151,36 @@ Napi::Value RequantizeI32Js(const Napi::CallbackInfo& info) {
   uint8_t* o = out.Data();
   const int64_t n = static_cast<int64_t>(x.ElementLength());
   return Worker::Start(new Worker(info.Env(), fn, {x, out}, [=] { RequantizeI32(xp, n, rs, offset, o, threads); }));
+}
+
+// channelCodeRange(codes: Uint8Array, depth, range: Uint8Array(2·depth), threads)
+Napi::Value ChannelCodeRangeJs(const Napi::CallbackInfo& info) {
+  const char* fn = "channelCodeRange";
+  auto codes = Array<uint8_t>(info, 0, fn, napi_uint8_array);
+  const int64_t n = static_cast<int64_t>(codes.ElementLength());
+  const int64_t depth = args::Int(info, 1, fn, 1, int64_t{1} << 24);
+  auto range = Array<uint8_t>(info, 2, fn, napi_uint8_array, 2 * depth);
+  Need(n % depth == 0, info.Env(), fn, "the codes do not form rows of depth channels");
+  const int threads = Threads(info, 3, fn);
+  const uint8_t* c = codes.Data();
+  uint8_t* r = range.Data();
+  return Worker::Start(new Worker(info.Env(), fn, {codes, range}, [=] { ChannelCodeRange(c, n, depth, r, threads); }));
+}
+
+// sumMiddleLut(codes: Uint8Array, table: Float32Array(256), out: Float32Array(a·c), a, b, c, threads)
+Napi::Value SumMiddleLutJs(const Napi::CallbackInfo& info) {
+  const char* fn = "sumMiddleLut";
+  Napi::Env env = info.Env();
+  auto codes = Array<uint8_t>(info, 0, fn, napi_uint8_array);
+  auto table = Array<float>(info, 1, fn, napi_float32_array, 256);
+  const int64_t a = args::Int(info, 3, fn), b = args::Int(info, 4, fn), c = args::Int(info, 5, fn);
+  auto out = Array<float>(info, 2, fn, napi_float32_array, args::Product(env, fn, {a, c}));
+  Need(static_cast<int64_t>(codes.ElementLength()) == args::Product(env, fn, {a, b, c}), env, fn, "the codes do not hold a·b·c values");
+  const int threads = Threads(info, 6, fn);
+  const uint8_t* cp = codes.Data();
+  const float* tp = table.Data();
+  float* op = out.Data();
+  return Worker::Start(new Worker(env, fn, {codes, table, out}, [=] { SumMiddleLut(cp, a, b, c, tp, op, threads); }));
 }
 
 // minMaxI32(x: Int32Array, threads) → Promise<[min, max]>
@@ -201,6 +233,8 @@ void RegisterQuantizedOps(Napi::Env env, Napi::Object exports) {
   exports.Set("addLut", Napi::Function::New(env, AddLutJs));
   exports.Set("biasAddLut", Napi::Function::New(env, BiasAddLutJs));
   exports.Set("requantizeI32", Napi::Function::New(env, RequantizeI32Js));
+  exports.Set("sumMiddleLut", Napi::Function::New(env, SumMiddleLutJs));
+  exports.Set("channelCodeRange", Napi::Function::New(env, ChannelCodeRangeJs));
   exports.Set("minMaxI32", Napi::Function::New(env, MinMaxI32Js));
   exports.Set("poolU8", Napi::Function::New(env, PoolU8Js));
 }

@@ -39,6 +39,28 @@ void Chunked(int64_t n, int threads, Fn fn) {
   });
 }
 
+// body(k) for every chunk k in [0, chunks), on the pool when there are several chunks and threads.
+template <class Fn>
+void EachChunk(int64_t chunks, int threads, Fn&& body) {
+  if (chunks <= 1 || threads <= 1) {
+    for (int64_t k = 0; k < chunks; ++k) body(k);
+  } else {
+    Parallel(chunks, threads, body);
+  }
+}
+
+// Extremes of int32 values produced chunk by chunk: fn(b, e, &lo, &hi) handles elements [b, e)
+// of [0, n) (kChunk each) and updates lo/hi; the chunks' extremes are merged (exact, so the result
+// does not depend on the split). Highest/lowest for n == 0.
+template <class Fn>
+void Int32Extremes(int64_t n, int threads, Fn&& fn, int32_t* mn, int32_t* mx) {
+  const int64_t chunks = std::max<int64_t>(1, (n + kChunk - 1) / kChunk);
+  std::vector<int32_t> lo(chunks, std::numeric_limits<int32_t>::max()), hi(chunks, std::numeric_limits<int32_t>::min());
+  EachChunk(chunks, threads, [&](int64_t k) { fn(k * kChunk, std::min(n, (k + 1) * kChunk), &lo[k], &hi[k]); });
+  *mn = *std::min_element(lo.begin(), lo.end());
+  *mx = *std::max_element(hi.begin(), hi.end());
+}
+
 }  // namespace
 
 namespace {
@@ -207,11 +229,7 @@ void LutByChannel(const uint8_t* codes, int64_t n, int64_t depth, const T* table
       LutByChannelRows(codes, r0, r1, depth, table, out);
     }
   };
-  if (chunks <= 1 || threads <= 1) {
-    for (int64_t k = 0; k < chunks; ++k) body(k);
-  } else {
-    Parallel(chunks, threads, body);
-  }
+  EachChunk(chunks, threads, body);
   if (minMax) {
     float a = std::numeric_limits<float>::max(), b = -std::numeric_limits<float>::max();
     ScanMinMax(lo.data(), 0, static_cast<int64_t>(lo.size()), &a, &b);
@@ -234,12 +252,23 @@ void LutByChannelU8(const uint8_t* codes, int64_t n, int64_t depth, const uint8_
 }
 
 void AddLut(const uint8_t* x, const int32_t* tx, const uint8_t* y, const int32_t* ty, int64_t n, int32_t* out,
-            int threads) {
-  Chunked(n, threads, [=](int64_t b, int64_t e) {
+            int threads, int32_t* range) {
+  int32_t mn, mx;
+  Int32Extremes(n, threads, [=](int64_t b, int64_t e, int32_t* lo, int32_t* hi) {
+    int32_t l = *lo, h = *hi;
     for (int64_t i = b; i < e; ++i) {
-      out[i] = static_cast<int32_t>(static_cast<uint32_t>(tx[x[i]]) + static_cast<uint32_t>(ty[y[i]]));
+      const int32_t v = static_cast<int32_t>(static_cast<uint32_t>(tx[x[i]]) + static_cast<uint32_t>(ty[y[i]]));
+      out[i] = v;
+      l = v < l ? v : l;
+      h = v > h ? v : h;
     }
-  });
+    *lo = l;
+    *hi = h;
+  }, &mn, &mx);
+  if (range) {
+    range[0] = mn;
+    range[1] = mx;
+  }
 }
 
 void BiasAddLut(const uint8_t* x, int64_t n, const int32_t* table, const int32_t* bias, int64_t c, int32_t* out,
@@ -260,11 +289,7 @@ void BiasAddLut(const uint8_t* x, int64_t n, const int32_t* table, const int32_t
       }
     }
   };
-  if (chunks <= 1 || threads <= 1) {
-    for (int64_t k = 0; k < chunks; ++k) body(k);
-  } else {
-    Parallel(chunks, threads, body);
-  }
+  EachChunk(chunks, threads, body);
 }
 
 namespace {
@@ -325,9 +350,44 @@ __attribute__((target("avx2"))) void RequantizeI32Avx2(const int32_t* x, int64_t
 }
 #endif
 
+#if AXQ_X86_AVX2
+// GCC 12's _mm512_cvtepi64_epi8 & co. start from an "undefined" register and warn about it.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#define AXQ_AVX512_TARGET __attribute__((target("avx512f,avx512dq,avx512bw")))
+// Eight elements of RequantizeOne with 64-bit lanes (AVX-512 DQ): exactly its arithmetic — float(x)
+// truncated to int64 (|x| < 2^31: no overflow), the wrapping 64-bit product, the arithmetic
+// shifts, the clamp — as eight bytes in the low half.
+AXQ_AVX512_TARGET inline __m128i RequantizeEight(__m256 xf, __m512i rs, __m512i offset) {
+  const __m512i prod = _mm512_mullo_epi64(_mm512_cvttps_epi64(xf), rs);
+  const __m512i v = _mm512_srai_epi64(_mm512_add_epi64(_mm512_srai_epi64(prod, 32), offset), 16);
+  return _mm512_cvtepi64_epi8(_mm512_min_epi64(_mm512_max_epi64(v, _mm512_setzero_si512()), _mm512_set1_epi64(255)));
+}
+
+AXQ_AVX512_TARGET void RequantizeI32Avx512(const int32_t* x, int64_t b, int64_t e, int64_t rs, int64_t offset,
+                                           uint8_t* out) {
+  const __m512i vrs = _mm512_set1_epi64(rs), off = _mm512_set1_epi64(offset);
+  int64_t i = b;
+  for (; i + 16 <= e; i += 16) {
+    const __m512 xf = _mm512_cvtepi32_ps(_mm512_loadu_si512(x + i));
+    const __m128i lo = RequantizeEight(_mm512_castps512_ps256(xf), vrs, off);
+    const __m128i hi = RequantizeEight(_mm512_extractf32x8_ps(xf, 1), vrs, off);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), _mm_unpacklo_epi64(lo, hi));
+  }
+  for (; i < e; ++i) out[i] = RequantizeOne(x[i], rs, offset);
+}
+#pragma GCC diagnostic pop
+#endif
+
 }  // namespace
 
 void RequantizeI32(const int32_t* x, int64_t n, int64_t rs, int64_t offset, uint8_t* out, int threads) {
+#if AXQ_X86_AVX2
+  if (CpuHasAvx512Dq()) {
+    Chunked(n, threads, [=](int64_t b, int64_t e) { RequantizeI32Avx512(x, b, e, rs, offset, out); });
+    return;
+  }
+#endif
 #if AXQ_X86_AVX2
   if (CpuHasAvx2()) {
     Chunked(n, threads, [=](int64_t b, int64_t e) { RequantizeI32Avx2(x, b, e, rs, offset, out); });
@@ -339,29 +399,155 @@ void RequantizeI32(const int32_t* x, int64_t n, int64_t rs, int64_t offset, uint
   });
 }
 
-void MinMaxI32(const int32_t* x, int64_t n, int32_t* mn, int32_t* mx, int threads) {
-  const int64_t chunks = (n + kChunk - 1) / kChunk;
-  std::vector<int32_t> lo(std::max<int64_t>(chunks, 1), std::numeric_limits<int32_t>::max());
-  std::vector<int32_t> hi(std::max<int64_t>(chunks, 1), std::numeric_limits<int32_t>::min());
+namespace {
+
+// Rows [r0, r1) of ChannelCodeRange into l[depth] / h[depth] (scalar: the reference of the
+// vector loops below, which only spread the same comparisons over lanes).
+void ChannelCodeRangeRows(const uint8_t* codes, int64_t r0, int64_t r1, int64_t depth, uint8_t* l, uint8_t* h) {
+  for (int64_t r = r0; r < r1; ++r) {
+    const uint8_t* row = codes + r * depth;
+    for (int64_t c = 0; c < depth; ++c) {
+      l[c] = row[c] < l[c] ? row[c] : l[c];
+      h[c] = row[c] > h[c] ? row[c] : h[c];
+    }
+  }
+}
+
+#if defined(__SSE2__)
+// depth a multiple of 16: one pair of byte min/max registers per 16 channels, kept in l/h.
+void ChannelCodeRangeWide(const uint8_t* codes, int64_t r0, int64_t r1, int64_t depth, uint8_t* l, uint8_t* h) {
+  for (int64_t c = 0; c < depth; c += 16) {
+    __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(l + c));
+    __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + c));
+    for (int64_t r = r0; r < r1; ++r) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + r * depth + c));
+      lo = _mm_min_epu8(lo, v);
+      hi = _mm_max_epu8(hi, v);
+    }
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(l + c), lo);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(h + c), hi);
+  }
+}
+
+// depth dividing 16: elements [b, e) with b a multiple of 16, so lane j of every 16-byte block
+// is channel j mod depth; the lanes are folded into the channels at the end.
+void ChannelCodeRangeNarrow(const uint8_t* codes, int64_t b, int64_t e, int64_t depth, uint8_t* l, uint8_t* h) {
+  __m128i lo = _mm_set1_epi8(static_cast<char>(0xff)), hi = _mm_setzero_si128();
+  int64_t i = b;
+  for (; i + 16 <= e; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + i));
+    lo = _mm_min_epu8(lo, v);
+    hi = _mm_max_epu8(hi, v);
+  }
+  uint8_t ls[16], hs[16];
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(ls), lo);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(hs), hi);
+  for (int j = 0; j < 16; ++j) {
+    const int64_t c = j % depth;
+    l[c] = std::min(l[c], ls[j]);
+    h[c] = std::max(h[c], hs[j]);
+  }
+  for (; i < e; ++i) {
+    const int64_t c = i % depth;
+    l[c] = std::min(l[c], codes[i]);
+    h[c] = std::max(h[c], codes[i]);
+  }
+}
+#endif
+
+}  // namespace
+
+void ChannelCodeRange(const uint8_t* codes, int64_t n, int64_t depth, uint8_t* range, int threads) {
+  if (depth <= 0) return;
+  const int64_t rows = n / depth;
+  // Chunks of whole rows starting at multiples of 16 elements (kChunk is a multiple of 16·depth
+  // for the depths that divide 16).
+  const int64_t rowsPerChunk = std::max<int64_t>(1, kChunk / depth);
+  const int64_t chunks = std::max<int64_t>(1, (rows + rowsPerChunk - 1) / rowsPerChunk);
+  // Each chunk's extremes, merged afterwards: min and max are exact, so any split gives the same.
+  std::vector<uint8_t> lo(chunks * depth, 255), hi(chunks * depth, 0);
   auto body = [&](int64_t k) {
-    const int64_t b = k * kChunk;
-    const int64_t e = std::min(n, b + kChunk);
-    int32_t l = std::numeric_limits<int32_t>::max();
-    int32_t h = std::numeric_limits<int32_t>::min();
+    uint8_t* l = lo.data() + k * depth;
+    uint8_t* h = hi.data() + k * depth;
+    const int64_t r0 = k * rowsPerChunk, r1 = std::min(rows, (k + 1) * rowsPerChunk);
+#if defined(__SSE2__)
+    if (depth % 16 == 0) return ChannelCodeRangeWide(codes, r0, r1, depth, l, h);
+    if (16 % depth == 0) return ChannelCodeRangeNarrow(codes, r0 * depth, r1 * depth, depth, l, h);
+#endif
+    ChannelCodeRangeRows(codes, r0, r1, depth, l, h);
+  };
+  EachChunk(chunks, threads, body);
+  for (int64_t c = 0; c < depth; ++c) {
+    uint8_t l = 255, h = 0;
+    for (int64_t k = 0; k < chunks; ++k) {
+      l = std::min(l, lo[k * depth + c]);
+      h = std::max(h, hi[k * depth + c]);
+    }
+    range[c] = l;
+    range[depth + c] = h;
+  }
+}
+
+void SumMiddleLut(const uint8_t* codes, int64_t a, int64_t b, int64_t c, const float* table, float* out, int threads) {
+  auto body = [=](int64_t i) {
+    float* o = out + i * c;
+    std::fill(o, o + c, 0.0f);
+    for (int64_t j = 0; j < b; ++j) {
+      const uint8_t* row = codes + (i * b + j) * c;
+      for (int64_t k = 0; k < c; ++k) o[k] = o[k] + table[row[k]];
+    }
+  };
+  EachChunk(a, threads, body);
+}
+
+namespace {
+
+#if AXQ_X86_AVX2
+// Extremes of x[b, e) into *l / *h (exact: the same as the scalar loop in any order).
+__attribute__((target("avx2"))) void MinMaxI32Avx2(const int32_t* x, int64_t b, int64_t e, int32_t* l, int32_t* h) {
+  __m256i lo = _mm256_set1_epi32(*l), hi = _mm256_set1_epi32(*h);
+  __m256i lo2 = lo, hi2 = hi;
+  int64_t i = b;
+  for (; i + 16 <= e; i += 16) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + i));
+    const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + i + 8));
+    lo = _mm256_min_epi32(lo, v);
+    hi = _mm256_max_epi32(hi, v);
+    lo2 = _mm256_min_epi32(lo2, w);
+    hi2 = _mm256_max_epi32(hi2, w);
+  }
+  alignas(32) int32_t ls[8], hs[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(ls), _mm256_min_epi32(lo, lo2));
+  _mm256_store_si256(reinterpret_cast<__m256i*>(hs), _mm256_max_epi32(hi, hi2));
+  int32_t a = *l, c = *h;
+  for (int k = 0; k < 8; ++k) {
+    a = std::min(a, ls[k]);
+    c = std::max(c, hs[k]);
+  }
+  for (; i < e; ++i) {
+    a = std::min(a, x[i]);
+    c = std::max(c, x[i]);
+  }
+  *l = a;
+  *h = c;
+}
+#endif
+
+}  // namespace
+
+void MinMaxI32(const int32_t* x, int64_t n, int32_t* mn, int32_t* mx, int threads) {
+  Int32Extremes(n, threads, [=](int64_t b, int64_t e, int32_t* lo, int32_t* hi) {
+#if AXQ_X86_AVX2
+    if (CpuHasAvx2()) return MinMaxI32Avx2(x, b, e, lo, hi);
+#endif
+    int32_t l = *lo, h = *hi;
     for (int64_t i = b; i < e; ++i) {
       l = std::min(l, x[i]);
       h = std::max(h, x[i]);
     }
-    lo[k] = l;
-    hi[k] = h;
-  };
-  if (chunks <= 1 || threads <= 1) {
-    for (int64_t k = 0; k < chunks; ++k) body(k);
-  } else {
-    Parallel(chunks, threads, body);
-  }
-  *mn = *std::min_element(lo.begin(), lo.end());
-  *mx = *std::max_element(hi.begin(), hi.end());
+    *lo = l;
+    *hi = h;
+  }, mn, mx);
 }
 
 void PoolU8(const PoolShape& s, bool average, const uint8_t* x, uint8_t* out, int threads) {
@@ -395,11 +581,7 @@ void PoolU8(const PoolShape& s, bool average, const uint8_t* x, uint8_t* out, in
       }
     }
   };
-  if (rows <= 1 || threads <= 1) {
-    for (int64_t k = 0; k < rows; ++k) body(k);
-  } else {
-    Parallel(rows, threads, body);
-  }
+  EachChunk(rows, threads, body);
 }
 
 }  // namespace axq

@@ -148,11 +148,12 @@ export async function minMaxFloat(x: Float32Array, options: {threads?: number; r
   return [result[0], result[1]]
 }
 
-type PadFn = (input: ArrayBufferView, output: ArrayBufferView, elemBytes: number, shape: number[], before: number[], after: number[], threads: number) => Promise<void>
+type PadFn = (input: ArrayBufferView, output: ArrayBufferView, elemBytes: number, shape: number[], before: number[], after: number[], threads: number, fill: number) => Promise<void>
 
 /**
  * Pad with zeros (cpp/pad.cc), the native twin of src/runtime/ops/pad.ts for numeric tensors:
  * `output` (shape[d] + before[d] + after[d] per dim, same element type) is overwritten entirely.
+ * `fillByte` (default 0) is written to every padding byte instead (8-bit codes pad with a code).
  */
 export async function padZeroNative(
   input: ArrayBufferView & {length: number; BYTES_PER_ELEMENT: number},
@@ -160,9 +161,11 @@ export async function padZeroNative(
   shape: number[],
   before: number[],
   after: number[],
-  options: {threads?: number} = {},
+  options: {threads?: number; fillByte?: number} = {},
 ): Promise<void> {
   const rank = shape.length
+  const fill = options.fillByte ?? 0
+  if (!Number.isInteger(fill) || fill < 0 || fill > 255) throw new AxqError(`padZeroNative: fill byte ${fill} is not in 0..255`)
   const dims = [...shape, ...before, ...after]
   if (before.length !== rank || after.length !== rank || dims.some((d) => !Number.isSafeInteger(d) || d < 0)) {
     throw new AxqError(`padZeroNative: invalid geometry [${dims.join(',')}]`)
@@ -175,7 +178,7 @@ export async function padZeroNative(
   }
   if (outCount === 0) return
   const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
-  await nativeFn<PadFn>('padZeroBytes')(input, output, input.BYTES_PER_ELEMENT, shape, before, after, threads)
+  await nativeFn<PadFn>('padZeroBytes')(input, output, input.BYTES_PER_ELEMENT, shape, before, after, threads, fill)
 }
 
 /** Float32 element-wise ops and pools on at least this many output elements run natively. */

@@ -58,10 +58,12 @@ interface QuantizedNative {
   lutU8ToU8(codes: Uint8Array, table: Uint8Array, out: Uint8Array, threads: number): Promise<void>
   lutByChannelF32(codes: Uint8Array, table: Float32Array, out: Float32Array, depth: number, threads: number, minMax: Float32Array): Promise<void>
   lutByChannelU8(codes: Uint8Array, table: Uint8Array, out: Uint8Array, depth: number, threads: number): Promise<void>
-  addLut(x: Uint8Array, tx: Int32Array, y: Uint8Array, ty: Int32Array, out: Int32Array, threads: number): Promise<void>
+  addLut(x: Uint8Array, tx: Int32Array, y: Uint8Array, ty: Int32Array, out: Int32Array, threads: number, range: Int32Array): Promise<void>
   biasAddLut(x: Uint8Array, table: Int32Array, bias: Int32Array, out: Int32Array, threads: number): Promise<void>
   requantizeI32(x: Int32Array, out: Uint8Array, rs: bigint, offset: bigint, threads: number): Promise<void>
   minMaxI32(x: Int32Array, threads: number): Promise<[number, number]>
+  channelCodeRange(codes: Uint8Array, depth: number, range: Uint8Array, threads: number): Promise<void>
+  sumMiddleLut(codes: Uint8Array, table: Float32Array, out: Float32Array, a: number, b: number, c: number, threads: number): Promise<void>
   poolU8(x: Uint8Array, out: Uint8Array, dims: number[], average: boolean, threads: number): Promise<void>
 }
 
@@ -124,12 +126,14 @@ export async function lutByChannelU8Native(codes: Uint8Array, table: Uint8Array,
   return out
 }
 
-export async function addLutNative(x: Uint8Array, tx: Int32Array, y: Uint8Array, ty: Int32Array, threads?: number, out: Int32Array = new Int32Array(x.length)): Promise<Int32Array> {
+/** out[i] = tx[x[i]] + ty[y[i]] (wrapping); also returns [min, max] of out (highest/lowest when empty). */
+export async function addLutNative(x: Uint8Array, tx: Int32Array, y: Uint8Array, ty: Int32Array, threads?: number, out: Int32Array = new Int32Array(x.length)): Promise<{out: Int32Array; range: [number, number]}> {
   check(tx.length === 256 && ty.length === 256, 'tables must have 256 entries')
   check(x.length === y.length, `operands differ in length (${x.length} vs ${y.length})`)
   check(out.length === x.length, 'output length differs from the input length')
-  if (x.length > 0) await lib().addLut(x, tx, y, ty, out, threadsOf(threads))
-  return out
+  const range = Int32Array.of(2147483647, -2147483648)
+  if (x.length > 0) await lib().addLut(x, tx, y, ty, out, threadsOf(threads), range)
+  return {out, range: [range[0], range[1]]}
 }
 
 export async function biasAddLutNative(x: Uint8Array, table: Int32Array, bias: Int32Array, threads?: number): Promise<Int32Array> {
@@ -149,6 +153,30 @@ export async function requantizeI32Native(x: Int32Array, rangeScale: bigint, off
 
 export async function minMaxI32Native(x: Int32Array, threads?: number): Promise<[number, number]> {
   return lib().minMaxI32(x, threadsOf(threads))
+}
+
+/**
+ * Per channel of codes viewed as [rows, depth]: the smallest code (range[c]) and the largest
+ * (range[depth + c]); 255 and 0 for channels without rows.
+ */
+export async function channelCodeRangeNative(codes: Uint8Array, depth: number, threads?: number): Promise<Uint8Array> {
+  check(Number.isSafeInteger(depth) && depth >= 1 && codes.length % depth === 0, `${codes.length} codes do not form rows of ${depth} channels`)
+  const range = new Uint8Array(2 * depth)
+  range.fill(255, 0, depth)
+  if (codes.length > 0) await lib().channelCodeRange(codes, depth, range, threadsOf(threads))
+  return range
+}
+
+/**
+ * Codes viewed as [a, b, c]: out[i·c + k] = Σ_j table[codes[(i·b + j)·c + k]], sequential float32
+ * sums over j from 0 (Sum/Mean over middle axes of a Dequantize, from its codes).
+ */
+export async function sumMiddleLutNative(codes: Uint8Array, table: Float32Array, a: number, b: number, c: number, threads?: number): Promise<Float32Array> {
+  check([a, b, c].every((d) => Number.isSafeInteger(d) && d >= 0) && codes.length === a * b * c, `${codes.length} codes are not [${a}, ${b}, ${c}]`)
+  check(table.length === 256, 'table must have 256 entries')
+  const out = new Float32Array(a * c)
+  if (out.length > 0) await lib().sumMiddleLut(codes, table, out, a, b, c, threadsOf(threads))
+  return out
 }
 
 export interface PoolDims {

@@ -48,6 +48,11 @@ export interface OpContext {
    * outputArray also drops the code forms (codeForms.ts) that still describe the old contents.
    */
   recycle?(dtype: DType, size: number): TensorData
+  /**
+   * Float outputs with a code form may be left unwritten (codeForms.ts, pending): the Session
+   * writes them before any reader that needs the values. Absent outside a Session.
+   */
+  deferFloats?: boolean
   /** Attr of the node, or the op's registered default, or an error naming the node. */
   attr(name: string): AttrValue
   /** True when the node has the attr or the op has a default for it. */
@@ -61,6 +66,11 @@ export interface OpDefinition {
   domain?: string
   /** Defaults of the op's attrs (TensorFlow's REGISTER_OP), applied when a node lacks them. */
   defaults?: Record<string, AttrValue>
+  /**
+   * The op accepts float inputs whose values are still pending (codeForms.ts): it reads their
+   * code form, passes them through, or calls materialize itself before reading values.
+   */
+  readsCodeForms?: boolean
   /** Compute the outputs. May be async (native kernels run off the event loop). */
   compute(ctx: OpContext): Tensor[] | Promise<Tensor[]>
 }

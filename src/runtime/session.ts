@@ -20,6 +20,8 @@
  *   back to its pool once no live tensor of the run uses it (outputs sharing it, e.g. through
  *   Reshape, are counted), and is reused by a later node or run. A buffer that leaves the
  *   Session as a fetch result is never reused, so results the caller holds stay intact.
+ * - Float outputs may be left pending (codeForms.ts): they are written before any op that does
+ *   not declare `readsCodeForms` reads them, and before they are returned.
  * - Time per op type is recorded for `profile()` (`axq infer --profile`).
  * Nodes run one at a time; heavy ops use all threads inside the op (native kernels).
  */
@@ -29,6 +31,7 @@ import {isRequiredInput, PLACEHOLDER_OPS} from '../graph/endpoints.js'
 import {readAttr, shapeFromProto} from '../graph/attrs.js'
 import {AxqError, nodeError} from '../errors.js'
 import {requireOp, TF_DOMAIN, type OpContext, type OpDefinition, type RunOptions} from './opRegistry.js'
+import {isPending, materialize, pinnedCodes} from './codeForms.js'
 import {allocate, BYTES_PER_ELEMENT, checkElementCount, viewOf, numElements, shapeString, TF_NAME_BY_DTYPE, dtypeFromEnum, type DType, type Tensor, type TensorData} from '../core/tensor.js'
 
 export interface OpProfile {
@@ -83,15 +86,19 @@ class BufferPool {
     return viewOf(dtype, buffer, size) as TensorData
   }
 
-  /** A live tensor now uses `data`. */
+  /** A live tensor now uses `data` (and the codes its pending values are read from). */
   retain(data: TensorData): void {
     const buffer = bufferOf(data)
     const n = buffer && this.users.get(buffer)
     if (buffer && n !== undefined) this.users.set(buffer, n + 1)
+    const codes = pinnedCodes(data)
+    if (codes) this.retain(codes)
   }
 
   /** A live tensor no longer uses `data`; the buffer is free once no tensor does. */
   release(data: TensorData): void {
+    const codes = pinnedCodes(data)
+    if (codes) this.release(codes)
     const buffer = bufferOf(data)
     const n = buffer && this.users.get(buffer)
     if (!buffer || n === undefined) return
@@ -223,12 +230,16 @@ export class Session {
       }
     }
     this.lastPeakLiveTensors = peak
-    return fetchKeys.map((key) => {
+    const results = fetchKeys.map((key) => {
       const t = values.get(key)
       if (!t) throw new AxqError(`fetch '${key}': no value was produced`)
-      pool.escape(t.data)
       return t
     })
+    for (const t of results) {
+      await materialize(t.data, this.options.threads)
+      pool.escape(t.data)
+    }
+    return results
   }
 
   /** Time per op type over all runs so far, slowest first. */
@@ -251,6 +262,7 @@ export class Session {
       cache,
       runCache,
       recycle: (dtype: DType, size: number) => this.pool.take(dtype, size),
+      deferFloats: true,
       attr(name: string): AttrValue {
         const v = node.attr?.[name] ?? def.defaults?.[name]
         if (v === undefined) throw nodeError(node, `missing attr '${name}' (the op has no default for it)`)
@@ -262,6 +274,8 @@ export class Session {
     const cpuStart = process.cpuUsage()
     let outputs: Tensor[]
     try {
+      // Pending values an op cannot read from their code form are written first (counted as its time).
+      if (!def.readsCodeForms) for (const t of inputs) if (isPending(t.data)) await materialize(t.data, this.options.threads)
       outputs = await def.compute(ctx)
     } catch (error) {
       throw namedError(node, error)

@@ -9,7 +9,8 @@
  *   unsigned T, max(min/lowest, max/highest) for signed T.
  * No range validation, as in TF.
  * A large quint8 input is dequantized natively through a 256-entry table, and the output is
- * recorded as a code form (src/runtime/codeForms.ts) for FusedBatchNorm.
+ * recorded as a code form (src/runtime/codeForms.ts) for FusedBatchNorm; inside a Session the
+ * output is left pending (written only when a reader needs the values).
  */
 import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectInputCount, opError} from '../opArgs.js'
@@ -84,6 +85,12 @@ async function compute(ctx: OpContext): Promise<Tensor[]> {
     // Every code's value once (the same arithmetic), then a native table lookup.
     const table = new Float32Array(256)
     dequantizeCodes(Uint8Array.from({length: 256}, (_, i) => i), min, max, q, mode, table)
+    if (ctx.deferFloats && codeFormsEnabled()) {
+      // Left unwritten: FusedBatchNorm reads the form; any other reader gets it written first.
+      const out = outputArray(ctx, 'float32', codes.length) as Float32Array
+      recordCodeForm(out, {codes: codes as Uint8Array, depth: 1, table, pending: true})
+      return [{dtype: 'float32', shape: [...t.shape], data: out}]
+    }
     const out = await lutU8ToF32Native(codes as Uint8Array, table, ctx.options.threads, outputArray(ctx, 'float32', codes.length) as Float32Array)
     if (codeFormsEnabled()) recordCodeForm(out, {codes: codes as Uint8Array, depth: 1, table})
     return [{dtype: 'float32', shape: [...t.shape], data: out}]

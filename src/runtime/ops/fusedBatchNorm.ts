@@ -30,7 +30,8 @@
  * statistics are summed from the codes (the same values in the same order), y is looked up from
  * 256·depth values computed by batchNormApplyReference, and y's code form is recorded for
  * Min/Max (its range, found while writing y) and QuantizeV2 (one look-up per element): identical
- * bits, less memory traffic.
+ * bits, less memory traffic. Inside a Session y is not even written when its range follows from
+ * each channel's smallest and largest code (codeForms.ts lookupRange, pending).
  * RSQRT (hazard H3): by default (RunOptions.rsqrt 'eigen-fast-math') as TF 1.x's AVX Eigen build
  * evaluates `(variance + ε).rsqrt()`: 8-wide packets of RSQRTPS + one Newton step for the first
  * floor(C/8)·8 channels, 1/sqrt for the rest, with RSQRTPS modelled by a measured table
@@ -43,8 +44,8 @@ import {attr, expectInputCount, expectNHWC, expectRank, floatInput, opError} fro
 import {shapeString, type Tensor} from '../../core/tensor.js'
 import {rsqrtAt, type RsqrtMode} from '../eigenRsqrt.js'
 import {batchNormApplyFloat, batchNormMomentsCodes, batchNormMomentsFloat} from '../../native/floatKernels.js'
-import {lutByChannelF32Native} from '../../native/quantizedKernels.js'
-import {codeFormOf, nonZeroRange, recordCodeForm} from '../codeForms.js'
+import {channelCodeRangeNative, lutByChannelF32Native} from '../../native/quantizedKernels.js'
+import {codeFormOf, lookupRange, materialize, nonZeroRange, recordCodeForm} from '../codeForms.js'
 
 const f32 = Math.fround
 
@@ -135,9 +136,15 @@ export async function fusedBatchNorm(ctx: OpContext, outputCount: number): Promi
     for (let v = 0; v < 256; v++) xTable.fill(form.table[v], v * depth, (v + 1) * depth)
     const yTable = batchNormApplyReference(xTable, depth, mean, k, beta)
     y = outputArray(ctx, 'float32', n) as Float32Array
-    const range = await lutByChannelF32Native(form.codes, yTable, depth, y, threads)
-    recordCodeForm(y, {codes: form.codes, depth, table: yTable, range: nonZeroRange(range)})
+    // Inside a Session y stays unwritten when its range is known from each channel's code extremes.
+    const known = ctx.deferFloats ? lookupRange(yTable, depth, await channelCodeRangeNative(form.codes, depth, threads)) : undefined
+    if (known) recordCodeForm(y, {codes: form.codes, depth, table: yTable, range: known, pending: true})
+    else {
+      const range = await lutByChannelF32Native(form.codes, yTable, depth, y, threads)
+      recordCodeForm(y, {codes: form.codes, depth, table: yTable, range: nonZeroRange(range)})
+    }
   } else {
+    await materialize(x, threads)
     if (training && n > 0) {
       if (useNative) await batchNormMomentsFloat(x, depth, mean, variance, {threads})
       else batchNormMomentsReference(x, depth, mean, variance)
@@ -180,6 +187,6 @@ const defaults = {
   exponential_avg_factor: {f: 1},
 }
 
-registerOp({name: 'FusedBatchNorm', defaults, compute: (ctx) => fusedBatchNorm(ctx, 5)})
-registerOp({name: 'FusedBatchNormV2', defaults, compute: (ctx) => fusedBatchNorm(ctx, 5)})
-registerOp({name: 'FusedBatchNormV3', defaults, compute: (ctx) => fusedBatchNorm(ctx, 6)})
+registerOp({name: 'FusedBatchNorm', defaults, readsCodeForms: true, compute: (ctx) => fusedBatchNorm(ctx, 5)})
+registerOp({name: 'FusedBatchNormV2', defaults, readsCodeForms: true, compute: (ctx) => fusedBatchNorm(ctx, 5)})
+registerOp({name: 'FusedBatchNormV3', defaults, readsCodeForms: true, compute: (ctx) => fusedBatchNorm(ctx, 6)})

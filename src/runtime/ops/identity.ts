@@ -8,6 +8,8 @@ import {expectInputCount, input} from '../opArgs.js'
 for (const name of ['Identity', 'StopGradient', 'Snapshot']) {
   registerOp({
     name,
+    // Passes the tensor through: a pending tensor (codeForms.ts) stays pending.
+    readsCodeForms: true,
     compute(ctx) {
       expectInputCount(ctx, 1)
       return [input(ctx, 0)]

@@ -10,6 +10,8 @@ import {expectInputCount, input, intValues, opError} from '../opArgs.js'
 import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type Tensor, type TensorData} from '../../core/tensor.js'
 import {stridesOf} from '../shapes.js'
 import {padZeroNative} from '../../native/floatKernels.js'
+import {channelCodeRangeNative} from '../../native/quantizedKernels.js'
+import {codeFormOf, lookupRange, materialize, pinnedCodes, recordCodeForm} from '../codeForms.js'
 
 type Flat = Exclude<TensorData, Uint8Array[]>
 
@@ -37,23 +39,57 @@ export function setPadKernel(mode: Padder): void {
   padder = mode
 }
 
-async function padNativeOrReference(ctx: OpContext, withConstant: boolean): Promise<Tensor[]> {
-  const t = ctx.inputs[0]
-  if (withConstant || padder === 'ts' || !t || t.dtype === 'string' || Array.isArray(t.data) || ctx.inputs.length !== 2) return pad(ctx, withConstant)
-  expectInputCount(ctx, 2)
+/**
+ * Pad of a float tensor in code form with one table (a Dequantize of 8-bit codes) inside a
+ * Session: when a code's value is +0 (the padding value), the output is the padded codes' form,
+ * left pending, with its range from the codes' extremes — the same values as padding the floats.
+ * Undefined when that does not apply.
+ */
+async function padCodeForm(ctx: OpContext, t: Tensor, shape: number[], before: number[], after: number[]): Promise<Tensor[] | undefined> {
+  const form = t.dtype === 'float32' && ctx.deferFloats ? codeFormOf(t.data as Float32Array) : undefined
+  // Only codes the Session keeps alive (pinned): others could be handed out as the output below.
+  if (!form || form.depth !== 1 || pinnedCodes(t.data) !== form.codes) return undefined
+  const zero = form.table.findIndex((v) => Object.is(v, 0))
+  if (zero < 0) return undefined
+  const threads = ctx.options.threads
+  const codes = outputArray(ctx, 'quint8', numElements(shape)) as Uint8Array
+  await padZeroNative(form.codes, codes, [...t.shape], before, after, {threads, fillByte: zero})
+  const range = lookupRange(form.table, 1, await channelCodeRangeNative(codes, 1, threads))
+  const out = outputArray(ctx, 'float32', codes.length) as Float32Array
+  recordCodeForm(out, {codes, depth: 1, table: form.table, range, pending: true})
+  return [{dtype: 'float32', shape, data: out}]
+}
+
+interface PadGeometry {
+  shape: number[]
+  before: number[]
+  after: number[]
+}
+
+/** Pad (no constant) geometry of a numeric tensor large enough for the native kernels, else undefined. */
+function nativePadGeometry(ctx: OpContext, t: Tensor | undefined): PadGeometry | undefined {
+  if (padder === 'ts' || !t || t.dtype === 'string' || Array.isArray(t.data) || ctx.inputs.length !== 2) return undefined
   const p = input(ctx, 1, 'paddings')
   const rank = t.shape.length
-  if (p.shape.length !== 2 || p.shape[0] !== rank || p.shape[1] !== 2) return pad(ctx, withConstant)
+  if (p.shape.length !== 2 || p.shape[0] !== rank || p.shape[1] !== 2) return undefined
   const pads = intValues(ctx, 1, 'paddings')
-  if (pads.some((v) => v < 0)) return pad(ctx, withConstant)
+  if (pads.some((v) => v < 0)) return undefined
   const shape = t.shape.map((d, i) => d + pads[2 * i] + pads[2 * i + 1])
-  const size = numElements(shape)
-  if (size < NATIVE_PAD_ELEMENTS) return pad(ctx, withConstant)
-  const out = outputArray(ctx, t.dtype, size) as Flat
-  const before = t.shape.map((_, i) => pads[2 * i])
-  const after = t.shape.map((_, i) => pads[2 * i + 1])
-  await padZeroNative(t.data as Flat, out, [...t.shape], before, after, {threads: ctx.options.threads})
-  return [{dtype: t.dtype, shape, data: out}]
+  if (numElements(shape) < NATIVE_PAD_ELEMENTS) return undefined
+  return {shape, before: t.shape.map((_, i) => pads[2 * i]), after: t.shape.map((_, i) => pads[2 * i + 1])}
+}
+
+async function padNativeOrReference(ctx: OpContext, withConstant: boolean): Promise<Tensor[]> {
+  const t = ctx.inputs[0]
+  const g = withConstant ? undefined : nativePadGeometry(ctx, t)
+  const viaForm = g && (await padCodeForm(ctx, t, g.shape, g.before, g.after))
+  if (viaForm) return viaForm
+  await materialize(t?.data, ctx.options.threads)
+  if (!g) return pad(ctx, withConstant)
+  expectInputCount(ctx, 2)
+  const out = outputArray(ctx, t.dtype, numElements(g.shape)) as Flat
+  await padZeroNative(t.data as Flat, out, [...t.shape], g.before, g.after, {threads: ctx.options.threads})
+  return [{dtype: t.dtype, shape: g.shape, data: out}]
 }
 
 function pad(ctx: OpContext, withConstant: boolean): Tensor[] {
@@ -110,5 +146,6 @@ function pad(ctx: OpContext, withConstant: boolean): Tensor[] {
   return [{dtype: t.dtype, shape, data: out}]
 }
 
-registerOp({name: 'Pad', defaults: {Tpaddings: {type: 3}}, compute: (ctx) => padNativeOrReference(ctx, false)})
+// Pad reads code forms (padCodeForm) and writes pending inputs before any other path.
+registerOp({name: 'Pad', defaults: {Tpaddings: {type: 3}}, readsCodeForms: true, compute: (ctx) => padNativeOrReference(ctx, false)})
 registerOp({name: 'PadV2', defaults: {Tpaddings: {type: 3}}, compute: (ctx) => pad(ctx, true)})

@@ -29,8 +29,8 @@ import {
   type QuantizedType,
 } from '../quantization.js'
 import {rangeScalar, scalarFloat, typeAttr} from './quantizedArgs.js'
-import {lutByChannelU8Native, nativeQuantizedKernels, quantizeU8Native} from '../../native/quantizedKernels.js'
-import {codeFormOf} from '../codeForms.js'
+import {lutByChannelU8Native, lutU8ToU8Native, nativeQuantizedKernels, quantizeU8Native} from '../../native/quantizedKernels.js'
+import {codeFormOf, materialize} from '../codeForms.js'
 
 const f32 = Math.fround
 const FLT_MAX = 3.4028234663852886e38
@@ -137,12 +137,15 @@ async function compute(ctx: OpContext): Promise<Tensor[]> {
     if (form) {
       const table = new Uint8Array(form.table.length)
       quantizeMinFirst(form.table, a, b, table, q)
-      const codes = await lutByChannelU8Native(form.codes, table, form.depth, outputArray(ctx, 'quint8', x.length) as Uint8Array, ctx.options.threads)
+      const out = outputArray(ctx, 'quint8', x.length) as Uint8Array
+      const codes = form.depth === 1 ? await lutU8ToU8Native(form.codes, table, ctx.options.threads, out) : await lutByChannelU8Native(form.codes, table, form.depth, out, ctx.options.threads)
       return [{dtype, shape: [...xt.shape], data: codes}, scalarFloat(a), scalarFloat(b)]
     }
+    await materialize(x, ctx.options.threads)
     const codes = await quantizeU8Native(x, eigenQuantizer(a, b, q), ctx.options.threads, outputArray(ctx, 'quint8', x.length) as Uint8Array)
     return [{dtype, shape: [...xt.shape], data: codes}, scalarFloat(a), scalarFloat(b)]
   }
+  await materialize(x, ctx.options.threads)
   const out = allocate(dtype, x.length) as CodeArray
   if (mode === 'MIN_FIRST') {
     quantizeMinFirst(x, a, b, out, q)
@@ -156,6 +159,7 @@ async function compute(ctx: OpContext): Promise<Tensor[]> {
 
 registerOp({
   name: 'QuantizeV2',
+  readsCodeForms: true,
   defaults: {mode: makeAttr.string('MIN_COMBINED'), round_mode: makeAttr.string('HALF_AWAY_FROM_ZERO')},
   compute,
 })

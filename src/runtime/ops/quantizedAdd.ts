@@ -24,7 +24,7 @@ import {
   QUINT8,
   requantizeInNewRange,
 } from '../quantization.js'
-import {checkTypeAttr, quantizedInput, rangeScalar, scalarFloat, typeAttr} from './quantizedArgs.js'
+import {checkTypeAttr, quantizedInput, rangeScalar, rememberInt32Range, scalarFloat, typeAttr} from './quantizedArgs.js'
 import {addLutNative, nativeQuantizedKernels} from '../../native/quantizedKernels.js'
 
 const f32 = Math.fround
@@ -96,8 +96,10 @@ async function compute(ctx: OpContext): Promise<Tensor[]> {
   const y = yt.data as Uint8Array
   const nx = numElements(xt.shape)
   const ny = numElements(yt.shape)
-  let out: Int32Array = new Int32Array(numElements(outShape))
+  const size = numElements(outShape)
   const rank = bcastRank(xt.shape, yt.shape)
+  // The element-wise case runs natively into a recycled buffer; the others allocate their own.
+  let out: Int32Array = rank <= 1 && nx !== 1 && ny !== 1 && nativeQuantizedKernels(size) ? new Int32Array(0) : new Int32Array(size)
   if (rank <= 1) {
     if (nx === 1 || ny === 1) {
       // ScalarAddition(full, scalar): x is the scalar when it has one element.
@@ -108,8 +110,12 @@ async function compute(ctx: OpContext): Promise<Tensor[]> {
     } else {
       const tx = linearTable(minX, maxX, outMin, outMax)
       const ty = linearTable(minY, maxY, outMin, outMax)
-      if (nativeQuantizedKernels(out.length)) out = await addLutNative(x, tx, y, ty, ctx.options.threads, outputArray(ctx, 'qint32', out.length) as Int32Array)
-      else for (let i = 0; i < out.length; i++) out[i] = (tx[x[i]] + ty[y[i]]) | 0
+      if (nativeQuantizedKernels(size)) {
+        // The range is found while writing: RequantizationRange reads it instead of scanning.
+        const added = await addLutNative(x, tx, y, ty, ctx.options.threads, outputArray(ctx, 'qint32', size) as Int32Array)
+        out = added.out
+        rememberInt32Range(ctx, out, added.range)
+      } else for (let i = 0; i < out.length; i++) out[i] = (tx[x[i]] + ty[y[i]]) | 0
     }
   } else if (rank === 2) {
     const xSmaller = nx < ny

@@ -1,6 +1,7 @@
 /**
  * Argument readers shared by the quantized ops: the float range scalars (TF 1.14 reads element 0
- * of each `min`/`max` input) and quantized tensors with their TF type facts.
+ * of each `min`/`max` input) and quantized tensors with their TF type facts; the per-run record of
+ * qint32 ranges found while writing (rememberInt32Range).
  */
 import type {OpContext} from '../opRegistry.js'
 import {attr, expectDType, input, opError} from '../opArgs.js'
@@ -58,3 +59,22 @@ export function scalarFloat(value: number): Tensor {
 }
 
 export {input}
+
+const INT32_RANGE = Symbol('qint32 ranges')
+
+/**
+ * [min, max] of a qint32 output, found while the op wrote it (e.g. QuantizedAdd), kept for this
+ * run so that RequantizationRange need not scan it again. Keyed by the array object: the Session
+ * hands out every recycled buffer as a new object.
+ */
+export function rememberInt32Range(ctx: OpContext, data: Int32Array, range: [number, number]): void {
+  if (!ctx.runCache) return
+  let byArray = ctx.runCache.get(INT32_RANGE) as WeakMap<Int32Array, [number, number]> | undefined
+  if (!byArray) ctx.runCache.set(INT32_RANGE, (byArray = new WeakMap()))
+  byArray.set(data, range)
+}
+
+/** The range rememberInt32Range recorded for `data` in this run, if any. */
+export function knownInt32Range(ctx: OpContext, data: Int32Array): [number, number] | undefined {
+  return (ctx.runCache?.get(INT32_RANGE) as WeakMap<Int32Array, [number, number]> | undefined)?.get(data)
+}

@@ -18,7 +18,8 @@ import {attr, expectDType, expectInputCount, intValues, opError} from '../opArgs
 import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type DType, type Tensor} from '../../core/tensor.js'
 import {normalizeAxis, reducedShape, stridesOf} from '../shapes.js'
 import {minMaxFloat} from '../../native/floatKernels.js'
-import {codeFormOf} from '../codeForms.js'
+import {codeFormOf, materialize} from '../codeForms.js'
+import {nativeQuantizedKernels, sumMiddleLutNative} from '../../native/quantizedKernels.js'
 
 type NumArray = Float32Array | Float64Array | Int32Array
 type Kind = 'sum' | 'mean' | 'min' | 'max'
@@ -110,6 +111,23 @@ async function nativeMinMax(ctx: OpContext, x: Float32Array): Promise<[number, n
   return both
 }
 
+/**
+ * Sum/Mean of a float32 tensor in code form with one table (a Dequantize) over one block of
+ * consecutive axes that leaves the innermost axis (e.g. NHWC global average pooling): the sums of
+ * the element-wise path (each output a sequential float32 sum in memory order) taken from the codes
+ * natively. Undefined when that does not apply.
+ */
+async function sumFromCodes(ctx: OpContext, xt: Tensor, axes: ReadonlySet<number>): Promise<Float32Array | undefined> {
+  const form = codeFormOf(xt.data as Float32Array)
+  const rank = xt.shape.length
+  if (!form || form.depth !== 1 || axes.size === 0 || !nativeQuantizedKernels(xt.data.length)) return undefined
+  const first = Math.min(...axes)
+  const last = Math.max(...axes)
+  if (last - first + 1 !== axes.size || last >= rank - 1) return undefined
+  const [a, b, c] = [xt.shape.slice(0, first), xt.shape.slice(first, last + 1), xt.shape.slice(last + 1)].map(numElements)
+  return sumMiddleLutNative(form.codes, form.table, a, b, c, ctx.options.threads)
+}
+
 async function reduce(ctx: OpContext, kind: Kind): Promise<Tensor[]> {
   expectInputCount(ctx, 2)
   const xt = expectDType(ctx, 0, ['float32', 'float64', 'int32'], 'input')
@@ -122,7 +140,14 @@ async function reduce(ctx: OpContext, kind: Kind): Promise<Tensor[]> {
   if (kind === 'min') out.fill(HIGHEST[xt.dtype] as number)
   if (kind === 'max') out.fill(LOWEST[xt.dtype] as number)
   const isInt = xt.dtype === 'int32'
-  if (outSize === 1 && x.length >= NATIVE_MIN_MAX_ELEMENTS && xt.dtype === 'float32' && (kind === 'min' || kind === 'max')) {
+  const fromCodes = (kind === 'sum' || kind === 'mean') && xt.dtype === 'float32' ? await sumFromCodes(ctx, xt, axes) : undefined
+  if (fromCodes) out.set(fromCodes)
+  const fullMinMax = outSize === 1 && x.length >= NATIVE_MIN_MAX_ELEMENTS && xt.dtype === 'float32' && (kind === 'min' || kind === 'max')
+  // A pending tensor (codeForms.ts) is written first unless its form knows the range.
+  if (!fromCodes && !(fullMinMax && codeFormOf(x as Float32Array)?.range)) await materialize(x, ctx.options.threads)
+  if (fromCodes) {
+    // Summed from the codes (the same values, added in the same order).
+  } else if (fullMinMax) {
     const [lo, hi] = await nativeMinMax(ctx, x as Float32Array)
     out[0] = kind === 'min' ? lo : hi
   } else if (outSize === 1 && x.length > 0) {
@@ -193,7 +218,7 @@ function argExtreme(ctx: OpContext, kind: 'max' | 'min'): Tensor[] {
 
 const reduceDefaults = {keep_dims: {b: false}, Tidx: {type: 3}}
 for (const [name, kind] of [['Sum', 'sum'], ['Mean', 'mean'], ['Min', 'min'], ['Max', 'max']] as const) {
-  registerOp({name, defaults: reduceDefaults, compute: (ctx) => reduce(ctx, kind)})
+  registerOp({name, defaults: reduceDefaults, readsCodeForms: true, compute: (ctx) => reduce(ctx, kind)})
 }
 const argDefaults = {output_type: {type: 9}, Tidx: {type: 3}}
 registerOp({name: 'ArgMax', defaults: argDefaults, compute: (ctx) => argExtreme(ctx, 'max')})

@@ -1,7 +1,8 @@
 /**
  * Requantize and RequantizationRange (tensorflow/core/kernels/requantize.cc,
  * requantization_range_op.cc), qint32 → quint8 as TF registers them.
- * - RequantizationRange: smallest and largest code (starting from highest and lowest), then
+ * - RequantizationRange: smallest and largest code (starting from highest and lowest; taken from
+ *   the producer when it found them while writing, e.g. QuantizedAdd), then
  *   (min(0, Q2F(mn)), Q2F(mx)) with the double-precision QuantizedToFloat<qint32>. The max is not
  *   clamped at 0; an empty input gives TF's garbage (Q2F(highest), Q2F(lowest)).
  * - Requantize: requested_output_min must be <= 0 and requested_output_max >= requested_output_min
@@ -13,7 +14,7 @@ import {expectInputCount, opError} from '../opArgs.js'
 import type {Tensor} from '../../core/tensor.js'
 import {requantizationRange, requantizeMany, requantizeParams} from '../quantization.js'
 import {minMaxI32Native, nativeQuantizedKernels, requantizeI32Native} from '../../native/quantizedKernels.js'
-import {checkTypeAttr, quantizedInput, rangeScalar, scalarFloat, typeAttr} from './quantizedArgs.js'
+import {checkTypeAttr, knownInt32Range, quantizedInput, rangeScalar, scalarFloat, typeAttr} from './quantizedArgs.js'
 
 /** Smallest and largest value of an int32 array (highest/lowest for an empty one). */
 export function int32MinMax(x: Int32Array): [number, number] {
@@ -34,7 +35,7 @@ async function requantizationRangeOp(ctx: OpContext): Promise<Tensor[]> {
   const inMin = rangeScalar(ctx, 1, 'input_min')
   const inMax = rangeScalar(ctx, 2, 'input_max')
   const x = t.data as Int32Array
-  const [mn, mx] = nativeQuantizedKernels(x.length) ? await minMaxI32Native(x, ctx.options.threads) : int32MinMax(x)
+  const [mn, mx] = knownInt32Range(ctx, x) ?? (nativeQuantizedKernels(x.length) ? await minMaxI32Native(x, ctx.options.threads) : int32MinMax(x))
   const [lo, hi] = requantizationRange(mn, mx, inMin, inMax)
   return [scalarFloat(lo), scalarFloat(hi)]
 }

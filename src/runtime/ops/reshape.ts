@@ -11,6 +11,8 @@ import {normalizeAxis} from '../shapes.js'
 registerOp({
   name: 'Reshape',
   defaults: {Tshape: {type: 3}},
+  // Passes the data array through untouched: a pending tensor (codeForms.ts) stays pending.
+  readsCodeForms: true,
   compute(ctx) {
     expectInputCount(ctx, 2)
     const t = input(ctx, 0, 'tensor')

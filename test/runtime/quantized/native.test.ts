@@ -1,12 +1,18 @@
 // The native quantized kernels against their TypeScript reference twins: random shapes, ranges
-// and codes, several thread counts; every output must be bit-identical.
+// and codes, several thread counts; every output must be bit-identical. The whole file runs again
+// in child processes with AXQ_SIMD=avx2 and AXQ_SIMD=generic (the other instruction-set paths).
 import t from 'tap'
 import '../../../src/runtime/ops/index.js'
 import {runOp} from '../../helpers/runOp.js'
 import {makeAttr} from '../../../src/graph/attrs.js'
 import type {AttrValue} from '../../../src/graph/types.js'
 import type {Tensor} from '../../../src/core/tensor.js'
-import {lutU8ToU8Native, setQuantizedKernelMode} from '../../../src/native/quantizedKernels.js'
+import {addLutNative, lutU8ToU8Native, minMaxI32Native, setQuantizedKernelMode} from '../../../src/native/quantizedKernels.js'
+import {int32MinMax} from '../../../src/runtime/ops/requantize.js'
+import {Session} from '../../../src/runtime/session.js'
+import {constF32, node} from '../tensors.js'
+import {spawnSync} from 'node:child_process'
+import {fileURLToPath} from 'node:url'
 import {bytesOf} from './referenceVectors.js'
 import {haveNativeQuantizedKernels as haveNative} from './nativeAvailable.js'
 
@@ -110,3 +116,57 @@ t.test('lutU8ToU8: clamp tables (vector path) and other tables give table[code]'
     }
   }
 })
+
+t.test('minMaxI32 and addLut\'s range equal a scan, for any length and thread count', {skip: haveNative ? false : 'native library not built'}, async (t) => {
+  let bad = 0
+  for (const n of [0, 1, 15, 16, 17, 65535, 65536, 65537, 200003]) {
+    const x = Uint8Array.from({length: n}, () => Math.floor(rand() * 256))
+    const y = Uint8Array.from({length: n}, () => Math.floor(rand() * 256))
+    // Tables reaching both int32 ends, so that sums wrap.
+    const tx = Int32Array.from({length: 256}, () => Math.floor((rand() - 0.5) * 2 ** 32))
+    const ty = Int32Array.from({length: 256}, () => Math.floor((rand() - 0.5) * 2 ** 32))
+    const want = new Int32Array(n)
+    for (let i = 0; i < n; i++) want[i] = (tx[x[i]] + ty[y[i]]) | 0
+    const wantRange = int32MinMax(want)
+    for (const threads of [1, 2, 3]) {
+      const {out, range} = await addLutNative(x, tx, y, ty, threads)
+      if (Buffer.compare(Buffer.from(out.buffer), Buffer.from(want.buffer)) !== 0 || range.join() !== wantRange.join()) bad++
+      if ((await minMaxI32Native(want, threads)).join() !== wantRange.join()) bad++
+    }
+  }
+  t.equal(bad, 0, 'all agree')
+})
+
+t.test('RequantizationRange after QuantizedAdd in a Session (range found while adding) equals the op alone', {skip: haveNative ? false : 'native library not built'}, async (t) => {
+  const n = 100000
+  const a = codes([n])
+  const b = codes([n])
+  const graph = {
+    node: [
+      node('a', 'Placeholder'),
+      node('b', 'Placeholder'),
+      constF32('lo', [], [-2]),
+      constF32('hi', [], [3]),
+      constF32('lo2', [], [-0.5]),
+      constF32('hi2', [], [7]),
+      node('add', 'QuantizedAdd', ['a', 'b', 'lo', 'hi', 'lo2', 'hi2']),
+      node('rr', 'RequantizationRange', ['add:0', 'add:1', 'add:2']),
+      node('rq', 'Requantize', ['add:0', 'add:1', 'add:2', 'rr:0', 'rr:1'], {out_type: makeAttr.type('quint8')}),
+    ],
+  }
+  const got = await new Session(graph, {threads: 2}).run({a, b}, ['rr:0', 'rr:1', 'rq:0'])
+  const add = await runOp('QuantizedAdd', [a, b, s(-2), s(3), s(-0.5), s(7)])
+  const rr = await runOp('RequantizationRange', add)
+  const rq = await runOp('Requantize', [...add, ...rr], {out_type: makeAttr.type('quint8')})
+  for (const [k, want] of [rr[0], rr[1], rq[0]].entries()) t.equal(Buffer.compare(bytesOf(got[k]), bytesOf(want)), 0, `output ${k}`)
+})
+
+if (process.env.AXQ_NATIVE_TEST_CHILD !== '1') {
+  t.test('the same with the AVX2 and the portable paths (child processes)', {skip: haveNative ? false : 'native library not built'}, async (t) => {
+    for (const simd of ['avx2', 'generic']) {
+      const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], {env: {...process.env, AXQ_SIMD: simd, AXQ_NATIVE_TEST_CHILD: '1'}, encoding: 'utf8'})
+      t.equal(child.status, 0, `AXQ_SIMD=${simd}: ${child.stdout.split('\n').filter((l) => /not ok/.test(l)).join('; ')}`)
+      t.match(child.stdout, /# \{ total: \d+, pass: \d+ \}|\n1\.\.\d+/, `AXQ_SIMD=${simd} ran`)
+    }
+  })
+}
