@@ -1,6 +1,8 @@
 // N-API entry points for float kernels, each run on a worker thread (args::Worker) and resolving
 // a Promise<void>:
-//   conv2dFloat(input, filter, output, dims[15], threads, reference)
+//   conv2dFloat(input, filter, output, dims[15], threads, reference[, isa])  isa: a variant of
+//     floatConvVariants() (default: the fastest this CPU runs)
+//   floatConvVariants() → string[] (synchronous): the SGEMM variants this CPU runs, fastest first
 //   batchNormMomentsFloat(x, mean, variance, rows, depth, threads)
 //   batchNormMomentsCodes(codes, table, mean, variance, rows, depth, threads)
 //   batchNormApplyFloat(x, mean, k, offset, y, rows, depth, threads)
@@ -22,6 +24,7 @@
 #include "min_max_float.h"
 #include "napi_args.h"
 #include "pad.h"
+#include "sgemm.h"
 
 namespace axq {
 namespace {
@@ -50,14 +53,29 @@ Napi::Value Conv2DFloat(const Napi::CallbackInfo& info) {
   Product(env, fn, {s.ow + s.kw, s.sw + s.dw});
   const int threads = Threads(info, 4, fn);
   const bool reference = args::Bool(info, 5, fn);
+  std::string isa;
+  if (info.Length() > 6 && !info[6].IsUndefined()) {
+    if (!info[6].IsString()) args::TypeFail(env, fn, 6, "must be a string (an SGEMM variant name)");
+    isa = info[6].As<Napi::String>().Utf8Value();
+    bool known = false;
+    for (const std::string& v : SgemmIsaVariants()) known = known || v == isa;
+    Need(known, env, fn, "SGEMM variant '" + isa + "' is not available on this CPU");
+  }
   const float *ip = in.Data(), *fp = filter.Data();
   float* op = out.Data();
   return Worker::Start(new Worker(env, "axq:conv2dFloat", {in, filter, out}, [=] {
     if (reference)
       Conv2DFloatReference(s, ip, fp, op);
     else
-      Conv2DFloatFast(s, ip, fp, op, threads);
+      Conv2DFloatFast(s, ip, fp, op, threads, isa.empty() ? nullptr : isa.c_str());
   }));
+}
+
+Napi::Value FloatConvVariants(const Napi::CallbackInfo& info) {
+  const std::vector<std::string> variants = SgemmIsaVariants();
+  Napi::Array out = Napi::Array::New(info.Env(), variants.size());
+  for (size_t i = 0; i < variants.size(); ++i) out.Set(static_cast<uint32_t>(i), Napi::String::New(info.Env(), variants[i]));
+  return out;
 }
 
 // batchNormMomentsFloat(x, mean, variance, rows, depth, threads) → Promise<void>
@@ -206,6 +224,7 @@ Napi::Value PoolBinding(const Napi::CallbackInfo& info) {
 
 void RegisterFloatOps(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dFloat", Napi::Function::New(env, Conv2DFloat));
+  exports.Set("floatConvVariants", Napi::Function::New(env, FloatConvVariants));
   exports.Set("batchNormMomentsFloat", Napi::Function::New(env, BatchNormMomentsBinding));
   exports.Set("batchNormMomentsCodes", Napi::Function::New(env, BatchNormMomentsCodesBinding));
   exports.Set("batchNormApplyFloat", Napi::Function::New(env, BatchNormApplyBinding));

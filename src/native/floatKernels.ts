@@ -1,8 +1,10 @@
 /**
  * Typed wrapper of the native float32 kernels (cpp/conv2d_float.cc). Shapes are validated here,
  * before anything crosses into C++; the kernels run on a worker thread and resolve when done.
- * Both the fast kernel and its reference twin use one fixed accumulation order per output
- * element (kh, kw, ci ascending; see cpp/conv2d_float.h), so results never depend on `threads`.
+ * Both the fast kernel (an SGEMM with FMA micro-tiles, cpp/sgemm.h) and its reference twin do the
+ * same fused multiply-adds per output element in one fixed order (kh, kw, ci ascending, taps
+ * outside the image read as +0; see cpp/conv2d_float.h), so results never depend on `threads`
+ * or on the instruction-set variant.
  */
 import os from 'node:os'
 import {native} from './binding.js'
@@ -31,18 +33,27 @@ type Conv2DFloatFn = (
   dims: number[],
   threads: number,
   reference: boolean,
+  isa?: string,
 ) => Promise<void>
 
 export function defaultThreads(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length
 }
 
-/** Float32 NHWC/HWIO convolution; `reference` selects the plain single-threaded loop. */
+/** The SGEMM instruction-set variants of the fast float convolution this CPU runs, fastest first. */
+export function floatConvVariants(): string[] {
+  return nativeFn<() => string[]>('floatConvVariants')()
+}
+
+/**
+ * Float32 NHWC/HWIO convolution; `reference` selects the plain single-threaded loop, `isa` one of
+ * floatConvVariants() (default: the fastest, or AXQ_SIMD's choice).
+ */
 export async function conv2dFloat(
   input: Float32Array,
   filter: Float32Array,
   g: Conv2DFloatGeometry,
-  options: {threads?: number; reference?: boolean} = {},
+  options: {threads?: number; reference?: boolean; isa?: string} = {},
 ): Promise<Float32Array> {
   const [n, h, w, c] = g.input
   const [kh, kw, ci, co] = g.filter
@@ -57,7 +68,7 @@ export async function conv2dFloat(
   const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
   const fn = native().conv2dFloat as Conv2DFloatFn | undefined
   if (typeof fn !== 'function') throw new AxqError('the native library lacks conv2dFloat: rebuild it with npm run build:native')
-  await fn(input, filter, output, dims, threads, options.reference === true)
+  await fn(input, filter, output, dims, threads, options.reference === true, options.isa)
   return output
 }
 
