@@ -47,13 +47,14 @@ export function floatConvVariants(): string[] {
 
 /**
  * Float32 NHWC/HWIO convolution; `reference` selects the plain single-threaded loop, `isa` one of
- * floatConvVariants() (default: the fastest, or AXQ_SIMD's choice).
+ * floatConvVariants() (default: the fastest, or AXQ_SIMD's choice). `out` (overwritten entirely)
+ * receives the result instead of a new array.
  */
 export async function conv2dFloat(
   input: Float32Array,
   filter: Float32Array,
   g: Conv2DFloatGeometry,
-  options: {threads?: number; reference?: boolean; isa?: string} = {},
+  options: {threads?: number; reference?: boolean; isa?: string; out?: Float32Array} = {},
 ): Promise<Float32Array> {
   const [n, h, w, c] = g.input
   const [kh, kw, ci, co] = g.filter
@@ -63,7 +64,9 @@ export async function conv2dFloat(
   if (input.length !== n * h * w * c) throw new AxqError(`conv2dFloat: input has ${input.length} values, shape needs ${n * h * w * c}`)
   if (filter.length !== kh * kw * c * co) throw new AxqError(`conv2dFloat: filter has ${filter.length} values, shape needs ${kh * kw * c * co}`)
   if (g.strides.some((s) => s < 1) || g.dilations.some((d) => d < 1)) throw new AxqError('conv2dFloat: strides and dilations must be at least 1')
-  const output = new Float32Array(n * g.outH * g.outW * co)
+  const size = n * g.outH * g.outW * co
+  if (options.out && options.out.length !== size) throw new AxqError(`conv2dFloat: output has ${options.out.length} values, shape needs ${size}`)
+  const output = options.out ?? new Float32Array(size)
   if (output.length === 0) return output
   const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
   const fn = native().conv2dFloat as Conv2DFloatFn | undefined
