@@ -5,11 +5,11 @@
 //   floatConvVariants() → string[] (synchronous): the SGEMM variants this CPU runs, fastest first
 //   batchNormMomentsFloat(x, mean, variance, rows, depth, threads)
 //   batchNormMomentsCodes(codes, table, mean, variance, rows, depth, threads)
-//   batchNormApplyFloat(x, mean, k, offset, y, rows, depth, threads)
+//   batchNormApplyFloat(x, mean, k, offset, y, rows, depth, threads, relu)
 //   minMaxFloat(x, result[2], threads, reference)
 //   padZeroBytes(input, output, elemBytes, shape, before, after, threads)
 //   reluFloat(x, out, six, threads)
-//   binaryFloat(op, a, b, out, threads)          op: 0 add, 1 sub, 2 mul, 3 div; b of length 1 or n
+//   binaryFloat(op, a, b, out, threads, relu)    op: 0 add, 1 sub, 2 mul, 3 div; b of length 1 or n
 //   poolFloat(x, out, dims[12], average, threads)
 // Sizes are validated in TypeScript (src/native/floatKernels.ts) and checked again here with the
 // shared readers of napi_args.h.
@@ -110,12 +110,13 @@ Napi::Value BatchNormMomentsCodesBinding(const Napi::CallbackInfo& info) {
                                   [=] { BatchNormMomentsCodes(cp, rows, depth, tp, mp, vp, threads); }));
 }
 
-// batchNormApplyFloat(x, mean, k, offset, y, rows, depth, threads) → Promise<void>
+// batchNormApplyFloat(x, mean, k, offset, y, rows, depth, threads, relu) → Promise<void>
 Napi::Value BatchNormApplyBinding(const Napi::CallbackInfo& info) {
   const char* fn = "batchNormApplyFloat";
   Napi::Env env = info.Env();
   const int64_t rows = Int(info, 5, fn), depth = Int(info, 6, fn);
   const int threads = Threads(info, 7, fn);
+  const bool relu = args::Bool(info, 8, fn);
   const int64_t n = Product(env, fn, {rows, depth});
   auto x = Array<float>(info, 0, fn, kF32, n);
   auto mean = Array<float>(info, 1, fn, kF32, depth);
@@ -125,7 +126,7 @@ Napi::Value BatchNormApplyBinding(const Napi::CallbackInfo& info) {
   const float *xp = x.Data(), *mp = mean.Data(), *kp = k.Data(), *op = offset.Data();
   float* yp = y.Data();
   return Worker::Start(new Worker(env, "axq:batchNormApply", {x, mean, k, offset, y},
-                                  [=] { BatchNormApply(xp, rows, depth, mp, kp, op, yp, threads); }));
+                                  [=] { BatchNormApply(xp, rows, depth, mp, kp, op, yp, threads, relu); }));
 }
 
 // minMaxFloat(x, result[2], threads, reference) → Promise<void>: result = [min, max]
@@ -184,7 +185,8 @@ Napi::Value ReluBinding(const Napi::CallbackInfo& info) {
   return Worker::Start(new Worker(info.Env(), "axq:reluFloat", {x, out}, [=] { ReluF32(xp, n, six, op, threads); }));
 }
 
-// binaryFloat(op, a, b, out, threads): b has length 1 (a scalar) or a's length.
+// binaryFloat(op, a, b, out, threads, relu): b has length 1 (a scalar) or a's length; with relu,
+// out = relu(a ∘ b) in the same pass.
 Napi::Value BinaryBinding(const Napi::CallbackInfo& info) {
   const char* fn = "binaryFloat";
   const auto op = static_cast<BinaryF32Op>(Int(info, 0, fn, 0, 3));
@@ -195,10 +197,11 @@ Napi::Value BinaryBinding(const Napi::CallbackInfo& info) {
   Need(scalar || static_cast<int64_t>(b.ElementLength()) == n, info.Env(), fn, "operand lengths differ");
   auto out = Array<float>(info, 3, fn, kF32, n);
   const int threads = Threads(info, 4, fn);
+  const bool relu = args::Bool(info, 5, fn);
   const float *ap = a.Data(), *bp = b.Data();
   float* o = out.Data();
   return Worker::Start(
-      new Worker(info.Env(), "axq:binaryFloat", {a, b, out}, [=] { BinaryF32(op, ap, bp, scalar, n, o, threads); }));
+      new Worker(info.Env(), "axq:binaryFloat", {a, b, out}, [=] { BinaryF32(op, ap, bp, scalar, n, o, threads, relu); }));
 }
 
 // poolFloat(x, out, dims[12] = n h w c kh kw sh sw oh ow padTop padLeft, average, threads)

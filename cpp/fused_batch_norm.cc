@@ -163,19 +163,29 @@ void BatchNormMomentsCodes(const uint8_t* codes, int64_t rows, int64_t depth, co
   for (int64_t c = 0; c < depth; ++c) variance[c] = sums[c] * inv;
 }
 
+template <bool kRelu>
+void ApplyRows(const float* x, int64_t r0, int64_t r1, int64_t depth, const float* mean, const float* k,
+               const float* offset, float* y) {
+  for (int64_t r = r0; r < r1; ++r) {
+    const float* row = x + r * depth;
+    float* out = y + r * depth;
+    for (int64_t c = 0; c < depth; ++c) {
+      const float d = row[c] - mean[c];
+      const float s = d * k[c];
+      const float v = s + offset[c];
+      out[c] = kRelu ? (v < 0.0f ? 0.0f : v) : v;
+    }
+  }
+}
+
 void BatchNormApply(const float* x, int64_t rows, int64_t depth, const float* mean, const float* k, const float* offset,
-                    float* y, int threads) {
+                    float* y, int threads, bool relu) {
   if (depth == 0 || rows == 0) return;
   ParallelChunks(rows, threads, [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const float* row = x + r * depth;
-      float* out = y + r * depth;
-      for (int64_t c = 0; c < depth; ++c) {
-        const float d = row[c] - mean[c];
-        const float s = d * k[c];
-        out[c] = s + offset[c];
-      }
-    }
+    if (relu)
+      ApplyRows<true>(x, r0, r1, depth, mean, k, offset, y);
+    else
+      ApplyRows<false>(x, r0, r1, depth, mean, k, offset, y);
   });
 }
 

@@ -76,7 +76,7 @@ export async function conv2dFloat(
 }
 
 type MomentsFn = (x: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, depth: number, threads: number) => Promise<void>
-type ApplyFn = (x: Float32Array, mean: Float32Array, k: Float32Array, offset: Float32Array, y: Float32Array, rows: number, depth: number, threads: number) => Promise<void>
+type ApplyFn = (x: Float32Array, mean: Float32Array, k: Float32Array, offset: Float32Array, y: Float32Array, rows: number, depth: number, threads: number, relu: boolean) => Promise<void>
 
 function rowsOf(x: Float32Array, depth: number, vectors: Float32Array[], what: string): number {
   const rows = depth === 0 ? 0 : x.length / depth
@@ -129,7 +129,8 @@ export async function batchNormMomentsCodes(
 
 /**
  * y = f32(f32(f32(x − mean) · k) + offset) per channel, rows split across threads. `options.out`
- * (x.length elements, overwritten entirely) receives y instead of a new array.
+ * (x.length elements, overwritten entirely) receives y instead of a new array; with
+ * `options.relu`, y = relu(that) (v < 0 ? 0 : v) in the same pass.
  */
 export async function batchNormApplyFloat(
   x: Float32Array,
@@ -137,14 +138,14 @@ export async function batchNormApplyFloat(
   mean: Float32Array,
   k: Float32Array,
   offset: Float32Array,
-  options: {threads?: number; out?: Float32Array} = {},
+  options: {threads?: number; out?: Float32Array; relu?: boolean} = {},
 ): Promise<Float32Array> {
   const rows = rowsOf(x, depth, [mean, k, offset], 'batchNormApplyFloat')
   if (options.out && options.out.length !== x.length) throw new AxqError(`batchNormApplyFloat: output has ${options.out.length} values, input ${x.length}`)
   const y = options.out ?? new Float32Array(x.length)
   if (x.length === 0) return y
   const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
-  await nativeFn<ApplyFn>('batchNormApplyFloat')(x, mean, k, offset, y, rows, depth, threads)
+  await nativeFn<ApplyFn>('batchNormApplyFloat')(x, mean, k, offset, y, rows, depth, threads, options.relu === true)
   return y
 }
 
@@ -232,15 +233,18 @@ export async function reluFloat(x: Float32Array, out: Float32Array, six: boolean
 
 export type BinaryFloatOp = 'add' | 'sub' | 'mul' | 'div'
 const BINARY_CODES: Record<BinaryFloatOp, number> = {add: 0, sub: 1, mul: 2, div: 3}
-type BinaryFn = (op: number, a: Float32Array, b: Float32Array, out: Float32Array, threads: number) => Promise<void>
+type BinaryFn = (op: number, a: Float32Array, b: Float32Array, out: Float32Array, threads: number, relu: boolean) => Promise<void>
 
-/** out[i] = a[i] ∘ b[i] (b of a's length) or a[i] ∘ b[0] (b of length 1), IEEE float32. */
-export async function binaryFloat(op: BinaryFloatOp, a: Float32Array, b: Float32Array, out: Float32Array, options: {threads?: number} = {}): Promise<void> {
+/**
+ * out[i] = a[i] ∘ b[i] (b of a's length) or a[i] ∘ b[0] (b of length 1), IEEE float32; with
+ * `relu`, out[i] = relu(that) (v < 0 ? 0 : v) in the same pass.
+ */
+export async function binaryFloat(op: BinaryFloatOp, a: Float32Array, b: Float32Array, out: Float32Array, options: {threads?: number; relu?: boolean} = {}): Promise<void> {
   if (out.length !== a.length || (b.length !== a.length && b.length !== 1)) {
     throw new AxqError(`binaryFloat: operands of ${a.length} and ${b.length} values, output ${out.length}`)
   }
   if (a.length === 0) return
-  await nativeFn<BinaryFn>('binaryFloat')(BINARY_CODES[op], a, b, out, Math.max(1, Math.floor(options.threads ?? defaultThreads())))
+  await nativeFn<BinaryFn>('binaryFloat')(BINARY_CODES[op], a, b, out, Math.max(1, Math.floor(options.threads ?? defaultThreads())), options.relu === true)
 }
 
 type PoolFn = (x: Float32Array, out: Float32Array, dims: number[], average: boolean, threads: number) => Promise<void>
