@@ -7,13 +7,15 @@
  * as in TF's zero-padded contraction — so results depend neither on the thread count nor on the
  * CPU's instruction set. TF 2.x's x86 builds use FMA too (TF 1.14's did not: its products and
  * sums are rounded separately, and Eigen may split deep filters into several blocks), so float
- * graphs agree with TensorFlow within float32 rounding, not bit for bit.
+ * graphs agree with TensorFlow within float32 rounding, not bit for bit. An H/W zero Pad that only
+ * this Conv2D reads arrives folded (src/runtime/foldedPad.ts): its source, with more padding.
  */
 import {outputArray, registerOp} from '../opRegistry.js'
 import {attr, expectInputCount, expectNHWC, expectRank, floatInput, opError, paddingAttr, spatialAttr} from '../opArgs.js'
 import {shapeString} from '../../core/tensor.js'
 import {windowDim} from '../shapes.js'
 import {conv2dFloat} from '../../native/floatKernels.js'
+import {padFoldOf} from '../foldedPad.js'
 
 registerOp({
   name: 'Conv2D',
@@ -55,15 +57,18 @@ registerOp({
     } catch (error) {
       throw opError(ctx, `${(error as Error).message} (input ${shapeString(xt.shape)}, filter ${shapeString(ft.shape)})`)
     }
-    const out = await conv2dFloat(x, f, {
-      input: [n, h, w, c],
+    // A Pad that only this Conv2D reads was not copied: convolve its source with more padding.
+    const fold = padFoldOf(ctx, x)
+    const source = fold ? (fold.source.data as Float32Array) : x
+    const out = await conv2dFloat(source, f, {
+      input: fold ? (fold.source.shape as [number, number, number, number]) : [n, h, w, c],
       filter: [kh, kw, ci, co],
       outH: rows.out,
       outW: cols.out,
       strides,
       dilations,
-      padTop: rows.padBefore,
-      padLeft: cols.padBefore,
+      padTop: rows.padBefore + (fold?.top ?? 0),
+      padLeft: cols.padBefore + (fold?.left ?? 0),
     }, {threads: ctx.options.threads, out: outputArray(ctx, 'float32', n * rows.out * cols.out * co) as Float32Array})
     return [{dtype: 'float32', shape: [n, rows.out, cols.out, co], data: out}]
   },

@@ -4,12 +4,15 @@
  * non-negative (before, after) pairs. Any element type; values are copied unchanged.
  * Pad of a numeric tensor with at least NATIVE_PAD_ELEMENTS output elements runs natively
  * (cpp/pad.cc, threads); `pad` below stays the reference twin (test/runtime/pad.test.ts).
+ * A float32 H/W Pad read only by a Conv2D (as its input) is folded into that Conv2D's padding
+ * (src/runtime/foldedPad.ts): same results, no copy.
  */
 import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {expectInputCount, input, intValues, opError} from '../opArgs.js'
 import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type Tensor, type TensorData} from '../../core/tensor.js'
 import {stridesOf} from '../shapes.js'
 import {padZeroNative} from '../../native/floatKernels.js'
+import {padFoldsIntoConv, recordPadFold} from '../foldedPad.js'
 
 type Flat = Exclude<TensorData, Uint8Array[]>
 
@@ -50,6 +53,11 @@ async function padNativeOrReference(ctx: OpContext, withConstant: boolean): Prom
   const size = numElements(shape)
   if (size < NATIVE_PAD_ELEMENTS) return pad(ctx, withConstant)
   const out = outputArray(ctx, t.dtype, size) as Flat
+  if (t.dtype === 'float32' && rank === 4 && pads[0] === 0 && pads[1] === 0 && pads[6] === 0 && pads[7] === 0 && padFoldsIntoConv(ctx)) {
+    // The Conv2D that alone reads this output pads by itself (src/runtime/foldedPad.ts).
+    recordPadFold(ctx, out, {source: t, top: pads[2], left: pads[4]})
+    return [{dtype: t.dtype, shape, data: out}]
+  }
   const before = t.shape.map((_, i) => pads[2 * i])
   const after = t.shape.map((_, i) => pads[2 * i + 1])
   await padZeroNative(t.data as Flat, out, [...t.shape], before, after, {threads: ctx.options.threads})
