@@ -71,6 +71,7 @@ void Conv2DFloatFast(const Conv2DFloatShape& s, const float* in, const float* fi
   // else copied into the tile's scratch with +0 for the taps outside.
   const int64_t run = s.kw * s.c;
   const std::vector<float> zeros(static_cast<size_t>(run), 0.0f);
+  const int64_t rowStride = s.dh * s.w * s.c;
   const int64_t tiles = (M + mr - 1) / mr;
   int64_t t = ClampThreads(threads);
   if (M * N * K < (int64_t{1} << 16)) t = 1;
@@ -84,6 +85,11 @@ void Conv2DFloatFast(const Conv2DFloatShape& s, const float* in, const float* fi
         // Rows past M repeat the last pixel (computed, never stored).
         const int64_t y0 = i * s.sh - s.padTop, x0 = j * s.sw - s.padLeft;
         const bool direct = s.dw == 1 && x0 >= 0 && x0 + s.kw <= s.w;
+        if (direct && y0 >= 0 && y0 + (s.kh - 1) * s.dh < s.h) {
+          // The whole window inside (most pixels): rows one input-row stride apart.
+          const float* first = in + ((b * s.h + y0) * s.w + x0) * s.c;
+          for (int64_t p = 0; p < s.kh; ++p) rowsOf[p * mr + r] = first + p * rowStride;
+        } else
         for (int64_t p = 0; p < s.kh; ++p) {
           const int64_t y = y0 + p * s.dh;
           const float*& row = rowsOf[p * mr + r];

@@ -25,7 +25,7 @@ struct Vec {
   static V Broadcast(const float* p) { return _mm512_set1_ps(*p); }
   static V Fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
 };
-constexpr int kMr[4] = {14, 12, 8, 6};  // ≤ 28 accumulators of 32 registers
+constexpr int kMr[4] = {12, 12, 8, 6};  // ≤ 28 accumulators of 32 registers; NV = 1: 12 row pointers fit the general registers
 #elif AXQ_SGEMM_LANES == 8
 struct Vec {
   static constexpr int kLanes = 8;
