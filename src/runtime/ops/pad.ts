@@ -13,6 +13,7 @@ import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type Tensor, type 
 import {stridesOf} from '../shapes.js'
 import {padZeroNative} from '../../native/floatKernels.js'
 import {padFoldsIntoConv, recordPadFold} from '../foldedPad.js'
+import {codeFormOf} from '../codeForms.js'
 
 type Flat = Exclude<TensorData, Uint8Array[]>
 
@@ -53,11 +54,6 @@ async function padNativeOrReference(ctx: OpContext, withConstant: boolean): Prom
   const size = numElements(shape)
   if (size < NATIVE_PAD_ELEMENTS) return pad(ctx, withConstant)
   const out = outputArray(ctx, t.dtype, size) as Flat
-  if (t.dtype === 'float32' && rank === 4 && pads[0] === 0 && pads[1] === 0 && pads[6] === 0 && pads[7] === 0 && padFoldsIntoConv(ctx)) {
-    // The Conv2D that alone reads this output pads by itself (src/runtime/foldedPad.ts).
-    recordPadFold(ctx, out, {source: t, top: pads[2], left: pads[4]})
-    return [{dtype: t.dtype, shape, data: out}]
-  }
   const before = t.shape.map((_, i) => pads[2 * i])
   const after = t.shape.map((_, i) => pads[2 * i + 1])
   await padZeroNative(t.data as Flat, out, [...t.shape], before, after, {threads: ctx.options.threads})
@@ -118,5 +114,23 @@ function pad(ctx: OpContext, withConstant: boolean): Tensor[] {
   return [{dtype: t.dtype, shape, data: out}]
 }
 
-registerOp({name: 'Pad', defaults: {Tpaddings: {type: 3}}, compute: (ctx) => padNativeOrReference(ctx, false)})
+/**
+ * A float32 NHWC Pad of H and W only, read by a Conv2D alone as its input, in a Session: the
+ * output keeps the padded shape but is neither copied nor written; the Conv2D pads by itself
+ * (src/runtime/foldedPad.ts). Undefined when that does not apply (then Pad runs as usual).
+ */
+function padFoldedIntoConv(ctx: OpContext): Tensor[] | undefined {
+  const t = ctx.inputs[0]
+  if (ctx.inputs.length !== 2 || t?.dtype !== 'float32' || t.shape.length !== 4 || codeFormOf(t.data as Float32Array)) return undefined
+  const p = ctx.inputs[1]
+  if (p.shape.length !== 2 || p.shape[0] !== 4 || p.shape[1] !== 2 || !padFoldsIntoConv(ctx)) return undefined
+  const pads = intValues(ctx, 1, 'paddings')
+  if (pads.some((v) => v < 0) || pads[0] !== 0 || pads[1] !== 0 || pads[6] !== 0 || pads[7] !== 0) return undefined
+  const shape = t.shape.map((d, i) => d + pads[2 * i] + pads[2 * i + 1])
+  const out = outputArray(ctx, 'float32', numElements(shape))
+  recordPadFold(ctx, out, {source: t, top: pads[2], left: pads[4]})
+  return [{dtype: 'float32', shape, data: out}]
+}
+
+registerOp({name: 'Pad', defaults: {Tpaddings: {type: 3}}, compute: async (ctx) => padFoldedIntoConv(ctx) ?? padNativeOrReference(ctx, false)})
 registerOp({name: 'PadV2', defaults: {Tpaddings: {type: 3}}, compute: (ctx) => pad(ctx, true)})
