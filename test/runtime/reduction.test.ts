@@ -153,3 +153,19 @@ t.test('float Sum/Mean over contiguous axes (the global-average-pool path): memo
     t.same(values(mean), Array.from(want, (v) => F(v / F(count))), `Mean over [${axes}]`)
   }
 })
+
+t.test('float Mean over H, W of a large NHWC tensor (native average pool): same bits as the plain loop', async (t) => {
+  const shape = [40, 7, 9, 16] // 40320 values: the native kernels' size
+  const x = randomFloats(40 * 7 * 9 * 16, 11).map((v, i) => v * (i % 5 === 0 ? 1e5 : 1))
+  const sums = new Float32Array(40 * 16)
+  for (let b = 0; b < 40; b++)
+    for (let p = 0; p < 7 * 9; p++)
+      for (let c = 0; c < 16; c++) sums[b * 16 + c] += x[(b * 63 + p) * 16 + c]
+  const want = Array.from(sums, (v) => F(v / F(63)))
+  const [mean] = await reduce('Mean', f32(shape, Array.from(x)), [1, 2])
+  t.same(mean.shape, [40, 16])
+  t.same(values(mean), want)
+  const [kept] = await reduce('Mean', f32(shape, Array.from(x)), [2, 1], true)
+  t.same(kept.shape, [40, 1, 1, 16])
+  t.same(values(kept), want)
+})

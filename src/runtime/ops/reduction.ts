@@ -17,7 +17,7 @@ import {registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectDType, expectInputCount, intValues, opError} from '../opArgs.js'
 import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type DType, type Tensor} from '../../core/tensor.js'
 import {normalizeAxis, reducedShape, stridesOf} from '../shapes.js'
-import {minMaxFloat} from '../../native/floatKernels.js'
+import {minMaxFloat, nativeFloatKernels, poolFloat} from '../../native/floatKernels.js'
 import {codeFormOf} from '../codeForms.js'
 
 type NumArray = Float32Array | Float64Array | Int32Array
@@ -157,6 +157,12 @@ async function reduce(ctx: OpContext, kind: Kind): Promise<Tensor[]> {
   } else if (outSize === 1 && x.length > 0) {
     // Full reduction (e.g. the Min/Max range nodes of quantized graphs): one accumulator.
     out[0] = reduceAll(x, kind, out[0], xt.dtype)
+  } else if (kind === 'mean' && xt.dtype === 'float32' && xt.shape.length === 4 && axes.size === 2 && axes.has(1) && axes.has(2) && nativeFloatKernels(x.length)) {
+    // Mean over H and W of NHWC (a global average pool): the native average pool with a window
+    // of the whole image sums each channel in the same memory order and divides by f32(H·W).
+    const [n, h, w, c] = xt.shape
+    await poolFloat(x as Float32Array, out as Float32Array, {n, h, w, c, kh: h, kw: w, sh: 1, sw: 1, oh: 1, ow: 1, padTop: 0, padLeft: 0}, true, {threads: ctx.options.threads})
+    return [{dtype: xt.dtype, shape, data: out}]
   } else if ((kind === 'sum' || kind === 'mean') && !isInt && contiguousAxes(axes)) {
     sumMiddleAxes(x, xt.shape, axes, out)
   } else visitRows(xt.shape, axes, (i, o, os, len) => {
