@@ -35,16 +35,26 @@ inline float Apply(float a, float b) {
   }
 }
 
-template <BinaryF32Op op>
+inline float Rectify(float v) { return v < 0.0f ? 0.0f : v; }  // Relu: NaN and -0 pass through
+
+template <BinaryF32Op op, bool kRelu>
 void Binary(const float* a, const float* b, bool bScalar, int64_t n, float* out, int threads) {
   Chunks(n, threads, [=](int64_t s, int64_t e) {
     if (bScalar) {
       const float v = b[0];
-      for (int64_t i = s; i < e; ++i) out[i] = Apply<op>(a[i], v);
+      for (int64_t i = s; i < e; ++i) out[i] = kRelu ? Rectify(Apply<op>(a[i], v)) : Apply<op>(a[i], v);
     } else {
-      for (int64_t i = s; i < e; ++i) out[i] = Apply<op>(a[i], b[i]);
+      for (int64_t i = s; i < e; ++i) out[i] = kRelu ? Rectify(Apply<op>(a[i], b[i])) : Apply<op>(a[i], b[i]);
     }
   });
+}
+
+template <BinaryF32Op op>
+void Binary(const float* a, const float* b, bool bScalar, int64_t n, float* out, int threads, bool relu) {
+  if (relu)
+    Binary<op, true>(a, b, bScalar, n, out, threads);
+  else
+    Binary<op, false>(a, b, bScalar, n, out, threads);
 }
 
 }  // namespace
@@ -57,17 +67,17 @@ void ReluF32(const float* x, int64_t n, bool six, float* out, int threads) {
         out[i] = 6.0f < v ? 6.0f : v;
       }
     } else {
-      for (int64_t i = s; i < e; ++i) out[i] = x[i] < 0.0f ? 0.0f : x[i];
+      for (int64_t i = s; i < e; ++i) out[i] = Rectify(x[i]);
     }
   });
 }
 
-void BinaryF32(BinaryF32Op op, const float* a, const float* b, bool bScalar, int64_t n, float* out, int threads) {
+void BinaryF32(BinaryF32Op op, const float* a, const float* b, bool bScalar, int64_t n, float* out, int threads, bool relu) {
   switch (op) {
-    case BinaryF32Op::kAdd: return Binary<BinaryF32Op::kAdd>(a, b, bScalar, n, out, threads);
-    case BinaryF32Op::kSub: return Binary<BinaryF32Op::kSub>(a, b, bScalar, n, out, threads);
-    case BinaryF32Op::kMul: return Binary<BinaryF32Op::kMul>(a, b, bScalar, n, out, threads);
-    case BinaryF32Op::kDiv: return Binary<BinaryF32Op::kDiv>(a, b, bScalar, n, out, threads);
+    case BinaryF32Op::kAdd: return Binary<BinaryF32Op::kAdd>(a, b, bScalar, n, out, threads, relu);
+    case BinaryF32Op::kSub: return Binary<BinaryF32Op::kSub>(a, b, bScalar, n, out, threads, relu);
+    case BinaryF32Op::kMul: return Binary<BinaryF32Op::kMul>(a, b, bScalar, n, out, threads, relu);
+    case BinaryF32Op::kDiv: return Binary<BinaryF32Op::kDiv>(a, b, bScalar, n, out, threads, relu);
   }
 }
 

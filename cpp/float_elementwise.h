@@ -17,7 +17,8 @@ void ReluF32(const float* x, int64_t n, bool six, float* out, int threads);
 
 enum class BinaryF32Op { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3 };
 // out[i] = a[i] ∘ b[bScalar ? 0 : i].
-void BinaryF32(BinaryF32Op op, const float* a, const float* b, bool bScalar, int64_t n, float* out, int threads);
+void BinaryF32(BinaryF32Op op, const float* a, const float* b, bool bScalar, int64_t n, float* out, int threads,
+               bool relu = false);
 
 // AvgPool: out = (0 + taps in (h, w) order) / count of in-image taps (count 0 gives 0/0 = NaN);
 // MaxPool: from −FLT_MAX, `m < v ? v : m` over the in-image taps.

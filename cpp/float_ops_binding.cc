@@ -1,13 +1,15 @@
 // N-API entry points for float kernels, each run on a worker thread (args::Worker) and resolving
 // a Promise<void>:
-//   conv2dFloat(input, filter, output, dims[15], threads, reference)
+//   conv2dFloat(input, filter, output, dims[15], threads, reference[, isa])  isa: a variant of
+//     floatConvVariants() (default: the fastest this CPU runs)
+//   floatConvVariants() → string[] (synchronous): the SGEMM variants this CPU runs, fastest first
 //   batchNormMomentsFloat(x, mean, variance, rows, depth, threads)
 //   batchNormMomentsCodes(codes, table, mean, variance, rows, depth, threads)
-//   batchNormApplyFloat(x, mean, k, offset, y, rows, depth, threads)
+//   batchNormApplyFloat(x, mean, k, offset, y, rows, depth, threads, relu)
 //   minMaxFloat(x, result[2], threads, reference)
 //   padZeroBytes(input, output, elemBytes, shape, before, after, threads[, fill byte])
 //   reluFloat(x, out, six, threads)
-//   binaryFloat(op, a, b, out, threads)          op: 0 add, 1 sub, 2 mul, 3 div; b of length 1 or n
+//   binaryFloat(op, a, b, out, threads, relu)    op: 0 add, 1 sub, 2 mul, 3 div; b of length 1 or n
 //   poolFloat(x, out, dims[12], average, threads)
 // Sizes are validated in TypeScript (src/native/floatKernels.ts) and checked again here with the
 // shared readers of napi_args.h.
@@ -22,6 +24,7 @@
 #include "min_max_float.h"
 #include "napi_args.h"
 #include "pad.h"
+#include "sgemm.h"
 
 namespace axq {
 namespace {
@@ -50,14 +53,29 @@ Napi::Value Conv2DFloat(const Napi::CallbackInfo& info) {
   Product(env, fn, {s.ow + s.kw, s.sw + s.dw});
   const int threads = Threads(info, 4, fn);
   const bool reference = args::Bool(info, 5, fn);
+  std::string isa;
+  if (info.Length() > 6 && !info[6].IsUndefined()) {
+    if (!info[6].IsString()) args::TypeFail(env, fn, 6, "must be a string (an SGEMM variant name)");
+    isa = info[6].As<Napi::String>().Utf8Value();
+    bool known = false;
+    for (const std::string& v : SgemmIsaVariants()) known = known || v == isa;
+    Need(known, env, fn, "SGEMM variant '" + isa + "' is not available on this CPU");
+  }
   const float *ip = in.Data(), *fp = filter.Data();
   float* op = out.Data();
   return Worker::Start(new Worker(env, "axq:conv2dFloat", {in, filter, out}, [=] {
     if (reference)
       Conv2DFloatReference(s, ip, fp, op);
     else
-      Conv2DFloatFast(s, ip, fp, op, threads);
+      Conv2DFloatFast(s, ip, fp, op, threads, isa.empty() ? nullptr : isa.c_str());
   }));
+}
+
+Napi::Value FloatConvVariants(const Napi::CallbackInfo& info) {
+  const std::vector<std::string> variants = SgemmIsaVariants();
+  Napi::Array out = Napi::Array::New(info.Env(), variants.size());
+  for (size_t i = 0; i < variants.size(); ++i) out.Set(static_cast<uint32_t>(i), Napi::String::New(info.Env(), variants[i]));
+  return out;
 }
 
 // batchNormMomentsFloat(x, mean, variance, rows, depth, threads) → Promise<void>
@@ -92,12 +110,13 @@ Napi::Value BatchNormMomentsCodesBinding(const Napi::CallbackInfo& info) {
                                   [=] { BatchNormMomentsCodes(cp, rows, depth, tp, mp, vp, threads); }));
 }
 
-// batchNormApplyFloat(x, mean, k, offset, y, rows, depth, threads) → Promise<void>
+// batchNormApplyFloat(x, mean, k, offset, y, rows, depth, threads, relu) → Promise<void>
 Napi::Value BatchNormApplyBinding(const Napi::CallbackInfo& info) {
   const char* fn = "batchNormApplyFloat";
   Napi::Env env = info.Env();
   const int64_t rows = Int(info, 5, fn), depth = Int(info, 6, fn);
   const int threads = Threads(info, 7, fn);
+  const bool relu = args::Bool(info, 8, fn);
   const int64_t n = Product(env, fn, {rows, depth});
   auto x = Array<float>(info, 0, fn, kF32, n);
   auto mean = Array<float>(info, 1, fn, kF32, depth);
@@ -107,7 +126,7 @@ Napi::Value BatchNormApplyBinding(const Napi::CallbackInfo& info) {
   const float *xp = x.Data(), *mp = mean.Data(), *kp = k.Data(), *op = offset.Data();
   float* yp = y.Data();
   return Worker::Start(new Worker(env, "axq:batchNormApply", {x, mean, k, offset, y},
-                                  [=] { BatchNormApply(xp, rows, depth, mp, kp, op, yp, threads); }));
+                                  [=] { BatchNormApply(xp, rows, depth, mp, kp, op, yp, threads, relu); }));
 }
 
 // minMaxFloat(x, result[2], threads, reference) → Promise<void>: result = [min, max]
@@ -167,7 +186,8 @@ Napi::Value ReluBinding(const Napi::CallbackInfo& info) {
   return Worker::Start(new Worker(info.Env(), "axq:reluFloat", {x, out}, [=] { ReluF32(xp, n, six, op, threads); }));
 }
 
-// binaryFloat(op, a, b, out, threads): b has length 1 (a scalar) or a's length.
+// binaryFloat(op, a, b, out, threads, relu): b has length 1 (a scalar) or a's length; with relu,
+// out = relu(a ∘ b) in the same pass.
 Napi::Value BinaryBinding(const Napi::CallbackInfo& info) {
   const char* fn = "binaryFloat";
   const auto op = static_cast<BinaryF32Op>(Int(info, 0, fn, 0, 3));
@@ -178,10 +198,11 @@ Napi::Value BinaryBinding(const Napi::CallbackInfo& info) {
   Need(scalar || static_cast<int64_t>(b.ElementLength()) == n, info.Env(), fn, "operand lengths differ");
   auto out = Array<float>(info, 3, fn, kF32, n);
   const int threads = Threads(info, 4, fn);
+  const bool relu = args::Bool(info, 5, fn);
   const float *ap = a.Data(), *bp = b.Data();
   float* o = out.Data();
   return Worker::Start(
-      new Worker(info.Env(), "axq:binaryFloat", {a, b, out}, [=] { BinaryF32(op, ap, bp, scalar, n, o, threads); }));
+      new Worker(info.Env(), "axq:binaryFloat", {a, b, out}, [=] { BinaryF32(op, ap, bp, scalar, n, o, threads, relu); }));
 }
 
 // poolFloat(x, out, dims[12] = n h w c kh kw sh sw oh ow padTop padLeft, average, threads)
@@ -207,6 +228,7 @@ Napi::Value PoolBinding(const Napi::CallbackInfo& info) {
 
 void RegisterFloatOps(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dFloat", Napi::Function::New(env, Conv2DFloat));
+  exports.Set("floatConvVariants", Napi::Function::New(env, FloatConvVariants));
   exports.Set("batchNormMomentsFloat", Napi::Function::New(env, BatchNormMomentsBinding));
   exports.Set("batchNormMomentsCodes", Napi::Function::New(env, BatchNormMomentsCodesBinding));
   exports.Set("batchNormApplyFloat", Napi::Function::New(env, BatchNormApplyBinding));

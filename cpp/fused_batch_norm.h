@@ -19,7 +19,8 @@ void BatchNormMomentsCodes(const uint8_t* codes, int64_t rows, int64_t depth, co
                            float* variance, int threads);
 
 // y[r, c] = f32(f32(f32(x[r, c] - mean[c]) * k[c]) + offset[c]); rows split across threads.
+// With relu, y = relu(that) (v < 0 ? 0 : v) in the same pass (a Relu that alone reads y).
 void BatchNormApply(const float* x, int64_t rows, int64_t depth, const float* mean, const float* k, const float* offset,
-                    float* y, int threads);
+                    float* y, int threads, bool relu = false);
 
 }  // namespace axq

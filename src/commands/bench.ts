@@ -11,6 +11,7 @@ import {tunedTable} from '../mults/tune.js'
 import {RESNET8_LAYERS, convLayersOfGraph, parseLayerShape, type ConvLayer} from '../bench/convLayers.js'
 import {benchEndToEnd, benchLayers, type ActivationModel, type BenchResult, type EndToEndResult, type LayerBenchResult} from '../bench/convBench.js'
 import {captureConvInputs, type ConvInputs} from '../bench/convInputs.js'
+import {benchFloat, type FloatBenchRun} from '../bench/floatBench.js'
 import {defaultThreads} from '../native/axconv.js'
 import {multDirFlag} from '../cli/multDirFlag.js'
 
@@ -20,13 +21,13 @@ const FALLBACK_MULT = 'drum8u_k4'
 export default class Bench extends AxqCommand {
   static override description = `Speed of the fast AxConv2D path against the reference loop, layer by layer
 
-Runs every convolution layer of ResNet-8 (or of --graph, or the --shape layers) on the same inputs with the reference kernel (one thread, one table look-up per multiplication, like tf-approximate's) and the fast kernel (--threads), checks that both agree bit for bit (exit 1 if not), and prints GMAC/s from wall time and per CPU-second (robust when other processes compete for the cores), speedups and the product rows kept per layer. With --graph and --data it also times a whole inference of --iterations x --batch-size images; with --float only that, for a float graph.`
+Runs every convolution layer of ResNet-8 (or of --graph, or the --shape layers) on the same inputs with the reference kernel (one thread, one table look-up per multiplication, like tf-approximate's) and the fast kernel (--threads), checks that both agree bit for bit (exit 1 if not), and prints GMAC/s from wall time and per CPU-second (robust when other processes compete for the cores), speedups and the product rows kept per layer. With --graph and --data it also times a whole inference of --iterations x --batch-size images; with --float only that, for a float graph, warm: one warm-up batch, then --iterations timed batches (CPU seconds of each, comparable with scripts/speed/tf_float_resnet8.py).`
 
   static override examples = [
     '<%= config.bin %> bench --mult-dir ../shared/axmult',
     '<%= config.bin %> bench --graph resnet_8_quant_ax.pb --data test_batch.bin --mult mul8u_L40 --tune --json',
     '<%= config.bin %> bench --threads 1 --activations uniform --shape 16x16x256:256:3:1 --shape 8x8x512:512:3:1',
-    '<%= config.bin %> bench --float --graph resnet_8.pb --data test_batch.bin --iterations 1',
+    '<%= config.bin %> bench --float --graph resnet_8.pb --data test_first1000.bin --batch-size 1000 --iterations 3',
   ]
 
   static override flags = {
@@ -188,19 +189,25 @@ Runs every convolution layer of ResNet-8 (or of --graph, or the --shape layers) 
     }
   }
 
-  /** --float: one whole inference of a float graph, timed; no multiplier, no layer comparison. */
+  /** --float: warm CPU time of a float graph's inference (src/bench/floatBench.ts); no multiplier, no layer comparison. */
   private async floatEndToEnd(graph: string, data: string, flags: {threads?: number; 'batch-size': number; iterations: number; json: boolean}): Promise<void> {
     const threads = flags.threads ?? defaultThreads()
-    if (process.stderr.isTTY) process.stderr.write(`float end-to-end: ${flags.iterations} x ${flags['batch-size']} images of ${data}...\n`)
-    const endToEnd = await benchEndToEnd({graph, data, mult: FALLBACK_MULT, tune: false, threads, batchSize: flags['batch-size'], iterations: flags.iterations})
-    const load = os.loadavg()[0]
+    if (process.stderr.isTTY) process.stderr.write(`float end-to-end: 1 warm-up + ${flags.iterations} timed batches of ${flags['batch-size']} images of ${data}...\n`)
+    const r = await benchFloat({graph, data, mult: FALLBACK_MULT, threads, batchSize: flags['batch-size'], runs: flags.iterations})
+    const load = os.loadavg()
+    const endToEnd: EndToEndResult = {images: r.images, seconds: r.seconds, cpuSeconds: r.batchCpuSeconds, imagesPerSecond: r.imagesPerSecond, peakRssMb: r.peakRssMb, accuracy: r.accuracy}
     if (flags.json) {
-      this.printJson({mode: 'float', graph, threads, endToEnd, loadAverage: load})
+      this.printJson({mode: 'float', graph, threads, endToEnd, warmup: r.warmup, runs: r.runs, medianCpuSeconds: r.medianCpuSeconds, bestCpuSeconds: r.bestCpuSeconds, loadAverage: load[0]})
       return
     }
-    this.log(`float end-to-end, ${graph}: ${threads} thread(s)`)
+    this.log(`float end-to-end, ${graph}: ${threads} thread(s), 1 warm-up batch then ${r.runs.length} timed batches of ${flags['batch-size']} images`)
+    const line = (name: string, x: FloatBenchRun) =>
+      `${name}: cpu ${x.cpuSeconds.toFixed(3)} s (with decoding ${x.batchCpuSeconds.toFixed(3)} s), wall ${x.seconds.toFixed(3)} s, ${x.images} images, accuracy ${x.accuracy.toFixed(3)}`
+    this.log(line('warm-up', r.warmup))
+    r.runs.forEach((x, i) => this.log(line(`run ${i}`, x)))
+    this.log(`warm CPU time per batch of ${flags['batch-size']} images: median ${r.medianCpuSeconds.toFixed(3)} s, best ${r.bestCpuSeconds.toFixed(3)} s (process CPU, all threads, from decoded images to predictions: compare with TensorFlow's sess.run in scripts/speed/tf_float_resnet8.py)`)
     this.log(endToEndLine(endToEnd))
-    if (load > os.availableParallelism()) this.log(`note: load average ${load.toFixed(1)} on ${os.availableParallelism()} cores: the CPU time is the robust figure`)
+    this.log(`load average ${load.map((v) => v.toFixed(2)).join(', ')} on ${os.availableParallelism()} cores${load[0] > os.availableParallelism() ? ': other processes compete for the CPU, so the CPU time is the robust figure' : ''}`)
   }
 }
 

@@ -101,6 +101,8 @@ export interface InferEvents {
   onLayers?(layers: LayerSetting[]): void
   /** A remark for the user (stderr), e.g. records reused or flags without effect. */
   onNotice?(message: string): void
+  /** Called when a batch's images are decoded, just before the graph runs on them. */
+  onBatchDecoded?(index: number): void
   /** Called after each batch. */
   onRun?(index: number, run: RunResult): void
   /** Each batch's predicted classes and labels (for per-image comparisons, src/evaluation). */
@@ -210,6 +212,7 @@ export async function runInference(options: InferOptions, events: InferEvents = 
     const started = process.hrtime.bigint()
     const batch = dataset.batch(position, options.batchSize)
     position = (position + options.batchSize) % dataset.count
+    events.onBatchDecoded?.(it)
     const logits = flattenLogits(await model.run(batch.images, npz), batch.labels.length, output)
     if (options.saveLogits) saved.push(logits)
     checkLabels(batch.labels, logits.shape[1], dataset.source)

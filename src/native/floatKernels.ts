@@ -1,8 +1,10 @@
 /**
  * Typed wrapper of the native float32 kernels (cpp/conv2d_float.cc). Shapes are validated here,
  * before anything crosses into C++; the kernels run on a worker thread and resolve when done.
- * Both the fast kernel and its reference twin use one fixed accumulation order per output
- * element (kh, kw, ci ascending; see cpp/conv2d_float.h), so results never depend on `threads`.
+ * Both the fast kernel (an SGEMM with FMA micro-tiles, cpp/sgemm.h) and its reference twin do the
+ * same fused multiply-adds per output element in one fixed order (kh, kw, ci ascending, taps
+ * outside the image read as +0; see cpp/conv2d_float.h), so results never depend on `threads`
+ * or on the instruction-set variant.
  */
 import os from 'node:os'
 import {native} from './binding.js'
@@ -31,18 +33,28 @@ type Conv2DFloatFn = (
   dims: number[],
   threads: number,
   reference: boolean,
+  isa?: string,
 ) => Promise<void>
 
 export function defaultThreads(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length
 }
 
-/** Float32 NHWC/HWIO convolution; `reference` selects the plain single-threaded loop. */
+/** The SGEMM instruction-set variants of the fast float convolution this CPU runs, fastest first. */
+export function floatConvVariants(): string[] {
+  return nativeFn<() => string[]>('floatConvVariants')()
+}
+
+/**
+ * Float32 NHWC/HWIO convolution; `reference` selects the plain single-threaded loop, `isa` one of
+ * floatConvVariants() (default: the fastest, or AXQ_SIMD's choice). `out` (overwritten entirely)
+ * receives the result instead of a new array.
+ */
 export async function conv2dFloat(
   input: Float32Array,
   filter: Float32Array,
   g: Conv2DFloatGeometry,
-  options: {threads?: number; reference?: boolean} = {},
+  options: {threads?: number; reference?: boolean; isa?: string; out?: Float32Array} = {},
 ): Promise<Float32Array> {
   const [n, h, w, c] = g.input
   const [kh, kw, ci, co] = g.filter
@@ -52,17 +64,19 @@ export async function conv2dFloat(
   if (input.length !== n * h * w * c) throw new AxqError(`conv2dFloat: input has ${input.length} values, shape needs ${n * h * w * c}`)
   if (filter.length !== kh * kw * c * co) throw new AxqError(`conv2dFloat: filter has ${filter.length} values, shape needs ${kh * kw * c * co}`)
   if (g.strides.some((s) => s < 1) || g.dilations.some((d) => d < 1)) throw new AxqError('conv2dFloat: strides and dilations must be at least 1')
-  const output = new Float32Array(n * g.outH * g.outW * co)
+  const size = n * g.outH * g.outW * co
+  if (options.out && options.out.length !== size) throw new AxqError(`conv2dFloat: output has ${options.out.length} values, shape needs ${size}`)
+  const output = options.out ?? new Float32Array(size)
   if (output.length === 0) return output
   const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
   const fn = native().conv2dFloat as Conv2DFloatFn | undefined
   if (typeof fn !== 'function') throw new AxqError('the native library lacks conv2dFloat: rebuild it with npm run build:native')
-  await fn(input, filter, output, dims, threads, options.reference === true)
+  await fn(input, filter, output, dims, threads, options.reference === true, options.isa)
   return output
 }
 
 type MomentsFn = (x: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, depth: number, threads: number) => Promise<void>
-type ApplyFn = (x: Float32Array, mean: Float32Array, k: Float32Array, offset: Float32Array, y: Float32Array, rows: number, depth: number, threads: number) => Promise<void>
+type ApplyFn = (x: Float32Array, mean: Float32Array, k: Float32Array, offset: Float32Array, y: Float32Array, rows: number, depth: number, threads: number, relu: boolean) => Promise<void>
 
 function rowsOf(x: Float32Array, depth: number, vectors: Float32Array[], what: string): number {
   const rows = depth === 0 ? 0 : x.length / depth
@@ -115,7 +129,8 @@ export async function batchNormMomentsCodes(
 
 /**
  * y = f32(f32(f32(x − mean) · k) + offset) per channel, rows split across threads. `options.out`
- * (x.length elements, overwritten entirely) receives y instead of a new array.
+ * (x.length elements, overwritten entirely) receives y instead of a new array; with
+ * `options.relu`, y = relu(that) (v < 0 ? 0 : v) in the same pass.
  */
 export async function batchNormApplyFloat(
   x: Float32Array,
@@ -123,14 +138,14 @@ export async function batchNormApplyFloat(
   mean: Float32Array,
   k: Float32Array,
   offset: Float32Array,
-  options: {threads?: number; out?: Float32Array} = {},
+  options: {threads?: number; out?: Float32Array; relu?: boolean} = {},
 ): Promise<Float32Array> {
   const rows = rowsOf(x, depth, [mean, k, offset], 'batchNormApplyFloat')
   if (options.out && options.out.length !== x.length) throw new AxqError(`batchNormApplyFloat: output has ${options.out.length} values, input ${x.length}`)
   const y = options.out ?? new Float32Array(x.length)
   if (x.length === 0) return y
   const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
-  await nativeFn<ApplyFn>('batchNormApplyFloat')(x, mean, k, offset, y, rows, depth, threads)
+  await nativeFn<ApplyFn>('batchNormApplyFloat')(x, mean, k, offset, y, rows, depth, threads, options.relu === true)
   return y
 }
 
@@ -221,15 +236,18 @@ export async function reluFloat(x: Float32Array, out: Float32Array, six: boolean
 
 export type BinaryFloatOp = 'add' | 'sub' | 'mul' | 'div'
 const BINARY_CODES: Record<BinaryFloatOp, number> = {add: 0, sub: 1, mul: 2, div: 3}
-type BinaryFn = (op: number, a: Float32Array, b: Float32Array, out: Float32Array, threads: number) => Promise<void>
+type BinaryFn = (op: number, a: Float32Array, b: Float32Array, out: Float32Array, threads: number, relu: boolean) => Promise<void>
 
-/** out[i] = a[i] ∘ b[i] (b of a's length) or a[i] ∘ b[0] (b of length 1), IEEE float32. */
-export async function binaryFloat(op: BinaryFloatOp, a: Float32Array, b: Float32Array, out: Float32Array, options: {threads?: number} = {}): Promise<void> {
+/**
+ * out[i] = a[i] ∘ b[i] (b of a's length) or a[i] ∘ b[0] (b of length 1), IEEE float32; with
+ * `relu`, out[i] = relu(that) (v < 0 ? 0 : v) in the same pass.
+ */
+export async function binaryFloat(op: BinaryFloatOp, a: Float32Array, b: Float32Array, out: Float32Array, options: {threads?: number; relu?: boolean} = {}): Promise<void> {
   if (out.length !== a.length || (b.length !== a.length && b.length !== 1)) {
     throw new AxqError(`binaryFloat: operands of ${a.length} and ${b.length} values, output ${out.length}`)
   }
   if (a.length === 0) return
-  await nativeFn<BinaryFn>('binaryFloat')(BINARY_CODES[op], a, b, out, Math.max(1, Math.floor(options.threads ?? defaultThreads())))
+  await nativeFn<BinaryFn>('binaryFloat')(BINARY_CODES[op], a, b, out, Math.max(1, Math.floor(options.threads ?? defaultThreads())), options.relu === true)
 }
 
 type PoolFn = (x: Float32Array, out: Float32Array, dims: number[], average: boolean, threads: number) => Promise<void>

@@ -53,6 +53,11 @@ export interface OpContext {
    * writes them before any reader that needs the values. Absent outside a Session.
    */
   deferFloats?: boolean
+  /**
+   * The node that alone reads output `port` of this node in the current run (through one input
+   * slot; the output is not fetched), or undefined. Absent outside a Session.
+   */
+  soleReader?(port: number): NodeDef | undefined
   /** Attr of the node, or the op's registered default, or an error naming the node. */
   attr(name: string): AttrValue
   /** True when the node has the attr or the op has a default for it. */

@@ -22,6 +22,9 @@
  *   Session as a fetch result is never reused, so results the caller holds stay intact.
  * - Float outputs may be left pending (codeForms.ts): they are written before any op that does
  *   not declare `readsCodeForms` reads them, and before they are returned.
+ * - OpContext.soleReader(port) names the one node that reads an output in this run (one input
+ *   slot, not fetched), so an op may do its reader's cheap work in the same pass (a Relu after a
+ *   float FusedBatchNorm or Add: src/runtime/fusedRelu.ts).
  * - Time per op type is recorded for `profile()` (`axq infer --profile`).
  * Nodes run one at a time; heavy ops use all threads inside the op (native kernels).
  */
@@ -32,6 +35,7 @@ import {readAttr, shapeFromProto} from '../graph/attrs.js'
 import {AxqError, nodeError} from '../errors.js'
 import {requireOp, TF_DOMAIN, type OpContext, type OpDefinition, type RunOptions} from './opRegistry.js'
 import {isPending, materialize, pinnedCodes} from './codeForms.js'
+import {foldedSource} from './foldedPad.js'
 import {allocate, BYTES_PER_ELEMENT, checkElementCount, viewOf, numElements, shapeString, TF_NAME_BY_DTYPE, dtypeFromEnum, type DType, type Tensor, type TensorData} from '../core/tensor.js'
 
 export interface OpProfile {
@@ -61,6 +65,8 @@ interface Plan {
   steps: Step[]
   /** Readers of each tensor key: consumer steps (one per input slot) plus fetches. */
   readers: Map<string, number>
+  /** The node of each tensor key read by exactly one input slot and not fetched. */
+  soleReaders: Map<string, NodeDef>
 }
 
 /** Buffers below this many bytes are not worth pooling. */
@@ -86,19 +92,23 @@ class BufferPool {
     return viewOf(dtype, buffer, size) as TensorData
   }
 
-  /** A live tensor now uses `data` (and the codes its pending values are read from). */
+  /** A live tensor now uses `data` (and the codes its pending values, or a folded Pad, read from). */
   retain(data: TensorData): void {
     const buffer = bufferOf(data)
     const n = buffer && this.users.get(buffer)
     if (buffer && n !== undefined) this.users.set(buffer, n + 1)
     const codes = pinnedCodes(data)
     if (codes) this.retain(codes)
+    const source = foldedSource(data)
+    if (source) this.retain(source)
   }
 
   /** A live tensor no longer uses `data`; the buffer is free once no tensor does. */
   release(data: TensorData): void {
     const codes = pinnedCodes(data)
     if (codes) this.release(codes)
+    const source = foldedSource(data)
+    if (source) this.release(source)
     const buffer = bufferOf(data)
     const n = buffer && this.users.get(buffer)
     if (!buffer || n === undefined) return
@@ -203,7 +213,7 @@ export class Session {
     for (const step of plan.steps) {
       const {node} = step
       const inputs = step.inputs.map((key) => values.get(key) as Tensor)
-      const outputs = await this.execute(step, inputs, runCache)
+      const outputs = await this.execute(step, inputs, runCache, plan.soleReaders)
       for (const port of step.usedPorts) {
         if (port >= outputs.length) {
           throw nodeError(node, `output ${port} is read downstream, but the op produced ${outputs.length} output(s)`)
@@ -251,7 +261,7 @@ export class Session {
     this.profiles.clear()
   }
 
-  private async execute(step: Step, inputs: Tensor[], runCache: Map<unknown, unknown>): Promise<Tensor[]> {
+  private async execute(step: Step, inputs: Tensor[], runCache: Map<unknown, unknown>, soleReaders: Map<string, NodeDef>): Promise<Tensor[]> {
     const {node, def} = step
     let cache = this.caches.get(node.name)
     if (!cache) this.caches.set(node.name, (cache = new Map()))
@@ -263,6 +273,7 @@ export class Session {
       runCache,
       recycle: (dtype: DType, size: number) => this.pool.take(dtype, size),
       deferFloats: true,
+      soleReader: (port: number) => soleReaders.get(`${node.name}:${port}`),
       attr(name: string): AttrValue {
         const v = node.attr?.[name] ?? def.defaults?.[name]
         if (v === undefined) throw nodeError(node, `missing attr '${name}' (the op has no default for it)`)
@@ -351,9 +362,11 @@ export class Session {
     }
 
     const readers = new Map<string, number>()
+    const readerNode = new Map<string, NodeDef>()
     const used = new Map<string, Set<number>>()
-    const read = (key: string): void => {
+    const read = (key: string, by?: NodeDef): void => {
       readers.set(key, (readers.get(key) ?? 0) + 1)
+      if (by) readerNode.set(key, by)
       if (!fed.has(key)) {
         const {node, port} = splitKey(key)
         let ports = used.get(node)
@@ -375,14 +388,19 @@ export class Session {
         if (ref.control) continue
         const key = `${ref.node}:${ref.port}`
         inputs.push(key)
-        read(key)
+        read(key, node)
       }
       steps.push({node, def, inputs, usedPorts: []})
     }
     for (const key of fetchKeys) read(key)
     for (const step of steps) step.usedPorts = [...(used.get(step.node.name) ?? [])].sort((a, b) => a - b)
 
-    const plan = {steps, readers}
+    const soleReaders = new Map<string, NodeDef>()
+    for (const [key, count] of readers) {
+      const by = readerNode.get(key)
+      if (count === 1 && by && !fetchKeys.includes(key)) soleReaders.set(key, by)
+    }
+    const plan = {steps, readers, soleReaders}
     this.plans.set(cacheKey, plan)
     return plan
   }

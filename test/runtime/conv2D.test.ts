@@ -1,9 +1,9 @@
 import t from 'tap'
 import '../../src/runtime/ops/index.js'
 import {runOp} from '../helpers/runOp.js'
-import {conv2dFloat, type Conv2DFloatGeometry} from '../../src/native/floatKernels.js'
+import {conv2dFloat, floatConvVariants, type Conv2DFloatGeometry} from '../../src/native/floatKernels.js'
 import {windowDim, type Padding} from '../../src/runtime/shapes.js'
-import {attrs, f32, randomFloats, values, firstBitDifference} from './tensors.js'
+import {attrs, f32, fmaf, randomFloats, values, firstBitDifference} from './tensors.js'
 
 const conv = (x: ReturnType<typeof f32>, w: ReturnType<typeof f32>, a: Record<string, unknown>, threads?: number) =>
   runOp('Conv2D', [x, w], {strides: attrs.nhwc(1, 1), padding: attrs.string('SAME'), ...(a as object)}, {threads})
@@ -36,7 +36,7 @@ t.test('hand-computed: VALID, SAME (pad after only), stride 2, 1x1 multi-channel
   t.same(values(y), [1, -1.5], 'batch of 2')
 })
 
-t.test('accumulation order is (kh, kw, ci), float32 after each step', async (t) => {
+t.test('accumulation order is (kh, kw, ci), one fused multiply-add (single rounding) per tap', async (t) => {
   // (1e8 + 1) − 1e8 = 0 in float32: any other order (or a wider accumulator) gives 1.
   let [y] = await conv(f32([1, 1, 1, 3], [1e8, 1, -1e8]), f32([1, 1, 3, 1], [1, 1, 1]), {})
   t.same(values(y), [0], 'ci order')
@@ -45,6 +45,24 @@ t.test('accumulation order is (kh, kw, ci), float32 after each step', async (t) 
   // (1e8 − 1e8) + 1 = 1 ascending; descending would give (1 − 1e8) + 1e8 = 0.
   ;[y] = await conv(f32([1, 3, 1, 1], [1e8, -1e8, 1]), f32([3, 1, 1, 1], [1, 1, 1]), {padding: attrs.string('VALID')})
   t.same(values(y), [1], 'kh ascending')
+  // a = 1 + 2^-12: a·a = 1 + 2^-11 + 2^-24 needs 25 bits. fma(a, a, −1) keeps it: 2^-11 + 2^-24;
+  // a rounded product (1 + 2^-11, ties to even) then an add would give 2^-11.
+  const a = 1 + 2 ** -12
+  ;[y] = await conv(f32([1, 1, 1, 2], [-1, a]), f32([1, 1, 2, 1], [1, a]), {})
+  t.same(values(y), [2 ** -11 + 2 ** -24], 'product and sum rounded once')
+})
+
+t.test('taps outside the image read +0 (zero padding, as TensorFlow)', async (t) => {
+  // An infinite weight on a padded tap gives 0·∞ = NaN, as in TF's zero-padded contraction;
+  const w = f32([3, 3, 1, 1], [Infinity, 0, 0, 0, 1, 0, 0, 0, 0])
+  let [y] = await conv(f32([1, 2, 2, 1], [1, 2, 3, 4]), w, {})
+  const got = values(y)
+  t.ok(got.slice(0, 3).every(Number.isNaN), 'pixels whose top-left tap is padding: NaN')
+  t.equal(got[3], Infinity, 'pixel (1,1): ∞·1 + 4')
+  ;[y] = await conv(f32([1, 3, 3, 1], [1, 2, 3, 4, 5, 6, 7, 8, 9]), w, {padding: attrs.string('SAME')})
+  const v = values(y)
+  t.ok([0, 1, 2, 3, 6].every((k) => Number.isNaN(v[k])), 'every pixel whose top-left tap is padding is NaN')
+  t.same([v[4], v[5], v[7], v[8]], [Infinity, Infinity, Infinity, Infinity], 'inside: ∞·x + x')
 })
 
 t.test('errors name the node', async (t) => {
@@ -56,7 +74,7 @@ t.test('errors name the node', async (t) => {
   await t.rejects(conv(nine, f32([1, 1, 1, 1], [1]), {data_format: attrs.string('NCHW')}), /data_format 'NCHW' is not supported/)
 })
 
-/** Independent TypeScript reference with the documented order. */
+/** Independent TypeScript reference with the documented operations (fma per tap, zero padding). */
 function tsConv(x: Float32Array, w: Float32Array, g: Conv2DFloatGeometry): Float32Array {
   const [n, h, wd, c] = g.input
   const [kh, kw, , co] = g.filter
@@ -68,11 +86,10 @@ function tsConv(x: Float32Array, w: Float32Array, g: Conv2DFloatGeometry): Float
           let acc = 0
           for (let p = 0; p < kh; p++) {
             const y = i * g.strides[0] - g.padTop + p * g.dilations[0]
-            if (y < 0 || y >= h) continue
             for (let q = 0; q < kw; q++) {
               const xx = j * g.strides[1] - g.padLeft + q * g.dilations[1]
-              if (xx < 0 || xx >= wd) continue
-              for (let ci = 0; ci < c; ci++) acc = Math.fround(acc + Math.fround(x[((b * h + y) * wd + xx) * c + ci] * w[((p * kw + q) * c + ci) * co + o]))
+              const inside = y >= 0 && y < h && xx >= 0 && xx < wd
+              for (let ci = 0; ci < c; ci++) acc = fmaf(inside ? x[((b * h + y) * wd + xx) * c + ci] : 0, w[((p * kw + q) * c + ci) * co + o], acc)
             }
           }
           out[((b * g.outH + i) * g.outW + j) * co + o] = acc
@@ -80,7 +97,9 @@ function tsConv(x: Float32Array, w: Float32Array, g: Conv2DFloatGeometry): Float
   return out
 }
 
-t.test('native fast == native reference == TS reference, any thread count', async (t) => {
+t.test('native fast == native reference == TS reference, any thread count, every SGEMM variant', async (t) => {
+  const variants = floatConvVariants()
+  t.ok(variants.includes('generic'), `variants this CPU runs: ${variants.join(', ')}`)
   const cases: [number, number, number, number, number, number, number, number, Padding, number][] = [
     // n, h, w, c, k(h), k(w), co, stride, padding, dilation
     [1, 7, 7, 3, 3, 3, 16, 1, 'SAME', 1],
@@ -92,7 +111,8 @@ t.test('native fast == native reference == TS reference, any thread count', asyn
     [4, 5, 6, 8, 3, 3, 64, 1, 'SAME', 1],
     [1, 9, 9, 2, 3, 3, 3, 1, 'SAME', 2],
     [5, 4, 4, 1, 4, 4, 1, 3, 'SAME', 1],
-    // wide rows and channel counts of 16k: the AVX2 4-pixel × 16-channel blocks and their edges
+    // wide rows; channel counts around the micro-tile widths (8, 16, 32, 48, 64 and more: several
+    // column panels and partial ones); pixel counts that leave partial micro-tiles
     [2, 6, 23, 5, 3, 3, 32, 1, 'SAME', 1],
     [1, 9, 21, 3, 3, 3, 16, 2, 'SAME', 1],
     [1, 5, 19, 4, 3, 2, 48, 1, 'VALID', 2],
@@ -102,6 +122,11 @@ t.test('native fast == native reference == TS reference, any thread count', asyn
     [2, 8, 8, 64, 3, 3, 64, 1, 'SAME', 1],
     [2, 16, 16, 32, 3, 3, 64, 2, 'SAME', 1],
     [1, 7, 13, 4, 3, 3, 32, 1, 'SAME', 2],
+    [1, 6, 7, 5, 3, 3, 70, 1, 'SAME', 1],
+    [1, 5, 5, 9, 3, 3, 130, 2, 'SAME', 1],
+    [2, 7, 5, 3, 3, 3, 24, 1, 'VALID', 1],
+    [1, 4, 6, 2, 1, 3, 17, 1, 'SAME', 3],
+    [1, 3, 3, 0, 3, 3, 4, 1, 'SAME', 1],
   ]
   let seed = 1
   for (const [n, h, w, c, kh, kw, co, s, padding, d] of cases) {
@@ -110,8 +135,6 @@ t.test('native fast == native reference == TS reference, any thread count', asyn
     const g: Conv2DFloatGeometry = {input: [n, h, w, c], filter: [kh, kw, c, co], outH: rows.out, outW: cols.out, strides: [s, s], dilations: [d, d], padTop: rows.padBefore, padLeft: cols.padBefore}
     const x = randomFloats(n * h * w * c, seed++).map((v) => v * 1000)
     const f = randomFloats(kh * kw * c * co, seed++)
-    // An infinite weight on the first tap: taps outside the image must be skipped, never added as 0·∞.
-    if (padding === 'SAME') f[0] = Infinity
     const want = tsConv(x, f, g)
     const ref = await conv2dFloat(x, f, g, {reference: true})
     const label = `[${n},${h},${w},${c}] * [${kh},${kw},${c},${co}] s${s} ${padding} d${d}`
@@ -121,6 +144,10 @@ t.test('native fast == native reference == TS reference, any thread count', asyn
     for (const threads of [1, 2, 3, 7, 100000]) {
       const fast = await conv2dFloat(x, f, g, {threads})
       t.equal(firstBitDifference(fast, want), -1, `fast (${threads} threads) == reference ${label}`)
+    }
+    for (const isa of variants) {
+      const fast = await conv2dFloat(x, f, g, {threads: 2, isa})
+      t.equal(firstBitDifference(fast, want), -1, `fast ${isa} == reference ${label}`)
     }
   }
 })

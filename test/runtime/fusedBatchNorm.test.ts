@@ -124,7 +124,7 @@ t.test('default rsqrt: Eigen fast-math packets for the first floor(C/8)·8 chann
 
 t.test('native kernels == TypeScript reference twins, any thread count', async (t) => {
   let seed = 7
-  for (const [rows, depth] of [[1000, 16], [517, 3], [64, 70], [2048, 8], [33, 1], [300, 64]]) {
+  for (const [rows, depth] of [[1000, 16], [517, 3], [64, 70], [2048, 8], [33, 1], [300, 64], [200, 24], [150, 32]]) {
     const x = randomFloats(rows * depth, seed++).map((v, i) => v * 50 + (i % depth) * 3)
     const gamma = randomFloats(depth, seed++)
     const beta = randomFloats(depth, seed++)

@@ -124,3 +124,48 @@ t.test('native one-pass min/max == sequential reference, any thread count, zero 
   const [lo, hi] = await minMaxFloat(big.data as Float32Array, {reference: true})
   t.same([values(mn)[0], values(mx)[0]], [lo, hi])
 })
+
+t.test('float Sum/Mean over contiguous axes (the global-average-pool path): memory order, float32 after each add', async (t) => {
+  // (1e8 + 1) − 1e8 = 0 in float32, summed in memory order over H, W.
+  const [s] = await reduce('Sum', f32([1, 3, 1, 1], [1e8, 1, -1e8]), [1, 2])
+  t.same(values(s), [0])
+  // Against a plain loop over every element in memory order, for several axis runs.
+  const shape = [3, 4, 5, 6]
+  const x = randomFloats(3 * 4 * 5 * 6, 7).map((v, i) => v * (i % 7 === 0 ? 1e6 : 1))
+  for (const axes of [[1, 2], [2, 3], [0, 1], [1, 2, 3], [1]]) {
+    const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d))
+    const want = new Float32Array(kept.reduce((a, b) => a * b, 1))
+    const count = axes.reduce((a, i) => a * shape[i], 1)
+    for (let i = 0; i < x.length; i++) {
+      let rest = i
+      let o = 0
+      for (let d = shape.length - 1, ostride = 1; d >= 0; d--) {
+        const idx = rest % shape[d]
+        rest = Math.floor(rest / shape[d])
+        if (!axes.includes(d)) o += idx * ostride
+        ostride *= kept[d]
+      }
+      want[o] += x[i]
+    }
+    const [sum] = await reduce('Sum', f32(shape, Array.from(x)), axes)
+    t.same(values(sum), Array.from(want), `Sum over [${axes}]`)
+    const [mean] = await reduce('Mean', f32(shape, Array.from(x)), axes, true)
+    t.same(values(mean), Array.from(want, (v) => F(v / F(count))), `Mean over [${axes}]`)
+  }
+})
+
+t.test('float Mean over H, W of a large NHWC tensor (native average pool): same bits as the plain loop', async (t) => {
+  const shape = [40, 7, 9, 16] // 40320 values: the native kernels' size
+  const x = randomFloats(40 * 7 * 9 * 16, 11).map((v, i) => v * (i % 5 === 0 ? 1e5 : 1))
+  const sums = new Float32Array(40 * 16)
+  for (let b = 0; b < 40; b++)
+    for (let p = 0; p < 7 * 9; p++)
+      for (let c = 0; c < 16; c++) sums[b * 16 + c] += x[(b * 63 + p) * 16 + c]
+  const want = Array.from(sums, (v) => F(v / F(63)))
+  const [mean] = await reduce('Mean', f32(shape, Array.from(x)), [1, 2])
+  t.same(mean.shape, [40, 16])
+  t.same(values(mean), want)
+  const [kept] = await reduce('Mean', f32(shape, Array.from(x)), [2, 1], true)
+  t.same(kept.shape, [40, 1, 1, 16])
+  t.same(values(kept), want)
+})

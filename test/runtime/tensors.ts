@@ -63,3 +63,26 @@ export function firstBitDifference(a: Float32Array, b: Float32Array): number {
   for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return i
   return -1
 }
+
+const fmaBits = new DataView(new ArrayBuffer(8))
+
+/**
+ * fma(a, b, c) for float32 a, b, c with one rounding to float32, like std::fma on floats: a·b is
+ * exact in float64; a + b is rounded to odd in float64 (53 ≥ 2·24 + 2 bits, so rounding that to
+ * float32 equals rounding the exact sum once).
+ */
+export function fmaf(a: number, b: number, c: number): number {
+  const p = a * b
+  const s = p + c
+  if (!Number.isFinite(s)) return Math.fround(s)
+  const v = s - p
+  const err = (p - (s - v)) + (c - v) // exact: p + c = s + err
+  if (err === 0) return Math.fround(s)
+  fmaBits.setFloat64(0, s)
+  if ((fmaBits.getUint32(4) & 1) === 0) {
+    // s is even: step one unit in the last place towards the exact sum (s ≠ 0 since err ≠ 0)
+    const bits = fmaBits.getBigUint64(0)
+    fmaBits.setBigUint64(0, err > 0 === s > 0 ? bits + 1n : bits - 1n)
+  }
+  return Math.fround(fmaBits.getFloat64(0))
+}

@@ -1,17 +1,21 @@
 /**
  * Conv2D (float32, NHWC input, HWIO filter), TF semantics for strides, dilations and padding
  * SAME / VALID / EXPLICIT (explicit_paddings, NHWC pairs), output sizes and the SAME split
- * pad_before = floor(total / 2) (shapes.ts windowDim). Computed natively (src/native/floatKernels.ts)
- * on all threads; the accumulation order per output element is fixed — 0, then taps in (kh, kw, ci)
- * order, each product and partial sum rounded to float32, padded taps skipped — so results do not
- * depend on the thread count. TF's Eigen contraction uses the same order when the whole (kh·kw·ci)
- * depth fits one GEBP block (no FMA in TF 1.14's x86 build); deeper filters may be split by Eigen.
+ * pad_before = floor(total / 2) (shapes.ts windowDim). Computed natively (src/native/floatKernels.ts,
+ * an SGEMM with FMA micro-tiles) on all threads; the operations per output element are fixed —
+ * +0, then one fused multiply-add per tap in (kh, kw, ci) order, taps outside the image reading +0
+ * as in TF's zero-padded contraction — so results depend neither on the thread count nor on the
+ * CPU's instruction set. TF 2.x's x86 builds use FMA too (TF 1.14's did not: its products and
+ * sums are rounded separately, and Eigen may split deep filters into several blocks), so float
+ * graphs agree with TensorFlow within float32 rounding, not bit for bit. An H/W zero Pad that only
+ * this Conv2D reads arrives folded (src/runtime/foldedPad.ts): its source, with more padding.
  */
-import {registerOp} from '../opRegistry.js'
+import {outputArray, registerOp} from '../opRegistry.js'
 import {attr, expectInputCount, expectNHWC, expectRank, floatInput, opError, paddingAttr, spatialAttr} from '../opArgs.js'
 import {shapeString} from '../../core/tensor.js'
 import {windowDim} from '../shapes.js'
 import {conv2dFloat} from '../../native/floatKernels.js'
+import {padFoldOf} from '../foldedPad.js'
 
 registerOp({
   name: 'Conv2D',
@@ -53,16 +57,19 @@ registerOp({
     } catch (error) {
       throw opError(ctx, `${(error as Error).message} (input ${shapeString(xt.shape)}, filter ${shapeString(ft.shape)})`)
     }
-    const out = await conv2dFloat(x, f, {
-      input: [n, h, w, c],
+    // A Pad that only this Conv2D reads was not copied: convolve its source with more padding.
+    const fold = padFoldOf(ctx, x)
+    const source = fold ? (fold.source.data as Float32Array) : x
+    const out = await conv2dFloat(source, f, {
+      input: fold ? (fold.source.shape as [number, number, number, number]) : [n, h, w, c],
       filter: [kh, kw, ci, co],
       outH: rows.out,
       outW: cols.out,
       strides,
       dilations,
-      padTop: rows.padBefore,
-      padLeft: cols.padBefore,
-    }, {threads: ctx.options.threads})
+      padTop: rows.padBefore + (fold?.top ?? 0),
+      padLeft: cols.padBefore + (fold?.left ?? 0),
+    }, {threads: ctx.options.threads, out: outputArray(ctx, 'float32', n * rows.out * cols.out * co) as Float32Array})
     return [{dtype: 'float32', shape: [n, rows.out, cols.out, co], data: out}]
   },
 })

@@ -7,13 +7,15 @@
  * max/min): `a < b ? b : a` and `b < a ? b : a`, so a NaN first operand is returned.
  * Large float32 Add/Sub/Mul/RealDiv of equal shapes or with a scalar second operand run natively
  * (cpp/float_elementwise.cc, same IEEE operation per element); float32Fast is their reference
- * twin (test/runtime/floatNative.test.ts).
+ * twin (test/runtime/floatNative.test.ts). There, a Relu that alone reads the result is applied in
+ * the same pass (src/runtime/fusedRelu.ts).
  */
 import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {expectInputCount, input, opError} from '../opArgs.js'
 import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type DType, type Tensor} from '../../core/tensor.js'
 import {broadcastShapes, broadcastStrides, sameShape} from '../shapes.js'
 import {binaryFloat, nativeFloatKernels} from '../../native/floatKernels.js'
+import {markRectified, reluFollows} from '../fusedRelu.js'
 
 type NumFn = (a: number, b: number) => number
 type BigFn = (a: bigint, b: bigint) => bigint
@@ -160,7 +162,10 @@ function registerBinary(spec: BinarySpec): void {
         const x = a.data as Float32Array
         const y = b.data as Float32Array
         if (nativeFloatKernels(out.length) && x.length === out.length && (sameShape(a.shape, b.shape) || y.length === 1)) {
-          await binaryFloat(spec.fast, x, y, out as Float32Array, {threads: ctx.options.threads})
+          // A following Relu that alone reads the result is applied in the same pass (fusedRelu.ts).
+          const relu = reluFollows(ctx)
+          await binaryFloat(spec.fast, x, y, out as Float32Array, {threads: ctx.options.threads, relu})
+          if (relu) markRectified(ctx, out as Float32Array)
           return [{dtype: a.dtype, shape, data: out}]
         }
         if (float32Fast(spec.fast, a, b, out as Float32Array)) return [{dtype: a.dtype, shape, data: out}]

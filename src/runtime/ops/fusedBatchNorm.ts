@@ -46,6 +46,7 @@ import {rsqrtAt, type RsqrtMode} from '../eigenRsqrt.js'
 import {batchNormApplyFloat, batchNormMomentsCodes, batchNormMomentsFloat} from '../../native/floatKernels.js'
 import {channelCodeRangeNative, lutByChannelF32Native} from '../../native/quantizedKernels.js'
 import {codeFormOf, lookupRange, materialize, nonZeroRange, recordCodeForm} from '../codeForms.js'
+import {markRectified, reluFollows} from '../fusedRelu.js'
 
 const f32 = Math.fround
 
@@ -150,7 +151,10 @@ export async function fusedBatchNorm(ctx: OpContext, outputCount: number): Promi
       else batchNormMomentsReference(x, depth, mean, variance)
     }
     const k = batchNormScale(variance, gamma, eps, ctx.options.rsqrt ?? 'eigen-fast-math')
-    y = useNative ? await batchNormApplyFloat(x, depth, mean, k, beta, {threads, out: outputArray(ctx, 'float32', x.length) as Float32Array}) : batchNormApplyReference(x, depth, mean, k, beta)
+    // A Relu that alone reads y is applied in the same pass (src/runtime/fusedRelu.ts).
+    const relu = useNative && reluFollows(ctx)
+    y = useNative ? await batchNormApplyFloat(x, depth, mean, k, beta, {threads, relu, out: outputArray(ctx, 'float32', x.length) as Float32Array}) : batchNormApplyReference(x, depth, mean, k, beta)
+    if (relu) markRectified(ctx, y)
   }
   const outs: Tensor[] = [{dtype: 'float32', shape: [...xt.shape], data: y}]
   if (training && n === 0) {

@@ -37,6 +37,21 @@ registerOp({
     // A(i,p) and B(p,j) through strides, so transposes need no copies.
     const [ai, ap] = ta ? [1, m] : [k, 1]
     const [bp, bj] = tb ? [1, k] : [n, 1]
+    if (at.dtype === 'float32') {
+      // The same loop without a rounding callback per product (monomorphic, several times faster).
+      const a32 = a as Float32Array
+      const b32 = b as Float32Array
+      const o32 = out as Float32Array
+      for (let i = 0; i < m; i++) {
+        const row = i * n
+        for (let p = 0; p < k; p++) {
+          const av = a32[i * ai + p * ap]
+          const base = p * bp
+          for (let j = 0; j < n; j++) o32[row + j] += Math.fround(av * b32[base + j * bj])
+        }
+      }
+      return [{dtype: at.dtype, shape: [m, n], data: out}]
+    }
     for (let i = 0; i < m; i++) {
       const row = i * n
       for (let p = 0; p < k; p++) {

@@ -4,6 +4,8 @@
  * non-negative (before, after) pairs. Any element type; values are copied unchanged.
  * Pad of a numeric tensor with at least NATIVE_PAD_ELEMENTS output elements runs natively
  * (cpp/pad.cc, threads); `pad` below stays the reference twin (test/runtime/pad.test.ts).
+ * A float32 H/W Pad read only by a Conv2D (as its input) is folded into that Conv2D's padding
+ * (src/runtime/foldedPad.ts): same results, no copy.
  */
 import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {expectInputCount, input, intValues, opError} from '../opArgs.js'
@@ -12,6 +14,7 @@ import {stridesOf} from '../shapes.js'
 import {padZeroNative} from '../../native/floatKernels.js'
 import {channelCodeRangeNative} from '../../native/quantizedKernels.js'
 import {codeFormOf, lookupRange, materialize, pinnedCodes, recordCodeForm} from '../codeForms.js'
+import {padFoldsIntoConv, recordPadFold} from '../foldedPad.js'
 
 type Flat = Exclude<TensorData, Uint8Array[]>
 
@@ -146,6 +149,24 @@ function pad(ctx: OpContext, withConstant: boolean): Tensor[] {
   return [{dtype: t.dtype, shape, data: out}]
 }
 
+/**
+ * A float32 NHWC Pad of H and W only, read by a Conv2D alone as its input, in a Session: the
+ * output keeps the padded shape but is neither copied nor written; the Conv2D pads by itself
+ * (src/runtime/foldedPad.ts). Undefined when that does not apply (then Pad runs as usual).
+ */
+function padFoldedIntoConv(ctx: OpContext): Tensor[] | undefined {
+  const t = ctx.inputs[0]
+  if (ctx.inputs.length !== 2 || t?.dtype !== 'float32' || t.shape.length !== 4 || codeFormOf(t.data as Float32Array)) return undefined
+  const p = ctx.inputs[1]
+  if (p.shape.length !== 2 || p.shape[0] !== 4 || p.shape[1] !== 2 || !padFoldsIntoConv(ctx)) return undefined
+  const pads = intValues(ctx, 1, 'paddings')
+  if (pads.some((v) => v < 0) || pads[0] !== 0 || pads[1] !== 0 || pads[6] !== 0 || pads[7] !== 0) return undefined
+  const shape = t.shape.map((d, i) => d + pads[2 * i] + pads[2 * i + 1])
+  const out = outputArray(ctx, 'float32', numElements(shape))
+  recordPadFold(ctx, out, {source: t, top: pads[2], left: pads[4]})
+  return [{dtype: 'float32', shape, data: out}]
+}
+
 // Pad reads code forms (padCodeForm) and writes pending inputs before any other path.
-registerOp({name: 'Pad', defaults: {Tpaddings: {type: 3}}, readsCodeForms: true, compute: (ctx) => padNativeOrReference(ctx, false)})
+registerOp({name: 'Pad', defaults: {Tpaddings: {type: 3}}, readsCodeForms: true, compute: async (ctx) => padFoldedIntoConv(ctx) ?? padNativeOrReference(ctx, false)})
 registerOp({name: 'PadV2', defaults: {Tpaddings: {type: 3}}, compute: (ctx) => pad(ctx, true)})

@@ -17,7 +17,7 @@ import {registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectDType, expectInputCount, intValues, opError} from '../opArgs.js'
 import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type DType, type Tensor} from '../../core/tensor.js'
 import {normalizeAxis, reducedShape, stridesOf} from '../shapes.js'
-import {minMaxFloat} from '../../native/floatKernels.js'
+import {minMaxFloat, nativeFloatKernels, poolFloat} from '../../native/floatKernels.js'
 import {codeFormOf, materialize} from '../codeForms.js'
 import {nativeQuantizedKernels, sumMiddleLutNative} from '../../native/quantizedKernels.js'
 
@@ -65,6 +65,35 @@ function visitRows(shape: readonly number[], axes: ReadonlySet<number>, row: (i:
       if (idx[d] < shape[d]) break
       o -= os[d] * shape[d]
       idx[d] = 0
+    }
+  }
+}
+
+/** True when the axes are one run a, a+1, …, b (e.g. [1, 2]: a global average pool over H, W). */
+function contiguousAxes(axes: ReadonlySet<number>): boolean {
+  if (axes.size === 0) return false
+  const sorted = [...axes].sort((p, q) => p - q)
+  return sorted[sorted.length - 1] - sorted[0] === sorted.length - 1
+}
+
+/**
+ * The float sums of `visitRows` for contiguous axes, in the same memory order without a callback
+ * per row: x viewed as [outer, R, inner] (R the reduced axes), out[o, c] += x[o, r, c] for
+ * r = 0, 1, … (out starts at 0 and rounds to its type after every addition, as before).
+ */
+function sumMiddleAxes(x: NumArray, shape: readonly number[], axes: ReadonlySet<number>, out: NumArray): void {
+  const sorted = [...axes].sort((p, q) => p - q)
+  const first = sorted[0]
+  const last = sorted[sorted.length - 1]
+  const prod = (from: number, to: number): number => shape.slice(from, to).reduce((a, b) => a * b, 1)
+  const outer = prod(0, first)
+  const reduced = prod(first, last + 1)
+  const inner = prod(last + 1, shape.length)
+  for (let o = 0; o < outer; o++) {
+    const ob = o * inner
+    for (let r = 0; r < reduced; r++) {
+      const xb = (o * reduced + r) * inner
+      for (let c = 0; c < inner; c++) out[ob + c] += x[xb + c]
     }
   }
 }
@@ -153,6 +182,14 @@ async function reduce(ctx: OpContext, kind: Kind): Promise<Tensor[]> {
   } else if (outSize === 1 && x.length > 0) {
     // Full reduction (e.g. the Min/Max range nodes of quantized graphs): one accumulator.
     out[0] = reduceAll(x, kind, out[0], xt.dtype)
+  } else if (kind === 'mean' && xt.dtype === 'float32' && xt.shape.length === 4 && axes.size === 2 && axes.has(1) && axes.has(2) && nativeFloatKernels(x.length)) {
+    // Mean over H and W of NHWC (a global average pool): the native average pool with a window
+    // of the whole image sums each channel in the same memory order and divides by f32(H·W).
+    const [n, h, w, c] = xt.shape
+    await poolFloat(x as Float32Array, out as Float32Array, {n, h, w, c, kh: h, kw: w, sh: 1, sw: 1, oh: 1, ow: 1, padTop: 0, padLeft: 0}, true, {threads: ctx.options.threads})
+    return [{dtype: xt.dtype, shape, data: out}]
+  } else if ((kind === 'sum' || kind === 'mean') && !isInt && contiguousAxes(axes)) {
+    sumMiddleAxes(x, xt.shape, axes, out)
   } else visitRows(xt.shape, axes, (i, o, os, len) => {
     switch (kind) {
       case 'sum':
