@@ -11,6 +11,7 @@ import {allocate, elementAsNumber, makeTensor, numElements, shapeString, type Te
 import {convGeometry} from './convGeometry.js'
 import {floatAttr, intAttr, intsAttr, normalizeAxis, optionalInput, requiredInput} from './onnxArgs.js'
 import {broadcastIndex, broadcastShape} from './broadcast.js'
+import {onnxConvFloat, onnxGemmFloat} from '../../../native/onnxFloatKernels.js'
 
 const f = Math.fround
 
@@ -86,7 +87,7 @@ binary('Div', (a, b) => f(a / b))
 op('Identity', (ctx) => [requiredInput(ctx, 0, 'input')])
 op('Dropout', (ctx) => [requiredInput(ctx, 0, 'data')])
 
-op('Conv', (ctx) => {
+op('Conv', async (ctx) => {
   const x = requiredInput(ctx, 0, 'X')
   const w = requiredInput(ctx, 1, 'W')
   const bias = optionalInput(ctx, 2)
@@ -98,41 +99,19 @@ op('Conv', (ctx) => {
   const g = convGeometry(ctx, x.shape, [KH, KW])
   if (g.C !== cg * group || M % group !== 0) throw opError(ctx, `shapes do not match: X ${shapeString(x.shape)}, W ${shapeString(w.shape)}, group ${group}`)
   const B = bias ? floatData(ctx, bias, 'B') : undefined
-  const {N, C, H, W, Ho, Wo} = g
-  const mg = M / group
-  const out = outputArray(ctx, 'float32', N * M * Ho * Wo) as Float32Array
-  for (let n = 0; n < N; n++)
-    for (let m = 0; m < M; m++) {
-      const c0 = Math.floor(m / mg) * cg
-      for (let oh = 0; oh < Ho; oh++)
-        for (let ow = 0; ow < Wo; ow++) {
-          let acc = B ? B[m] : 0
-          for (let c = 0; c < cg; c++)
-            for (let kh = 0; kh < KH; kh++) {
-              const ih = oh * g.strideH - g.padTop + kh * g.dilationH
-              if (ih < 0 || ih >= H) continue
-              for (let kw = 0; kw < KW; kw++) {
-                const iw = ow * g.strideW - g.padLeft + kw * g.dilationW
-                if (iw < 0 || iw >= W) continue
-                acc = f(acc + f(X[((n * C + c0 + c) * H + ih) * W + iw] * Wd[((m * cg + c) * KH + kh) * KW + kw]))
-              }
-            }
-          out[((n * M + m) * Ho + oh) * Wo + ow] = acc
-        }
-    }
-  return [makeTensor('float32', [N, M, Ho, Wo], out)]
+  if (B && B.length !== M) throw opError(ctx, `B must have ${M} values, got ${B.length}`)
+  if (g.N === 0) return [makeTensor('float32', [0, M, g.Ho, g.Wo], new Float32Array(0))]
+  const out = await onnxConvFloat(X, Wd, B, {...g, M, group, padBottom: g.padBottom ?? 0, padRight: g.padRight ?? 0}, {threads: ctx.options.threads})
+  return [makeTensor('float32', [g.N, M, g.Ho, g.Wo], out)]
 })
 
-function matmul(A: Float32Array, B: Float32Array, M: number, K: number, N: number, transB: boolean, out: Float32Array): void {
-  for (let m = 0; m < M; m++)
-    for (let n = 0; n < N; n++) {
-      let s = 0
-      for (let k = 0; k < K; k++) s = f(s + f(A[m * K + k] * B[transB ? n * K + k : k * N + n]))
-      out[m * N + n] = s
-    }
+/** A [M, K] · B in onnxruntime's order (see cpp/onnx_float_plan.h), plus `init` [M, N] when given. */
+function matmul(ctx: OpContext, A: Float32Array, B: Float32Array, M: number, K: number, N: number, transB: boolean, init?: Float32Array): Promise<Float32Array> {
+  if (M === 0) return Promise.resolve(new Float32Array(0))
+  return onnxGemmFloat(A, B, M, N, K, transB, init, {threads: ctx.options.threads})
 }
 
-op('Gemm', (ctx) => {
+op('Gemm', async (ctx) => {
   const a = requiredInput(ctx, 0, 'A')
   const b = requiredInput(ctx, 1, 'B')
   const c = optionalInput(ctx, 2)
@@ -140,23 +119,24 @@ op('Gemm', (ctx) => {
   const transB = intAttr(ctx, 'transB', 0) !== 0
   const alpha = f(floatAttr(ctx, 'alpha', 1))
   const beta = f(floatAttr(ctx, 'beta', 1))
+  if (alpha !== 1) throw opError(ctx, `alpha=${alpha} is not supported (only 1)`)
   if (a.shape.length !== 2 || b.shape.length !== 2) throw opError(ctx, `A and B must be 2-D, got ${shapeString(a.shape)} and ${shapeString(b.shape)}`)
   const [M, K] = a.shape
   const N = transB ? b.shape[0] : b.shape[1]
   if ((transB ? b.shape[1] : b.shape[0]) !== K) throw opError(ctx, `A ${shapeString(a.shape)} and B ${shapeString(b.shape)} do not multiply`)
-  const out = outputArray(ctx, 'float32', M * N) as Float32Array
-  matmul(floatData(ctx, a, 'A'), floatData(ctx, b, 'B'), M, K, N, transB, out)
-  const ic = c ? broadcastIndex(c.shape, [M, N]) : undefined
-  const C = c ? floatData(ctx, c, 'C') : undefined
-  for (let i = 0; i < M * N; i++) {
-    let v = alpha === 1 ? out[i] : f(alpha * out[i])
-    if (C && ic) v = f(v + (beta === 1 ? C[ic[i]] : f(beta * C[ic[i]])))
-    out[i] = v
+  // onnxruntime copies the broadcast C into Y, scales it by beta (unless 0 or 1) and accumulates.
+  let init: Float32Array | undefined
+  if (c && beta !== 0) {
+    const ic = broadcastIndex(c.shape, [M, N])
+    const C = floatData(ctx, c, 'C')
+    init = new Float32Array(M * N)
+    for (let i = 0; i < M * N; i++) init[i] = beta === 1 ? C[ic[i]] : f(beta * C[ic[i]])
   }
+  const out = await matmul(ctx, floatData(ctx, a, 'A'), floatData(ctx, b, 'B'), M, K, N, transB, init)
   return [makeTensor('float32', [M, N], out)]
 })
 
-op('MatMul', (ctx) => {
+op('MatMul', async (ctx) => {
   const a = requiredInput(ctx, 0, 'A')
   const b = requiredInput(ctx, 1, 'B')
   if (b.shape.length !== 2 || a.shape.length < 2) throw opError(ctx, `axq's MatMul takes A [..., M, K] and B [K, N], got ${shapeString(a.shape)} and ${shapeString(b.shape)}`)
@@ -164,8 +144,7 @@ op('MatMul', (ctx) => {
   const [K2, N] = b.shape
   if (K !== K2) throw opError(ctx, `A ${shapeString(a.shape)} and B ${shapeString(b.shape)} do not multiply`)
   const M = numElements(a.shape) / K
-  const out = outputArray(ctx, 'float32', M * N) as Float32Array
-  matmul(floatData(ctx, a, 'A'), floatData(ctx, b, 'B'), M, K, N, false, out)
+  const out = await matmul(ctx, floatData(ctx, a, 'A'), floatData(ctx, b, 'B'), M, K, N, false)
   return [makeTensor('float32', [...a.shape.slice(0, -1), N], out)]
 })
 
@@ -221,15 +200,22 @@ function pool(kind: 'max' | 'avg'): OpDefinition['compute'] {
 op('MaxPool', pool('max'))
 op('AveragePool', pool('avg'))
 
+// MLAS's global pooling: four running sums (elements i = 0, 1, 2, 3 mod 4 of each plane's first
+// 4*floor(size/4)), combined as (s0 + s2) + (s1 + s3), then the remaining elements one by one, / size.
 op('GlobalAveragePool', (ctx) => {
   const x = requiredInput(ctx, 0, 'X')
   const X = floatData(ctx, x, 'X')
   const [N, C] = x.shape
   const inner = numElements(x.shape.slice(2))
   const out = outputArray(ctx, 'float32', N * C) as Float32Array
+  const lanes = [0, 0, 0, 0]
   for (let i = 0; i < N * C; i++) {
-    let s = 0
-    for (let k = 0; k < inner; k++) s = f(s + X[i * inner + k])
+    const base = i * inner
+    lanes.fill(0)
+    let k = 0
+    for (; k + 4 <= inner; k += 4) for (let l = 0; l < 4; l++) lanes[l] = f(lanes[l] + X[base + k + l])
+    let s = f(f(lanes[0] + lanes[2]) + f(lanes[1] + lanes[3]))
+    for (; k < inner; k++) s = f(s + X[base + k])
     out[i] = f(s / inner)
   }
   return [makeTensor('float32', [N, C, ...x.shape.slice(2).map(() => 1)], out)]
