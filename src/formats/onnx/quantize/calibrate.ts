@@ -18,6 +18,7 @@ import {readOnnxModel, type OnnxModel} from '../onnxModel.js'
 import {OnnxSession} from '../onnxSession.js'
 import type {TensorRange} from './params.js'
 import {QUANTIZED_OP_TYPES} from './qdq.js'
+import {quantizeFile, type QuantizeFileRequest, type QuantizeFileResult} from './quantizeFile.js'
 
 export interface CalibrateRequest {
   /** float ONNX model file */
@@ -106,6 +107,7 @@ export async function calibrate(request: CalibrateRequest): Promise<CalibrationR
     const value = model.constantNodeOutputs.has(name) ? model.constants[model.keyOf.get(name)!] : undefined
     if (value) update(ranges, name, value)
   }
+  request.onProgress?.(0, total)
   for (let done = 0; done < total; ) {
     const size = Math.min(batchSize, total - done)
     const batch = dataset.batch(done, size)
@@ -126,4 +128,22 @@ export async function calibrate(request: CalibrateRequest): Promise<CalibrationR
     if (r) ordered.set(name, r)
   }
   return {ranges: ordered, images: total, source: dataset.source}
+}
+
+export interface CalibratedQuantizeRequest extends QuantizeFileRequest {
+  /** calibrate on data (instead of reading `calibrationCache`) */
+  calibration?: Omit<CalibrateRequest, 'model'>
+}
+
+export interface CalibratedQuantizeResult extends QuantizeFileResult {
+  /** present when the ranges were calibrated here */
+  calibration?: {data: string; images: number; tensors: number}
+}
+
+/** `axq quantize`: ranges from `calibration` (run on data) or from the calibration cache, then quantizeFile. */
+export async function quantizeCalibrated(request: CalibratedQuantizeRequest): Promise<CalibratedQuantizeResult> {
+  if (!request.calibration) return quantizeFile(request)
+  const calibrated = await calibrate({...request.calibration, model: request.model})
+  const result = quantizeFile({...request, ranges: calibrated.ranges})
+  return {...result, calibration: {data: calibrated.source, images: calibrated.images, tensors: calibrated.ranges.size}}
 }
