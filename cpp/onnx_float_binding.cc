@@ -39,7 +39,7 @@ Napi::Value OnnxConvFloatJs(const Napi::CallbackInfo& info) {
   const int threads = args::Threads(info, 5, fn);
   const bool reference = args::Bool(info, 6, fn);
   const float *xp = x.Data(), *wp = w.Data(), *bp = nullptr;
-  Napi::Value keepBias = env.Null();
+  Napi::Value keepBias = x;  // (a reference to null is not allowed: keep x twice when there is no bias)
   if (hasBias) {
     auto b = Array<float>(info, 2, fn, kF32, s.m);
     bp = b.Data();

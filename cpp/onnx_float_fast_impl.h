@@ -18,9 +18,17 @@ namespace {
 // y[0, n) combined with the blocks of row `a` (depth offsets k) against rows col[k] (stride ldb).
 // `has`: whether y already holds a value (Gemm bias) before the first block.
 inline void RowByPlan(const std::vector<KBlock>& blocks, const float* a, const float* col, int64_t ldb, int64_t n, bool has, float* y,
-                      float* acc) {
+                      float* acc, int rowShape) {
   for (const KBlock& blk : blocks) {
-    if (!blk.pairwise) {
+    if (blk.kind == KKind::kDot8) {  // one output column (a 1x1 plane): the scalar definition
+      for (int64_t j = 0; j < n; ++j) {
+        const float t = Dot8Sum(blk.begin, blk.end, [&](int64_t k) { return a[k]; }, [&](int64_t k) { return col[k * ldb + j]; }, rowShape);
+        y[j] = has ? t + y[j] : t + 0.0f;
+      }
+      has = true;
+      continue;
+    }
+    if (blk.kind == KKind::kFma) {
       std::fill(acc, acc + n, 0.0f);
       for (int64_t k = blk.begin; k < blk.end; ++k) {
         const float av = a[k];
@@ -111,7 +119,7 @@ void AXQ_ONNX_FLOAT_NAME(ConvFast)(const OnnxConvFloatShape& s, const float* x, 
       for (int64_t mi = chunk * mChunk; mi < std::min(mg, (chunk + 1) * mChunk); ++mi) {
         const int64_t m = g * mg + mi;
         float* yr = y + (b * s.m + m) * N + p.nBegin;
-        RowByPlan(p.blocks, w + m * K, cols, ldb, count, false, yr, acc.data());
+        RowByPlan(p.blocks, w + m * K, cols, ldb, count, false, yr, acc.data(), Dot8RowShape(mi, mg));
         if (bias != nullptr) {
           const float bv = bias[m];
           for (int64_t j = 0; j < count; ++j) yr[j] = yr[j] + bv;
@@ -132,7 +140,7 @@ void AXQ_ONNX_FLOAT_NAME(GemmFast)(int64_t M, int64_t N, int64_t K, const float*
   }
   ParallelRanges(M, threads, [&](int64_t begin, int64_t end) {
     std::vector<float> acc(N);
-    for (int64_t i = begin; i < end; ++i) RowByPlan(blocks, a + i * K, b, N, N, hasInit, y + i * N, acc.data());
+    for (int64_t i = begin; i < end; ++i) RowByPlan(blocks, a + i * K, b, N, N, hasInit, y + i * N, acc.data(), 4);
   });
 }
 

@@ -13,6 +13,10 @@
 // every block is added to it).
 //
 // Where the blocks fall (all in onnxruntime's mlas/lib, sgemm.cpp and convolve.cpp):
+//   - a "dot8" block [k0, k1) (MLAS's transposed M = 1 kernel, used when the output plane is a
+//     single position): 8 running sums s_j of the rounded products with k ≡ j (mod 8), each
+//     from +0, then reduced according to the filter's place among the group's filters — rows are
+//     handled 4 at a time, then 2, then 1, and each shape reduces the 8 sums differently (Dot8Sum).
 //   - SGEMM on an unpacked B: strides N = 128, K = 128, adapted to the operand shape: when
 //     N ≥ K the K stride halves (and N doubles) while half of it still covers K; otherwise the K
 //     stride doubles (N halves) while N stays > 16 and half of it still covers N. K is cut into
@@ -36,9 +40,15 @@
 namespace axq {
 namespace onnxfloat {
 
+enum class KKind {
+  kFma,       // FMA chain from 0
+  kPairwise,  // MLAS's M = 1 kernel: separate multiply and add, groups of 4/2/1
+  kDot8,      // MLAS's transposed M = 1 kernel: 8 running sums, reduced as the row's block does
+};
+
 struct KBlock {
   int64_t begin, end;
-  bool pairwise;  // MLAS's M = 1 kernel (separate multiply and add, groups of 4/2/1)
+  KKind kind;
 };
 
 // Output columns [nBegin, nEnd) share one block list.
@@ -67,17 +77,20 @@ inline void AdaptStrides(int64_t n, int64_t k, int64_t* strideN, int64_t* stride
 }
 
 // One unpacked SGEMM (A not transposed, alpha 1, beta 0 or 1) of m rows, n columns and depth k,
-// its blocks appended with offset k0. `singleColumn`: n == 1 with ldb == ldc == 1, the case MLAS
-// turns into a transposed M = 1 kernel (not reproduced: callers reject it).
+// its blocks appended with offset k0. `singleColumn`: n == 1 with ldb == ldc == 1, which MLAS
+// turns into its transposed M = 1 kernel.
 inline void AppendSgemmBlocks(int64_t m, int64_t n, int64_t k, int64_t k0, bool singleColumn, std::vector<KBlock>* out) {
   if (m == 1) {
-    out->push_back({k0, k0 + k, true});
+    out->push_back({k0, k0 + k, KKind::kPairwise});
     return;
   }
-  if (singleColumn) throw std::runtime_error("onnxConvFloat: a 1x1 output plane is not supported");
+  if (singleColumn) {
+    out->push_back({k0, k0 + k, KKind::kDot8});
+    return;
+  }
   int64_t sn = 0, sk = 0;
   AdaptStrides(n, k, &sn, &sk);
-  for (int64_t b = 0; b < k; b += sk) out->push_back({k0 + b, k0 + std::min(k, b + sk), false});
+  for (int64_t b = 0; b < k; b += sk) out->push_back({k0 + b, k0 + std::min(k, b + sk), KKind::kFma});
 }
 
 struct ConvPlanShape {
@@ -110,27 +123,52 @@ inline std::vector<ColumnPlan> ConvPlan(const ConvPlanShape& s) {
 // Gemm/MatMul with a pre-packed (constant) B.
 inline std::vector<KBlock> PackedGemmBlocks(int64_t k) {
   std::vector<KBlock> blocks;
-  for (int64_t b = 0; b < k; b += kPackedStrideK) blocks.push_back({b, std::min(k, b + kPackedStrideK), false});
+  for (int64_t b = 0; b < k; b += kPackedStrideK) blocks.push_back({b, std::min(k, b + kPackedStrideK), KKind::kFma});
   return blocks;
 }
 
-// One output element by the plan: Σ a(k)·b(k) over `blocks`, starting from `init` when `hasInit`.
-// The plain definition the reference kernels use (the fast ones do the same over many columns).
+// Rows of a dot8 block are reduced 4 at a time, then 2, then 1: the shape for row `row` of `rows`.
+inline int Dot8RowShape(int64_t row, int64_t rows) {
+  const int64_t fours = rows / 4 * 4;
+  if (row < fours) return 4;
+  return (rows - fours >= 2 && row < fours + 2) ? 2 : 1;
+}
+
+// A dot8 block: the 8 running sums, reduced as MLAS's kernel does for a row of that shape.
 template <class A, class B>
-inline float SumByPlan(const std::vector<KBlock>& blocks, A a, B b, bool hasInit, float init) {
+inline float Dot8Sum(int64_t begin, int64_t end, A a, B b, int shape) {
+  float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  for (int64_t k = begin; k < end; ++k) {
+    const int j = static_cast<int>((k - begin) % 8);
+    s[j] = s[j] + a(k) * b(k);
+  }
+  if (shape == 4) return (((s[0] + s[1]) + s[2]) + s[3]) + (((s[4] + s[5]) + s[6]) + s[7]);
+  if (shape == 2) return ((s[2] + s[0]) + (s[6] + s[4])) + ((s[3] + s[1]) + (s[7] + s[5]));
+  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
+// One output element by the plan: the sum of a(k)·b(k) over `blocks`, starting from `init` when
+// `hasInit`; `rowShape` (Dot8RowShape) only matters for dot8 blocks. The plain definition the
+// reference kernels use (the fast ones do the same over many columns at once).
+template <class A, class B>
+inline float SumByPlan(const std::vector<KBlock>& blocks, A a, B b, bool hasInit, float init, int rowShape = 4) {
   bool has = hasInit;
   float c = init;
-  // First result: the FMA kernel stores acc as is; the pairwise kernel adds it to a masked-out
+  // First result: the FMA kernel stores acc as is; the M = 1 kernels add it to a masked-out
   // (zero) C, which only turns -0 into +0.
-  auto add = [&](float t, bool pairwise) {
-    c = has ? t + c : (pairwise ? t + 0.0f : t);
+  auto add = [&](float t, bool masked) {
+    c = has ? t + c : (masked ? t + 0.0f : t);
     has = true;
   };
   for (const KBlock& blk : blocks) {
-    if (!blk.pairwise) {
+    if (blk.kind == KKind::kFma) {
       float acc = 0.0f;
       for (int64_t k = blk.begin; k < blk.end; ++k) acc = std::fmaf(a(k), b(k), acc);
       add(acc, false);
+      continue;
+    }
+    if (blk.kind == KKind::kDot8) {
+      add(Dot8Sum(blk.begin, blk.end, a, b, rowShape), true);
       continue;
     }
     int64_t k = blk.begin;

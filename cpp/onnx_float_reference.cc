@@ -46,7 +46,7 @@ void OnnxConvFloatReference(const OnnxConvFloatShape& s, const float* x, const f
             const int64_t iy = oy * s.sh - s.padTop + (r / s.kw) * s.dh, ix = ox * s.sw - s.padLeft + (r % s.kw) * s.dw;
             return (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) ? 0.0f : xg[(c * s.h + iy) * s.w + ix];
           };
-          float v = SumByPlan(p.blocks, a, bv, false, 0.0f);
+          float v = SumByPlan(p.blocks, a, bv, false, 0.0f, onnxfloat::Dot8RowShape(m % mg, mg));
           if (bias != nullptr) v = v + bias[m];
           y[(b * s.m + m) * s.oh * s.ow + n] = v;
         }
