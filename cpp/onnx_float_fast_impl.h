@@ -15,6 +15,34 @@ namespace axq {
 namespace onnxfloat {
 namespace {
 
+// An FMA block for 4 rows at once over 16 columns [j0, j0 + 16): 64 running sums that stay in
+// registers while k advances (each still its own fmaf chain), then combined into y.
+inline void FmaTile4x16(const float* const* a, const float* col, int64_t ldb, int64_t kb, int64_t ke, int64_t j0, bool has, float* const* y) {
+  float acc[4][16] = {};
+  for (int64_t k = kb; k < ke; ++k) {
+    const float* b = col + k * ldb + j0;
+    const float a0 = a[0][k], a1 = a[1][k], a2 = a[2][k], a3 = a[3][k];
+    for (int j = 0; j < 16; ++j) {
+      const float bj = b[j];
+      acc[0][j] = std::fmaf(a0, bj, acc[0][j]);
+      acc[1][j] = std::fmaf(a1, bj, acc[1][j]);
+      acc[2][j] = std::fmaf(a2, bj, acc[2][j]);
+      acc[3][j] = std::fmaf(a3, bj, acc[3][j]);
+    }
+  }
+  for (int r = 0; r < 4; ++r) {
+    float* yr = y[r] + j0;
+    if (has)
+      for (int j = 0; j < 16; ++j) yr[j] = acc[r][j] + yr[j];
+    else
+      for (int j = 0; j < 16; ++j) yr[j] = acc[r][j];
+  }
+}
+
+// Four rows that share a block list: the FMA blocks tile by tile, anything else row by row.
+inline void RowsByPlan4(const std::vector<KBlock>& blocks, const float* const* a, const float* col, int64_t ldb, int64_t n, float* const* y, float* acc,
+                        const int* rowShape);
+
 // y[0, n) combined with the blocks of row `a` (depth offsets k) against rows col[k] (stride ldb).
 // `has`: whether y already holds a value (Gemm bias) before the first block.
 inline void RowByPlan(const std::vector<KBlock>& blocks, const float* a, const float* col, int64_t ldb, int64_t n, bool has, float* y,
@@ -89,17 +117,42 @@ void Im2Col(const OnnxConvFloatShape& s, const float* xg, int64_t K, int64_t n0,
   }
 }
 
+inline void RowsByPlan4(const std::vector<KBlock>& blocks, const float* const* a, const float* col, int64_t ldb, int64_t n, float* const* y, float* acc,
+                        const int* rowShape) {
+  const int64_t tiled = n / 16 * 16;
+  bool has = false;
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const KBlock& blk = blocks[i];
+    if (blk.kind != KKind::kFma) {  // rare with 4 rows (dot8 only): the one-row code for this block
+      const std::vector<KBlock> one{blk};
+      for (int r = 0; r < 4; ++r) RowByPlan(one, a[r], col, ldb, n, has, y[r], acc, rowShape[r]);
+      has = true;
+      continue;
+    }
+    for (int64_t j0 = 0; j0 < tiled; j0 += 16) FmaTile4x16(a, col, ldb, blk.begin, blk.end, j0, has, y);
+    if (tiled < n) {
+      const std::vector<KBlock> one{blk};
+      for (int r = 0; r < 4; ++r) RowByPlan(one, a[r], col + tiled, ldb, n - tiled, has, y[r] + tiled, acc, rowShape[r]);
+    }
+    has = true;
+  }
+}
+
 }  // namespace
 
 void AXQ_ONNX_FLOAT_NAME(ConvFast)(const OnnxConvFloatShape& s, const float* x, const float* w, const float* bias, float* y, int threads) {
   const ConvPlanShape ps = ConvPlanShapeOf(s);
   const auto plans = ConvPlan(ps);
   const int64_t cg = s.c / s.group, mg = s.m / s.group, K = ps.k, N = ps.outputSize;
-  // Tasks: (image, group, slice of filters); each builds the im2col columns of its plan slices.
-  const int64_t mChunk = std::max<int64_t>(1, std::min<int64_t>(mg, 16));
-  const int64_t chunks = (mg + mChunk - 1) / mChunk;
-  Parallel(s.n * s.group * chunks, threads, [&](int64_t t) {
+  // Tasks: (image, group, slice of filters); each builds the im2col columns it needs once. The
+  // filters are sliced only as much as needed to give every thread work.
+  const int64_t images = s.n * s.group;
+  const int64_t wanted = std::max<int64_t>(1, (2 * static_cast<int64_t>(ClampThreads(threads)) + images - 1) / images);
+  const int64_t chunks = std::min<int64_t>((mg + 3) / 4, wanted);
+  const int64_t mChunk = (mg + chunks - 1) / chunks;
+  Parallel(images * chunks, threads, [&](int64_t t) {
     const int64_t bg = t / chunks, chunk = t % chunks, b = bg / s.group, g = bg % s.group;
+    const int64_t m0 = chunk * mChunk, m1 = std::min(mg, m0 + mChunk);
     const float* xg = x + (b * s.c + g * cg) * s.h * s.w;
     std::vector<float> acc, col;
     for (const ColumnPlan& p : plans) {
@@ -116,15 +169,21 @@ void AXQ_ONNX_FLOAT_NAME(ConvFast)(const OnnxConvFloatShape& s, const float* x, 
         cols = col.data();
         ldb = count;
       }
-      for (int64_t mi = chunk * mChunk; mi < std::min(mg, (chunk + 1) * mChunk); ++mi) {
-        const int64_t m = g * mg + mi;
-        float* yr = y + (b * s.m + m) * N + p.nBegin;
-        RowByPlan(p.blocks, w + m * K, cols, ldb, count, false, yr, acc.data(), Dot8RowShape(mi, mg));
-        if (bias != nullptr) {
-          const float bv = bias[m];
+      auto row = [&](int64_t mi) { return y + (b * s.m + g * mg + mi) * N + p.nBegin; };
+      int64_t mi = m0;
+      for (; mi + 4 <= m1; mi += 4) {
+        const float* a[4] = {w + (g * mg + mi) * K, w + (g * mg + mi + 1) * K, w + (g * mg + mi + 2) * K, w + (g * mg + mi + 3) * K};
+        float* yr[4] = {row(mi), row(mi + 1), row(mi + 2), row(mi + 3)};
+        const int shapes[4] = {Dot8RowShape(mi, mg), Dot8RowShape(mi + 1, mg), Dot8RowShape(mi + 2, mg), Dot8RowShape(mi + 3, mg)};
+        RowsByPlan4(p.blocks, a, cols, ldb, count, yr, acc.data(), shapes);
+      }
+      for (; mi < m1; ++mi) RowByPlan(p.blocks, w + (g * mg + mi) * K, cols, ldb, count, false, row(mi), acc.data(), Dot8RowShape(mi, mg));
+      if (bias != nullptr)
+        for (int64_t r = m0; r < m1; ++r) {
+          const float bv = bias[g * mg + r];
+          float* yr = row(r);
           for (int64_t j = 0; j < count; ++j) yr[j] = yr[j] + bv;
         }
-      }
     }
   });
 }
