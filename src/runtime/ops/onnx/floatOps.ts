@@ -1,9 +1,11 @@
 /**
  * The float32 ops of a CNN exported from PyTorch (ai.onnx), plus the shape plumbing export
- * creates (Shape/Gather/Unsqueeze/Concat → Reshape). IEEE float32 with fixed summation orders
- * (accumulation in float32 over the window in (c, kh, kw) order, bias first); onnxruntime's
- * float kernels (MLAS SGEMM with FMA) round differently, so float results agree closely, not
- * bit for bit. MaxPool also runs on uint8/int8 codes (QOperator models use it).
+ * creates (Shape/Gather/Unsqueeze/Concat → Reshape). Conv, Gemm, MatMul and GlobalAveragePool
+ * sum in onnxruntime's (MLAS's) order — the native kernels of src/native/onnxFloatKernels.ts,
+ * planned in cpp/onnx_float_plan.h —, so their results are onnxruntime's bit for bit with graph
+ * optimisations disabled (its default level swaps in NCHWc convolutions, another order). The
+ * elementwise ops round once per value, as onnxruntime does. MaxPool also runs on uint8/int8 codes
+ * (QOperator models use it). AveragePool, BatchNormalization and Softmax keep a plain order.
  */
 import {registerOp, ONNX_DOMAIN, outputArray, type OpContext, type OpDefinition} from '../../opRegistry.js'
 import {opError} from '../../opArgs.js'
