@@ -3,9 +3,11 @@
  * creates (Shape/Gather/Unsqueeze/Concat → Reshape). Conv, Gemm, MatMul and GlobalAveragePool
  * sum in onnxruntime's (MLAS's) order — the native kernels of src/native/onnxFloatKernels.ts,
  * planned in cpp/onnx_float_plan.h —, so their results are onnxruntime's bit for bit with graph
- * optimisations disabled (its default level swaps in NCHWc convolutions, another order). The
- * elementwise ops round once per value, as onnxruntime does. MaxPool also runs on uint8/int8 codes
- * (QOperator models use it). AveragePool, BatchNormalization and Softmax keep a plain order.
+ * optimisations disabled (its default level swaps in NCHWc convolutions, another order). Add,
+ * Sub, Mul, Div, Relu, Clip and MaxPool round at most once per value, as onnxruntime does.
+ * Sigmoid, HardSigmoid, HardSwish, AveragePool, BatchNormalization and Softmax use a plain order
+ * and libm's exp: close to onnxruntime's, not checked to be identical. MaxPool also runs on
+ * uint8/int8 codes (QOperator models use it).
  */
 import {registerOp, ONNX_DOMAIN, outputArray, type OpContext, type OpDefinition} from '../../opRegistry.js'
 import {opError} from '../../opArgs.js'
