@@ -196,3 +196,30 @@ t.test('random Gemm and MatMul: identical to onnxruntime', async (t) => {
     }
   }
 })
+
+t.test('random AveragePool: identical to onnxruntime', async (t) => {
+  const cases = [
+    {H: 9, k: 3, stride: 1, pads: [1, 1, 1, 1], countPad: 0},
+    {H: 12, k: 3, stride: 2, pads: [1, 0, 1, 1], countPad: 1},
+    {H: 11, k: 2, stride: 2, pads: [0, 0, 0, 0], countPad: 0},
+    {H: 16, k: 5, stride: 3, pads: [2, 2, 2, 2], countPad: 0}, // stride 3: the row-by-row kernel
+    {H: 8, k: 8, stride: 1, pads: [0, 0, 0, 0], countPad: 0},
+    {H: 40, k: 33, stride: 1, pads: [0, 0, 0, 0], countPad: 1}, // kernel > 32: the row-by-row kernel
+  ]
+  for (const [i, c] of cases.entries()) {
+    const r = rng(300 + i)
+    const dims = [2, 3, c.H, c.H]
+    const x = Float32Array.from({length: 2 * 3 * c.H * c.H}, () => r() * 10)
+    const node = {
+      opType: 'AveragePool', name: 'pool', input: ['x'], output: ['y'],
+      attribute: [
+        {name: 'kernel_shape', type: onnx.AttributeProto.AttributeType.INTS, ints: [c.k, c.k]},
+        {name: 'strides', type: onnx.AttributeProto.AttributeType.INTS, ints: [c.stride, c.stride]},
+        {name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, ints: c.pads},
+        {name: 'count_include_pad', type: onnx.AttributeProto.AttributeType.INT, i: c.countPad},
+      ],
+    }
+    const [bad, message] = await compare(`avgpool ${JSON.stringify(c)}`, singleNodeModel(node, {name: 'x', dims}, []), x, dims)
+    t.equal(bad, 0, message)
+  }
+})

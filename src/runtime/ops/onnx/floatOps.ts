@@ -1,18 +1,18 @@
 /**
  * The float32 ops of a CNN exported from PyTorch (ai.onnx), plus the shape plumbing export
- * creates (Shape/Gather/Unsqueeze/Concat → Reshape). Conv, Gemm, MatMul and GlobalAveragePool
- * sum in onnxruntime's (MLAS's) order — the native kernels of src/native/onnxFloatKernels.ts,
+ * creates (Shape/Gather/Unsqueeze/Concat → Reshape). Conv, Gemm, MatMul, AveragePool and
+ * GlobalAveragePool sum in onnxruntime's (MLAS's) order — the native kernels of src/native/onnxFloatKernels.ts,
  * planned in cpp/onnx_float_plan.h —, so their results are onnxruntime's bit for bit with graph
  * optimisations disabled (its default level swaps in NCHWc convolutions, another order). Add,
  * Sub, Mul, Div, Relu, Clip and MaxPool round at most once per value, as onnxruntime does.
- * Sigmoid, HardSigmoid, HardSwish, AveragePool, BatchNormalization and Softmax use a plain order
+ * Sigmoid, HardSigmoid, HardSwish, BatchNormalization and Softmax use a plain order
  * and libm's exp: close to onnxruntime's, not checked to be identical. MaxPool also runs on
  * uint8/int8 codes (QOperator models use it).
  */
 import {registerOp, ONNX_DOMAIN, outputArray, type OpContext, type OpDefinition} from '../../opRegistry.js'
 import {opError} from '../../opArgs.js'
 import {allocate, elementAsNumber, makeTensor, numElements, shapeString, type Tensor} from '../../../core/tensor.js'
-import {convGeometry} from './convGeometry.js'
+import {convGeometry, type ConvGeometry} from './convGeometry.js'
 import {floatAttr, intAttr, intsAttr, normalizeAxis, optionalInput, requiredInput} from './onnxArgs.js'
 import {broadcastIndex, broadcastShape} from './broadcast.js'
 import {onnxConvFloat, onnxGemmFloat} from '../../../native/onnxFloatKernels.js'
@@ -179,6 +179,10 @@ function pool(kind: 'max' | 'avg'): OpDefinition['compute'] {
     const {N, C, H, W, Ho, Wo, KH, KW} = g
     const X = x.data as ArrayLike<number>
     const out = outputArray(ctx, x.dtype, N * C * Ho * Wo) as Float32Array
+    if (kind === 'avg' && g.dilationH === 1 && g.dilationW === 1) {
+      mlasAveragePool(X as Float32Array, g, countPad, out)
+      return [makeTensor(x.dtype, [N, C, Ho, Wo], out)]
+    }
     for (let nc = 0; nc < N * C; nc++)
       for (let oh = 0; oh < Ho; oh++)
         for (let ow = 0; ow < Wo; ow++) {
@@ -201,27 +205,86 @@ function pool(kind: 'max' | 'avg'): OpDefinition['compute'] {
     return [makeTensor(x.dtype, [N, C, Ho, Wo], out)]
   }
 }
+/**
+ * AveragePool in MLAS's order (onnxruntime's MlasPool). Its vector kernel (stride along the width
+ * at most 2, kernel at most 32×32, row plus padding within its 2045-float buffer) first sums each
+ * input column over the window's rows (top to bottom), then sums KW of those column sums left to
+ * right (columns in the padding count as 0). Otherwise the window is summed row by row from 0.
+ * The divisor: KH·KW with count_include_pad, else the window's positions inside the input.
+ */
+function mlasAveragePool(X: Float32Array, g: ConvGeometry, countPad: boolean, out: Float32Array): void {
+  const {N, C, H, W, Ho, Wo, KH, KW} = g
+  const padRight = g.padRight ?? 0
+  if (KH === H && KW === W && g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0 && (g.padBottom ?? 0) === 0 && padRight === 0) {
+    mlasGlobalAverage(X, N * C, H * W, out) // MLAS takes a window the size of the input as global pooling
+    return
+  }
+  const room = Math.max(0, Math.max(0, 2045 - g.padLeft) - padRight)
+  const vector = g.strideW <= 2 && KH <= 32 && KW <= 32 && room >= W
+  const buffer = new Float32Array(Math.max(g.padLeft + W + padRight + 3, (Wo - 1) * g.strideW + KW))
+  for (let nc = 0; nc < N * C; nc++) {
+    const plane = nc * H * W
+    for (let oh = 0; oh < Ho; oh++) {
+      const top = oh * g.strideH - g.padTop
+      const h0 = Math.max(0, top)
+      const h1 = Math.min(H, top + KH)
+      const rows = h1 - h0
+      const o = (nc * Ho + oh) * Wo
+      if (vector) {
+        buffer.fill(0)
+        for (let iw = 0; iw < W; iw++) {
+          let sum = X[plane + h0 * W + iw]
+          for (let ih = h0 + 1; ih < h1; ih++) sum = f(sum + X[plane + ih * W + iw])
+          buffer[g.padLeft + iw] = rows > 0 ? sum : 0
+        }
+        for (let ow = 0; ow < Wo; ow++) {
+          const b0 = ow * g.strideW
+          let sum = buffer[b0]
+          for (let kw = 1; kw < KW; kw++) sum = f(sum + buffer[b0 + kw])
+          const inside = Math.min(b0 + KW, g.padLeft + W) - Math.max(b0, g.padLeft)
+          out[o + ow] = f(sum / (countPad ? KH * KW : Math.max(1, inside * rows)))
+        }
+        continue
+      }
+      for (let ow = 0; ow < Wo; ow++) {
+        const left = ow * g.strideW - g.padLeft
+        const w0 = Math.max(0, left)
+        const w1 = Math.min(W, left + KW)
+        let sum = 0
+        for (let ih = h0; ih < h1; ih++) for (let iw = w0; iw < w1; iw++) sum = f(sum + X[plane + ih * W + iw])
+        out[o + ow] = f(sum / (countPad ? KH * KW : rows * (w1 - w0)))
+      }
+    }
+  }
+}
+
+/**
+ * MLAS's global average pooling of `planes` planes of `size` values: four running sums (elements
+ * i = 0, 1, 2, 3 mod 4 of the first 4*floor(size/4)), combined as (s0 + s2) + (s1 + s3), then the
+ * remaining elements one by one, then / size.
+ */
+function mlasGlobalAverage(X: Float32Array, planes: number, size: number, out: Float32Array): void {
+  const lanes = [0, 0, 0, 0]
+  for (let i = 0; i < planes; i++) {
+    const base = i * size
+    lanes.fill(0)
+    let k = 0
+    for (; k + 4 <= size; k += 4) for (let l = 0; l < 4; l++) lanes[l] = f(lanes[l] + X[base + k + l])
+    let s = f(f(lanes[0] + lanes[2]) + f(lanes[1] + lanes[3]))
+    for (; k < size; k++) s = f(s + X[base + k])
+    out[i] = f(s / size)
+  }
+}
+
 op('MaxPool', pool('max'))
 op('AveragePool', pool('avg'))
 
-// MLAS's global pooling: four running sums (elements i = 0, 1, 2, 3 mod 4 of each plane's first
-// 4*floor(size/4)), combined as (s0 + s2) + (s1 + s3), then the remaining elements one by one, / size.
 op('GlobalAveragePool', (ctx) => {
   const x = requiredInput(ctx, 0, 'X')
   const X = floatData(ctx, x, 'X')
   const [N, C] = x.shape
-  const inner = numElements(x.shape.slice(2))
   const out = outputArray(ctx, 'float32', N * C) as Float32Array
-  const lanes = [0, 0, 0, 0]
-  for (let i = 0; i < N * C; i++) {
-    const base = i * inner
-    lanes.fill(0)
-    let k = 0
-    for (; k + 4 <= inner; k += 4) for (let l = 0; l < 4; l++) lanes[l] = f(lanes[l] + X[base + k + l])
-    let s = f(f(lanes[0] + lanes[2]) + f(lanes[1] + lanes[3]))
-    for (; k < inner; k++) s = f(s + X[base + k])
-    out[i] = f(s / inner)
-  }
+  mlasGlobalAverage(X, N * C, numElements(x.shape.slice(2)), out)
   return [makeTensor('float32', [N, C, ...x.shape.slice(2).map(() => 1)], out)]
 })
 
