@@ -3,6 +3,7 @@
 //   onnxConvFloat(x, w, bias | null, y, dims[18], threads, reference)
 //     dims: n, c, h, w, m, group, kh, kw, oh, ow, sh, sw, dh, dw, padTop, padLeft, padBottom, padRight
 //   onnxGemmFloat(a, b, y, dims[3] = M, N, K, transB, hasInit, threads, reference)
+//   onnxLogisticFloat(x, y, threads, reference)                 (Sigmoid)
 // Sizes are validated in TypeScript (src/native/onnxFloatKernels.ts) and checked again here.
 #include <napi.h>
 
@@ -76,11 +77,30 @@ Napi::Value OnnxGemmFloatJs(const Napi::CallbackInfo& info) {
   }));
 }
 
+Napi::Value OnnxLogisticFloatJs(const Napi::CallbackInfo& info) {
+  const char* fn = "onnxLogisticFloat";
+  Napi::Env env = info.Env();
+  auto x = Array<float>(info, 0, fn, kF32);
+  auto y = Array<float>(info, 1, fn, kF32, static_cast<int64_t>(x.ElementLength()));
+  const int threads = args::Threads(info, 2, fn);
+  const bool reference = args::Bool(info, 3, fn);
+  const float* xp = x.Data();
+  float* yp = y.Data();
+  const int64_t n = static_cast<int64_t>(x.ElementLength());
+  return Worker::Start(new Worker(env, "axq:onnxLogisticFloat", {x, y}, [=] {
+    if (reference)
+      OnnxLogisticFloatReference(xp, yp, n);
+    else
+      OnnxLogisticFloatFast(xp, yp, n, threads);
+  }));
+}
+
 }  // namespace
 
 void RegisterOnnxFloatOps(Napi::Env env, Napi::Object exports) {
   exports.Set("onnxConvFloat", Napi::Function::New(env, OnnxConvFloatJs));
   exports.Set("onnxGemmFloat", Napi::Function::New(env, OnnxGemmFloatJs));
+  exports.Set("onnxLogisticFloat", Napi::Function::New(env, OnnxLogisticFloatJs));
 }
 
 }  // namespace axq

@@ -203,5 +203,12 @@ void AXQ_ONNX_FLOAT_NAME(GemmFast)(int64_t M, int64_t N, int64_t K, const float*
   });
 }
 
+void AXQ_ONNX_FLOAT_NAME(LogisticFast)(const float* x, float* y, int64_t n, int threads) {
+  ParallelRanges((n + 4095) / 4096, threads, [&](int64_t begin, int64_t end) {
+    const int64_t i1 = std::min(n, end * 4096);
+    for (int64_t i = begin * 4096; i < i1; ++i) y[i] = Logistic(x[i]);
+  });
+}
+
 }  // namespace onnxfloat
 }  // namespace axq

@@ -63,6 +63,17 @@ void OnnxGemmFloatReference(int64_t M, int64_t N, int64_t K, const float* a, con
     }
 }
 
+void OnnxLogisticFloatReference(const float* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = onnxfloat::Logistic(x[i]);
+}
+
+void OnnxLogisticFloatFast(const float* x, float* y, int64_t n, int threads) {
+  if (onnxfloat::CpuHasFma())
+    onnxfloat::LogisticFastFma(x, y, n, threads);
+  else
+    onnxfloat::LogisticFastGeneric(x, y, n, threads);
+}
+
 void OnnxConvFloatFast(const OnnxConvFloatShape& s, const float* x, const float* w, const float* bias, float* y, int threads) {
   if (onnxfloat::CpuHasFma())
     onnxfloat::ConvFastFma(s, x, w, bias, y, threads);

@@ -1,6 +1,6 @@
 /**
  * Typed wrapper of the native ONNX float kernels (cpp/onnx_float_kernels.h): Conv and Gemm summed
- * in onnxruntime's (MLAS's) order, so float ONNX models give onnxruntime's float32 results bit
+ * in onnxruntime's (MLAS's) order and Sigmoid as MLAS's logistic kernel, so float ONNX models give onnxruntime's float32 results bit
  * for bit. Shapes are validated here before anything crosses into C++; the kernels run on a
  * worker thread. `reference` selects the plain twin (one output element at a time).
  */
@@ -70,5 +70,14 @@ export async function onnxGemmFloat(a: Float32Array, b: Float32Array, M: number,
   if (init && init.length !== M * N) throw new AxqError(`onnxGemmFloat: the initial value has ${init.length} values, expected ${M * N}`)
   const y = init ? Float32Array.from(init) : new Float32Array(M * N)
   await nativeFn<GemmFn>('onnxGemmFloat')(a, b, y, [M, N, K], transB, init !== undefined, threadsOf(options), options.reference === true)
+  return y
+}
+
+type LogisticFn = (x: Float32Array, y: Float32Array, threads: number, reference: boolean) => Promise<void>
+
+/** onnxruntime's Sigmoid (MLAS's logistic kernel; see cpp/onnx_float_kernels.h). */
+export async function onnxLogisticFloat(x: Float32Array, options: OnnxFloatOptions = {}): Promise<Float32Array> {
+  const y = new Float32Array(x.length)
+  if (x.length > 0) await nativeFn<LogisticFn>('onnxLogisticFloat')(x, y, threadsOf(options), options.reference === true)
   return y
 }

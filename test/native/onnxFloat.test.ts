@@ -2,7 +2,7 @@
 // FMA build chosen where the CPU has it; onnxFloatGeneric.test.ts forces the portable build.
 import t from 'tap'
 import {onnxFloatFastVsReference} from './onnxFloatCases.js'
-import {onnxConvFloat} from '../../src/native/onnxFloatKernels.js'
+import {onnxConvFloat, onnxLogisticFloat} from '../../src/native/onnxFloatKernels.js'
 
 t.test('fast == reference on random Conv and Gemm cases, any thread count', async (t) => {
   const {agree, failures} = await onnxFloatFastVsReference(4242, 60)
@@ -31,4 +31,12 @@ t.test('bad sizes are one clear error', async (t) => {
   const g = {N: 1, C: 2, H: 2, W: 2, M: 3, group: 2, KH: 1, KW: 1, Ho: 2, Wo: 2, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0}
   await t.rejects(onnxConvFloat(new Float32Array(8), new Float32Array(3), undefined, g), /do not divide into 2 groups/)
   await t.rejects(onnxConvFloat(new Float32Array(7), new Float32Array(4), undefined, {...g, M: 4}), /x has 7 values/)
+})
+
+t.test('Sigmoid (MLAS logistic): fast == reference, clamped tails', async (t) => {
+  const x = Float32Array.from({length: 10007}, (_, i) => (i - 5000) / 200)
+  const ref = await onnxLogisticFloat(x, {reference: true})
+  t.same([...(await onnxLogisticFloat(x, {threads: 3}))], [...ref])
+  t.equal(ref[0], ref[100], 'inputs below -18 give the value at -18')
+  t.ok(ref.every((v) => v >= 0 && v <= 1.0000001))
 })

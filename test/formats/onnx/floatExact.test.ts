@@ -223,3 +223,19 @@ t.test('random AveragePool: identical to onnxruntime', async (t) => {
     t.equal(bad, 0, message)
   }
 })
+
+t.test('elementwise ops identical to onnxruntime (Softmax: reported)', async (t) => {
+  const r = rng(400)
+  const dims = [2, 3, 7, 9]
+  const x = Float32Array.from({length: 2 * 3 * 7 * 9}, () => r() * 16)
+  // Softmax (after the logits; its range is [0, 1] by rule in quantization) keeps a plain order.
+  const exact = ['Relu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Add', 'Mul', 'Sub', 'Div']
+  for (const op of ['Relu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Softmax', 'Add', 'Mul', 'Sub', 'Div']) {
+    const binary = ['Add', 'Mul', 'Sub', 'Div'].includes(op)
+    const node = {opType: op, name: 'n', input: binary ? ['x', 'c'] : ['x'], output: ['y']}
+    const inits = binary ? [floatInit('c', [3, 1, 1], new Float32Array([0.3, -1.7, 2.9]))] : []
+    const [bad, message] = await compare(op, singleNodeModel(node, {name: 'x', dims}, inits), x, dims)
+    if (exact.includes(op)) t.equal(bad, 0, message)
+    else t.comment(message)
+  }
+})

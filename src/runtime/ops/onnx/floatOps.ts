@@ -4,8 +4,9 @@
  * GlobalAveragePool sum in onnxruntime's (MLAS's) order — the native kernels of src/native/onnxFloatKernels.ts,
  * planned in cpp/onnx_float_plan.h —, so their results are onnxruntime's bit for bit with graph
  * optimisations disabled (its default level swaps in NCHWc convolutions, another order). Add,
- * Sub, Mul, Div, Relu, Clip and MaxPool round at most once per value, as onnxruntime does.
- * Sigmoid, HardSigmoid, HardSwish, BatchNormalization and Softmax use a plain order
+ * Sub, Mul, Div, Relu, Clip, HardSigmoid, HardSwish (x · HardSigmoid(x) with alpha = float(1/6))
+ * and MaxPool round as onnxruntime does; Sigmoid is MLAS's logistic kernel (native).
+ * BatchNormalization and Softmax use a plain order
  * and libm's exp: close to onnxruntime's, not checked to be identical. MaxPool also runs on
  * uint8/int8 codes (QOperator models use it).
  */
@@ -15,7 +16,7 @@ import {allocate, elementAsNumber, makeTensor, numElements, shapeString, type Te
 import {convGeometry, type ConvGeometry} from './convGeometry.js'
 import {floatAttr, intAttr, intsAttr, normalizeAxis, optionalInput, requiredInput} from './onnxArgs.js'
 import {broadcastIndex, broadcastShape} from './broadcast.js'
-import {onnxConvFloat, onnxGemmFloat} from '../../../native/onnxFloatKernels.js'
+import {onnxConvFloat, onnxGemmFloat, onnxLogisticFloat} from '../../../native/onnxFloatKernels.js'
 
 const f = Math.fround
 
@@ -39,7 +40,10 @@ function unary(name: string, fn: (v: number, ctx: OpContext) => number): void {
 }
 
 unary('Relu', (v) => (v > 0 ? v : 0))
-unary('Sigmoid', (v) => f(1 / (1 + Math.exp(-v))))
+op('Sigmoid', async (ctx) => {
+  const x = requiredInput(ctx, 0, 'X')
+  return [makeTensor('float32', x.shape, await onnxLogisticFloat(floatData(ctx, x, 'X'), {threads: ctx.options.threads}))]
+})
 op('HardSigmoid', (ctx) => {
   const alpha = f(floatAttr(ctx, 'alpha', 0.2))
   const beta = f(floatAttr(ctx, 'beta', 0.5))
@@ -49,7 +53,8 @@ op('HardSigmoid', (ctx) => {
   for (let i = 0; i < src.length; i++) out[i] = Math.max(0, Math.min(1, f(f(alpha * src[i]) + beta)))
   return [makeTensor('float32', x.shape, out)]
 })
-unary('HardSwish', (v) => f(v * Math.max(0, Math.min(1, f(f(v / 6) + 0.5)))))
+const SIXTH = f(1 / 6)
+unary('HardSwish', (v) => f(v * Math.max(0, Math.min(1, f(f(SIXTH * v) + 0.5)))))
 
 op('Clip', (ctx) => {
   const x = requiredInput(ctx, 0, 'input')
