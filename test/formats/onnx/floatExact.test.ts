@@ -229,13 +229,25 @@ t.test('elementwise ops identical to onnxruntime (Softmax: reported)', async (t)
   const dims = [2, 3, 7, 9]
   const x = Float32Array.from({length: 2 * 3 * 7 * 9}, () => r() * 16)
   // Softmax (after the logits; its range is [0, 1] by rule in quantization) keeps a plain order.
-  const exact = ['Relu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Add', 'Mul', 'Sub', 'Div']
-  for (const op of ['Relu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Softmax', 'Add', 'Mul', 'Sub', 'Div']) {
+  const exact = ['Relu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'BatchNormalization', 'Add', 'Mul', 'Sub', 'Div']
+  for (const op of ['Relu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Softmax', 'BatchNormalization', 'Add', 'Mul', 'Sub', 'Div']) {
     const binary = ['Add', 'Mul', 'Sub', 'Div'].includes(op)
-    const node = {opType: op, name: 'n', input: binary ? ['x', 'c'] : ['x'], output: ['y']}
+    const bn = ['scale', 'bias', 'mean', 'var']
+    const node = {opType: op, name: 'n', input: binary ? ['x', 'c'] : op === 'BatchNormalization' ? ['x', ...bn] : ['x'], output: ['y']}
     const inits = binary ? [floatInit('c', [3, 1, 1], new Float32Array([0.3, -1.7, 2.9]))] : []
+    if (op === 'BatchNormalization') bn.forEach((n, k) => inits.push(floatInit(n, [3], Float32Array.from([0.7, 1.3, 2.1], (v) => (k === 3 ? v * v : v - k)))))
     const [bad, message] = await compare(op, singleNodeModel(node, {name: 'x', dims}, inits), x, dims)
     if (exact.includes(op)) t.equal(bad, 0, message)
     else t.comment(message)
   }
+})
+
+t.test('BatchNormalization over 16 channels identical to onnxruntime', async (t) => {
+  const r = rng(500)
+  const dims = [2, 16, 5, 5]
+  const x = Float32Array.from({length: 2 * 16 * 25}, () => r() * 8)
+  const params = ['scale', 'bias', 'mean', 'var'].map((name, k) => floatInit(name, [16], Float32Array.from({length: 16}, () => (k === 3 ? 0.01 + r() * r() * 4 : r() * 3))))
+  const node = {opType: 'BatchNormalization', name: 'bn', input: ['x', 'scale', 'bias', 'mean', 'var'], output: ['y'], attribute: [{name: 'epsilon', type: onnx.AttributeProto.AttributeType.FLOAT, f: 1e-3}]}
+  const [bad, message] = await compare('bn16', singleNodeModel(node, {name: 'x', dims}, params), x, dims)
+  t.equal(bad, 0, message)
 })

@@ -4,11 +4,10 @@
  * GlobalAveragePool sum in onnxruntime's (MLAS's) order — the native kernels of src/native/onnxFloatKernels.ts,
  * planned in cpp/onnx_float_plan.h —, so their results are onnxruntime's bit for bit with graph
  * optimisations disabled (its default level swaps in NCHWc convolutions, another order). Add,
- * Sub, Mul, Div, Relu, Clip, HardSigmoid, HardSwish (x · HardSigmoid(x) with alpha = float(1/6))
- * and MaxPool round as onnxruntime does; Sigmoid is MLAS's logistic kernel (native).
- * BatchNormalization and Softmax use a plain order
- * and libm's exp: close to onnxruntime's, not checked to be identical. MaxPool also runs on
- * uint8/int8 codes (QOperator models use it).
+ * Sub, Mul, Div, Relu, Clip, HardSigmoid, HardSwish (x · HardSigmoid(x) with alpha = float(1/6)),
+ * BatchNormalization (per-channel scale and shift first) and MaxPool round as onnxruntime does;
+ * Sigmoid is MLAS's logistic kernel (native). Softmax uses a plain order and libm's exp: within a
+ * few ulps of onnxruntime's. MaxPool also runs on uint8/int8 codes (QOperator models use it).
  */
 import {registerOp, ONNX_DOMAIN, outputArray, type OpContext, type OpDefinition} from '../../opRegistry.js'
 import {opError} from '../../opArgs.js'
@@ -165,9 +164,12 @@ op('BatchNormalization', (ctx) => {
   const C = x.shape[1]
   const inner = numElements(x.shape.slice(2))
   const out = outputArray(ctx, 'float32', X.length) as Float32Array
+  // As onnxruntime: per channel k = scale · (1 / sqrt(var + eps)) and b = bias − mean · k, then x · k + b.
+  const k = Float32Array.from({length: C}, (_, c) => f(scale[c] * f(1 / f(Math.sqrt(f(variance[c] + eps))))))
+  const b = Float32Array.from({length: C}, (_, c) => f(bias[c] - f(mean[c] * k[c])))
   for (let i = 0; i < X.length; i++) {
     const c = Math.floor(i / inner) % C
-    out[i] = f(f(f(f(X[i] - mean[c]) / f(Math.sqrt(f(variance[c] + eps)))) * scale[c]) + bias[c])
+    out[i] = f(f(X[i] * k[c]) + b[c])
   }
   return [makeTensor('float32', x.shape, out)]
 })
