@@ -4,7 +4,7 @@ import {AxqError} from '../errors.js'
 import type {QuantType} from '../formats/onnx/quantize/params.js'
 import {type QuantFormat} from '../formats/onnx/quantize/quantizeFile.js'
 import {quantizeCalibrated} from '../formats/onnx/quantize/calibrate.js'
-import {ProgressLine} from '../sweep/progress.js'
+import {formatDuration} from '../sweep/progress.js'
 
 const TYPES = {u8u8: ['uint8', 'uint8'], s8s8: ['int8', 'int8']} as const
 
@@ -45,12 +45,16 @@ MinMax ranges, asymmetric activations, symmetric int8 weights, int32 biases, Rel
     const weightType = (pair?.[1] ?? flags['weight-type'] ?? 'int8') as QuantType
     if (args.model === args.out) throw new AxqError('the output would overwrite the input model; give another file', {subject: 'OUT', exitCode: 2})
     const progress = process.stderr.isTTY && !flags.json
-    let line: ProgressLine | undefined
+    let started = 0
+    const eta = (done: number, total: number): string => {
+      if (done === 0) started = Date.now()
+      return done === 0 ? '' : `, ETA ${formatDuration(((Date.now() - started) / 1000 / done) * (total - done))}`
+    }
     const result = await quantizeCalibrated({
       calibration: flags.calibrate === undefined ? undefined : {
         data: flags.calibrate,
         images: flags['calibration-images'],
-        onProgress: progress ? (done, total) => process.stderr.write(`\rcalibrating: ${(line ??= new ProgressLine(total, 'images')).format(done)}${done === total ? '\n' : ''}`) : undefined,
+        onProgress: progress ? (done, total) => process.stderr.write(`\rcalibrating: ${done}/${total} images${eta(done, total)}   ${done === total ? '\n' : ''}`) : undefined,
       },
       model: args.model,
       out: args.out,
