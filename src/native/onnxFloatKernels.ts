@@ -6,25 +6,11 @@
  */
 import {AxqError} from '../errors.js'
 import {native} from './binding.js'
-import {defaultThreads} from './floatKernels.js'
+import {defaultThreads, nativeFn} from './floatKernels.js'
+import type {QConvNativeRequest} from './onnxKernels.js'
 
-export interface OnnxConvFloatGeometry {
-  N: number
-  C: number
-  H: number
-  W: number
-  M: number
-  group: number
-  KH: number
-  KW: number
-  Ho: number
-  Wo: number
-  strideH: number
-  strideW: number
-  dilationH: number
-  dilationW: number
-  padTop: number
-  padLeft: number
+/** The grouped NCHW convolution geometry of the quantized kernel, plus the trailing pads. */
+export interface OnnxConvFloatGeometry extends Pick<QConvNativeRequest, 'N' | 'C' | 'H' | 'W' | 'M' | 'group' | 'KH' | 'KW' | 'Ho' | 'Wo' | 'strideH' | 'strideW' | 'dilationH' | 'dilationW' | 'padTop' | 'padLeft'> {
   padBottom: number
   padRight: number
 }
@@ -36,12 +22,6 @@ export interface OnnxFloatOptions {
 
 type ConvFn = (x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, dims: number[], threads: number, reference: boolean) => Promise<void>
 type GemmFn = (a: Float32Array, b: Float32Array, y: Float32Array, dims: number[], transB: boolean, hasInit: boolean, threads: number, reference: boolean) => Promise<void>
-
-function nativeFn<T>(name: string): T {
-  const fn = native()[name]
-  if (typeof fn !== 'function') throw new AxqError(`the native library lacks ${name}: rebuild it with npm run build:native`)
-  return fn as T
-}
 
 function threadsOf(options: OnnxFloatOptions): number {
   return Math.max(1, Math.min(256, Math.floor(options.threads ?? defaultThreads())))

@@ -53,6 +53,19 @@ function ulps(a: number, b: number): number {
   return Math.abs(key(i[0]) - key(i[1]))
 }
 
+/** Values that differ (±0 count as equal) and the largest difference in ulps, as a message. */
+function differing(label: string, want: Float32Array, got: Float32Array): [number, string] {
+  let bad = 0
+  let worst = 0
+  for (let i = 0; i < want.length; i++) {
+    if (!Object.is(want[i], got[i]) && !(want[i] === 0 && got[i] === 0)) {
+      bad++
+      worst = Math.max(worst, ulps(want[i], got[i]))
+    }
+  }
+  return [bad, `${label}: ${bad} of ${want.length} values differ, up to ${worst} ulps`]
+}
+
 for (const name of ['resnet20', 'mobilenetv2']) {
   t.test(`${name}.onnx: every tensor identical to onnxruntime (optimisation disabled)`, {skip}, async (t) => {
     const file = path.join(examples, `${name}.onnx`)
@@ -64,17 +77,8 @@ for (const name of ['resnet20', 'mobilenetv2']) {
     const got = await new OnnxSession(model, {threads: 2}).run({[model.inputs[0].name]: x}, names)
     const opOf = new Map(model.nodes.flatMap((n) => n.outputs.map((o) => [o, n.op] as const)))
     for (let k = 0; k < names.length; k++) {
-      const w = want[names[k]].data as Float32Array
-      const g = got[k].data as Float32Array
-      let bad = 0
-      let worst = 0
-      for (let i = 0; i < w.length; i++) {
-        if (!Object.is(w[i], g[i]) && !(w[i] === 0 && g[i] === 0)) {
-          bad++
-          worst = Math.max(worst, ulps(w[i], g[i]))
-        }
-      }
-      t.equal(bad, 0, `${names[k]} (${opOf.get(names[k])}): ${bad} of ${w.length} values differ, up to ${worst} ulps`)
+      const [bad, message] = differing(`${names[k]} (${opOf.get(names[k])})`, want[names[k]].data as Float32Array, got[k].data as Float32Array)
+      t.equal(bad, 0, message)
     }
   })
 }
@@ -113,16 +117,7 @@ async function compare(label: string, bytes: Uint8Array, x: Float32Array, dims: 
   const want = (await session.run({x: new ort.Tensor('float32', x, dims)})).y.data as Float32Array
   const model = readOnnxModel(file)
   const [got] = await new OnnxSession(model, {threads: 3}).run({x: makeTensor('float32', dims, x)}, ['y'])
-  const g = got.data as Float32Array
-  let bad = 0
-  let worst = 0
-  for (let i = 0; i < want.length; i++) {
-    if (!Object.is(want[i], g[i]) && !(want[i] === 0 && g[i] === 0)) {
-      bad++
-      worst = Math.max(worst, ulps(want[i], g[i]))
-    }
-  }
-  return [bad, `${label}: ${bad} of ${want.length} values differ, up to ${worst} ulps`]
+  return differing(label, want, got.data as Float32Array)
 }
 
 const tmp = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'axq-float-exact-'))
