@@ -6,6 +6,7 @@ void RegisterAxConv(Napi::Env env, Napi::Object exports);
 void RegisterFloatOps(Napi::Env env, Napi::Object exports);
 void RegisterQuantizedOps(Napi::Env env, Napi::Object exports);
 void RegisterOnnxOps(Napi::Env env, Napi::Object exports);
+void RegisterOnnxFloatOps(Napi::Env env, Napi::Object exports);
 }
 
 static Napi::Value Version(const Napi::CallbackInfo& info) {
@@ -18,6 +19,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   axq::RegisterFloatOps(env, exports);
   axq::RegisterQuantizedOps(env, exports);
   axq::RegisterOnnxOps(env, exports);
+  axq::RegisterOnnxFloatOps(env, exports);
   return exports;
 }
 

@@ -7,8 +7,8 @@
 import type {GraphDef} from '../graph/types.js'
 import {makeAttr} from '../graph/attrs.js'
 import {makeTensor, type Tensor} from '../core/tensor.js'
-import {checkLabels, openDataset, type Dataset} from '../data/dataset.js'
-import {openNpzDataset} from '../data/npzDataset.js'
+import {checkLabels, type Dataset} from '../data/dataset.js'
+import {openDataSource} from '../data/dataSource.js'
 import {encodeNpyFloat32} from '../data/npz.js'
 import {writeFileAtomic} from '../atomicWrite.js'
 import {APPROXIMATE_OPS, openInferModel, type Preprocessing} from './inferModel.js'
@@ -197,8 +197,9 @@ export async function runInference(options: InferOptions, events: InferEvents = 
     layer.source = multipliers.find((m) => m.name === layer.mult)?.origin
   }
 
-  const npz = /\.npz$/i.test(options.data)
-  const dataset = options.dataset ?? (npz ? openNpzDataset(options.data) : openDataset(options.data))
+  const opened = options.dataset ? undefined : openDataSource(options.data)
+  const npz = opened ? opened.preprocessed : /\.npz$/i.test(options.data)
+  const dataset = options.dataset ?? opened!.dataset
   const requested = options.batchSize * options.iterations
   if (requested > dataset.count) {
     events.onNotice?.(`${dataset.source} holds ${dataset.count} records; ${requested} requested, so records are reused (batches wrap around)`)

@@ -86,7 +86,7 @@ function rowsOf(x: Float32Array, depth: number, vectors: Float32Array[], what: s
   return rows
 }
 
-function nativeFn<T>(name: string): T {
+export function nativeFn<T>(name: string): T {
   const fn = native()[name]
   if (typeof fn !== 'function') throw new AxqError(`the native library lacks ${name}: rebuild it with npm run build:native`)
   return fn as T

@@ -53,6 +53,8 @@ export interface OnnxModel {
   nodes: OnnxNodeInfo[]
   /** Initializers (and Constant nodes) by ONNX tensor name. */
   initializers: Map<string, Tensor>
+  /** The outputs of Constant nodes (in `initializers` here; not initializers to onnxruntime). */
+  constantNodeOutputs: Set<string>
   /** The lowered graph for the Session, its node domains and the tensor key of each name. */
   graph: GraphDef
   domains: Map<string, string>
@@ -110,12 +112,14 @@ export function decodeOnnxModel(bytes: Uint8Array, file: string, options: OnnxRe
   const taken = new Set<string>()
   const unsupported: string[] = []
   const protoNodes = graph.node ?? []
+  const constantNodeOutputs = new Set<string>()
   for (let i = 0; i < protoNodes.length; i++) {
     const n = protoNodes[i]
     const op = n.opType ?? ''
     const domain = domainName(n.domain)
     if (op === 'Constant' && domain === ONNX_DOMAIN) {
       initializers.set(n.output?.[0] ?? '', constantValue(n, dir, file))
+      constantNodeOutputs.add(n.output?.[0] ?? '')
       continue
     }
     let name = n.name || `${op}_${i}`
@@ -209,6 +213,7 @@ export function decodeOnnxModel(bytes: Uint8Array, file: string, options: OnnxRe
     outputs,
     nodes,
     initializers,
+    constantNodeOutputs,
     graph: {node: graphNodes},
     domains,
     keyOf,

@@ -9,7 +9,7 @@ import {writeFileAtomic} from '../../../atomicWrite.js'
 import {AxqError} from '../../../errors.js'
 import {fileProblem} from '../../../fileProblem.js'
 import {readCalibrationCache} from './calibrationCache.js'
-import type {QuantType} from './params.js'
+import type {QuantType, TensorRange} from './params.js'
 import {quantizeQdq, type QuantizeOptions} from './qdq.js'
 import {onnx, type ModelProto} from './tensorProto.js'
 
@@ -19,7 +19,9 @@ export interface QuantizeFileRequest extends QuantizeOptions {
   model: string
   out: string
   format: QuantFormat
-  calibrationCache: string
+  /** ranges from an onnxruntime calibration cache file, unless `ranges` are given */
+  calibrationCache?: string
+  ranges?: ReadonlyMap<string, TensorRange>
 }
 
 export interface QuantizeFileResult {
@@ -56,7 +58,7 @@ export function quantizeFile(request: QuantizeFileRequest): QuantizeFileResult {
     throw new AxqError('--format qoperator is not implemented yet; use --format qdq (onnxruntime runs both)', {subject: '--format', exitCode: 2})
   }
   const model = readModel(request.model)
-  const ranges = readCalibrationCache(request.calibrationCache)
+  const ranges = request.ranges ?? readCalibrationCache(request.calibrationCache ?? '')
   for (const name of request.nodesToExclude) {
     if (!model.graph!.node!.some((n) => n.name === name)) throw new AxqError(`--nodes-to-exclude: ${request.model} has no node '${name}'`, {subject: '--nodes-to-exclude', exitCode: 2})
   }

@@ -19,6 +19,9 @@ export interface ConvGeometry {
   dilationW: number
   padTop: number
   padLeft: number
+  /** Padding after the last row and column (0 when absent). */
+  padBottom?: number
+  padRight?: number
   Ho: number
   Wo: number
 }
@@ -62,5 +65,5 @@ export function convGeometry(ctx: OpContext, inputShape: readonly number[], kern
   if (ceilMode && (Ho - 1) * sh >= H + padTop) Ho--
   if (ceilMode && (Wo - 1) * sw >= W + padLeft) Wo--
   if (Ho < 1 || Wo < 1) throw opError(ctx, `kernel ${KH}x${KW} does not fit the ${H}x${W} input with these pads`)
-  return {N, C, H, W, KH, KW, strideH: sh, strideW: sw, dilationH: dh, dilationW: dw, padTop, padLeft, Ho, Wo}
+  return {N, C, H, W, KH, KW, strideH: sh, strideW: sw, dilationH: dh, dilationW: dw, padTop, padLeft, padBottom, padRight, Ho, Wo}
 }

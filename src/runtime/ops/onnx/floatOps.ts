@@ -1,16 +1,21 @@
 /**
  * The float32 ops of a CNN exported from PyTorch (ai.onnx), plus the shape plumbing export
- * creates (Shape/Gather/Unsqueeze/Concat → Reshape). IEEE float32 with fixed summation orders
- * (accumulation in float32 over the window in (c, kh, kw) order, bias first); onnxruntime's
- * float kernels (MLAS SGEMM with FMA) round differently, so float results agree closely, not
- * bit for bit. MaxPool also runs on uint8/int8 codes (QOperator models use it).
+ * creates (Shape/Gather/Unsqueeze/Concat → Reshape). Conv, Gemm, MatMul, AveragePool and
+ * GlobalAveragePool sum in onnxruntime's (MLAS's) order — the native kernels of src/native/onnxFloatKernels.ts,
+ * planned in cpp/onnx_float_plan.h —, so their results are onnxruntime's bit for bit with graph
+ * optimisations disabled (its default level swaps in NCHWc convolutions, another order). Add,
+ * Sub, Mul, Div, Relu, Clip, HardSigmoid, HardSwish (x · HardSigmoid(x) with alpha = float(1/6)),
+ * BatchNormalization (per-channel scale and shift first) and MaxPool round as onnxruntime does;
+ * Sigmoid is MLAS's logistic kernel (native). Softmax uses a plain order and libm's exp: within a
+ * few ulps of onnxruntime's. MaxPool also runs on uint8/int8 codes (QOperator models use it).
  */
 import {registerOp, ONNX_DOMAIN, outputArray, type OpContext, type OpDefinition} from '../../opRegistry.js'
 import {opError} from '../../opArgs.js'
 import {allocate, elementAsNumber, makeTensor, numElements, shapeString, type Tensor} from '../../../core/tensor.js'
-import {convGeometry} from './convGeometry.js'
+import {convGeometry, type ConvGeometry} from './convGeometry.js'
 import {floatAttr, intAttr, intsAttr, normalizeAxis, optionalInput, requiredInput} from './onnxArgs.js'
 import {broadcastIndex, broadcastShape} from './broadcast.js'
+import {onnxConvFloat, onnxGemmFloat, onnxLogisticFloat} from '../../../native/onnxFloatKernels.js'
 
 const f = Math.fround
 
@@ -34,7 +39,10 @@ function unary(name: string, fn: (v: number, ctx: OpContext) => number): void {
 }
 
 unary('Relu', (v) => (v > 0 ? v : 0))
-unary('Sigmoid', (v) => f(1 / (1 + Math.exp(-v))))
+op('Sigmoid', async (ctx) => {
+  const x = requiredInput(ctx, 0, 'X')
+  return [makeTensor('float32', x.shape, await onnxLogisticFloat(floatData(ctx, x, 'X'), {threads: ctx.options.threads}))]
+})
 op('HardSigmoid', (ctx) => {
   const alpha = f(floatAttr(ctx, 'alpha', 0.2))
   const beta = f(floatAttr(ctx, 'beta', 0.5))
@@ -44,7 +52,8 @@ op('HardSigmoid', (ctx) => {
   for (let i = 0; i < src.length; i++) out[i] = Math.max(0, Math.min(1, f(f(alpha * src[i]) + beta)))
   return [makeTensor('float32', x.shape, out)]
 })
-unary('HardSwish', (v) => f(v * Math.max(0, Math.min(1, f(f(v / 6) + 0.5)))))
+const SIXTH = f(1 / 6)
+unary('HardSwish', (v) => f(v * Math.max(0, Math.min(1, f(f(SIXTH * v) + 0.5)))))
 
 op('Clip', (ctx) => {
   const x = requiredInput(ctx, 0, 'input')
@@ -86,7 +95,7 @@ binary('Div', (a, b) => f(a / b))
 op('Identity', (ctx) => [requiredInput(ctx, 0, 'input')])
 op('Dropout', (ctx) => [requiredInput(ctx, 0, 'data')])
 
-op('Conv', (ctx) => {
+op('Conv', async (ctx) => {
   const x = requiredInput(ctx, 0, 'X')
   const w = requiredInput(ctx, 1, 'W')
   const bias = optionalInput(ctx, 2)
@@ -98,41 +107,19 @@ op('Conv', (ctx) => {
   const g = convGeometry(ctx, x.shape, [KH, KW])
   if (g.C !== cg * group || M % group !== 0) throw opError(ctx, `shapes do not match: X ${shapeString(x.shape)}, W ${shapeString(w.shape)}, group ${group}`)
   const B = bias ? floatData(ctx, bias, 'B') : undefined
-  const {N, C, H, W, Ho, Wo} = g
-  const mg = M / group
-  const out = outputArray(ctx, 'float32', N * M * Ho * Wo) as Float32Array
-  for (let n = 0; n < N; n++)
-    for (let m = 0; m < M; m++) {
-      const c0 = Math.floor(m / mg) * cg
-      for (let oh = 0; oh < Ho; oh++)
-        for (let ow = 0; ow < Wo; ow++) {
-          let acc = B ? B[m] : 0
-          for (let c = 0; c < cg; c++)
-            for (let kh = 0; kh < KH; kh++) {
-              const ih = oh * g.strideH - g.padTop + kh * g.dilationH
-              if (ih < 0 || ih >= H) continue
-              for (let kw = 0; kw < KW; kw++) {
-                const iw = ow * g.strideW - g.padLeft + kw * g.dilationW
-                if (iw < 0 || iw >= W) continue
-                acc = f(acc + f(X[((n * C + c0 + c) * H + ih) * W + iw] * Wd[((m * cg + c) * KH + kh) * KW + kw]))
-              }
-            }
-          out[((n * M + m) * Ho + oh) * Wo + ow] = acc
-        }
-    }
-  return [makeTensor('float32', [N, M, Ho, Wo], out)]
+  if (B && B.length !== M) throw opError(ctx, `B must have ${M} values, got ${B.length}`)
+  if (g.N === 0) return [makeTensor('float32', [0, M, g.Ho, g.Wo], new Float32Array(0))]
+  const out = await onnxConvFloat(X, Wd, B, {...g, M, group, padBottom: g.padBottom ?? 0, padRight: g.padRight ?? 0}, {threads: ctx.options.threads})
+  return [makeTensor('float32', [g.N, M, g.Ho, g.Wo], out)]
 })
 
-function matmul(A: Float32Array, B: Float32Array, M: number, K: number, N: number, transB: boolean, out: Float32Array): void {
-  for (let m = 0; m < M; m++)
-    for (let n = 0; n < N; n++) {
-      let s = 0
-      for (let k = 0; k < K; k++) s = f(s + f(A[m * K + k] * B[transB ? n * K + k : k * N + n]))
-      out[m * N + n] = s
-    }
+/** A [M, K] · B in onnxruntime's order (see cpp/onnx_float_plan.h), plus `init` [M, N] when given. */
+function matmul(ctx: OpContext, A: Float32Array, B: Float32Array, M: number, K: number, N: number, transB: boolean, init?: Float32Array): Promise<Float32Array> {
+  if (M === 0) return Promise.resolve(new Float32Array(0))
+  return onnxGemmFloat(A, B, M, N, K, transB, init, {threads: ctx.options.threads})
 }
 
-op('Gemm', (ctx) => {
+op('Gemm', async (ctx) => {
   const a = requiredInput(ctx, 0, 'A')
   const b = requiredInput(ctx, 1, 'B')
   const c = optionalInput(ctx, 2)
@@ -140,23 +127,24 @@ op('Gemm', (ctx) => {
   const transB = intAttr(ctx, 'transB', 0) !== 0
   const alpha = f(floatAttr(ctx, 'alpha', 1))
   const beta = f(floatAttr(ctx, 'beta', 1))
+  if (alpha !== 1) throw opError(ctx, `alpha=${alpha} is not supported (only 1)`)
   if (a.shape.length !== 2 || b.shape.length !== 2) throw opError(ctx, `A and B must be 2-D, got ${shapeString(a.shape)} and ${shapeString(b.shape)}`)
   const [M, K] = a.shape
   const N = transB ? b.shape[0] : b.shape[1]
   if ((transB ? b.shape[1] : b.shape[0]) !== K) throw opError(ctx, `A ${shapeString(a.shape)} and B ${shapeString(b.shape)} do not multiply`)
-  const out = outputArray(ctx, 'float32', M * N) as Float32Array
-  matmul(floatData(ctx, a, 'A'), floatData(ctx, b, 'B'), M, K, N, transB, out)
-  const ic = c ? broadcastIndex(c.shape, [M, N]) : undefined
-  const C = c ? floatData(ctx, c, 'C') : undefined
-  for (let i = 0; i < M * N; i++) {
-    let v = alpha === 1 ? out[i] : f(alpha * out[i])
-    if (C && ic) v = f(v + (beta === 1 ? C[ic[i]] : f(beta * C[ic[i]])))
-    out[i] = v
+  // onnxruntime copies the broadcast C into Y, scales it by beta (unless 0 or 1) and accumulates.
+  let init: Float32Array | undefined
+  if (c && beta !== 0) {
+    const ic = broadcastIndex(c.shape, [M, N])
+    const C = floatData(ctx, c, 'C')
+    init = new Float32Array(M * N)
+    for (let i = 0; i < M * N; i++) init[i] = beta === 1 ? C[ic[i]] : f(beta * C[ic[i]])
   }
+  const out = await matmul(ctx, floatData(ctx, a, 'A'), floatData(ctx, b, 'B'), M, K, N, transB, init)
   return [makeTensor('float32', [M, N], out)]
 })
 
-op('MatMul', (ctx) => {
+op('MatMul', async (ctx) => {
   const a = requiredInput(ctx, 0, 'A')
   const b = requiredInput(ctx, 1, 'B')
   if (b.shape.length !== 2 || a.shape.length < 2) throw opError(ctx, `axq's MatMul takes A [..., M, K] and B [K, N], got ${shapeString(a.shape)} and ${shapeString(b.shape)}`)
@@ -164,8 +152,7 @@ op('MatMul', (ctx) => {
   const [K2, N] = b.shape
   if (K !== K2) throw opError(ctx, `A ${shapeString(a.shape)} and B ${shapeString(b.shape)} do not multiply`)
   const M = numElements(a.shape) / K
-  const out = outputArray(ctx, 'float32', M * N) as Float32Array
-  matmul(floatData(ctx, a, 'A'), floatData(ctx, b, 'B'), M, K, N, false, out)
+  const out = await matmul(ctx, floatData(ctx, a, 'A'), floatData(ctx, b, 'B'), M, K, N, false)
   return [makeTensor('float32', [...a.shape.slice(0, -1), N], out)]
 })
 
@@ -177,9 +164,12 @@ op('BatchNormalization', (ctx) => {
   const C = x.shape[1]
   const inner = numElements(x.shape.slice(2))
   const out = outputArray(ctx, 'float32', X.length) as Float32Array
+  // As onnxruntime: per channel k = scale · (1 / sqrt(var + eps)) and b = bias − mean · k, then x · k + b.
+  const k = Float32Array.from({length: C}, (_, c) => f(scale[c] * f(1 / f(Math.sqrt(f(variance[c] + eps))))))
+  const b = Float32Array.from({length: C}, (_, c) => f(bias[c] - f(mean[c] * k[c])))
   for (let i = 0; i < X.length; i++) {
     const c = Math.floor(i / inner) % C
-    out[i] = f(f(f(f(X[i] - mean[c]) / f(Math.sqrt(f(variance[c] + eps)))) * scale[c]) + bias[c])
+    out[i] = f(f(X[i] * k[c]) + b[c])
   }
   return [makeTensor('float32', x.shape, out)]
 })
@@ -196,6 +186,10 @@ function pool(kind: 'max' | 'avg'): OpDefinition['compute'] {
     const {N, C, H, W, Ho, Wo, KH, KW} = g
     const X = x.data as ArrayLike<number>
     const out = outputArray(ctx, x.dtype, N * C * Ho * Wo) as Float32Array
+    if (kind === 'avg' && g.dilationH === 1 && g.dilationW === 1) {
+      mlasAveragePool(X as Float32Array, g, countPad, out)
+      return [makeTensor(x.dtype, [N, C, Ho, Wo], out)]
+    }
     for (let nc = 0; nc < N * C; nc++)
       for (let oh = 0; oh < Ho; oh++)
         for (let ow = 0; ow < Wo; ow++) {
@@ -218,6 +212,77 @@ function pool(kind: 'max' | 'avg'): OpDefinition['compute'] {
     return [makeTensor(x.dtype, [N, C, Ho, Wo], out)]
   }
 }
+/**
+ * AveragePool in MLAS's order (onnxruntime's MlasPool). Its vector kernel (stride along the width
+ * at most 2, kernel at most 32×32, row plus padding within its 2045-float buffer) first sums each
+ * input column over the window's rows (top to bottom), then sums KW of those column sums left to
+ * right (columns in the padding count as 0). Otherwise the window is summed row by row from 0.
+ * The divisor: KH·KW with count_include_pad, else the window's positions inside the input.
+ */
+function mlasAveragePool(X: Float32Array, g: ConvGeometry, countPad: boolean, out: Float32Array): void {
+  const {N, C, H, W, Ho, Wo, KH, KW} = g
+  const padRight = g.padRight ?? 0
+  if (KH === H && KW === W && g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0 && (g.padBottom ?? 0) === 0 && padRight === 0) {
+    mlasGlobalAverage(X, N * C, H * W, out) // MLAS takes a window the size of the input as global pooling
+    return
+  }
+  const room = Math.max(0, Math.max(0, 2045 - g.padLeft) - padRight)
+  const vector = g.strideW <= 2 && KH <= 32 && KW <= 32 && room >= W
+  const buffer = new Float32Array(Math.max(g.padLeft + W + padRight + 3, (Wo - 1) * g.strideW + KW))
+  for (let nc = 0; nc < N * C; nc++) {
+    const plane = nc * H * W
+    for (let oh = 0; oh < Ho; oh++) {
+      const top = oh * g.strideH - g.padTop
+      const h0 = Math.max(0, top)
+      const h1 = Math.min(H, top + KH)
+      const rows = h1 - h0
+      const o = (nc * Ho + oh) * Wo
+      if (vector) {
+        buffer.fill(0)
+        for (let iw = 0; iw < W; iw++) {
+          let sum = X[plane + h0 * W + iw]
+          for (let ih = h0 + 1; ih < h1; ih++) sum = f(sum + X[plane + ih * W + iw])
+          buffer[g.padLeft + iw] = rows > 0 ? sum : 0
+        }
+        for (let ow = 0; ow < Wo; ow++) {
+          const b0 = ow * g.strideW
+          let sum = buffer[b0]
+          for (let kw = 1; kw < KW; kw++) sum = f(sum + buffer[b0 + kw])
+          const inside = Math.min(b0 + KW, g.padLeft + W) - Math.max(b0, g.padLeft)
+          out[o + ow] = f(sum / (countPad ? KH * KW : Math.max(1, inside * rows)))
+        }
+        continue
+      }
+      for (let ow = 0; ow < Wo; ow++) {
+        const left = ow * g.strideW - g.padLeft
+        const w0 = Math.max(0, left)
+        const w1 = Math.min(W, left + KW)
+        let sum = 0
+        for (let ih = h0; ih < h1; ih++) for (let iw = w0; iw < w1; iw++) sum = f(sum + X[plane + ih * W + iw])
+        out[o + ow] = f(sum / (countPad ? KH * KW : rows * (w1 - w0)))
+      }
+    }
+  }
+}
+
+/**
+ * MLAS's global average pooling of `planes` planes of `size` values: four running sums (elements
+ * i = 0, 1, 2, 3 mod 4 of the first 4*floor(size/4)), combined as (s0 + s2) + (s1 + s3), then the
+ * remaining elements one by one, then / size.
+ */
+function mlasGlobalAverage(X: Float32Array, planes: number, size: number, out: Float32Array): void {
+  const lanes = [0, 0, 0, 0]
+  for (let i = 0; i < planes; i++) {
+    const base = i * size
+    lanes.fill(0)
+    let k = 0
+    for (; k + 4 <= size; k += 4) for (let l = 0; l < 4; l++) lanes[l] = f(lanes[l] + X[base + k + l])
+    let s = f(f(lanes[0] + lanes[2]) + f(lanes[1] + lanes[3]))
+    for (; k < size; k++) s = f(s + X[base + k])
+    out[i] = f(s / size)
+  }
+}
+
 op('MaxPool', pool('max'))
 op('AveragePool', pool('avg'))
 
@@ -225,13 +290,8 @@ op('GlobalAveragePool', (ctx) => {
   const x = requiredInput(ctx, 0, 'X')
   const X = floatData(ctx, x, 'X')
   const [N, C] = x.shape
-  const inner = numElements(x.shape.slice(2))
   const out = outputArray(ctx, 'float32', N * C) as Float32Array
-  for (let i = 0; i < N * C; i++) {
-    let s = 0
-    for (let k = 0; k < inner; k++) s = f(s + X[i * inner + k])
-    out[i] = f(s / inner)
-  }
+  mlasGlobalAverage(X, N * C, numElements(x.shape.slice(2)), out)
   return [makeTensor('float32', [N, C, ...x.shape.slice(2).map(() => 1)], out)]
 })
 

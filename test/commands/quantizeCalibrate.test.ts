@@ -1,0 +1,67 @@
+// axq quantize --calibrate: from the images onnxruntime calibrated with, the same model as from
+// onnxruntime's ranges (byte for byte), hence onnxruntime's scales, zero points and integer
+// weights (compared with the committed onnxruntime-quantized files), and the same logits in
+// onnxruntime. Bad calibration data is one line and exit 1.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import t from 'tap'
+import ort from 'onnxruntime-node'
+import {fixturesDir, hasShared, repoRoot, shared} from '../helpers/paths.js'
+import {axq, axqLines} from './cliRunner.js'
+import {floatValues, intValues, onnx, DataType} from '../../src/formats/onnx/quantize/tensorProto.js'
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'axq-calibrate-cmd-'))
+t.teardown(() => fs.rmSync(dir, {recursive: true, force: true}))
+const examples = path.join(repoRoot, 'examples', 'onnx')
+const skip = hasShared ? false : 'needs ../shared'
+
+function initializers(file: string): Map<string, number[]> {
+  const m = onnx.ModelProto.decode(fs.readFileSync(file))
+  return new Map(m.graph!.initializer!.map((i) => [i.name!, [...(i.dataType === DataType.FLOAT ? floatValues(i) : intValues(i))]]))
+}
+
+async function logits(file: string, x: Float32Array): Promise<Float32Array> {
+  const s = await ort.InferenceSession.create(file, {intraOpNumThreads: 1})
+  const out = await s.run({[s.inputNames[0]]: new ort.Tensor('float32', x, [x.length / 3072, 3, 32, 32])})
+  return out[s.outputNames[0]].data as Float32Array
+}
+
+const cases = [
+  {model: 'resnet20', types: 's8s8', pc: true},
+  {model: 'mobilenetv2', types: 'u8u8', pc: false},
+]
+for (const c of cases) {
+  const reference = `${c.model}.${c.types}.qdq${c.pc ? '.pc' : ''}.onnx`
+  t.test(`--calibrate on 200 images of data_batch_5 gives ${reference}`, {skip}, async (t) => {
+    const flags = ['--types', c.types, ...(c.pc ? ['--per-channel'] : []), '--json']
+    const out = path.join(dir, `${c.model}.calibrated.onnx`)
+    const r = await axq('quantize', path.join(examples, `${c.model}.onnx`), out, '--calibrate', shared('cifar10', 'data_batch_5.bin'), '--calibration-images', '200', ...flags)
+    t.equal(r.code, 0, r.stderr)
+    t.match(JSON.parse(r.stdout), {calibration: {images: 200}})
+    const fromCache = path.join(dir, `${c.model}.cache.onnx`)
+    const r2 = await axq('quantize', path.join(examples, `${c.model}.onnx`), fromCache, '--calibration-cache', path.join(examples, 'calibration', `${c.model}.minmax.json`), ...flags)
+    t.equal(r2.code, 0, r2.stderr)
+    t.ok(fs.readFileSync(out).equals(fs.readFileSync(fromCache)), "byte for byte the model quantized from onnxruntime's ranges")
+    const ours = initializers(out)
+    const theirs = initializers(path.join(examples, reference))
+    t.same([...ours.keys()].sort(), [...theirs.keys()].sort(), 'the same initializers')
+    const differ = [...theirs].filter(([k, v]) => JSON.stringify(ours.get(k)) !== JSON.stringify(v)).map(([k]) => k)
+    t.same(differ, [], 'scales, zero points, integer weights and biases identical')
+    const x = Float32Array.from({length: 4 * 3072}, (_, i) => Math.sin(i * 0.37) * 2)
+    t.same([...(await logits(out, x))], [...(await logits(path.join(examples, reference), x))], 'same logits in onnxruntime')
+  })
+}
+
+t.test('bad calibration data: one line, exit 1', async (t) => {
+  const out = path.join(dir, 'bad.onnx')
+  const r = await axq('quantize', path.join(examples, 'resnet20.onnx'), out, '--calibrate', path.join(fixturesDir, 'onnx', 'tiny_cnn_data.npz'))
+  t.equal(r.code, 1)
+  t.match(axqLines(r.stderr), /^axq: .*tiny_cnn_data\.npz: calibration images give the model input shape \[16,3,8,8\]; .* takes \[N,3,32,32\]$/)
+  t.notOk(fs.existsSync(out), 'nothing written')
+  const missing = await axq('quantize', path.join(examples, 'resnet20.onnx'), out, '--calibrate', path.join(dir, 'none.bin'))
+  t.equal(missing.code, 1)
+  t.equal(axqLines(missing.stderr).split('\n').length, 1)
+  const both = await axq('quantize', path.join(examples, 'resnet20.onnx'), out, '--calibrate', 'x', '--calibration-cache', 'y')
+  t.equal(both.code, 2)
+})
