@@ -20,7 +20,7 @@
 import {AxqError} from '../../../errors.js'
 import {activationParams, quantizeBias, quantizeWeight, quantizeWithParams, type QuantParams, type QuantType, type TensorRange} from './params.js'
 import {adjustRanges} from './ranges.js'
-import {DataType, dimsOf, float32Tensor, floatValues, int32Tensor, int8Tensor, onnx, type AttributeProto, type ModelProto, type NodeProto, type TensorProto} from './tensorProto.js'
+import {attr, DataType, dimsOf, float32Tensor, floatValues, int32Tensor, int8Tensor, onnx, opsetOf, type ModelProto, type NodeProto, type TensorProto} from './tensorProto.js'
 
 type Model = ModelProto
 type Node = NodeProto
@@ -57,15 +57,6 @@ interface BiasInfo {
   input: string
   weight: string
   beta: number
-}
-
-function attr(node: Node, name: string): AttributeProto | undefined {
-  return node.attribute?.find((a) => a.name === name)
-}
-
-function opsetOf(model: Model): number {
-  const v = model.opsetImport?.find((o) => !o.domain || o.domain === 'ai.onnx')?.version
-  return v === undefined || v === null ? 0 : typeof v === 'number' ? v : Number(v.toString())
 }
 
 /** onnxruntime's QDQ rewrite of `model` (not modified) with the calibrated `ranges`. */

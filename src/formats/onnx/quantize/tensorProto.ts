@@ -57,6 +57,17 @@ export function intValues(t: TensorProto): Int32Array {
   }
 }
 
+/** A node's attribute by name. */
+export function attr(node: NodeProto, name: string): AttributeProto | undefined {
+  return node.attribute?.find((a) => a.name === name)
+}
+
+/** The model's opset of the default (ai.onnx) domain, 0 when absent. */
+export function opsetOf(model: ModelProto): number {
+  const v = model.opsetImport?.find((o) => !o.domain || o.domain === 'ai.onnx')?.version
+  return v === undefined || v === null ? 0 : typeof v === 'number' ? v : Number(v.toString())
+}
+
 function rawTensor(name: string, dataType: number, dims: readonly number[], bytes: Uint8Array): TensorProto {
   return onnx.TensorProto.create({name, dataType, dims: [...dims], rawData: bytes})
 }
