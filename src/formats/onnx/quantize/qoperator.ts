@@ -25,6 +25,7 @@
 import {AxqError} from '../../../errors.js'
 import {activationParams, quantizeBias, quantizeWeight, type QuantParams, type QuantType, type TensorRange} from './params.js'
 import {QUANTIZED_OP_TYPES, type QuantizeOptions} from './qdq.js'
+import {onnxruntimeNodeOrder} from './nodeOrder.js'
 import {adjustRanges} from './ranges.js'
 import {attr, DataType, dimsOf, float32Tensor, floatValues, int32Tensor, int8Tensor, onnx, opsetOf, type ModelProto, type NodeProto, type TensorProto} from './tensorProto.js'
 
@@ -248,13 +249,13 @@ export function quantizeQOperator(model: ModelProto, calibrated: ReadonlyMap<str
   }
   for (const o of graph.output ?? []) dequantize(o.name!)
 
-  graph.node = newNodes
   // as onnxruntime's clean_initializers: only what some node reads (or the graph outputs) stays
   const used = new Set([...newNodes.flatMap((n) => n.input ?? []), ...(graph.output ?? []).map((o) => o.name!)])
   const produced = new Set(newNodes.flatMap((n) => n.output ?? []))
   const kept = [...initializers.values(), ...added.values()].filter((i) => used.has(i.name!) && !produced.has(i.name!))
   const keptNames = new Set(kept.map((i) => i.name!))
   graph.initializer = kept
+  graph.node = onnxruntimeNodeOrder(newNodes, [...keptNames, ...(graph.input ?? []).map((i) => i.name!)])
   graph.input = (graph.input ?? []).filter((i) => !initializers.has(i.name!) || keptNames.has(i.name!))
   graph.valueInfo = (graph.valueInfo ?? []).filter((v) => produced.has(v.name!))
   if (newNodes.some((n) => n.domain === MS_DOMAIN) && !(out.opsetImport ?? []).some((o) => o.domain === MS_DOMAIN)) {

@@ -43,7 +43,11 @@ for (const entry of manifest.models.filter((e) => e.format !== 'float')) {
       nodesToExclude: new Set(),
     } satisfies QuantizeOptions)
     const theirs = load(entry.file)
-    t.same(ours.graph!.node!.map(describeNode).sort(), theirs.graph!.node!.map(describeNode).sort(), 'nodes')
+    if (entry.format === 'QDQ') {
+      t.same(ours.graph!.node!.map(describeNode).sort(), theirs.graph!.node!.map(describeNode).sort(), 'nodes')
+    } else {
+      t.same(ours.graph!.node!.map(describeNode), theirs.graph!.node!.map(describeNode), 'nodes, in the same order')
+    }
     t.same(ours.graph!.initializer!.map(describeInit).sort(), theirs.graph!.initializer!.map(describeInit).sort(), 'initializers')
     t.same(ours.graph!.input!.map((i) => i.name), theirs.graph!.input!.map((i) => i.name), 'inputs')
     t.same(ours.graph!.output!.map((o) => o.name), theirs.graph!.output!.map((o) => o.name), 'outputs')
