@@ -23,11 +23,10 @@
  * Ops onnxruntime would quantize but axq has no QOperator rule for yet are reported, all at once.
  */
 import {AxqError} from '../../../errors.js'
-import {activationParams, quantizeBias, quantizeWeight, type QuantParams, type QuantType, type TensorRange} from './params.js'
-import {QUANTIZED_OP_TYPES, type QuantizeOptions} from './qdq.js'
+import {quantizeBias, quantizeWeight, type QuantType, type TensorRange} from './params.js'
 import {onnxruntimeNodeOrder} from './nodeOrder.js'
-import {adjustRanges} from './ranges.js'
-import {attr, DataType, dimsOf, float32Tensor, floatValues, int32Tensor, int8Tensor, onnx, opsetOf, type ModelProto, type NodeProto, type TensorProto} from './tensorProto.js'
+import {startRewrite, type QuantizeOptions} from './rewrite.js'
+import {attr, DataType, dimsOf, float32Tensor, floatValues, int32Tensor, int8Tensor, onnx, type ModelProto, type NodeProto, type TensorProto} from './tensorProto.js'
 
 const MS_DOMAIN = 'com.microsoft'
 /** Ops whose quantized form moves the 8-bit values with the input's scale and zero point. */
@@ -44,16 +43,7 @@ interface QuantizedValue {
 
 /** onnxruntime's QOperator rewrite of `model` (not modified) with the calibrated `ranges`. */
 export function quantizeQOperator(model: ModelProto, calibrated: ReadonlyMap<string, TensorRange>, options: QuantizeOptions): ModelProto {
-  const out = onnx.ModelProto.decode(onnx.ModelProto.encode(model).finish())
-  const graph = out.graph!
-  const nodes: NodeProto[] = [...(graph.node ?? [])]
-  const initializers = new Map<string, TensorProto>((graph.initializer ?? []).map((i) => [i.name!, i]))
-  const opset = opsetOf(out)
-
-  const shouldQuantize = (n: NodeProto) => QUANTIZED_OP_TYPES.has(n.opType!) && !options.nodesToExclude.has(n.name ?? '')
-  const ranges = adjustRanges(nodes, calibrated, shouldQuantize)
-  const params = new Map<string, QuantParams>()
-  for (const [tensor, range] of ranges) params.set(tensor, activationParams(range, options.activationType))
+  const {out, graph, nodes, initializers, opset, shouldQuantize, ranges, params} = startRewrite(model, calibrated, options)
 
   const declaredFloat = new Set(
     [...(graph.input ?? []), ...(graph.valueInfo ?? []), ...(graph.output ?? [])].filter((v) => v.type?.tensorType?.elemType === DataType.FLOAT).map((v) => v.name!),

@@ -13,6 +13,7 @@ import {onnxTensor} from '../onnxModel.js'
 export const onnx = onnxProto.onnx
 export type TensorProto = OnnxTypes.ITensorProto
 export type ModelProto = OnnxTypes.IModelProto
+export type GraphProto = OnnxTypes.IGraphProto
 export type NodeProto = OnnxTypes.INodeProto
 export type AttributeProto = OnnxTypes.IAttributeProto
 

@@ -9,7 +9,7 @@ import path from 'node:path'
 import {spawnSync} from 'node:child_process'
 
 import {quantizeQOperator} from '../../../../src/formats/onnx/quantize/qoperator.js'
-import type {QuantizeOptions} from '../../../../src/formats/onnx/quantize/qdq.js'
+import type {QuantizeOptions} from '../../../../src/formats/onnx/quantize/rewrite.js'
 import type {TensorRange} from '../../../../src/formats/onnx/quantize/params.js'
 import {DataType, dimsOf, floatValues, intValues, onnx, type AttributeProto, type ModelProto, type NodeProto} from '../../../../src/formats/onnx/quantize/tensorProto.js'
 import {makeTensor} from '../../../../src/core/tensor.js'
