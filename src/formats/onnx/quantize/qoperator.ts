@@ -9,7 +9,9 @@
  * - Conv → QLinearConv, Gemm → com.microsoft QGemm (beta folded into the bias scale),
  *   MatMul → QLinearMatMul, Add/Mul → com.microsoft QLinearAdd/QLinearMul,
  *   GlobalAveragePool → com.microsoft QLinearGlobalAveragePool (channels_last 0; the input's
- *   parameters when its output has no range); nodes are named `NAME_quant`.
+ *   parameters when its output has no range), Sigmoid/LeakyRelu/AveragePool/Concat → com.microsoft
+ *   QLinear*, Softmax → com.microsoft QLinearSoftmax (output scale 1/256, zero point 0 or -128);
+ *   nodes are named `NAME_quant`.
  * - A float input without 8-bit form gets a QuantizeLinear (`T_QuantizeLinear`); weights become
  *   `W_quantized` initializers (per channel: convolutions always int8 on axis 0, Gemm the weight
  *   type on its output axis, MatMul on the last axis); biases int32 `B_quantized` with scale input
@@ -20,10 +22,11 @@
  *   tensor run on the 8-bit values with the input's scale and zero point.
  * - Every other node stays float, reading its quantized inputs through a DequantizeLinear
  *   (`T_DequantizeLinear`, output T); quantized graph outputs are dequantized the same way.
- * Ops onnxruntime would quantize but axq has no QOperator rule for yet are reported, all at once.
+ * No weight scale is raised for int32 biases (onnxruntime does that in QDQ only). Ops onnxruntime
+ * would quantize but axq has no QOperator rule for yet are reported, all at once.
  */
 import {AxqError} from '../../../errors.js'
-import {quantizeBias, quantizeWeight, type QuantType, type TensorRange} from './params.js'
+import {quantizeBias, quantizeWeight, type QuantParams, type QuantType, type TensorRange} from './params.js'
 import {onnxruntimeNodeOrder} from './nodeOrder.js'
 import {startRewrite, type QuantizeOptions} from './rewrite.js'
 import {attr, DataType, dimsOf, float32Tensor, floatValues, int32Tensor, int8Tensor, onnx, type ModelProto, type NodeProto, type TensorProto} from './tensorProto.js'
@@ -32,7 +35,7 @@ const MS_DOMAIN = 'com.microsoft'
 /** Ops whose quantized form moves the 8-bit values with the input's scale and zero point. */
 const DIRECT_8BIT = new Set(['Reshape', 'Squeeze', 'Unsqueeze', 'Transpose', 'Flatten', 'MaxPool'])
 /** Ops onnxruntime's QOperator registry rewrites that axq has no rule for yet. */
-const NO_RULE_YET = new Set(['ArgMax', 'LeakyRelu', 'Sigmoid', 'Split', 'Pad', 'Resize', 'AveragePool', 'Concat', 'Softmax', 'Where', 'EmbedLayerNormalization'])
+const NO_RULE_YET = new Set(['ArgMax', 'Split', 'Pad', 'Resize', 'Where', 'EmbedLayerNormalization'])
 
 /** A tensor in 8-bit form: its quantized name and the names of its scale and zero point. */
 interface QuantizedValue {
@@ -75,6 +78,12 @@ export function quantizeQOperator(model: ModelProto, calibrated: ReadonlyMap<str
     addInitializer(int8Tensor(`${tensor}_zero_point`, [], type === 'int8' ? Int8Array.of(p.zeroPoint) : Uint8Array.of(p.zeroPoint), type))
     addInitializer(float32Tensor(`${tensor}_scale`, [], Float32Array.of(p.scale)))
     return [`${tensor}_scale`, `${tensor}_zero_point`]
+  }
+
+  /** Given parameters for a tensor, under its usual initializer names. */
+  function fixedParams(tensor: string, p: QuantParams): [string, string] {
+    params.set(tensor, p)
+    return outputParams(tensor)!
   }
 
   /** A float initializer quantized to `type`, per tensor or per channel along axis. */
@@ -207,6 +216,31 @@ export function quantizeQOperator(model: ModelProto, calibrated: ReadonlyMap<str
         const pool = makeNode('QLinearGlobalAveragePool', quantName(node), [x.q, x.scale, x.zeroPoint, ...y], [yq], node, MS_DOMAIN)
         pool.attribute!.push(intAttribute('channels_last', 0))
         newNodes.push(pool)
+        quantized.set(output, {q: yq, scale: y[0], zeroPoint: y[1]})
+        return true
+      }
+      case 'Sigmoid':
+      case 'LeakyRelu':
+      case 'AveragePool':
+      case 'Softmax': {
+        // Softmax's output is in [0, 1]: scale 1/256, zero point 0 (uint8) or -128 (int8)
+        const y = op === 'Softmax' ? fixedParams(output, {scale: 1 / 256, zeroPoint: options.activationType === 'int8' ? -128 : 0}) : outputParams(output)
+        if (y === undefined) return false
+        const x = activationInput(inputs[0], node)
+        const yq = `${output}_quantized`
+        const q = makeNode(`QLinear${op}`, quantName(node), [x.q, x.scale, x.zeroPoint, ...y], [yq], node, MS_DOMAIN)
+        // onnxruntime gives QLinearSoftmax the model's opset as an attribute
+        if (op === 'Softmax') q.attribute!.push(intAttribute('opset', opset))
+        newNodes.push(q)
+        quantized.set(output, {q: yq, scale: y[0], zeroPoint: y[1]})
+        return true
+      }
+      case 'Concat': {
+        const y = outputParams(output)
+        if (y === undefined) throw new AxqError(`no calibration range for tensor '${output}', the output of node '${node.name}' (Concat)`)
+        const parts = inputs.map((i) => activationInput(i, node))
+        const yq = `${output}_quantized`
+        newNodes.push(makeNode('QLinearConcat', quantName(node), [...y, ...parts.flatMap((p) => [p.q, p.scale, p.zeroPoint])], [yq], node, MS_DOMAIN))
         quantized.set(output, {q: yq, scale: y[0], zeroPoint: y[1]})
         return true
       }
