@@ -269,7 +269,7 @@ export function quantizeQOperator(model: ModelProto, calibrated: ReadonlyMap<str
     if (!shouldQuantize(node) || !quantizeNode(node)) keepFloat(node)
   }
   if (unsupported.length > 0) {
-    throw new AxqError(`axq quantize has no QOperator rule yet for ${unsupported.join(', ')}; use --format qdq, or leave them float with --nodes-to-exclude`, {exitCode: 1})
+    throw new AxqError(`axq quantize has no QOperator rule yet for ${unsupported.join(', ')}; leave them float with --nodes-to-exclude`, {exitCode: 1})
   }
   for (const o of graph.output ?? []) dequantize(o.name!)
 

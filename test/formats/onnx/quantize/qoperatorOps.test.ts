@@ -9,7 +9,8 @@ import path from 'node:path'
 
 import {quantizeQOperator} from '../../../../src/formats/onnx/quantize/qoperator.js'
 import {readCalibrationCache} from '../../../../src/formats/onnx/quantize/calibrationCache.js'
-import {DataType, dimsOf, floatValues, intValues, onnx, type NodeProto, type TensorProto} from '../../../../src/formats/onnx/quantize/tensorProto.js'
+import {onnx} from '../../../../src/formats/onnx/quantize/tensorProto.js'
+import {describeInitializer, describeNode} from '../../../helpers/onnxGraph.js'
 import {readNpz} from '../../../../src/data/npz.js'
 import type {Tensor} from '../../../../src/core/tensor.js'
 import {differing, ortLogits} from '../../../helpers/onnxruntime.js'
@@ -17,16 +18,6 @@ import {fixturesDir} from '../../../helpers/paths.js'
 
 const dir = path.join(fixturesDir, 'onnx', 'quantize')
 const load = (file: string) => onnx.ModelProto.decode(fs.readFileSync(path.join(dir, file)))
-
-function describeNode(n: NodeProto): string {
-  const attrs = (n.attribute ?? []).map((a) => `${a.name}=${JSON.stringify(a.ints?.length ? a.ints.map(Number) : a.type === onnx.AttributeProto.AttributeType.FLOAT ? a.f : Number(a.i ?? 0))}`).sort()
-  return `${n.opType} ${n.name} (${(n.input ?? []).join(', ')}) -> (${(n.output ?? []).join(', ')}) ${n.domain ?? ''} ${attrs.join(' ')}`
-}
-
-function describeInit(i: TensorProto): string {
-  const values = i.dataType === DataType.FLOAT ? [...floatValues(i)] : [...intValues(i)]
-  return `${i.name} type ${i.dataType} dims [${dimsOf(i)}] ${values.join(',')}`
-}
 
 const x = readNpz(path.join(dir, 'ops_data.npz')).get('x') as Tensor
 const ranges = readCalibrationCache(path.join(dir, 'ops.minmax.json'))
@@ -36,7 +27,7 @@ for (const [file, type, perChannel] of [['ops.u8u8.qop.onnx', 'uint8', false], [
     const ours = quantizeQOperator(load('ops.onnx'), ranges, {activationType: type, weightType: type, perChannel, reduceRange: false, nodesToExclude: new Set()})
     const theirs = load(file)
     t.same(ours.graph!.node!.map(describeNode), theirs.graph!.node!.map(describeNode), 'nodes, in the same order')
-    t.same(ours.graph!.initializer!.map(describeInit).sort(), theirs.graph!.initializer!.map(describeInit).sort(), 'initializers')
+    t.same(ours.graph!.initializer!.map(describeInitializer).sort(), theirs.graph!.initializer!.map(describeInitializer).sort(), 'initializers')
     const bytes = onnx.ModelProto.encode(ours).finish()
     const got = await ortLogits(bytes, x)
     t.equal(differing(got, await ortLogits(path.join(dir, file), x)), 0, 'onnxruntime: identical outputs')
