@@ -59,8 +59,6 @@ export function quantizeQOperator(model: ModelProto, calibrated: ReadonlyMap<str
   const newNodes: NodeProto[] = []
   const dequantized = new Set<string>()
   const unsupported: string[] = []
-  // onnxruntime: weights are symmetric when the weight type is int8
-  const weightSymmetric = options.weightType === 'int8'
 
   const addInitializer = (t: TensorProto) => {
     if (!added.has(t.name!)) added.set(t.name!, t)
@@ -92,7 +90,8 @@ export function quantizeQOperator(model: ModelProto, calibrated: ReadonlyMap<str
     if (known !== undefined) return known
     const init = initializers.get(name)!
     const dims = dimsOf(init)
-    const symmetric = weightSymmetric || (axis !== undefined && type === 'int8')
+    // int8 initializers are symmetric (zero point 0), uint8 ones asymmetric, weights and constants alike
+    const symmetric = type === 'int8'
     const w = quantizeWeight(floatValues(init), dims, type, {symmetric, reduceRange, axis})
     const paramDims = axis === undefined ? [] : [w.scales.length]
     addInitializer(int8Tensor(`${name}_quantized`, dims, w.data, type))

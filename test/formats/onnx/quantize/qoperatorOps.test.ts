@@ -1,7 +1,8 @@
 // axq's QOperator rewrite against onnxruntime's on the ops the example models do not use
 // (test/fixtures/onnx/quantize, made by make_ops.py with onnxruntime 1.32's quantize_static):
 // AveragePool, Sigmoid, LeakyRelu, Concat, MaxPool, MatMul (per tensor and per channel), Add and
-// Mul with constants, Softmax; same nodes in the same order, same initializers, and the same
+// Mul with constants, Softmax; u8u8, s8s8 per channel, and uint8 activations with int8 weights per
+// channel on the reduced range; same nodes in the same order, same initializers, and the same
 // outputs in onnxruntime-node, bit for bit.
 import t from 'tap'
 import fs from 'node:fs'
@@ -22,9 +23,15 @@ const load = (file: string) => onnx.ModelProto.decode(fs.readFileSync(path.join(
 const x = readNpz(path.join(dir, 'ops_data.npz')).get('x') as Tensor
 const ranges = readCalibrationCache(path.join(dir, 'ops.minmax.json'))
 
-for (const [file, type, perChannel] of [['ops.u8u8.qop.onnx', 'uint8', false], ['ops.s8s8.qop.pc.onnx', 'int8', true]] as const) {
+const variants = [
+  ['ops.u8u8.qop.onnx', {activationType: 'uint8', weightType: 'uint8', perChannel: false, reduceRange: false}],
+  ['ops.s8s8.qop.pc.onnx', {activationType: 'int8', weightType: 'int8', perChannel: true, reduceRange: false}],
+  ['ops.u8s8.qop.pc.rr.onnx', {activationType: 'uint8', weightType: 'int8', perChannel: true, reduceRange: true}],
+] as const
+
+for (const [file, options] of variants) {
   t.test(`${file}: same graph and outputs as onnxruntime's`, async (t) => {
-    const ours = quantizeQOperator(load('ops.onnx'), ranges, {activationType: type, weightType: type, perChannel, reduceRange: false, nodesToExclude: new Set()})
+    const ours = quantizeQOperator(load('ops.onnx'), ranges, {...options, nodesToExclude: new Set()})
     const theirs = load(file)
     t.same(ours.graph!.node!.map(describeNode), theirs.graph!.node!.map(describeNode), 'nodes, in the same order')
     t.same(ours.graph!.initializer!.map(describeInitializer).sort(), theirs.graph!.initializer!.map(describeInitializer).sort(), 'initializers')
