@@ -7,16 +7,17 @@ import {quantizeCalibrated} from '../formats/onnx/quantize/calibrate.js'
 import {formatDuration} from '../sweep/progress.js'
 
 const TYPES = {u8u8: ['uint8', 'uint8'], s8s8: ['int8', 'int8']} as const
+const FORMAT_NAMES: Record<QuantFormat, string> = {qdq: 'QDQ', qoperator: 'QOperator'}
 
 export default class Quantize extends AxqCommand {
   static override description = `Quantize a float ONNX model statically, as onnxruntime's quantize_static does
 
-MinMax ranges, asymmetric activations, symmetric int8 weights, int32 biases, Relu/Clip folded into the range: for the same ranges the scales, zero points, integer weights and nodes equal those of onnxruntime's tool. The ranges come from --calibrate DATA (MinMax over the images, axq's float run giving onnxruntime's values bit for bit, so the ranges equal onnxruntime's) or from --calibration-cache, an onnxruntime calibration cache (quantize_static(..., calibration_cache_path=FILE)). --types u8u8 suits unsigned approximate multipliers (mul8u_*), s8s8 signed ones.`
+MinMax ranges, asymmetric activations, symmetric int8 weights, int32 biases, Relu/Clip folded into the range, QDQ (default) or QOperator (QLinearConv, QGemm, QLinearAdd, ...) format: for the same ranges the scales, zero points, integer weights and nodes equal those of onnxruntime's tool. The ranges come from --calibrate DATA (MinMax over the images, axq's float run giving onnxruntime's values bit for bit, so the ranges equal onnxruntime's) or from --calibration-cache, an onnxruntime calibration cache (quantize_static(..., calibration_cache_path=FILE)). --types u8u8 suits unsigned approximate multipliers (mul8u_*), s8s8 signed ones.`
 
   static override examples = [
     '<%= config.bin %> quantize examples/onnx/resnet20.onnx r20.s8s8.onnx --calibrate ../shared/cifar10/data_batch_5.bin --calibration-images 200 --types s8s8',
     '<%= config.bin %> quantize examples/onnx/resnet20.onnx r20.s8s8.onnx --calibration-cache examples/onnx/calibration/resnet20.minmax.json --types s8s8',
-    '<%= config.bin %> quantize model.onnx model.u8u8.onnx --calibration-cache ranges.json --types u8u8 --per-channel',
+    '<%= config.bin %> quantize model.onnx model.u8u8.onnx --calibration-cache ranges.json --types u8u8 --per-channel --format qoperator',
   ]
 
   static override args = {
@@ -71,6 +72,6 @@ MinMax ranges, asymmetric activations, symmetric int8 weights, int32 biases, Rel
       this.printJson(result)
       return
     }
-    this.log(`wrote ${result.out}: ${result.format.toUpperCase()}, ${result.activationType} activations, ${result.weightType} weights${result.perChannel ? ' per channel' : ''}; ${result.nodes.before} → ${result.nodes.after} nodes, ${result.quantizedTensors} quantized activations, ${result.bytes} bytes`)
+    this.log(`wrote ${result.out}: ${FORMAT_NAMES[result.format]}, ${result.activationType} activations, ${result.weightType} weights${result.perChannel ? ' per channel' : ''}; ${result.nodes.before} → ${result.nodes.after} nodes, ${result.quantizedTensors} quantized activations, ${result.bytes} bytes`)
   }
 }

@@ -6,33 +6,19 @@
 import t from 'tap'
 import fs from 'node:fs'
 import path from 'node:path'
-import ort from 'onnxruntime-node'
-import {fixturesDir, repoRoot, hasShared, shared} from '../../helpers/paths.js'
+import {fixturesDir, repoRoot, hasShared} from '../../helpers/paths.js'
+import {cifarInput, differing, ortLogits} from '../../helpers/onnxruntime.js'
 import {readOnnxModel} from '../../../src/formats/onnx/onnxModel.js'
 import {OnnxSession} from '../../../src/formats/onnx/onnxSession.js'
-import {makeTensor, type Tensor} from '../../../src/core/tensor.js'
-import {preprocessNchw, onnxPreprocessing} from '../../../src/infer/inferModel.js'
+import type {Tensor} from '../../../src/core/tensor.js'
 import {readNpz} from '../../../src/data/npz.js'
-import {parseCifarBin} from '../../../src/data/cifar.js'
 
 const fixture = (name: string) => path.join(fixturesDir, 'onnx', name)
-
-async function ortLogits(file: string, x: Tensor): Promise<Float32Array> {
-  const session = await ort.InferenceSession.create(file, {intraOpNumThreads: 1})
-  const out = await session.run({[session.inputNames[0]]: new ort.Tensor('float32', x.data as Float32Array, x.shape)})
-  return out[session.outputNames[0]].data as Float32Array
-}
 
 async function axqLogits(file: string, x: Tensor, threads = 2): Promise<Float32Array> {
   const model = readOnnxModel(file)
   const [y] = await new OnnxSession(model, {threads}).run({[model.inputs[0].name]: x}, [model.outputs[0].name])
   return y.data as Float32Array
-}
-
-function differing(a: Float32Array, b: Float32Array): number {
-  let n = a.length === b.length ? 0 : Infinity
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) n++
-  return n
 }
 
 const tiny = readNpz(fixture('tiny_cnn_data.npz')).get('x') as Tensor
@@ -61,18 +47,10 @@ const haveExamples = fs.existsSync(path.join(examples, 'resnet20.u8u8.qop.onnx')
 const skip = !hasShared ? 'needs ../shared' : !haveExamples ? 'needs examples/onnx (h-models)' : false
 const IMAGES = 200
 
-function cifarInput(file: string): Tensor {
-  const records = parseCifarBin(fs.readFileSync(shared('cifar10', 'test_first1000.bin')), 'test_first1000.bin')
-  const raw = new Float32Array(IMAGES * 3072)
-  // CHW bytes → NHWC 0..255, as the data readers hand images to infer.
-  for (let i = 0; i < IMAGES; i++) for (let c = 0; c < 3; c++) for (let p = 0; p < 1024; p++) raw[i * 3072 + p * 3 + c] = records.images[i * 3072 + c * 1024 + p]
-  return preprocessNchw(makeTensor('float32', [IMAGES, 32, 32, 3], raw), onnxPreprocessing(readOnnxModel(file)))
-}
-
 for (const name of ['u8u8.qop', 'u8u8.qop.pc', 's8s8.qop', 's8s8.qop.pc', 'u8u8.qdq', 'u8u8.qdq.pc']) {
   t.test(`resnet20.${name}: ${IMAGES} CIFAR-10 images identical to onnxruntime`, {skip}, async (t) => {
     const file = path.join(examples, `resnet20.${name}.onnx`)
-    const x = cifarInput(file)
+    const x = cifarInput(file, IMAGES)
     t.equal(differing(await axqLogits(file, x), await ortLogits(file, x)), 0)
   })
 }

@@ -17,7 +17,7 @@ import {onnxPreprocessing, preprocessNchw, type Preprocessing} from '../../../in
 import {readOnnxModel, type OnnxModel} from '../onnxModel.js'
 import {OnnxSession} from '../onnxSession.js'
 import type {TensorRange} from './params.js'
-import {QUANTIZED_OP_TYPES} from './qdq.js'
+import {QUANTIZED_OP_TYPES} from './rewrite.js'
 import {quantizeFile, type QuantizeFileRequest, type QuantizeFileResult} from './quantizeFile.js'
 
 export interface CalibrateRequest {

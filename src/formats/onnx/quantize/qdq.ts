@@ -18,29 +18,15 @@
  * alone stay float.
  */
 import {AxqError} from '../../../errors.js'
-import {activationParams, quantizeBias, quantizeWeight, quantizeWithParams, type QuantParams, type QuantType, type TensorRange} from './params.js'
-import {adjustRanges} from './ranges.js'
-import {DataType, dimsOf, float32Tensor, floatValues, int32Tensor, int8Tensor, onnx, type AttributeProto, type ModelProto, type NodeProto, type TensorProto} from './tensorProto.js'
+import {quantizeBias, quantizeWeight, quantizeWithParams, type QuantParams, type QuantType, type TensorRange} from './params.js'
+import {startRewrite, type QuantizeOptions} from './rewrite.js'
+import {attr, DataType, dimsOf, float32Tensor, floatValues, int32Tensor, int8Tensor, onnx, type ModelProto, type NodeProto, type TensorProto} from './tensorProto.js'
 
 type Model = ModelProto
 type Node = NodeProto
 
-export interface QuantizeOptions {
-  activationType: QuantType
-  weightType: QuantType
-  perChannel: boolean
-  reduceRange: boolean
-  /** names of nodes to leave float */
-  nodesToExclude: ReadonlySet<string>
-}
+export type {QuantizeOptions} from './rewrite.js'
 
-/** Every op onnxruntime's quantize_static quantizes by default (both formats' registries). */
-export const QUANTIZED_OP_TYPES = new Set([
-  'ArgMax', 'Conv', 'ConvTranspose', 'Gemm', 'MatMul', 'Add', 'Mul', 'Relu', 'Clip', 'LeakyRelu', 'Sigmoid',
-  'MaxPool', 'GlobalAveragePool', 'Split', 'Pad', 'Reshape', 'Squeeze', 'Unsqueeze', 'Flatten', 'Resize',
-  'AveragePool', 'Concat', 'Softmax', 'Where', 'Gather', 'GatherElements', 'Transpose', 'EmbedLayerNormalization',
-  'Slice', 'InstanceNormalization', 'LayerNormalization', 'BatchNormalization', 'TopK', 'CumSum',
-])
 const REMOVABLE = new Set(['Relu', 'Clip'])
 const SHARING = new Set(['Flatten', 'Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'AveragePool', 'MaxPool', 'Slice', 'TopK'])
 const GENERIC = new Set(['Add', 'Mul', 'GlobalAveragePool', 'Concat', 'Softmax', 'Sigmoid', 'LeakyRelu', 'CumSum'])
@@ -59,29 +45,11 @@ interface BiasInfo {
   beta: number
 }
 
-function attr(node: Node, name: string): AttributeProto | undefined {
-  return node.attribute?.find((a) => a.name === name)
-}
-
-function opsetOf(model: Model): number {
-  const v = model.opsetImport?.find((o) => !o.domain || o.domain === 'ai.onnx')?.version
-  return v === undefined || v === null ? 0 : typeof v === 'number' ? v : Number(v.toString())
-}
-
 /** onnxruntime's QDQ rewrite of `model` (not modified) with the calibrated `ranges`. */
 export function quantizeQdq(model: Model, calibrated: ReadonlyMap<string, TensorRange>, options: QuantizeOptions): Model {
-  const out = onnx.ModelProto.decode(onnx.ModelProto.encode(model).finish())
-  const graph = out.graph!
-  const nodes: Node[] = [...(graph.node ?? [])]
-  const initializers = new Map<string, TensorProto>((graph.initializer ?? []).map((i) => [i.name!, i]))
+  const {out, graph, nodes, initializers, opset, shouldQuantize, ranges, params} = startRewrite(model, calibrated, options)
   const graphInputs = new Set((graph.input ?? []).map((i) => i.name!))
   const graphOutputs = new Set((graph.output ?? []).map((o) => o.name!))
-  const opset = opsetOf(out)
-
-  const shouldQuantize = (n: Node) => QUANTIZED_OP_TYPES.has(n.opType!) && !options.nodesToExclude.has(n.name ?? '')
-  const ranges = adjustRanges(nodes, calibrated, shouldQuantize)
-  const params = new Map<string, QuantParams>()
-  for (const [tensor, range] of ranges) params.set(tensor, activationParams(range, options.activationType))
 
   const isFloatInitializer = (name: string) => initializers.get(name)?.dataType === DataType.FLOAT
   const quantizable = (name: string) => name !== '' && (isFloatInitializer(name) || ranges.has(name))

@@ -1,6 +1,6 @@
 /**
  * `axq quantize`: read a float ONNX model, quantize it with onnxruntime's quantize_static rules and
- * write the result atomically. Ranges come from an onnxruntime calibration cache (or one axq
+ * write the result atomically, in QDQ or QOperator format. Ranges come from an onnxruntime calibration cache (or one axq
  * wrote); calibrating on data needs the ONNX executor (issue 11) and is not wired in yet.
  */
 import {readFileSync} from 'node:fs'
@@ -10,7 +10,9 @@ import {AxqError} from '../../../errors.js'
 import {fileProblem} from '../../../fileProblem.js'
 import {readCalibrationCache} from './calibrationCache.js'
 import type {QuantType, TensorRange} from './params.js'
-import {quantizeQdq, type QuantizeOptions} from './qdq.js'
+import {quantizeQdq} from './qdq.js'
+import {quantizeQOperator} from './qoperator.js'
+import type {QuantizeOptions} from './rewrite.js'
 import {onnx, type ModelProto} from './tensorProto.js'
 
 export type QuantFormat = 'qdq' | 'qoperator'
@@ -54,15 +56,12 @@ function readModel(file: string): ModelProto {
 }
 
 export function quantizeFile(request: QuantizeFileRequest): QuantizeFileResult {
-  if (request.format !== 'qdq') {
-    throw new AxqError('--format qoperator is not implemented yet; use --format qdq (onnxruntime runs both)', {subject: '--format', exitCode: 2})
-  }
   const model = readModel(request.model)
   const ranges = request.ranges ?? readCalibrationCache(request.calibrationCache ?? '')
   for (const name of request.nodesToExclude) {
     if (!model.graph!.node!.some((n) => n.name === name)) throw new AxqError(`--nodes-to-exclude: ${request.model} has no node '${name}'`, {subject: '--nodes-to-exclude', exitCode: 2})
   }
-  const out = quantizeQdq(model, ranges, request)
+  const out = (request.format === 'qoperator' ? quantizeQOperator : quantizeQdq)(model, ranges, request)
   const bytes = onnx.ModelProto.encode(out).finish()
   writeFileAtomic(request.out, bytes)
   return {
@@ -73,7 +72,8 @@ export function quantizeFile(request: QuantizeFileRequest): QuantizeFileResult {
     weightType: request.weightType,
     perChannel: request.perChannel,
     nodes: {before: model.graph!.node!.length, after: out.graph!.node!.length},
-    quantizedTensors: out.graph!.node!.filter((n) => n.opType === 'QuantizeLinear').length,
+    // activations with their own scale (in QDQ each has a QuantizeLinear; in QOperator most do not)
+    quantizedTensors: out.graph!.initializer!.filter((i) => i.name!.endsWith('_scale') && ranges.has(i.name!.slice(0, -'_scale'.length))).length,
     bytes: bytes.length,
   }
 }

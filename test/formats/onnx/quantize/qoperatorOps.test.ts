@@ -1,0 +1,42 @@
+// axq's QOperator rewrite against onnxruntime's on the ops the example models do not use
+// (test/fixtures/onnx/quantize, made by make_ops.py with onnxruntime 1.32's quantize_static):
+// AveragePool, Sigmoid, LeakyRelu, Concat, MaxPool, MatMul (per tensor and per channel), Add and
+// Mul with constants, Softmax; u8u8, s8s8 per channel, and uint8 activations with int8 weights per
+// channel on the reduced range; same nodes in the same order, same initializers, and the same
+// outputs in onnxruntime-node, bit for bit.
+import t from 'tap'
+import fs from 'node:fs'
+import path from 'node:path'
+
+import {quantizeQOperator} from '../../../../src/formats/onnx/quantize/qoperator.js'
+import {readCalibrationCache} from '../../../../src/formats/onnx/quantize/calibrationCache.js'
+import {onnx} from '../../../../src/formats/onnx/quantize/tensorProto.js'
+import {describeInitializer, describeNode} from '../../../helpers/onnxGraph.js'
+import {readNpz} from '../../../../src/data/npz.js'
+import type {Tensor} from '../../../../src/core/tensor.js'
+import {differing, ortLogits} from '../../../helpers/onnxruntime.js'
+import {fixturesDir} from '../../../helpers/paths.js'
+
+const dir = path.join(fixturesDir, 'onnx', 'quantize')
+const load = (file: string) => onnx.ModelProto.decode(fs.readFileSync(path.join(dir, file)))
+
+const x = readNpz(path.join(dir, 'ops_data.npz')).get('x') as Tensor
+const ranges = readCalibrationCache(path.join(dir, 'ops.minmax.json'))
+
+const variants = [
+  ['ops.u8u8.qop.onnx', {activationType: 'uint8', weightType: 'uint8', perChannel: false, reduceRange: false}],
+  ['ops.s8s8.qop.pc.onnx', {activationType: 'int8', weightType: 'int8', perChannel: true, reduceRange: false}],
+  ['ops.u8s8.qop.pc.rr.onnx', {activationType: 'uint8', weightType: 'int8', perChannel: true, reduceRange: true}],
+] as const
+
+for (const [file, options] of variants) {
+  t.test(`${file}: same graph and outputs as onnxruntime's`, async (t) => {
+    const ours = quantizeQOperator(load('ops.onnx'), ranges, {...options, nodesToExclude: new Set()})
+    const theirs = load(file)
+    t.same(ours.graph!.node!.map(describeNode), theirs.graph!.node!.map(describeNode), 'nodes, in the same order')
+    t.same(ours.graph!.initializer!.map(describeInitializer).sort(), theirs.graph!.initializer!.map(describeInitializer).sort(), 'initializers')
+    const bytes = onnx.ModelProto.encode(ours).finish()
+    const got = await ortLogits(bytes, x)
+    t.equal(differing(got, await ortLogits(path.join(dir, file), x)), 0, 'onnxruntime: identical outputs')
+  })
+}
