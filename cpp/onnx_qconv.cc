@@ -8,13 +8,21 @@
 // the padding reading the code of zx (which adds exactly 0 in the exact case). x(b) is the byte
 // read as uint8 or int8 (activations and weights each by their own type). Work is split over output channels; each output element is summed in the
 // same (c, kh, kw) order as the reference, in wrapping int32, so threads never change a result.
+//
+// Also here: the two steps around the convolution that would otherwise loop in JavaScript —
+// requantization of the int32 accumulators to NCHW codes (onnxRequantize, MlasRequantizeOutput's
+// arithmetic; twin: requantize() in src/runtime/ops/onnx/onnxQuantization.ts) and the NCHW →
+// padded NHWC copy the AxConv2D kernel reads (onnxPadNhwc; twin: paddedNhwc in qlinearConv.ts).
 #include <napi.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <vector>
 
 #include "axconv_thread_pool.h"
+#include "napi_args.h"
 
 namespace axq {
 namespace {
@@ -154,8 +162,108 @@ Napi::Value OnnxQConvJs(const Napi::CallbackInfo& info) {
   return p;
 }
 
+// out = clamp(float(acc + bias[m]) · scale[m], lo − zp, hi − zp) rounded half to even, + zp, as
+// MlasRequantizeOutput: float32 product (no FMA: -ffp-contract=off), nearbyint in the default
+// rounding mode. acc is [N, M, plane] (NCHW) or [N, plane, M] (NHWC, the AxConv2D kernel's);
+// out is always NCHW codes, written as bytes (int8 values as their two's complement byte).
+void Requantize(const int32_t* acc, const int32_t* bias, const float* scales, int32_t zp, int32_t lo, int32_t hi, bool nhwc, int64_t N,
+                int64_t M, int64_t plane, uint8_t* out, int threads) {
+  const float flo = static_cast<float>(lo - zp), fhi = static_cast<float>(hi - zp);
+  auto one = [&](int32_t a, int64_t m) -> uint8_t {
+    const int32_t s = bias ? static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(bias[m])) : a;
+    float v = static_cast<float>(s) * scales[m];
+    v = std::min(std::max(v, flo), fhi);
+    return static_cast<uint8_t>(static_cast<int32_t>(std::nearbyint(v)) + zp);
+  };
+  ParallelRanges(N * M, threads, [&](int64_t begin, int64_t end) {
+    for (int64_t nm = begin; nm < end; nm++) {
+      const int64_t n = nm / M, m = nm % M;
+      uint8_t* o = out + nm * plane;
+      if (nhwc) {
+        const int32_t* a = acc + n * plane * M + m;
+        for (int64_t p = 0; p < plane; p++) o[p] = one(a[p * M], m);
+      } else {
+        const int32_t* a = acc + nm * plane;
+        for (int64_t p = 0; p < plane; p++) o[p] = one(a[p], m);
+      }
+    }
+  });
+}
+
+// onnxRequantize(acc: Int32Array, bias: Int32Array | null, scales: Float32Array, zp, lo, hi,
+//                nhwc: boolean, N, M, plane, out: Uint8Array, threads) → Promise<void>
+Napi::Value OnnxRequantizeJs(const Napi::CallbackInfo& info) {
+  using namespace args;
+  const char* fn = "onnxRequantize";
+  Napi::Env env = info.Env();
+  const int64_t N = args::Int(info, 7, fn, 1), M = args::Int(info, 8, fn, 1), plane = args::Int(info, 9, fn, 1);
+  const int64_t size = Product(env, fn, {N, M, plane});
+  auto acc = Array<int32_t>(info, 0, fn, napi_int32_array, size);
+  Napi::Value biasValue = Arg(info, 1, fn);
+  const bool hasBias = !biasValue.IsNull();
+  Napi::Int32Array bias = hasBias ? Array<int32_t>(info, 1, fn, napi_int32_array, M) : Napi::Int32Array();
+  auto scales = Array<float>(info, 2, fn, napi_float32_array, M);
+  const int32_t zp = static_cast<int32_t>(args::Int(info, 3, fn, -128, 255));
+  const int32_t lo = static_cast<int32_t>(args::Int(info, 4, fn, -128, 255));
+  const int32_t hi = static_cast<int32_t>(args::Int(info, 5, fn, -128, 255));
+  Need(lo <= zp && zp <= hi, env, fn, "zero point outside [lo, hi]");
+  const bool nhwc = Bool(info, 6, fn);
+  auto out = Array<uint8_t>(info, 10, fn, napi_uint8_array, size);
+  const int threads = Threads(info, 11, fn);
+  const int32_t* a = acc.Data();
+  const int32_t* b = hasBias ? bias.Data() : nullptr;
+  const float* s = scales.Data();
+  uint8_t* o = out.Data();
+  auto work = [=] { Requantize(a, b, s, zp, lo, hi, nhwc, N, M, plane, o, threads); };
+  // (References to null are not allowed: bias is kept only when given.)
+  return Worker::Start(hasBias ? new Worker(env, fn, {acc, bias, scales, out}, work) : new Worker(env, fn, {acc, scales, out}, work));
+}
+
+// NCHW bytes → NHWC [N, Hp, Wp, C] with the image at (padTop, padLeft), every other byte `pad`;
+// copied bytes xor `flip`. Rows/columns of x past Hp/Wp are dropped (no window reads them).
+void PadNhwc(const uint8_t* x, int64_t N, int64_t C, int64_t H, int64_t W, int64_t Hp, int64_t Wp, int64_t padTop, int64_t padLeft,
+             uint8_t pad, uint8_t flip, uint8_t* out, int threads) {
+  const int64_t rows = std::max<int64_t>(0, std::min(H, Hp - padTop));
+  const int64_t cols = std::max<int64_t>(0, std::min(W, Wp - padLeft));
+  ParallelRanges(N * Hp, threads, [&](int64_t begin, int64_t end) {
+    for (int64_t nh = begin; nh < end; nh++) {
+      const int64_t n = nh / Hp, h = nh % Hp - padTop;
+      uint8_t* o = out + nh * Wp * C;
+      std::memset(o, pad, Wp * C);
+      if (h < 0 || h >= rows) continue;
+      for (int64_t c = 0; c < C; c++) {
+        const uint8_t* src = x + ((n * C + c) * H + h) * W;
+        uint8_t* dst = o + padLeft * C + c;
+        for (int64_t v = 0; v < cols; v++) dst[v * C] = src[v] ^ flip;
+      }
+    }
+  });
+}
+
+// onnxPadNhwc(x: Uint8Array, N, C, H, W, Hp, Wp, padTop, padLeft, pad, flip, out: Uint8Array,
+//             threads) → Promise<void>
+Napi::Value OnnxPadNhwcJs(const Napi::CallbackInfo& info) {
+  using namespace args;
+  const char* fn = "onnxPadNhwc";
+  Napi::Env env = info.Env();
+  const int64_t N = args::Int(info, 1, fn, 1), C = args::Int(info, 2, fn, 1), H = args::Int(info, 3, fn, 1), W = args::Int(info, 4, fn, 1);
+  const int64_t Hp = args::Int(info, 5, fn, 1), Wp = args::Int(info, 6, fn, 1), padTop = args::Int(info, 7, fn, 0), padLeft = args::Int(info, 8, fn, 0);
+  Need(padTop < Hp && padLeft < Wp, env, fn, "padding larger than the padded image");
+  const uint8_t pad = static_cast<uint8_t>(args::Int(info, 9, fn, 0, 255)), flip = static_cast<uint8_t>(args::Int(info, 10, fn, 0, 255));
+  auto x = Array<uint8_t>(info, 0, fn, napi_uint8_array, Product(env, fn, {N, C, H, W}));
+  auto out = Array<uint8_t>(info, 11, fn, napi_uint8_array, Product(env, fn, {N, Hp, Wp, C}));
+  const int threads = Threads(info, 12, fn);
+  const uint8_t* xp = x.Data();
+  uint8_t* o = out.Data();
+  return Worker::Start(new Worker(env, fn, {x, out}, [=] { PadNhwc(xp, N, C, H, W, Hp, Wp, padTop, padLeft, pad, flip, o, threads); }));
+}
+
 }  // namespace
 
-void RegisterOnnxOps(Napi::Env env, Napi::Object exports) { exports.Set("onnxQConv", Napi::Function::New(env, OnnxQConvJs)); }
+void RegisterOnnxOps(Napi::Env env, Napi::Object exports) {
+  exports.Set("onnxQConv", Napi::Function::New(env, OnnxQConvJs));
+  exports.Set("onnxRequantize", Napi::Function::New(env, OnnxRequantizeJs));
+  exports.Set("onnxPadNhwc", Napi::Function::New(env, OnnxPadNhwcJs));
+}
 
 }  // namespace axq
