@@ -20,7 +20,8 @@
  *   back to its pool once no live tensor of the run uses it (outputs sharing it, e.g. through
  *   Reshape, are counted), and is reused by a later node or run. A buffer that leaves the
  *   Session as a fetch result is never reused, so results the caller holds stay intact.
- * - Time per op type is recorded for `profile()` (`axq infer --profile`).
+ * - Time per op type is recorded for `profile()` (`axq infer --profile`), and per node for
+ *   `nodeProfile()` (`axq bench` on ONNX models).
  * Nodes run one at a time; heavy ops use all threads inside the op (native kernels).
  */
 import type {GraphDef, NodeDef, AttrValue} from '../graph/types.js'
@@ -43,6 +44,11 @@ export interface OpProfile {
    * runs: on a loaded machine this shows the work an op does when wall time mostly shows waiting.
    */
   cpuSeconds: number
+}
+
+/** Time of one node over all runs (`op` is the node's op type). */
+export interface NodeProfile extends OpProfile {
+  node: string
 }
 
 interface Step {
@@ -136,6 +142,7 @@ export class Session {
   private readonly caches = new Map<string, Map<string, unknown>>()
   private readonly plans = new Map<string, Plan>()
   private readonly profiles = new Map<string, OpProfile>()
+  private readonly nodeProfiles = new Map<string, NodeProfile>()
   private readonly pool = new BufferPool()
   /** Most tensors held at once during the last run (feeds, live outputs and fetches). */
   lastPeakLiveTensors = 0
@@ -236,8 +243,14 @@ export class Session {
     return [...this.profiles.values()].map((p) => ({...p})).sort((a, b) => b.seconds - a.seconds || a.op.localeCompare(b.op))
   }
 
+  /** Time per node over all runs so far, in the order nodes first ran. */
+  nodeProfile(): NodeProfile[] {
+    return [...this.nodeProfiles.values()].map((p) => ({...p}))
+  }
+
   resetProfile(): void {
     this.profiles.clear()
+    this.nodeProfiles.clear()
   }
 
   private async execute(step: Step, inputs: Tensor[], runCache: Map<unknown, unknown>): Promise<Tensor[]> {
@@ -276,6 +289,14 @@ export class Session {
       p.cpuSeconds += cpuSeconds
     } else {
       this.profiles.set(node.op, {op: node.op, calls: 1, seconds, cpuSeconds})
+    }
+    const np = this.nodeProfiles.get(node.name)
+    if (np) {
+      np.calls++
+      np.seconds += seconds
+      np.cpuSeconds += cpuSeconds
+    } else {
+      this.nodeProfiles.set(node.name, {node: node.name, op: node.op, calls: 1, seconds, cpuSeconds})
     }
     for (let i = 0; i < outputs.length; i++) {
       const t = outputs[i]
