@@ -6,8 +6,10 @@
 //   row[b] = T[b][w] − x(b)·zw − w·zx + zx·zw     (table)      or (x(b) − zx)·(w − zw)  (exact)
 // is built once and applied to every image: acc[n][m][oh][ow] += row[code at the tap], taps in
 // the padding reading the code of zx (which adds exactly 0 in the exact case). x(b) is the byte
-// read as uint8 or int8 (activations and weights each by their own type). Work is split over output channels; each output element is summed in the
-// same (c, kh, kw) order as the reference, in wrapping int32, so threads never change a result.
+// read as uint8 or int8 (activations and weights each by their own type). Work is split over
+// output channels; sums wrap in int32 (so their order does not matter), and threads never change
+// a result. Each output element sums its taps in a register, reading the image from a copy framed
+// with zx's code, so no tap needs a bounds test.
 //
 // Also here: the two steps around the convolution that would otherwise loop in JavaScript —
 // requantization of the int32 accumulators to NCHW codes (onnxRequantize, MlasRequantizeOutput's
@@ -41,53 +43,70 @@ struct QConvArgs {
 
 inline int32_t Operand(uint8_t b, bool isSigned) { return isSigned ? static_cast<int32_t>(static_cast<int8_t>(b)) : b; }
 
+// accRow[ow] = Σ over the taps t of rows[t][frame byte at base + ow·stride + offsets[t]], in
+// wrapping int32; Taps > 0 fixes the tap count at compile time.
+template <int Taps>
+inline void SumTaps(const uint8_t* base, int64_t stride, int64_t Wo, const int32_t* rows, const int64_t* offsets, int32_t* accRow,
+                    int64_t taps = Taps) {
+  if (Taps > 0) taps = Taps;
+  for (int64_t ow = 0; ow < Wo; ow++) {
+    const uint8_t* p = base + ow * stride;
+    uint32_t sum = 0;
+    for (int64_t t = 0; t < taps; t++) sum += static_cast<uint32_t>(rows[t * 256 + p[offsets[t]]]);
+    accRow[ow] = static_cast<int32_t>(sum);
+  }
+}
+
 void QConvChannel(const QConvArgs& a, int64_t m) {
   const int64_t cg = a.C / a.group, mg = a.M / a.group;
   const int64_t c0 = (m / mg) * cg;
   const int64_t plane = a.Ho * a.Wo;
+  const int64_t taps = cg * a.KH * a.KW;
   const uint8_t padCode = static_cast<uint8_t>(a.zx & 255);
-  for (int64_t n = 0; n < a.N; n++) std::memset(a.out + (n * a.M + m) * plane, 0, plane * sizeof(int32_t));
-  int32_t row[256];
-  // Input column of each output column per kw (or -1 in the padding).
-  std::vector<int64_t> iwOf(a.KW * a.Wo);
-  for (int64_t kw = 0; kw < a.KW; kw++)
-    for (int64_t ow = 0; ow < a.Wo; ow++) {
-      const int64_t iw = ow * a.strideW - a.padLeft + kw * a.dilationW;
-      iwOf[kw * a.Wo + ow] = (iw >= 0 && iw < a.W) ? iw : -1;
+  // The product row of every tap (c, kh, kw) of this output channel, built once for all images.
+  std::vector<int32_t> rows(taps * 256);
+  for (int64_t t = 0; t < taps; t++) {
+    const uint8_t wb = a.w[m * taps + t];
+    const int32_t wv = Operand(wb, a.wSigned);
+    int32_t* row = rows.data() + t * 256;
+    for (int b = 0; b < 256; b++) {
+      const int32_t xv = Operand(static_cast<uint8_t>(b), a.xSigned);
+      row[b] = a.table ? static_cast<int32_t>(static_cast<uint32_t>(a.table[(b << 8) | wb]) - static_cast<uint32_t>(xv * a.zw) -
+                                              static_cast<uint32_t>(wv * a.zx) + static_cast<uint32_t>(a.zx * a.zw))
+                       : (xv - a.zx) * (wv - a.zw);
     }
+  }
+  // Each image's input planes of this group, copied into a frame of zx's code that holds every
+  // window (taps in the padding read that code, as the reference does): no bounds tests below.
+  const int64_t Hp = (a.Ho - 1) * a.strideH + (a.KH - 1) * a.dilationH + 1;
+  const int64_t Wp = (a.Wo - 1) * a.strideW + (a.KW - 1) * a.dilationW + 1;
+  std::vector<uint8_t> padded(cg * Hp * Wp);
+  // Offset of each tap in the frame, in the order of `rows`.
+  std::vector<int64_t> tapOffset(taps);
   for (int64_t c = 0; c < cg; c++)
     for (int64_t kh = 0; kh < a.KH; kh++)
-      for (int64_t kw = 0; kw < a.KW; kw++) {
-        const uint8_t wb = a.w[((m * cg + c) * a.KH + kh) * a.KW + kw];
-        const int32_t wv = Operand(wb, a.wSigned);
-        for (int b = 0; b < 256; b++) {
-          const int32_t xv = Operand(static_cast<uint8_t>(b), a.xSigned);
-          row[b] = a.table ? static_cast<int32_t>(static_cast<uint32_t>(a.table[(b << 8) | wb]) - static_cast<uint32_t>(xv * a.zw) -
-                                                  static_cast<uint32_t>(wv * a.zx) + static_cast<uint32_t>(a.zx * a.zw))
-                           : (xv - a.zx) * (wv - a.zw);
-        }
-        const int32_t padValue = row[padCode];
-        const int64_t* cols = iwOf.data() + kw * a.Wo;
-        for (int64_t n = 0; n < a.N; n++) {
-          const uint8_t* xin = a.x + (n * a.C + c0 + c) * a.H * a.W;
-          int32_t* acc = a.out + (n * a.M + m) * plane;
-          for (int64_t oh = 0; oh < a.Ho; oh++) {
-            const int64_t ih = oh * a.strideH - a.padTop + kh * a.dilationH;
-            int32_t* accRow = acc + oh * a.Wo;
-            if (ih < 0 || ih >= a.H) {
-              if (padValue != 0)
-                for (int64_t ow = 0; ow < a.Wo; ow++) accRow[ow] = static_cast<int32_t>(static_cast<uint32_t>(accRow[ow]) + static_cast<uint32_t>(padValue));
-              continue;
-            }
-            const uint8_t* xrow = xin + ih * a.W;
-            for (int64_t ow = 0; ow < a.Wo; ow++) {
-              const int64_t iw = cols[ow];
-              const int32_t v = iw >= 0 ? row[xrow[iw]] : padValue;
-              accRow[ow] = static_cast<int32_t>(static_cast<uint32_t>(accRow[ow]) + static_cast<uint32_t>(v));
-            }
-          }
-        }
-      }
+      for (int64_t kw = 0; kw < a.KW; kw++) tapOffset[(c * a.KH + kh) * a.KW + kw] = (c * Hp + kh * a.dilationH) * Wp + kw * a.dilationW;
+  const int64_t rowsIn = std::max<int64_t>(0, std::min(a.H, Hp - a.padTop));
+  const int64_t colsIn = std::max<int64_t>(0, std::min(a.W, Wp - a.padLeft));
+  const int32_t* rowData = rows.data();
+  const int64_t* offsets = tapOffset.data();
+  for (int64_t n = 0; n < a.N; n++) {
+    std::memset(padded.data(), padCode, padded.size());
+    for (int64_t c = 0; c < cg; c++) {
+      const uint8_t* xin = a.x + (n * a.C + c0 + c) * a.H * a.W;
+      for (int64_t h = 0; h < rowsIn; h++) std::memcpy(padded.data() + (c * Hp + h + a.padTop) * Wp + a.padLeft, xin + h * a.W, colsIn);
+    }
+    int32_t* acc = a.out + (n * a.M + m) * plane;
+    // Sums wrap in int32, so their order does not change them.
+    for (int64_t oh = 0; oh < a.Ho; oh++) {
+      const uint8_t* base = padded.data() + oh * a.strideH * Wp;
+      int32_t* accRow = acc + oh * a.Wo;
+      if (taps == 9)  // 3×3 depthwise: the taps unrolled
+        SumTaps<9>(base, a.strideW, a.Wo, rowData, offsets, accRow);
+      else
+        SumTaps<0>(base, a.strideW, a.Wo, rowData, offsets, accRow, taps);
+    }
+  }
 }
 
 class QConvWorker : public Napi::AsyncWorker {
@@ -163,8 +182,7 @@ Napi::Value OnnxQConvJs(const Napi::CallbackInfo& info) {
 }
 
 // out = clamp(float(acc + bias[m]) · scale[m], lo − zp, hi − zp) rounded half to even, + zp, as
-// MlasRequantizeOutput: float32 product (no FMA: -ffp-contract=off), nearbyint in the default
-// rounding mode. acc is [N, M, plane] (NCHW) or [N, plane, M] (NHWC, the AxConv2D kernel's);
+// MlasRequantizeOutput: float32 product (no FMA: -ffp-contract=off), rounding half to even. acc is [N, M, plane] (NCHW) or [N, plane, M] (NHWC, the AxConv2D kernel's);
 // out is always NCHW codes, written as bytes (int8 values as their two's complement byte).
 void Requantize(const int32_t* acc, const int32_t* bias, const float* scales, int32_t zp, int32_t lo, int32_t hi, bool nhwc, int64_t N,
                 int64_t M, int64_t plane, uint8_t* out, int threads) {
@@ -173,7 +191,10 @@ void Requantize(const int32_t* acc, const int32_t* bias, const float* scales, in
     const int32_t s = bias ? static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(bias[m])) : a;
     float v = static_cast<float>(s) * scales[m];
     v = std::min(std::max(v, flo), fhi);
-    return static_cast<uint8_t>(static_cast<int32_t>(std::nearbyint(v)) + zp);
+    // Round half to even: adding and removing 1.5·2^23 leaves the float rounded to an integer in
+    // the default rounding mode (|v| ≤ 510 here), as nearbyint does but without a library call.
+    const float r = (v + 12582912.0f) - 12582912.0f;
+    return static_cast<uint8_t>(static_cast<int32_t>(r) + zp);
   };
   ParallelRanges(N * M, threads, [&](int64_t begin, int64_t end) {
     for (int64_t nm = begin; nm < end; nm++) {
