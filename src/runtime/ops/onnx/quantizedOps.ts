@@ -163,7 +163,26 @@ registerOp({
   },
 })
 
-/** QLinearGlobalAveragePool (NCHW): Σx − zx·HW in int32, times sx / (sy · HW), requantized. */
+/**
+ * The global average of every [N, C] plane of codes (NCHW), as QLinearGlobalAveragePool (and
+ * QLinearAveragePool when its window is the whole image without pads): Σx − zx·HW in int32, times
+ * sx / (sy · HW), requantized. Output [N, C, 1, …].
+ */
+export function globalAverageCodes(ctx: OpContext, x: Tensor, sx: number, zx: number, sy: number, zy: number): Tensor {
+  const [N, C] = x.shape
+  const image = numElements(x.shape.slice(2))
+  const scale = f(sx / f(sy * image))
+  const range = rangeOf(x.dtype)
+  const src = x.data as ArrayLike<number>
+  const out = outputArray(ctx, x.dtype, N * C) as Uint8Array | Int8Array
+  for (let i = 0; i < N * C; i++) {
+    let acc = -zx * image
+    for (let k = 0; k < image; k++) acc += src[i * image + k]
+    out[i] = requantize(acc, scale, zy, range)
+  }
+  return makeTensor(x.dtype, [N, C, ...x.shape.slice(2).map(() => 1)], out)
+}
+
 registerOp({
   name: 'QLinearGlobalAveragePool',
   domain: MS_DOMAIN,
@@ -172,22 +191,7 @@ registerOp({
     if (x.dtype !== 'uint8' && x.dtype !== 'int8') throw opError(ctx, `X must be uint8 or int8, got ${x.dtype}`)
     if (intAttr(ctx, 'channels_last', 0) !== 0) throw opError(ctx, 'channels_last=1 is not supported')
     if (x.shape.length < 3) throw opError(ctx, `X must be [N, C, spatial...], got ${shapeString(x.shape)}`)
-    const sx = scalarValue(ctx, 1, 'x_scale')
-    const zx = scalarValue(ctx, 2, 'x_zero_point')
-    const sy = scalarValue(ctx, 3, 'y_scale')
-    const zy = scalarValue(ctx, 4, 'y_zero_point')
-    const [N, C] = x.shape
-    const image = numElements(x.shape.slice(2))
-    const scale = f(sx / f(sy * image))
-    const range = rangeOf(x.dtype)
-    const src = x.data as ArrayLike<number>
-    const out = outputArray(ctx, x.dtype, N * C) as Uint8Array | Int8Array
-    for (let i = 0; i < N * C; i++) {
-      let acc = -zx * image
-      for (let k = 0; k < image; k++) acc += src[i * image + k]
-      out[i] = requantize(acc, scale, zy, range)
-    }
-    return [makeTensor(x.dtype, [N, C, ...x.shape.slice(2).map(() => 1)], out)]
+    return [globalAverageCodes(ctx, x, scalarValue(ctx, 1, 'x_scale'), scalarValue(ctx, 2, 'x_zero_point'), scalarValue(ctx, 3, 'y_scale'), scalarValue(ctx, 4, 'y_zero_point'))]
   },
 })
 
