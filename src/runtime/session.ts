@@ -123,6 +123,18 @@ function bufferOf(data: TensorData): ArrayBuffer | undefined {
 }
 
 /** `name` → `name:0`; `name:k` unchanged. Control names (`^x`) are not tensors. */
+/** One more call of `seconds` (and `cpuSeconds`) on the profile of `key`, created from `fields`. */
+function addTime<P extends OpProfile>(profiles: Map<string, P>, key: string, fields: Omit<P, 'calls' | 'seconds' | 'cpuSeconds'>, seconds: number, cpuSeconds: number): void {
+  const p = profiles.get(key)
+  if (p) {
+    p.calls++
+    p.seconds += seconds
+    p.cpuSeconds += cpuSeconds
+  } else {
+    profiles.set(key, {...fields, calls: 1, seconds, cpuSeconds} as P)
+  }
+}
+
 export function tensorKey(name: string, what: string): string {
   if (name.startsWith('^')) throw new AxqError(`${what} '${name}': a control input names no tensor`)
   const ref = parseInput(name)
@@ -282,22 +294,8 @@ export class Session {
     const seconds = Number(process.hrtime.bigint() - start) / 1e9
     const cpu = process.cpuUsage(cpuStart)
     const cpuSeconds = (cpu.user + cpu.system) / 1e6
-    const p = this.profiles.get(node.op)
-    if (p) {
-      p.calls++
-      p.seconds += seconds
-      p.cpuSeconds += cpuSeconds
-    } else {
-      this.profiles.set(node.op, {op: node.op, calls: 1, seconds, cpuSeconds})
-    }
-    const np = this.nodeProfiles.get(node.name)
-    if (np) {
-      np.calls++
-      np.seconds += seconds
-      np.cpuSeconds += cpuSeconds
-    } else {
-      this.nodeProfiles.set(node.name, {node: node.name, op: node.op, calls: 1, seconds, cpuSeconds})
-    }
+    addTime(this.profiles, node.op, {op: node.op}, seconds, cpuSeconds)
+    addTime(this.nodeProfiles, node.name, {node: node.name, op: node.op}, seconds, cpuSeconds)
     for (let i = 0; i < outputs.length; i++) {
       const t = outputs[i]
       const n = numElements(t.shape)
