@@ -187,25 +187,28 @@ Napi::Value OnnxQConvJs(const Napi::CallbackInfo& info) {
 void Requantize(const int32_t* acc, const int32_t* bias, const float* scales, int32_t zp, int32_t lo, int32_t hi, bool nhwc, int64_t N,
                 int64_t M, int64_t plane, uint8_t* out, int threads) {
   const float flo = static_cast<float>(lo - zp), fhi = static_cast<float>(hi - zp);
-  auto one = [&](int32_t a, int64_t m) -> uint8_t {
-    const int32_t s = bias ? static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(bias[m])) : a;
-    float v = static_cast<float>(s) * scales[m];
-    v = std::min(std::max(v, flo), fhi);
-    // Round half to even: adding and removing 1.5·2^23 leaves the float rounded to an integer in
-    // the default rounding mode (|v| ≤ 510 here), as nearbyint does but without a library call.
-    const float r = (v + 12582912.0f) - 12582912.0f;
-    return static_cast<uint8_t>(static_cast<int32_t>(r) + zp);
-  };
+  // Round half to even: adding and removing 1.5·2^23 leaves the float rounded to an integer in
+  // the default rounding mode (|v| ≤ 510 here), as nearbyint does but without a library call.
+  constexpr float kRound = 12582912.0f;
   ParallelRanges(N * M, threads, [&](int64_t begin, int64_t end) {
     for (int64_t nm = begin; nm < end; nm++) {
       const int64_t n = nm / M, m = nm % M;
+      const uint32_t b = bias ? static_cast<uint32_t>(bias[m]) : 0u;
+      const float scale = scales[m];
+      auto code = [&](int32_t a) -> uint8_t {
+        float v = static_cast<float>(static_cast<int32_t>(static_cast<uint32_t>(a) + b)) * scale;
+        v = v < flo ? flo : v;
+        v = v > fhi ? fhi : v;
+        return static_cast<uint8_t>(static_cast<int32_t>((v + kRound) - kRound) + zp);
+      };
       uint8_t* o = out + nm * plane;
       if (nhwc) {
         const int32_t* a = acc + n * plane * M + m;
-        for (int64_t p = 0; p < plane; p++) o[p] = one(a[p * M], m);
+        for (int64_t p = 0; p < plane; p++) o[p] = code(a[p * M]);
       } else {
+        // Contiguous: the compiler vectorises this loop.
         const int32_t* a = acc + nm * plane;
-        for (int64_t p = 0; p < plane; p++) o[p] = one(a[p], m);
+        for (int64_t p = 0; p < plane; p++) o[p] = code(a[p]);
       }
     }
   });
