@@ -204,6 +204,19 @@ export function paddedNhwc(x: Uint8Array, g: ConvGeometry, Hp: number, Wp: numbe
   return out
 }
 
+const SCRATCH = Symbol('onnx accumulators')
+
+/**
+ * An int32 buffer of `size` for a layer's accumulators, shared by the layers of one Session run
+ * (they run one after another, and each has requantized its accumulators before the next starts).
+ */
+function scratchAccumulators(ctx: OpContext, size: number): Int32Array {
+  if (!ctx.runCache) return new Int32Array(size)
+  let buffer = ctx.runCache.get(SCRATCH) as Int32Array | undefined
+  if (!buffer || buffer.length < size) ctx.runCache.set(SCRATCH, (buffer = new Int32Array(size)))
+  return buffer.subarray(0, size)
+}
+
 async function convAccumulators(
   ctx: OpContext,
   x: Tensor,
@@ -260,7 +273,7 @@ async function convAccumulators(
     strideH: g.strideH, strideW: g.strideW, dilationH: g.dilationH, dilationW: g.dilationW,
     padTop: g.padTop, padLeft: g.padLeft, zx, zw, xSigned: operands.xSigned, wSigned: operands.wSigned,
     x: xBytes, w: wBytes, table: table ? int32Table(table) : null,
-    out: new Int32Array(g.N * M * g.Ho * g.Wo), threads: ctx.options.threads,
+    out: scratchAccumulators(ctx, g.N * M * g.Ho * g.Wo), threads: ctx.options.threads,
   })
   return {acc, layout: 'NCHW'}
 }
