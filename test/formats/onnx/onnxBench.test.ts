@@ -52,3 +52,13 @@ t.test('bench --json on an ONNX model: every quantized layer with its kind, MACs
   t.match(text.stdout, /dwconv_quant\s+depthwise\(8\)\s+8x8x8\s+8x1x3x3\s+8x8x8\s+4,608/)
   t.equal(text.stdout.match(/^multiplier /gm)?.length, 1, 'without --mult only the exact run')
 })
+
+t.test('bench --graph MODEL.onnx without --data is a usage error naming --data', async (t) => {
+  const r = spawnSync(process.execPath, [cliPath, 'bench', '--graph', fixture('tiny_cnn.qop.u8u8.onnx')], {encoding: 'utf8', env: {...process.env, DEBUG: ''}})
+  t.equal(r.status, 2)
+  t.match(r.stderr, /^axq: .*--data/m)
+  t.notMatch(r.stderr, /\n\s+at /, 'no stack trace')
+  const wrong = spawnSync(process.execPath, [cliPath, 'bench', '--graph', fixture('tiny_cnn.qop.u8u8.onnx'), '--data', fixture('tiny_cnn_data.npz'), '--mult', 'mul8s_1L2H', '--batch-size', '4', '--iterations', '1'], {encoding: 'utf8', env: {...process.env, DEBUG: ''}})
+  t.equal(wrong.status, 1)
+  t.match(wrong.stderr, /^axq: .*signed table .*uint8×uint8 layer/m)
+})
