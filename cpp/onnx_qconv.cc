@@ -6,15 +6,25 @@
 //   row[b] = T[b][w] − x(b)·zw − w·zx + zx·zw     (table)      or (x(b) − zx)·(w − zw)  (exact)
 // is built once and applied to every image: acc[n][m][oh][ow] += row[code at the tap], taps in
 // the padding reading the code of zx (which adds exactly 0 in the exact case). x(b) is the byte
-// read as uint8 or int8 (activations and weights each by their own type). Work is split over output channels; each output element is summed in the
-// same (c, kh, kw) order as the reference, in wrapping int32, so threads never change a result.
+// read as uint8 or int8 (activations and weights each by their own type). Work is split over
+// output channels; sums wrap in int32 (so their order does not matter), and threads never change
+// a result. Each output element sums its taps in a register, reading the image from a copy framed
+// with zx's code, so no tap needs a bounds test.
+//
+// Also here: the two steps around the convolution that would otherwise loop in JavaScript —
+// requantization of the int32 accumulators to NCHW codes (onnxRequantize, MlasRequantizeOutput's
+// arithmetic; twin: requantize() in src/runtime/ops/onnx/onnxQuantization.ts) and the NCHW →
+// padded NHWC copy the AxConv2D kernel reads (onnxPadNhwc; twin: paddedNhwc in qlinearConv.ts).
 #include <napi.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <vector>
 
 #include "axconv_thread_pool.h"
+#include "napi_args.h"
 
 namespace axq {
 namespace {
@@ -33,53 +43,70 @@ struct QConvArgs {
 
 inline int32_t Operand(uint8_t b, bool isSigned) { return isSigned ? static_cast<int32_t>(static_cast<int8_t>(b)) : b; }
 
+// accRow[ow] = Σ over the taps t of rows[t][frame byte at base + ow·stride + offsets[t]], in
+// wrapping int32; Taps > 0 fixes the tap count at compile time.
+template <int Taps>
+inline void SumTaps(const uint8_t* base, int64_t stride, int64_t Wo, const int32_t* rows, const int64_t* offsets, int32_t* accRow,
+                    int64_t taps = Taps) {
+  if (Taps > 0) taps = Taps;
+  for (int64_t ow = 0; ow < Wo; ow++) {
+    const uint8_t* p = base + ow * stride;
+    uint32_t sum = 0;
+    for (int64_t t = 0; t < taps; t++) sum += static_cast<uint32_t>(rows[t * 256 + p[offsets[t]]]);
+    accRow[ow] = static_cast<int32_t>(sum);
+  }
+}
+
 void QConvChannel(const QConvArgs& a, int64_t m) {
   const int64_t cg = a.C / a.group, mg = a.M / a.group;
   const int64_t c0 = (m / mg) * cg;
   const int64_t plane = a.Ho * a.Wo;
+  const int64_t taps = cg * a.KH * a.KW;
   const uint8_t padCode = static_cast<uint8_t>(a.zx & 255);
-  for (int64_t n = 0; n < a.N; n++) std::memset(a.out + (n * a.M + m) * plane, 0, plane * sizeof(int32_t));
-  int32_t row[256];
-  // Input column of each output column per kw (or -1 in the padding).
-  std::vector<int64_t> iwOf(a.KW * a.Wo);
-  for (int64_t kw = 0; kw < a.KW; kw++)
-    for (int64_t ow = 0; ow < a.Wo; ow++) {
-      const int64_t iw = ow * a.strideW - a.padLeft + kw * a.dilationW;
-      iwOf[kw * a.Wo + ow] = (iw >= 0 && iw < a.W) ? iw : -1;
+  // The product row of every tap (c, kh, kw) of this output channel, built once for all images.
+  std::vector<int32_t> rows(taps * 256);
+  for (int64_t t = 0; t < taps; t++) {
+    const uint8_t wb = a.w[m * taps + t];
+    const int32_t wv = Operand(wb, a.wSigned);
+    int32_t* row = rows.data() + t * 256;
+    for (int b = 0; b < 256; b++) {
+      const int32_t xv = Operand(static_cast<uint8_t>(b), a.xSigned);
+      row[b] = a.table ? static_cast<int32_t>(static_cast<uint32_t>(a.table[(b << 8) | wb]) - static_cast<uint32_t>(xv * a.zw) -
+                                              static_cast<uint32_t>(wv * a.zx) + static_cast<uint32_t>(a.zx * a.zw))
+                       : (xv - a.zx) * (wv - a.zw);
     }
+  }
+  // Each image's input planes of this group, copied into a frame of zx's code that holds every
+  // window (taps in the padding read that code, as the reference does): no bounds tests below.
+  const int64_t Hp = (a.Ho - 1) * a.strideH + (a.KH - 1) * a.dilationH + 1;
+  const int64_t Wp = (a.Wo - 1) * a.strideW + (a.KW - 1) * a.dilationW + 1;
+  std::vector<uint8_t> padded(cg * Hp * Wp);
+  // Offset of each tap in the frame, in the order of `rows`.
+  std::vector<int64_t> tapOffset(taps);
   for (int64_t c = 0; c < cg; c++)
     for (int64_t kh = 0; kh < a.KH; kh++)
-      for (int64_t kw = 0; kw < a.KW; kw++) {
-        const uint8_t wb = a.w[((m * cg + c) * a.KH + kh) * a.KW + kw];
-        const int32_t wv = Operand(wb, a.wSigned);
-        for (int b = 0; b < 256; b++) {
-          const int32_t xv = Operand(static_cast<uint8_t>(b), a.xSigned);
-          row[b] = a.table ? static_cast<int32_t>(static_cast<uint32_t>(a.table[(b << 8) | wb]) - static_cast<uint32_t>(xv * a.zw) -
-                                                  static_cast<uint32_t>(wv * a.zx) + static_cast<uint32_t>(a.zx * a.zw))
-                           : (xv - a.zx) * (wv - a.zw);
-        }
-        const int32_t padValue = row[padCode];
-        const int64_t* cols = iwOf.data() + kw * a.Wo;
-        for (int64_t n = 0; n < a.N; n++) {
-          const uint8_t* xin = a.x + (n * a.C + c0 + c) * a.H * a.W;
-          int32_t* acc = a.out + (n * a.M + m) * plane;
-          for (int64_t oh = 0; oh < a.Ho; oh++) {
-            const int64_t ih = oh * a.strideH - a.padTop + kh * a.dilationH;
-            int32_t* accRow = acc + oh * a.Wo;
-            if (ih < 0 || ih >= a.H) {
-              if (padValue != 0)
-                for (int64_t ow = 0; ow < a.Wo; ow++) accRow[ow] = static_cast<int32_t>(static_cast<uint32_t>(accRow[ow]) + static_cast<uint32_t>(padValue));
-              continue;
-            }
-            const uint8_t* xrow = xin + ih * a.W;
-            for (int64_t ow = 0; ow < a.Wo; ow++) {
-              const int64_t iw = cols[ow];
-              const int32_t v = iw >= 0 ? row[xrow[iw]] : padValue;
-              accRow[ow] = static_cast<int32_t>(static_cast<uint32_t>(accRow[ow]) + static_cast<uint32_t>(v));
-            }
-          }
-        }
-      }
+      for (int64_t kw = 0; kw < a.KW; kw++) tapOffset[(c * a.KH + kh) * a.KW + kw] = (c * Hp + kh * a.dilationH) * Wp + kw * a.dilationW;
+  const int64_t rowsIn = std::max<int64_t>(0, std::min(a.H, Hp - a.padTop));
+  const int64_t colsIn = std::max<int64_t>(0, std::min(a.W, Wp - a.padLeft));
+  const int32_t* rowData = rows.data();
+  const int64_t* offsets = tapOffset.data();
+  for (int64_t n = 0; n < a.N; n++) {
+    std::memset(padded.data(), padCode, padded.size());
+    for (int64_t c = 0; c < cg; c++) {
+      const uint8_t* xin = a.x + (n * a.C + c0 + c) * a.H * a.W;
+      for (int64_t h = 0; h < rowsIn; h++) std::memcpy(padded.data() + (c * Hp + h + a.padTop) * Wp + a.padLeft, xin + h * a.W, colsIn);
+    }
+    int32_t* acc = a.out + (n * a.M + m) * plane;
+    // Sums wrap in int32, so their order does not change them.
+    for (int64_t oh = 0; oh < a.Ho; oh++) {
+      const uint8_t* base = padded.data() + oh * a.strideH * Wp;
+      int32_t* accRow = acc + oh * a.Wo;
+      if (taps == 9)  // 3×3 depthwise: the taps unrolled
+        SumTaps<9>(base, a.strideW, a.Wo, rowData, offsets, accRow);
+      else
+        SumTaps<0>(base, a.strideW, a.Wo, rowData, offsets, accRow, taps);
+    }
+  }
 }
 
 class QConvWorker : public Napi::AsyncWorker {
@@ -154,8 +181,113 @@ Napi::Value OnnxQConvJs(const Napi::CallbackInfo& info) {
   return p;
 }
 
+// out = clamp(float(acc + bias[m]) · scale[m], lo − zp, hi − zp) rounded half to even, + zp, as
+// MlasRequantizeOutput: float32 product (no FMA: -ffp-contract=off), rounding half to even. acc is [N, M, plane] (NCHW) or [N, plane, M] (NHWC, the AxConv2D kernel's);
+// out is always NCHW codes, written as bytes (int8 values as their two's complement byte).
+void Requantize(const int32_t* acc, const int32_t* bias, const float* scales, int32_t zp, int32_t lo, int32_t hi, bool nhwc, int64_t N,
+                int64_t M, int64_t plane, uint8_t* out, int threads) {
+  const float flo = static_cast<float>(lo - zp), fhi = static_cast<float>(hi - zp);
+  // Round half to even: adding and removing 1.5·2^23 leaves the float rounded to an integer in
+  // the default rounding mode (|v| ≤ 510 here), as nearbyint does but without a library call.
+  constexpr float kRound = 12582912.0f;
+  ParallelRanges(N * M, threads, [&](int64_t begin, int64_t end) {
+    for (int64_t nm = begin; nm < end; nm++) {
+      const int64_t n = nm / M, m = nm % M;
+      const uint32_t b = bias ? static_cast<uint32_t>(bias[m]) : 0u;
+      const float scale = scales[m];
+      auto code = [&](int32_t a) -> uint8_t {
+        float v = static_cast<float>(static_cast<int32_t>(static_cast<uint32_t>(a) + b)) * scale;
+        v = v < flo ? flo : v;
+        v = v > fhi ? fhi : v;
+        return static_cast<uint8_t>(static_cast<int32_t>((v + kRound) - kRound) + zp);
+      };
+      uint8_t* o = out + nm * plane;
+      if (nhwc) {
+        const int32_t* a = acc + n * plane * M + m;
+        for (int64_t p = 0; p < plane; p++) o[p] = code(a[p * M]);
+      } else {
+        // Contiguous: the compiler vectorises this loop.
+        const int32_t* a = acc + nm * plane;
+        for (int64_t p = 0; p < plane; p++) o[p] = code(a[p]);
+      }
+    }
+  });
+}
+
+// onnxRequantize(acc: Int32Array, bias: Int32Array | null, scales: Float32Array, zp, lo, hi,
+//                nhwc: boolean, N, M, plane, out: Uint8Array, threads) → Promise<void>
+Napi::Value OnnxRequantizeJs(const Napi::CallbackInfo& info) {
+  using namespace args;
+  const char* fn = "onnxRequantize";
+  Napi::Env env = info.Env();
+  const int64_t N = args::Int(info, 7, fn, 1), M = args::Int(info, 8, fn, 1), plane = args::Int(info, 9, fn, 1);
+  const int64_t size = Product(env, fn, {N, M, plane});
+  auto acc = Array<int32_t>(info, 0, fn, napi_int32_array, size);
+  Napi::Value biasValue = Arg(info, 1, fn);
+  const bool hasBias = !biasValue.IsNull();
+  Napi::Int32Array bias = hasBias ? Array<int32_t>(info, 1, fn, napi_int32_array, M) : Napi::Int32Array();
+  auto scales = Array<float>(info, 2, fn, napi_float32_array, M);
+  const int32_t zp = static_cast<int32_t>(args::Int(info, 3, fn, -128, 255));
+  const int32_t lo = static_cast<int32_t>(args::Int(info, 4, fn, -128, 255));
+  const int32_t hi = static_cast<int32_t>(args::Int(info, 5, fn, -128, 255));
+  Need(lo <= zp && zp <= hi, env, fn, "zero point outside [lo, hi]");
+  const bool nhwc = Bool(info, 6, fn);
+  auto out = Array<uint8_t>(info, 10, fn, napi_uint8_array, size);
+  const int threads = Threads(info, 11, fn);
+  const int32_t* a = acc.Data();
+  const int32_t* b = hasBias ? bias.Data() : nullptr;
+  const float* s = scales.Data();
+  uint8_t* o = out.Data();
+  auto work = [=] { Requantize(a, b, s, zp, lo, hi, nhwc, N, M, plane, o, threads); };
+  // (References to null are not allowed: bias is kept only when given.)
+  return Worker::Start(hasBias ? new Worker(env, fn, {acc, bias, scales, out}, work) : new Worker(env, fn, {acc, scales, out}, work));
+}
+
+// NCHW bytes → NHWC [N, Hp, Wp, C] with the image at (padTop, padLeft), every other byte `pad`;
+// copied bytes xor `flip`. Rows/columns of x past Hp/Wp are dropped (no window reads them).
+void PadNhwc(const uint8_t* x, int64_t N, int64_t C, int64_t H, int64_t W, int64_t Hp, int64_t Wp, int64_t padTop, int64_t padLeft,
+             uint8_t pad, uint8_t flip, uint8_t* out, int threads) {
+  const int64_t rows = std::max<int64_t>(0, std::min(H, Hp - padTop));
+  const int64_t cols = std::max<int64_t>(0, std::min(W, Wp - padLeft));
+  ParallelRanges(N * Hp, threads, [&](int64_t begin, int64_t end) {
+    for (int64_t nh = begin; nh < end; nh++) {
+      const int64_t n = nh / Hp, h = nh % Hp - padTop;
+      uint8_t* o = out + nh * Wp * C;
+      std::memset(o, pad, Wp * C);
+      if (h < 0 || h >= rows) continue;
+      for (int64_t c = 0; c < C; c++) {
+        const uint8_t* src = x + ((n * C + c) * H + h) * W;
+        uint8_t* dst = o + padLeft * C + c;
+        for (int64_t v = 0; v < cols; v++) dst[v * C] = src[v] ^ flip;
+      }
+    }
+  });
+}
+
+// onnxPadNhwc(x: Uint8Array, N, C, H, W, Hp, Wp, padTop, padLeft, pad, flip, out: Uint8Array,
+//             threads) → Promise<void>
+Napi::Value OnnxPadNhwcJs(const Napi::CallbackInfo& info) {
+  using namespace args;
+  const char* fn = "onnxPadNhwc";
+  Napi::Env env = info.Env();
+  const int64_t N = args::Int(info, 1, fn, 1), C = args::Int(info, 2, fn, 1), H = args::Int(info, 3, fn, 1), W = args::Int(info, 4, fn, 1);
+  const int64_t Hp = args::Int(info, 5, fn, 1), Wp = args::Int(info, 6, fn, 1), padTop = args::Int(info, 7, fn, 0), padLeft = args::Int(info, 8, fn, 0);
+  Need(padTop < Hp && padLeft < Wp, env, fn, "padding larger than the padded image");
+  const uint8_t pad = static_cast<uint8_t>(args::Int(info, 9, fn, 0, 255)), flip = static_cast<uint8_t>(args::Int(info, 10, fn, 0, 255));
+  auto x = Array<uint8_t>(info, 0, fn, napi_uint8_array, Product(env, fn, {N, C, H, W}));
+  auto out = Array<uint8_t>(info, 11, fn, napi_uint8_array, Product(env, fn, {N, Hp, Wp, C}));
+  const int threads = Threads(info, 12, fn);
+  const uint8_t* xp = x.Data();
+  uint8_t* o = out.Data();
+  return Worker::Start(new Worker(env, fn, {x, out}, [=] { PadNhwc(xp, N, C, H, W, Hp, Wp, padTop, padLeft, pad, flip, o, threads); }));
+}
+
 }  // namespace
 
-void RegisterOnnxOps(Napi::Env env, Napi::Object exports) { exports.Set("onnxQConv", Napi::Function::New(env, OnnxQConvJs)); }
+void RegisterOnnxOps(Napi::Env env, Napi::Object exports) {
+  exports.Set("onnxQConv", Napi::Function::New(env, OnnxQConvJs));
+  exports.Set("onnxRequantize", Napi::Function::New(env, OnnxRequantizeJs));
+  exports.Set("onnxPadNhwc", Napi::Function::New(env, OnnxPadNhwcJs));
+}
 
 }  // namespace axq

@@ -4,7 +4,7 @@ import {Flags} from '@oclif/core'
 import {AxqCommand} from '../cli/baseCommand.js'
 import {AxqError} from '../errors.js'
 import {isOnnxFile} from '../formats/onnx/onnxModel.js'
-import {benchOnnx} from '../bench/onnxBench.js'
+import {benchOnnx, type OnnxRunTiming} from '../bench/onnxBench.js'
 import {EXACT_MULTIPLIER} from '../mults/table.js'
 import {requireUnsigned, resolveMultiplier, type ResolvedMultiplier} from '../mults/resolve.js'
 import {tunedTable} from '../mults/tune.js'
@@ -66,25 +66,32 @@ Runs every convolution layer of ResNet-8 (or of --graph, or the --shape layers) 
     const multDirs = flags['mult-dir']
     if (flags.graph && isOnnxFile(flags.graph)) {
       if (!flags.data) throw new AxqError('--graph MODEL.onnx needs --data (ONNX models are benchmarked end to end)', {subject: '--data', exitCode: 2})
-      const r = await benchOnnx({
-        graph: flags.graph,
-        data: flags.data,
-        mult: flags.mult ?? EXACT_MULTIPLIER,
-        tune: flags.tune,
-        multDirs,
-        threads: flags.threads,
-        batchSize: flags['batch-size'],
-        iterations: flags.iterations,
-      })
+      const threads = flags.threads ?? defaultThreads()
+      if (process.stderr.isTTY && !flags.json) process.stderr.write(`${flags.graph}: ${flags.iterations} x ${flags['batch-size']} images per run...\n`)
+      const r = await benchOnnx(
+        {
+          graph: flags.graph,
+          data: flags.data,
+          mult: flags.mult ?? EXACT_MULTIPLIER,
+          exactMult: EXACT_MULTIPLIER,
+          tune: flags.tune,
+          multDirs,
+          threads,
+          batchSize: flags['batch-size'],
+          iterations: flags.iterations,
+        },
+        (run) => {
+          if (flags.json) return
+          for (const line of onnxRunLines(run, threads)) this.log(line)
+          this.log('')
+        },
+      )
+      const load = os.loadavg()[0]
       if (flags.json) {
-        this.printJson(r)
+        this.printJson({...r, threads, loadAverage: load, cores: os.availableParallelism()})
         return
       }
-      for (const l of r.layers) this.log(`${l.name.padEnd(48)} ${l.op.padEnd(22)} ${(l.macsPerImage ?? 0).toLocaleString('en-US').padStart(11)} MACs/image`)
-      for (const p of r.profile) this.log(`${p.op.padEnd(26)} ${String(p.calls).padStart(6)} calls ${p.seconds.toFixed(3).padStart(9)} s ${p.cpuSeconds.toFixed(3).padStart(9)} cpu s`)
-      this.log(
-        `end-to-end: ${r.images} images in ${r.seconds.toFixed(2)} s (${r.imagesPerSecond.toFixed(0)} images/s), ${r.gmacsPerSecond.toFixed(2)} GMAC/s over ${r.macsPerImage.toLocaleString('en-US')} MACs/image, accuracy ${r.accuracy.toFixed(3)}`,
-      )
+      this.log(`load average ${load.toFixed(1)} on ${os.availableParallelism()} cores${load > os.availableParallelism() ? ': other processes compete for the CPU, so GMAC per CPU-second is the robust figure' : ''}`)
       return
     }
     let resolved: ResolvedMultiplier
@@ -209,6 +216,31 @@ Runs every convolution layer of ResNet-8 (or of --graph, or the --shape layers) 
     this.log(endToEndLine(endToEnd))
     this.log(`load average ${load.map((v) => v.toFixed(2)).join(', ')} on ${os.availableParallelism()} cores${load[0] > os.availableParallelism() ? ': other processes compete for the CPU, so the CPU time is the robust figure' : ''}`)
   }
+}
+
+/** The table of one ONNX run: per layer, then the other ops, then the whole run. */
+function onnxRunLines(run: OnnxRunTiming, threads: number): string[] {
+  const dims = (s: number[] | null) => (s ? s.slice(1).join('x') : '?')
+  const nameWidth = Math.max(5, ...run.layers.map((l) => l.name.length))
+  const rate = (v: number | null) => (v === null ? '-' : v.toFixed(2))
+  const lines = [
+    `multiplier ${run.mult}, tune ${run.tune ? 'on' : 'off'}: ${run.images} images, ${threads} thread(s); times summed over the run, GMAC/s from wall time and per CPU-second`,
+    `${'layer'.padEnd(nameWidth)}  ${'kind'.padEnd(19)}  ${'input'.padEnd(10)}  ${'filter'.padEnd(11)}  ${'output'.padEnd(10)}  ${'MACs/image'.padStart(11)}  ${'s'.padStart(7)}  ${'cpu s'.padStart(7)}  ${'GMAC/s'.padStart(7)}  ${'GMAC/cpu-s'.padStart(10)}  ${'cpu%'.padStart(5)}`,
+  ]
+  for (const l of run.layers) {
+    const kind = l.kind === 'depthwise' || l.kind === 'grouped' ? `${l.kind}(${l.group})` : l.kind
+    const stride = l.strides && l.strides.some((v) => v !== 1) ? ` s${l.strides.join(',')}` : ''
+    lines.push(
+      `${l.name.padEnd(nameWidth)}  ${(kind + stride).padEnd(19)}  ${dims(l.inputShape).padEnd(10)}  ${(l.filterShape ? l.filterShape.join('x') : '?').padEnd(11)}  ${dims(l.outputShape).padEnd(10)}  ${(l.macsPerImage ?? 0).toLocaleString('en-US').padStart(11)}  ${l.seconds.toFixed(2).padStart(7)}  ${l.cpuSeconds.toFixed(2).padStart(7)}  ${rate(l.gmacsPerSecond).padStart(7)}  ${rate(l.gmacsPerCpuSecond).padStart(10)}  ${(100 * l.cpuShare).toFixed(1).padStart(5)}`,
+    )
+  }
+  const layerCpu = run.layers.reduce((s, l) => s + l.cpuSeconds, 0)
+  lines.push(`all layers: ${layerCpu.toFixed(2)} cpu s (${((100 * layerCpu) / (run.cpuSeconds || 1)).toFixed(1)}% of the run)`)
+  lines.push(`other ops: ${run.otherOps.map((o) => `${o.op} ${o.calls}x ${o.cpuSeconds.toFixed(2)} cpu s`).join(', ') || 'none'}`)
+  lines.push(
+    `end-to-end: ${run.images} images in ${run.seconds.toFixed(2)} s (${run.imagesPerSecond.toFixed(0)} images/s), CPU ${run.cpuSeconds.toFixed(2)} s; ${run.gmacsPerSecond.toFixed(2)} GMAC/s, ${run.gmacsPerCpuSecond.toFixed(2)} GMAC per CPU-second; accuracy ${run.accuracy.toFixed(3)}`,
+  )
+  return lines
 }
 
 function layerShape(l: ConvLayer): string {

@@ -6,6 +6,7 @@ import {listMultipliers} from '../mults/catalog.js'
 import {filterCatalog, sortCatalog, SORT_KEYS} from '../mults/catalogQuery.js'
 import {renderCatalogTable} from '../mults/catalogTable.js'
 import {multDirFlag} from '../cli/multDirFlag.js'
+import {multipliersForModel} from '../evaluation/modelMultipliers.js'
 
 export default class ListMults extends AxqCommand {
   static override description = `List every multiplier axq can resolve, with error metrics and hardware cost
@@ -34,7 +35,8 @@ Metrics are computed over all 65,536 operand pairs against the exact product a·
     'max-wce-pct': Flags.string({description: 'only WCE% ≤ this'}),
     'max-mre-pct': Flags.string({description: 'only MRE% ≤ this'}),
     'max-power': Flags.string({description: 'only power (mW) ≤ this (unknown power is excluded)'}),
-    json: Flags.boolean({description: 'print a JSON array', default: false}),
+    model: Flags.string({description: "only the multipliers that fit this model's quantized layers (ONNX or GraphDef): unsigned tables for uint8×uint8 layers and AxConv2D, signed ones for int8×int8 layers; says what was left out and why"}),
+    json: Flags.boolean({description: 'print a JSON array (with --model: an object with the model\'s layers, the multipliers and what was left out)', default: false}),
   }
 
   async run(): Promise<void> {
@@ -53,19 +55,26 @@ Metrics are computed over all 65,536 operand pairs against the exact product a·
       maxMrePct: numberFlag('--max-mre-pct', flags['max-mre-pct']),
       maxPowerMw: numberFlag('--max-power', flags['max-power']),
     })
-    const sorted = sortCatalog(filtered, flags.sort, flags.desc)
+    const fit = flags.model ? await multipliersForModel(flags.model, filtered) : undefined
+    const sorted = sortCatalog(fit ? fit.kept : filtered, flags.sort, flags.desc)
+    const rows = sorted.map((e) => ({
+      name: e.name, signed: e.signed, family: e.family, source: e.source, mae: e.mae, maePct: e.maePct, wce: e.wce, wcePct: e.wcePct,
+      wcrePct: e.wcrePct, epPct: e.epPct, mrePct: e.mrePct, mse: e.mse, meanError: e.meanError,
+      powerMw: e.powerMw, areaUm2: e.areaUm2, delayNs: e.delayNs,
+    }))
     if (flags.json) {
-      this.printJson(sorted.map((e) => ({
-        name: e.name, signed: e.signed, family: e.family, source: e.source, mae: e.mae, maePct: e.maePct, wce: e.wce, wcePct: e.wcePct,
-        wcrePct: e.wcrePct, epPct: e.epPct, mrePct: e.mrePct, mse: e.mse, meanError: e.meanError,
-        powerMw: e.powerMw, areaUm2: e.areaUm2, delayNs: e.delayNs,
-      })))
+      this.printJson(fit ? {model: fit.model, layers: fit.layers, multipliers: rows, leftOut: fit.leftOut} : rows)
       return
     }
     const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb'
     const chalk = new Chalk({level: colour ? 1 : 0})
     this.log(renderCatalogTable(sorted, chalk))
     if (sorted.length === 0) this.log('(no multiplier matches)')
+    if (fit) {
+      const {unsigned, signed, mixed} = fit.layers
+      this.log(`${fit.model}: ${unsigned} uint8×uint8, ${signed} int8×int8, ${mixed} uint8×int8 (exact only) approximable layers`)
+      for (const l of fit.leftOut) this.log(`left out ${l.names.length}: ${l.reason}`)
+    }
   }
 }
 

@@ -11,7 +11,7 @@ import {readGraph} from '../graph/graphIO.js'
 import {readAttr} from '../graph/attrs.js'
 import {nodeNameFromInput} from '../graph/names.js'
 import {requiredInputNodes, sinkNodes} from '../graph/endpoints.js'
-import {Session, type OpProfile} from '../runtime/session.js'
+import {Session, type NodeProfile, type OpProfile} from '../runtime/session.js'
 import type {RunOptions} from '../runtime/opRegistry.js'
 import '../runtime/ops/index.js'
 import {makeTensor, shapeString, type Tensor} from '../core/tensor.js'
@@ -42,6 +42,7 @@ export interface InferModel {
   /** Logits for a batch: raw images (NHWC 0..255) or, when `preprocessed`, the model's own input. */
   run(images: Tensor, preprocessed: boolean): Promise<Tensor>
   profile(): OpProfile[]
+  nodeProfile(): NodeProfile[]
 }
 
 export interface ModelOptions {
@@ -84,6 +85,7 @@ function openGraphDef(options: ModelOptions, runOptions: RunOptions): InferModel
     output,
     run: async (images) => (await session.run({[input]: adaptImages(images, placeholder)}, [output]))[0],
     profile: () => session.profile(),
+    nodeProfile: () => session.nodeProfile(),
   }
 }
 
@@ -158,5 +160,6 @@ function openOnnx(options: ModelOptions, runOptions: RunOptions): InferModel {
       return (await session.run({[input]: x}, [output]))[0]
     },
     profile: () => session.session.profile(),
+    nodeProfile: () => session.session.nodeProfile(),
   }
 }

@@ -40,6 +40,8 @@ export interface InferOptions {
   multDirs?: string[]
   threads?: number
   profile?: boolean
+  /** With profile: also the time per node (nodeProfile). */
+  profileNodes?: boolean
   /** float32 rsqrt of batch norm: TF 1.x's Eigen fast-math (default) or correctly rounded. */
   rsqrt?: RsqrtMode
   /** ONNX models: pixel preprocessing (overrides the model's metadata_props). */
@@ -94,6 +96,8 @@ export interface InferResult {
   output: string
   /** Per op type: node executions, wall seconds, and process CPU seconds (all threads). */
   profile?: {op: string; calls: number; seconds: number; cpuSeconds: number}[]
+  /** The same per node (with profile), in the order nodes first ran. */
+  nodeProfile?: {node: string; op: string; calls: number; seconds: number; cpuSeconds: number}[]
 }
 
 export interface InferEvents {
@@ -246,6 +250,7 @@ export async function runInference(options: InferOptions, events: InferEvents = 
     input,
     output,
     ...(options.profile ? {profile: model.profile()} : {}),
+    ...(options.profile && options.profileNodes ? {nodeProfile: model.nodeProfile()} : {}),
   }
 }
 

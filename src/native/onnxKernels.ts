@@ -50,3 +50,55 @@ export async function onnxQConvNative(req: QConvNativeRequest): Promise<Int32Arr
   await fn({...req, threads: Math.min(req.threads ?? defaultThreads(), 256)})
   return req.out
 }
+
+type RequantizeFn = (
+  acc: Int32Array, bias: Int32Array | null, scales: Float32Array, zp: number, lo: number, hi: number,
+  nhwc: boolean, N: number, M: number, plane: number, out: Uint8Array, threads: number,
+) => Promise<void>
+type PadNhwcFn = (
+  x: Uint8Array, N: number, C: number, H: number, W: number, Hp: number, Wp: number, padTop: number, padLeft: number,
+  pad: number, flip: number, out: Uint8Array, threads: number,
+) => Promise<void>
+
+function onnxNative<T>(name: string): T {
+  const fn = (native() as unknown as Record<string, unknown>)[name]
+  if (typeof fn !== 'function') throw new AxqError("the native kernel library has no ONNX kernels: rebuild it with 'npm run build:native'")
+  return fn as T
+}
+
+export interface RequantizeRequest {
+  /** int32 accumulators [N, M, plane] (NCHW) or [N, plane, M] (nhwc). */
+  acc: Int32Array
+  nhwc: boolean
+  N: number
+  M: number
+  plane: number
+  bias: Int32Array | null
+  /** Output scale per channel m (float32 values). */
+  scales: Float32Array
+  zp: number
+  /** Output code range (0..255 or −128..127). */
+  lo: number
+  hi: number
+  /** NCHW output codes as bytes. */
+  out: Uint8Array
+  threads?: number
+}
+
+/** Native twin of the JavaScript requantization loop (onnxQuantization.requantize per element). */
+export async function onnxRequantizeNative(r: RequantizeRequest): Promise<void> {
+  const size = r.N * r.M * r.plane
+  if (r.acc.length !== size || r.out.length !== size || r.scales.length !== r.M || (r.bias !== null && r.bias.length !== r.M)) throw new AxqError('onnxRequantize: sizes do not match')
+  await onnxNative<RequantizeFn>('onnxRequantize')(r.acc, r.bias, r.scales, r.zp, r.lo, r.hi, r.nhwc, r.N, r.M, r.plane, r.out, Math.min(r.threads ?? defaultThreads(), 256))
+}
+
+/** NCHW codes → NHWC [N, Hp, Wp, C] padded with `pad`, copied bytes xor `flip` (native). */
+export async function onnxPadNhwcNative(
+  x: Uint8Array, dims: {N: number; C: number; H: number; W: number; Hp: number; Wp: number; padTop: number; padLeft: number}, pad: number, flip: number, threads?: number,
+): Promise<Uint8Array> {
+  const {N, C, H, W, Hp, Wp, padTop, padLeft} = dims
+  if (x.length !== N * C * H * W) throw new AxqError('onnxPadNhwc: x has the wrong size')
+  const out = new Uint8Array(N * Hp * Wp * C)
+  await onnxNative<PadNhwcFn>('onnxPadNhwc')(x, N, C, H, W, Hp, Wp, padTop, padLeft, pad, flip, out, Math.min(threads ?? defaultThreads(), 256))
+  return out
+}

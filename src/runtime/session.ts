@@ -25,7 +25,8 @@
  * - OpContext.soleReader(port) names the one node that reads an output in this run (one input
  *   slot, not fetched), so an op may do its reader's cheap work in the same pass (a Relu after a
  *   float FusedBatchNorm or Add: src/runtime/fusedRelu.ts).
- * - Time per op type is recorded for `profile()` (`axq infer --profile`).
+ * - Time per op type is recorded for `profile()` (`axq infer --profile`), and per node for
+ *   `nodeProfile()` (`axq bench` on ONNX models).
  * Nodes run one at a time; heavy ops use all threads inside the op (native kernels).
  */
 import type {GraphDef, NodeDef, AttrValue} from '../graph/types.js'
@@ -50,6 +51,11 @@ export interface OpProfile {
    * runs: on a loaded machine this shows the work an op does when wall time mostly shows waiting.
    */
   cpuSeconds: number
+}
+
+/** Time of one node over all runs (`op` is the node's op type). */
+export interface NodeProfile extends OpProfile {
+  node: string
 }
 
 interface Step {
@@ -134,6 +140,18 @@ function bufferOf(data: TensorData): ArrayBuffer | undefined {
 }
 
 /** `name` → `name:0`; `name:k` unchanged. Control names (`^x`) are not tensors. */
+/** One more call of `seconds` (and `cpuSeconds`) on the profile of `key`, created from `fields`. */
+function addTime<P extends OpProfile>(profiles: Map<string, P>, key: string, fields: Omit<P, 'calls' | 'seconds' | 'cpuSeconds'>, seconds: number, cpuSeconds: number): void {
+  const p = profiles.get(key)
+  if (p) {
+    p.calls++
+    p.seconds += seconds
+    p.cpuSeconds += cpuSeconds
+  } else {
+    profiles.set(key, {...fields, calls: 1, seconds, cpuSeconds} as P)
+  }
+}
+
 export function tensorKey(name: string, what: string): string {
   if (name.startsWith('^')) throw new AxqError(`${what} '${name}': a control input names no tensor`)
   const ref = parseInput(name)
@@ -153,6 +171,7 @@ export class Session {
   private readonly caches = new Map<string, Map<string, unknown>>()
   private readonly plans = new Map<string, Plan>()
   private readonly profiles = new Map<string, OpProfile>()
+  private readonly nodeProfiles = new Map<string, NodeProfile>()
   private readonly pool = new BufferPool()
   /** Most tensors held at once during the last run (feeds, live outputs and fetches). */
   lastPeakLiveTensors = 0
@@ -257,8 +276,14 @@ export class Session {
     return [...this.profiles.values()].map((p) => ({...p})).sort((a, b) => b.seconds - a.seconds || a.op.localeCompare(b.op))
   }
 
+  /** Time per node over all runs so far, in the order nodes first ran. */
+  nodeProfile(): NodeProfile[] {
+    return [...this.nodeProfiles.values()].map((p) => ({...p}))
+  }
+
   resetProfile(): void {
     this.profiles.clear()
+    this.nodeProfiles.clear()
   }
 
   private async execute(step: Step, inputs: Tensor[], runCache: Map<unknown, unknown>, soleReaders: Map<string, NodeDef>): Promise<Tensor[]> {
@@ -294,14 +319,8 @@ export class Session {
     const seconds = Number(process.hrtime.bigint() - start) / 1e9
     const cpu = process.cpuUsage(cpuStart)
     const cpuSeconds = (cpu.user + cpu.system) / 1e6
-    const p = this.profiles.get(node.op)
-    if (p) {
-      p.calls++
-      p.seconds += seconds
-      p.cpuSeconds += cpuSeconds
-    } else {
-      this.profiles.set(node.op, {op: node.op, calls: 1, seconds, cpuSeconds})
-    }
+    addTime(this.profiles, node.op, {op: node.op}, seconds, cpuSeconds)
+    addTime(this.nodeProfiles, node.name, {node: node.name, op: node.op}, seconds, cpuSeconds)
     for (let i = 0; i < outputs.length; i++) {
       const t = outputs[i]
       const n = numElements(t.shape)

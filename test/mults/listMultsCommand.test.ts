@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {promisify} from 'node:util'
 import t from 'tap'
-import {cliPath, hasShared, shared} from '../helpers/paths.js'
+import {cliPath, fixturesDir, hasShared, shared} from '../helpers/paths.js'
 
 const run = promisify(execFile)
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'axq-list-'))
@@ -72,4 +72,29 @@ t.test('list-mults table, filters and errors', async (t) => {
   t.equal(axqLines(bad.stderr), "axq: --sort: unknown key 'speed' (one of name, power, area, delay, mae, wce, wcre, ep, mre, mse, bias)\n")
   const badNum = await axq('list-mults', '--max-mae-pct', 'lots')
   t.equal(axqLines(badNum.stderr), "axq: --max-mae-pct: expected a number, got 'lots'\n")
+})
+
+t.test('list-mults --model keeps the tables that fit the layers and says why the others are left out', async (t) => {
+  const onnx = (name: string) => path.join(fixturesDir, 'onnx', name)
+  const all = JSON.parse((await axq('list-mults', '--json')).stdout) as {name: string; signed: boolean; mae: number; wce: number}[]
+  const exact = (r: {mae: number; wce: number}) => r.mae === 0 && r.wce === 0
+  // tiny_cnn: conv1, dwconv, pwconv and the Gemm fc are the four quantized layers.
+  for (const [file, signed] of [['tiny_cnn.qop.u8u8.onnx', false], ['tiny_cnn.qop.s8s8.onnx', true], ['tiny_cnn.qdq.s8s8.onnx', true]] as const) {
+    const r = await axq('list-mults', '--model', onnx(file), '--json')
+    t.equal(r.code, 0, r.stderr)
+    const out = JSON.parse(r.stdout) as {layers: Record<string, number>; multipliers: {name: string; signed: boolean}[]; leftOut: {reason: string; names: string[]}[]}
+    t.same(out.layers, signed ? {unsigned: 0, signed: 4, mixed: 0} : {unsigned: 4, signed: 0, mixed: 0}, file)
+    t.same(out.multipliers.map((m) => m.name).sort(), all.filter((m) => m.signed === signed || exact(m)).map((m) => m.name).sort(), `${file}: the ${signed ? 'signed' : 'unsigned'} and the exact tables`)
+    t.equal(out.leftOut.length, 1)
+    t.same(out.leftOut[0].names.sort(), all.filter((m) => m.signed !== signed && !exact(m)).map((m) => m.name).sort())
+    t.match(out.leftOut[0].reason, signed ? /unsigned tables need uint8×uint8 layers; .* has 4 int8×int8 layers \(quantize with .*QUInt8/ : /signed tables need int8×int8 layers; .* has 4 uint8×uint8 layers \(quantize with .*QInt8/)
+  }
+  const text = await axq('list-mults', '--model', onnx('tiny_cnn.qop.u8u8.onnx'), 'mul8s_1L2H')
+  t.match(text.stdout, /\(no multiplier matches\)[\s\S]*left out 1: signed tables need int8×int8 layers/)
+  const float = JSON.parse((await axq('list-mults', '--model', onnx('tiny_cnn.onnx'), '--json')).stdout) as {multipliers: {mae: number; wce: number}[]; leftOut: {reason: string}[]}
+  t.ok(float.multipliers.length > 0 && float.multipliers.every(exact), 'a float model: exact tables only')
+  t.match(float.leftOut[0].reason, /has no layer that takes an approximate table/)
+  const bad = await axq('list-mults', '--model', path.join(home, 'missing.onnx'))
+  t.equal(bad.code, 1)
+  t.match(axqLines(bad.stderr), /^axq: .*missing\.onnx/)
 })

@@ -1,6 +1,6 @@
 /**
  * Approximate products in ONNX layers: the native kernels (AxConv2D fast path for group-1
- * layers, cpp/onnx_qconv.cc for the rest) agree with the plain reference loop bit for bit, with
+ * layers, cpp/onnx_qconv.cc for the rest, the native padding and requantization) agree with the plain reference loop bit for bit, with
  * unsigned and signed tables; exact tables reproduce the exact layer; signedness mismatches are
  * clear errors.
  */
@@ -10,8 +10,9 @@ import fs from 'node:fs'
 import os from 'node:os'
 import {fixturesDir} from '../../helpers/paths.js'
 import {runInference} from '../../../src/infer/inference.js'
-import {quantizedConvAccumulators} from '../../../src/runtime/ops/onnx/qlinearConv.js'
-import {onnxQConvNative} from '../../../src/native/onnxKernels.js'
+import {paddedNhwc, quantizedConvAccumulators} from '../../../src/runtime/ops/onnx/qlinearConv.js'
+import {requantize} from '../../../src/runtime/ops/onnx/onnxQuantization.js'
+import {onnxPadNhwcNative, onnxQConvNative, onnxRequantizeNative} from '../../../src/native/onnxKernels.js'
 import {decodeNpyTensor} from '../../../src/data/npz.js'
 import {prng} from '../../../src/bench/convInputs.js'
 
@@ -77,6 +78,42 @@ t.test('onnxQConv (native) equals quantizedConvAccumulators for grouped, strided
         const want = quantizedConvAccumulators(x, w, g, c.M, c.group, zx, zw, undefined, tab ?? undefined, new Int32Array(N * c.M * Ho * Ho))
         const got = await onnxQConvNative({...g, M: c.M, group: c.group, zx, zw, xSigned, wSigned, x: xBytes, w: wBytes, table: tab, out: new Int32Array(N * c.M * Ho * Ho), threads: 3})
         t.same([...got], [...want], `${JSON.stringify(c)} x ${xSigned ? 's8' : 'u8'} w ${wSigned ? 's8' : 'u8'} ${tab ? 'table' : 'exact'}`)
+      }
+    }
+  }
+})
+
+t.test('onnxPadNhwc and onnxRequantize (native) equal their plain twins', async (t) => {
+  const rng = prng(11)
+  for (const c of [{N: 2, C: 3, H: 5, W: 6, Hp: 7, Wp: 8, top: 1, left: 1}, {N: 1, C: 4, H: 7, W: 7, Hp: 8, Wp: 8, top: 1, left: 1}, {N: 3, C: 2, H: 4, W: 4, Hp: 4, Wp: 4, top: 0, left: 0}]) {
+    const x = Uint8Array.from({length: c.N * c.C * c.H * c.W}, () => Math.floor(rng() * 256))
+    const g = {N: c.N, C: c.C, H: c.H, W: c.W, KH: 3, KW: 3, Ho: 0, Wo: 0, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padTop: c.top, padLeft: c.left}
+    for (const flip of [0, 0x80]) {
+      const want = paddedNhwc(x, g, c.Hp, c.Wp, 77, flip)
+      const got = await onnxPadNhwcNative(x, {N: c.N, C: c.C, H: c.H, W: c.W, Hp: c.Hp, Wp: c.Wp, padTop: c.top, padLeft: c.left}, 77, flip, 2)
+      t.same([...got], [...want], `pad ${JSON.stringify(c)} flip ${flip}`)
+    }
+  }
+  const N = 3
+  const M = 5
+  const plane = 7
+  // Accumulators around the clamp edges and ties (x.5 after scaling) as well as random ones.
+  const acc = Int32Array.from({length: N * M * plane}, (_, i) => (i % 4 === 0 ? (i % 9) * 2 - 9 : Math.floor(rng() * 400000) - 200000))
+  const bias = Int32Array.from({length: M}, () => Math.floor(rng() * 2000) - 1000)
+  const scales = Float32Array.from([0.5, 0.001, 0.0003, 1.5, 0.25])
+  for (const [lo, hi, zp] of [[0, 255, 131], [-128, 127, -5]]) {
+    for (const b of [bias, null]) {
+      for (const nhwc of [false, true]) {
+        const want = new Uint8Array(N * M * plane)
+        for (let n = 0; n < N; n++)
+          for (let m = 0; m < M; m++)
+            for (let p = 0; p < plane; p++) {
+              const a = acc[nhwc ? (n * plane + p) * M + m : (n * M + m) * plane + p]
+              want[(n * M + m) * plane + p] = requantize(b ? (a + b[m]) | 0 : a, scales[m], zp, {lo, hi}) & 255
+            }
+        const out = new Uint8Array(N * M * plane)
+        await onnxRequantizeNative({acc, nhwc, N, M, plane, bias: b, scales, zp, lo, hi, out, threads: 3})
+        t.same([...out], [...want], `requantize ${lo}..${hi} zp ${zp} ${b ? 'bias' : 'no bias'} ${nhwc ? 'NHWC' : 'NCHW'}`)
       }
     }
   }

@@ -47,9 +47,14 @@ const haveExamples = fs.existsSync(path.join(examples, 'resnet20.u8u8.qop.onnx')
 const skip = !hasShared ? 'needs ../shared' : !haveExamples ? 'needs examples/onnx (h-models)' : false
 const IMAGES = 200
 
-for (const name of ['u8u8.qop', 'u8u8.qop.pc', 's8s8.qop', 's8s8.qop.pc', 'u8u8.qdq', 'u8u8.qdq.pc']) {
-  t.test(`resnet20.${name}: ${IMAGES} CIFAR-10 images identical to onnxruntime`, {skip}, async (t) => {
-    const file = path.join(examples, `resnet20.${name}.onnx`)
+const models = [
+  ...['u8u8.qop', 'u8u8.qop.pc', 's8s8.qop', 's8s8.qop.pc', 'u8u8.qdq', 'u8u8.qdq.pc'].map((v) => `resnet20.${v}`),
+  // Depthwise 3×3 layers (stride 1 and 2) on the native product-row kernel.
+  ...['u8u8.qop', 's8s8.qop.pc'].map((v) => `mobilenetv2.${v}`),
+]
+for (const name of models) {
+  t.test(`${name}: ${IMAGES} CIFAR-10 images identical to onnxruntime`, {skip}, async (t) => {
+    const file = path.join(examples, `${name}.onnx`)
     const x = cifarInput(file, IMAGES)
     t.equal(differing(await axqLogits(file, x), await ortLogits(file, x)), 0)
   })

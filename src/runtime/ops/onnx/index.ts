@@ -2,3 +2,5 @@
 import './floatOps.js'
 import './qlinearConv.js'
 import './quantizedOps.js'
+import './qlinearAveragePool.js'
+import './qlinearConcat.js'

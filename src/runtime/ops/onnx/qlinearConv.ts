@@ -16,7 +16,8 @@
  * it shifted to unsigned codes x' = x + 128, w' = w + 128 with T'[x'][w'] = T[x][w] + 128·x +
  * 128·w + 16384 (= x'·w' for the exact product), which keeps the accumulator identical, when
  * every T' entry fits 0..65535. Everything else (depthwise, grouped, dilated) runs on the native
- * product-row kernel (cpp/onnx_qconv.cc). AXQ_KERNEL=reference runs the plain loop below.
+ * product-row kernel (cpp/onnx_qconv.cc), as do the NCHW → padded NHWC copy and the
+ * requantization. AXQ_KERNEL=reference runs the plain loops below instead.
  */
 import {registerOp, ONNX_DOMAIN, outputArray, type OpContext} from '../../opRegistry.js'
 import {opError} from '../../opArgs.js'
@@ -28,7 +29,7 @@ import {exactTable, isSignedTable, signednessMismatch, type AnyProductTable} fro
 import {tunedTable} from '../../../mults/tune.js'
 import {readAttr} from '../../../graph/attrs.js'
 import {axConv, axconvPreparedFilter, type PreparedFilterHandle} from '../../../native/axconv.js'
-import {onnxQConvNative} from '../../../native/onnxKernels.js'
+import {onnxPadNhwcNative, onnxQConvNative, onnxRequantizeNative} from '../../../native/onnxKernels.js'
 
 /** The attrs infer sets on approximate ONNX layers. */
 export const AX_MULT_ATTR = 'AxMult'
@@ -185,8 +186,8 @@ function int32Table(table: AnyProductTable): Int32Array {
   return t
 }
 
-/** NCHW codes → NHWC codes padded with `pad` (bytes xor `flip`). */
-function paddedNhwc(x: Uint8Array, g: ConvGeometry, Hp: number, Wp: number, pad: number, flip: number): Uint8Array {
+/** NCHW codes → NHWC codes padded with `pad` (bytes xor `flip`); the reference of onnxPadNhwcNative. */
+export function paddedNhwc(x: Uint8Array, g: ConvGeometry, Hp: number, Wp: number, pad: number, flip: number): Uint8Array {
   const {N, C, H, W} = g
   const out = new Uint8Array(N * Hp * Wp * C).fill(pad)
   for (let n = 0; n < N; n++)
@@ -201,6 +202,19 @@ function paddedNhwc(x: Uint8Array, g: ConvGeometry, Hp: number, Wp: number, pad:
       }
     }
   return out
+}
+
+const SCRATCH = Symbol('onnx accumulators')
+
+/**
+ * An int32 buffer of `size` for a layer's accumulators, shared by the layers of one Session run
+ * (they run one after another, and each has requantized its accumulators before the next starts).
+ */
+function scratchAccumulators(ctx: OpContext, size: number): Int32Array {
+  if (!ctx.runCache) return new Int32Array(size)
+  let buffer = ctx.runCache.get(SCRATCH) as Int32Array | undefined
+  if (!buffer || buffer.length < size) ctx.runCache.set(SCRATCH, (buffer = new Int32Array(size)))
+  return buffer.subarray(0, size)
 }
 
 async function convAccumulators(
@@ -239,7 +253,7 @@ async function convAccumulators(
     let prepared = ctx.cache.get('prepared') as {table: Uint16Array; handle: PreparedFilterHandle} | undefined
     if (!prepared || prepared.table !== shifted) ctx.cache.set('prepared', (prepared = {table: shifted, handle: axconvPreparedFilter()}))
     const result = await axConv({
-      input: paddedNhwc(xBytes, g, Hp, Wp, padCode, flip),
+      input: await onnxPadNhwcNative(xBytes, {N: g.N, C, H: g.H, W: g.W, Hp, Wp, padTop: g.padTop, padLeft: g.padLeft}, padCode, flip, ctx.options.threads),
       inputShape: [g.N, Hp, Wp, C],
       filter,
       filterShape: [g.KH, g.KW, C, M],
@@ -259,7 +273,7 @@ async function convAccumulators(
     strideH: g.strideH, strideW: g.strideW, dilationH: g.dilationH, dilationW: g.dilationW,
     padTop: g.padTop, padLeft: g.padLeft, zx, zw, xSigned: operands.xSigned, wSigned: operands.wSigned,
     x: xBytes, w: wBytes, table: table ? int32Table(table) : null,
-    out: new Int32Array(g.N * M * g.Ho * g.Wo), threads: ctx.options.threads,
+    out: scratchAccumulators(ctx, g.N * M * g.Ho * g.Wo), threads: ctx.options.threads,
   })
   return {acc, layout: 'NCHW'}
 }
@@ -292,18 +306,17 @@ async function qlinearConv(ctx: OpContext): Promise<Tensor[]> {
   const out = outputArray(ctx, x.dtype, size) as Uint8Array | Int8Array
   const B = bias?.data as Int32Array | undefined
   const plane = g.Ho * g.Wo
-  if (layout === 'NCHW') {
+  if (process.env.AXQ_KERNEL !== 'reference') {
+    await onnxRequantizeNative({
+      acc, nhwc: layout === 'NHWC', N: g.N, M, plane, bias: B ?? null, scales: Float32Array.from(scales), zp: zy, lo: range.lo, hi: range.hi,
+      out: new Uint8Array(out.buffer, out.byteOffset, out.length), threads: ctx.options.threads,
+    })
+  } else {
+    // The plain loop's NCHW accumulators.
     for (let i = 0; i < size; i++) {
       const m = Math.floor(i / plane) % M
       out[i] = requantize(B ? (acc[i] + B[m]) | 0 : acc[i], scales[m], zy, range)
     }
-  } else {
-    // NHWC accumulators from the AxConv2D kernel → NCHW outputs.
-    for (let n = 0; n < g.N; n++)
-      for (let p = 0; p < plane; p++) {
-        const src = (n * plane + p) * M
-        for (let m = 0; m < M; m++) out[(n * M + m) * plane + p] = requantize(B ? (acc[src + m] + B[m]) | 0 : acc[src + m], scales[m], zy, range)
-      }
   }
   return [makeTensor(x.dtype, [g.N, M, g.Ho, g.Wo], out)]
 }

@@ -76,6 +76,29 @@ function quantizedPair(ctx: OpContext): {a: Tensor; b: Tensor} {
   return {a, b}
 }
 
+function bytesOf(t: Uint8Array | Int8Array): Uint8Array {
+  return t instanceof Uint8Array ? t : new Uint8Array(t.buffer, t.byteOffset, t.length)
+}
+
+/**
+ * QLinearAdd's output byte for every pair of input bytes (index a·256 + b), computed as
+ * qlinearAddValue below.
+ */
+export function qlinearAddTable(dtype: 'uint8' | 'int8', rA: number, rB: number, fixed: number): Uint8Array {
+  const {lo, hi} = rangeOf(dtype)
+  const table = new Uint8Array(65536)
+  const value = (byte: number) => (dtype === 'int8' ? (byte << 24) >> 24 : byte)
+  for (let i = 0; i < 65536; i++) table[i] = qlinearAddValue(value(i >> 8), value(i & 255), rA, rB, fixed, lo, hi) & 255
+  return table
+}
+
+/** One QLinearAdd output code: fma(a, rA, fma(b, rB, fixed)) rounded half to even, saturated. */
+export function qlinearAddValue(a: number, b: number, rA: number, rB: number, fixed: number, lo: number, hi: number): number {
+  // a·rA is exact in float64, so one fround of the sum is the outer FMA's one rounding.
+  const v = roundHalfEven(f(a * rA + f(b * rB + fixed)))
+  return v < lo ? lo : v > hi ? hi : v
+}
+
 /**
  * QLinearAdd as MlasQLinearAddKernelAvx2Helper: ratios rA = sA/sC, rB = sB/sC; a fixed part
  * zC − (rA·zA + rB·zB); c = fma(a, rA, fma(b, rB, fixed)) rounded half to even, saturated.
@@ -99,26 +122,18 @@ registerOp({
     const same = a.data.length === b.data.length && a.data.length === numElements(shape)
     const ia = same ? undefined : broadcastIndex(a.shape, shape)
     const ib = same ? undefined : broadcastIndex(b.shape, shape)
-    const {lo, hi} = rangeOf(a.dtype)
-    const A = a.data as ArrayLike<number>
-    const B = b.data as ArrayLike<number>
     const size = numElements(shape)
     const out = outputArray(ctx, a.dtype, size) as Uint8Array | Int8Array
-    // Each code's scaled value is one of 256: tabulated once (same float32 products).
-    const scaledA = new Float64Array(256)
-    const scaledB = new Float64Array(256)
-    const base = a.dtype === 'int8' ? -128 : 0
-    for (let k = 0; k < 256; k++) {
-      scaledA[k] = (base + k) * rA
-      scaledB[k] = f((base + k) * rB + fixed)
-    }
-    for (let i = 0; i < size; i++) {
-      const av = A[ia ? ia[i] : i]
-      const bv = B[ib ? ib[i] : i]
-      // fma(a, rA, fma(b, rB, fixed)): a·rA is exact in float64, so one fround is one rounding.
-      const v = roundHalfEven(f(scaledA[av - base] + scaledB[bv - base]))
-      out[i] = v < lo ? lo : v > hi ? hi : v
-    }
+    // The output depends only on the code pair: one 256×256 table of output bytes per node.
+    const key = `${a.dtype} ${rA} ${rB} ${fixed}`
+    let codes = ctx.cache.get('addCodes') as {key: string; table: Uint8Array} | undefined
+    if (!codes || codes.key !== key) ctx.cache.set('addCodes', (codes = {key, table: qlinearAddTable(a.dtype as 'uint8' | 'int8', rA, rB, fixed)}))
+    const table = codes.table
+    const A = bytesOf(a.data as Uint8Array | Int8Array)
+    const B = bytesOf(b.data as Uint8Array | Int8Array)
+    const O = bytesOf(out)
+    if (same) for (let i = 0; i < size; i++) O[i] = table[(A[i] << 8) | B[i]]
+    else for (let i = 0; i < size; i++) O[i] = table[(A[ia![i]] << 8) | B[ib![i]]]
     return [makeTensor(a.dtype, shape, out)]
   },
 })
@@ -148,7 +163,26 @@ registerOp({
   },
 })
 
-/** QLinearGlobalAveragePool (NCHW): Σx − zx·HW in int32, times sx / (sy · HW), requantized. */
+/**
+ * The global average of every [N, C] plane of codes (NCHW), as QLinearGlobalAveragePool (and
+ * QLinearAveragePool when its window is the whole image without pads): Σx − zx·HW in int32, times
+ * sx / (sy · HW), requantized. Output [N, C, 1, …].
+ */
+export function globalAverageCodes(ctx: OpContext, x: Tensor, sx: number, zx: number, sy: number, zy: number): Tensor {
+  const [N, C] = x.shape
+  const image = numElements(x.shape.slice(2))
+  const scale = f(sx / f(sy * image))
+  const range = rangeOf(x.dtype)
+  const src = x.data as ArrayLike<number>
+  const out = outputArray(ctx, x.dtype, N * C) as Uint8Array | Int8Array
+  for (let i = 0; i < N * C; i++) {
+    let acc = -zx * image
+    for (let k = 0; k < image; k++) acc += src[i * image + k]
+    out[i] = requantize(acc, scale, zy, range)
+  }
+  return makeTensor(x.dtype, [N, C, ...x.shape.slice(2).map(() => 1)], out)
+}
+
 registerOp({
   name: 'QLinearGlobalAveragePool',
   domain: MS_DOMAIN,
@@ -157,22 +191,7 @@ registerOp({
     if (x.dtype !== 'uint8' && x.dtype !== 'int8') throw opError(ctx, `X must be uint8 or int8, got ${x.dtype}`)
     if (intAttr(ctx, 'channels_last', 0) !== 0) throw opError(ctx, 'channels_last=1 is not supported')
     if (x.shape.length < 3) throw opError(ctx, `X must be [N, C, spatial...], got ${shapeString(x.shape)}`)
-    const sx = scalarValue(ctx, 1, 'x_scale')
-    const zx = scalarValue(ctx, 2, 'x_zero_point')
-    const sy = scalarValue(ctx, 3, 'y_scale')
-    const zy = scalarValue(ctx, 4, 'y_zero_point')
-    const [N, C] = x.shape
-    const image = numElements(x.shape.slice(2))
-    const scale = f(sx / f(sy * image))
-    const range = rangeOf(x.dtype)
-    const src = x.data as ArrayLike<number>
-    const out = outputArray(ctx, x.dtype, N * C) as Uint8Array | Int8Array
-    for (let i = 0; i < N * C; i++) {
-      let acc = -zx * image
-      for (let k = 0; k < image; k++) acc += src[i * image + k]
-      out[i] = requantize(acc, scale, zy, range)
-    }
-    return [makeTensor(x.dtype, [N, C, ...x.shape.slice(2).map(() => 1)], out)]
+    return [globalAverageCodes(ctx, x, scalarValue(ctx, 1, 'x_scale'), scalarValue(ctx, 2, 'x_zero_point'), scalarValue(ctx, 3, 'y_scale'), scalarValue(ctx, 4, 'y_zero_point'))]
   },
 })
 
