@@ -13,13 +13,14 @@ import {wilsonInterval} from '../evaluation/statistics.js'
 const pyBool = (b: boolean) => (b ? 'True' : 'False')
 
 export default class Infer extends AxqCommand {
-  static override description = `Accuracy of a graph (GraphDef or ONNX) on CIFAR-style data with an approximate multiplier in every AxConv2D node (ONNX: every QLinearConv, QLinearMatMul and QGemm)
+  static override description = `Accuracy of a graph (GraphDef or ONNX) on CIFAR-style data, an image folder (one sub-folder per class) or .npy/.npz with an approximate multiplier in every AxConv2D node (ONNX: every QLinearConv, QLinearMatMul and QGemm)
 
 Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at the end of the file), like tf-approximate's cifar10_ax_inference.py, and prints each batch's accuracy and the mean. A file with fewer records than ITERATIONS × BATCH-SIZE is reused: with the defaults, a 1000-image file is scored 10 times over (give --iterations 1). Float graphs (no AxConv2D) run too.`
 
   static override examples = [
     '<%= config.bin %> infer resnet_8_quant_ax.pb --data-dir cifar10/ --mult mul8u_L40 --tune --mult-dir ./axmult',
     '<%= config.bin %> infer resnet_8_quant_ax.pb --data test_batch.bin --batch-size 1000 --iterations 10 --json',
+    '<%= config.bin %> infer model.onnx --data imagenet/val --preprocess imagenet --batch-size 50 --iterations 1000',
   ]
 
   static override args = {
