@@ -257,8 +257,6 @@ export async function runInference(options: InferOptions, events: InferEvents = 
     iterations: options.iterations,
     images,
     accuracy,
-    labelled,
-    ...(labelled ? {} : {predictions}),
     seconds,
     runs,
     layers,
@@ -266,6 +264,8 @@ export async function runInference(options: InferOptions, events: InferEvents = 
     input,
     output,
     ...(options.profile ? {profile: model.profile()} : {}),
+    labelled,
+    ...(labelled ? {} : {predictions}),
   }
 }
 
