@@ -32,7 +32,7 @@ export function openNpzDataset(file: string): NpzDataset {
 export function openNpyDataset(file: string, labelsFile?: string): NpzDataset {
   const read = (f: string) => decodeNpyTensor(readInputFile(f, {what: 'data file', maxBytes: INPUT_LIMITS.dataBytes}), f)
   const x = read(file)
-  return tensorDataset(file, x, labelsFile === undefined ? undefined : read(labelsFile), file, labelsFile ?? '')
+  return tensorDataset(file, x, labelsFile === undefined ? undefined : read(labelsFile), 'the inputs', labelsFile ?? '')
 }
 
 function tensorDataset(file: string, x: Tensor, y: Tensor | undefined, xName: string, yName: string): NpzDataset {

@@ -219,6 +219,8 @@ export async function runInference(options: InferOptions, events: InferEvents = 
   if (requested > dataset.count) {
     events.onNotice?.(`${dataset.source} holds ${dataset.count} records; ${requested} requested, so records are reused (batches wrap around)`)
   }
+  const geometry = options.preprocessing && (options.preprocessing.resize !== undefined || options.preprocessing.crop !== undefined)
+  if (geometry && !dataset.classes) events.onNotice?.(`resize and crop apply to image folders; the images of ${dataset.source} are used as they are`)
   if (dataset.skipped) events.onNotice?.(`${dataset.source}: ${dataset.skipped} file(s) that are not .jpg, .jpeg or .png left out`)
   if (!labelled) events.onNotice?.(`${dataset.source} has no labels (give --labels FILE.npy): predictions only, no accuracy`)
   events.onLayers?.(layers)
