@@ -7,8 +7,9 @@
  *     files directly in the top folder are ignored, as torchvision ignores them.
  * Images are decoded by sharp (libvips: libjpeg-turbo-family JPEG decoder, libpng), converted
  * to 8-bit RGB as PIL's .convert('RGB') does (grey replicated, alpha dropped without compositing,
- * palette expanded; embedded ICC profiles and EXIF orientation ignored, as PIL ignores them),
- * then resized and cropped (imageTransforms.ts). Only one batch is held in memory: files are
+ * palette expanded; embedded ICC profiles and EXIF orientation ignored, as PIL ignores them;
+ * 16-bit PNGs keep their high byte, as PIL does for 16-bit RGB, where PIL's 16-bit grey clips
+ * to 255 instead), then resized and cropped (imageTransforms.ts). Only one batch is held in memory: files are
  * decoded when a batch is asked for, a few at a time, off the event loop.
  */
 import fs from 'node:fs'
