@@ -9,7 +9,7 @@ import {parseCrop, parseLayout, parseScale, preprocessPreset, type Preprocessing
  */
 export const dataFlags = {
   labels: Flags.string({description: 'with --data FILE.npy: the labels, an .npy of integers (without it: predictions only, no accuracy)'}),
-  preprocess: Flags.string({description: 'a named preprocessing: "imagenet" = torchvision\'s ImageNet models (resize 256, centre crop 224, /255, ImageNet mean/std, NCHW); the flags below override parts of it'}),
+  preprocess: Flags.string({description: 'a named preprocessing: "imagenet" = torchvision\'s ImageNet models (resize 256, centre crop 224, /255, ImageNet mean/std, NCHW); --resize, --crop, --scale, --mean, --std and --layout override parts of it'}),
   resize: Flags.integer({description: 'image folders: resize the shorter side to this many pixels (bilinear, antialiased, as PIL/torchvision; default: the crop\'s shorter side)', min: 1, max: 16384}),
   crop: Flags.string({description: 'image folders: centre crop N or H,W pixels (default: the model\'s input size)'}),
   scale: Flags.string({description: 'ONNX models: pixel scale applied first, a number or 1/N to divide by N (default: the model\'s axq.preprocess.scale, else 1)'}),
