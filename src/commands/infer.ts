@@ -5,19 +5,22 @@ import {runInference, type InferResult} from '../infer/inference.js'
 import {AxqError} from '../errors.js'
 import {EXACT_MULTIPLIER} from '../mults/table.js'
 import {multDirFlag} from '../cli/multDirFlag.js'
+import {dataFlags, preprocessingFromFlags} from '../cli/dataFlags.js'
+import {ProgressLine} from '../sweep/progress.js'
 import {inferencePower} from '../evaluation/job.js'
 import {wilsonInterval} from '../evaluation/statistics.js'
 
 const pyBool = (b: boolean) => (b ? 'True' : 'False')
 
 export default class Infer extends AxqCommand {
-  static override description = `Accuracy of a graph (GraphDef or ONNX) on CIFAR-style data with an approximate multiplier in every AxConv2D node (ONNX: every QLinearConv, QLinearMatMul and QGemm)
+  static override description = `Accuracy of a graph (GraphDef or ONNX) on CIFAR-style data, an image folder (one sub-folder per class) or .npy/.npz with an approximate multiplier in every AxConv2D node (ONNX: every QLinearConv, QLinearMatMul and QGemm)
 
 Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at the end of the file), like tf-approximate's cifar10_ax_inference.py, and prints each batch's accuracy and the mean. A file with fewer records than ITERATIONS × BATCH-SIZE is reused: with the defaults, a 1000-image file is scored 10 times over (give --iterations 1). Float graphs (no AxConv2D) run too.`
 
   static override examples = [
     '<%= config.bin %> infer resnet_8_quant_ax.pb --data-dir cifar10/ --mult mul8u_L40 --tune --mult-dir ./axmult',
     '<%= config.bin %> infer resnet_8_quant_ax.pb --data test_batch.bin --batch-size 1000 --iterations 10 --json',
+    '<%= config.bin %> infer model.onnx --data imagenet/val --preprocess imagenet --batch-size 50 --iterations 1000',
   ]
 
   static override args = {
@@ -26,7 +29,11 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
 
   static override flags = {
     'data-dir': Flags.string({description: 'folder with eval.tfrecords, test_batch.bin or test_batch', exclusive: ['data']}),
-    data: Flags.string({description: 'a data file: .tfrecords, CIFAR-10 .bin batch, python pickle batch, or .npz with x (preprocessed model input, float32) and y (labels)'}),
+    data: Flags.string({
+      description:
+        'a data file: .tfrecords, CIFAR-10 .bin batch, python pickle batch, .npz with x (preprocessed model input, float32) and y (labels), .npy of x (labels: --labels); or an image folder (one sub-folder of .jpg/.png files per class)',
+    }),
+    ...dataFlags,
     'batch-size': Flags.integer({description: 'images per batch (ranges and batch-norm statistics are per batch)', default: 1000, min: 1, max: MAX_BATCH}),
     iterations: Flags.integer({description: 'number of batches', default: 10, min: 1}),
     mult: Flags.string({description: 'multiplier name or .bin path for every AxConv2D node', default: EXACT_MULTIPLIER}),
@@ -47,9 +54,6 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
     }),
     profile: Flags.boolean({description: 'print the time spent per op type', default: false}),
     'save-logits': Flags.string({description: 'write the float32 logits [images, classes], in data order, to this .npy file'}),
-    scale: Flags.string({description: 'ONNX models: pixel scale applied first (default: the model\'s axq.preprocess.scale, else 1)'}),
-    mean: Flags.string({description: 'ONNX models: per-channel mean subtracted after scaling, comma-separated (default: metadata axq.preprocess.mean, else 0)'}),
-    std: Flags.string({description: 'ONNX models: per-channel standard deviation divided by, comma-separated (default: metadata axq.preprocess.std, else 1)'}),
     json: Flags.boolean({description: 'print one JSON object instead of text', default: false}),
   }
 
@@ -74,14 +78,12 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
         profile: flags.profile,
         rsqrt: flags.rsqrt === 'exact' ? 'correctly-rounded' : 'eigen-fast-math',
         saveLogits: flags['save-logits'],
-        preprocessing: {
-          scale: flags.scale === undefined ? undefined : numberList(flags.scale, '--scale')[0],
-          mean: flags.mean === undefined ? undefined : numberList(flags.mean, '--mean'),
-          std: flags.std === undefined ? undefined : numberList(flags.std, '--std'),
-        },
+        labels: flags.labels,
+        preprocessing: preprocessingFromFlags(flags),
       },
       {
         onNotice: (message) => process.stderr.write(`axq: note: ${message}\n`),
+        onDecoded: process.stderr.isTTY ? decodeProgress() : undefined,
         onLayers: (layers) => {
           if (flags.json) return
           for (const l of layers) this.log(`${l.name} = ${l.mult} (tune = ${pyBool(l.tune)}) [${l.source}]`)
@@ -92,16 +94,27 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
             if (progress) process.stderr.write(`\rbatch ${index + 1}/${flags.iterations}`)
             return
           }
-          this.log(`Mean accuracy (run ${index}): ${run.accuracy.toFixed(5)} in ${run.seconds.toFixed(3)} sec`)
+          if (progress) process.stderr.write('\r\x1b[K')
+          if (Number.isNaN(run.accuracy)) this.log(`Predictions (run ${index}): ${run.images} images, no labels, in ${run.seconds.toFixed(3)} sec`)
+          else this.log(`Mean accuracy (run ${index}): ${run.accuracy.toFixed(5)} in ${run.seconds.toFixed(3)} sec`)
         },
       },
     )
     const correct = result.runs.reduce((sum, r) => sum + r.correct, 0)
-    const ci95 = wilsonInterval(correct, result.images)
+    const ci95 = result.labelled ? wilsonInterval(correct, result.images) : null
     const power = await inferencePower(args.graph, result.layers, flags['mult-dir'])
     if (flags.json) {
       if (progress) process.stderr.write('\n')
       this.printJson({...result, ci95, ...power})
+      return
+    }
+    if (!ci95) {
+      const counts = new Map<number, number>()
+      for (const p of result.predictions ?? []) counts.set(p, (counts.get(p) ?? 0) + 1)
+      const histogram = [...counts].sort((a, b) => a[0] - b[0]).map(([c, n]) => `${c}: ${n}`).join(', ')
+      this.log(`${result.images} images, no labels: accuracy not measured. Predicted classes (class: images): ${histogram}`)
+      if (flags['save-logits']) this.log(`logits written to ${flags['save-logits']}`)
+      if (result.profile) this.log(formatProfile(result))
       return
     }
     this.log(
@@ -113,10 +126,17 @@ Runs ITERATIONS batches of BATCH-SIZE records in file order (wrapping around at 
   }
 }
 
-function numberList(text: string, flag: string): number[] {
-  const values = text.split(',').map((v) => Number(v.trim()))
-  if (values.length === 0 || values.some((v) => !Number.isFinite(v))) throw new AxqError(`${flag}: expected comma-separated numbers, got '${text}'`, {subject: flag, exitCode: 2})
-  return values
+/** "decoding 1200/50000 images, ETA 4m10s" on one line of stderr, at most 4 times a second. */
+function decodeProgress(): (decoded: number, total: number) => void {
+  let line: ProgressLine | undefined
+  let shown = 0
+  return (decoded, total) => {
+    line ??= new ProgressLine(total, 'images decoded')
+    const now = Date.now()
+    if (now - shown < 250 && decoded < total) return
+    shown = now
+    process.stderr.write(`\r${line.format(decoded).replace(/, [0-9.]+ s each/, '')}\x1b[K${decoded >= total ? '\n' : ''}`)
+  }
 }
 
 function formatProfile(result: InferResult): string {

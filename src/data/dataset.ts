@@ -30,7 +30,7 @@ export const DATA_DIR_CANDIDATES = [
 ]
 
 export interface Batch {
-  /** float32 NHWC [n, 32, 32, 3], values 0..255. */
+  /** NHWC [n, H, W, 3], values 0..255: float32 (CIFAR files) or uint8 (image folders); .npz/.npy: the model's own input. */
   images: Tensor
   labels: Int32Array
 }

@@ -2,9 +2,11 @@
  * The two front ends as infer sees them: a model that takes a batch of images and returns
  * logits, with its approximate layers as exec-graph nodes (AxMult/AxTune attrs).
  * - GraphDef: images fed as they come (NHWC, 0..255, float32 or uint8 per the placeholder).
- * - ONNX: NCHW float32, preprocessed x = (pixel · scale − mean[c]) / std[c] in float32 with
- *   scale/mean/std from flags or the model's metadata_props (axq.preprocess.*); data that is
- *   already preprocessed (.npz x) is fed unchanged.
+ * - ONNX: float32 NCHW (or NHWC), preprocessed x = (pixel · scale − mean[c]) / std[c] in float32
+ *   with scale/mean/std/layout from flags or the model's metadata_props (axq.preprocess.*,
+ *   axq.input.layout); data that is already preprocessed (.npz x, .npy) is fed unchanged.
+ * Both tell the spatial size they take (`imageSize`), which image folders are cropped to unless
+ * told otherwise.
  */
 import type {GraphDef, NodeDef} from '../graph/types.js'
 import {readGraph} from '../graph/graphIO.js'
@@ -19,15 +21,11 @@ import {AxqError} from '../errors.js'
 import {isOnnxFile, readOnnxModel, type OnnxModel} from '../formats/onnx/onnxModel.js'
 import {OnnxSession} from '../formats/onnx/onnxSession.js'
 import {APPROXIMATE_ONNX_OPS} from '../runtime/ops/onnx/qlinearConv.js'
+import {normalizeImages, parseCrop, parseLayout, parseScale, type Preprocessing} from '../data/imagePreprocessing.js'
 
 export const APPROXIMATE_OPS = new Set(['AxConv2D'])
 
-/** Pixel preprocessing of ONNX models (per channel, RGB). */
-export interface Preprocessing {
-  scale: number
-  mean: number[]
-  std: number[]
-}
+export type {Preprocessing}
 
 export interface InferModel {
   format: 'graphdef' | 'onnx'
@@ -39,6 +37,8 @@ export interface InferModel {
   input: string
   output: string
   preprocessing?: Preprocessing
+  /** [height, width] of the images the model takes, when its input shape fixes them. */
+  imageSize?: [number, number]
   /** Logits for a batch: raw images (NHWC 0..255) or, when `preprocessed`, the model's own input. */
   run(images: Tensor, preprocessed: boolean): Promise<Tensor>
   profile(): OpProfile[]
@@ -76,8 +76,10 @@ function openGraphDef(options: ModelOptions, runOptions: RunOptions): InferModel
   const placeholder = graph.node.find((n) => n.name === nodeNameFromInput(input))
   const session = new Session(graph, runOptions)
   session.check([input], [output])
+  const shape = placeholder?.attr.shape ? readAttr.shape(placeholder.attr.shape, `node '${placeholder.name}' attr shape`) : undefined
   return {
     format: 'graphdef',
+    imageSize: shape && shape.length === 4 && shape[1] > 0 && shape[2] > 0 ? [shape[1], shape[2]] : undefined,
     graph,
     approximateOps: APPROXIMATE_OPS,
     layerKind: 'AxConv2D',
@@ -92,8 +94,8 @@ function openGraphDef(options: ModelOptions, runOptions: RunOptions): InferModel
 function adaptImages(images: Tensor, placeholder: NodeDef | undefined): Tensor {
   if (!placeholder || !placeholder.attr.dtype) return images
   const dtype = readAttr.type(placeholder.attr.dtype, `node '${placeholder.name}' attr dtype`)
-  if (dtype === 'float32') return images
-  if (dtype === 'uint8') return makeTensor('uint8', images.shape, Uint8Array.from(images.data as Float32Array))
+  if (dtype === 'float32') return images.dtype === 'float32' ? images : makeTensor('float32', images.shape, Float32Array.from(images.data as Uint8Array))
+  if (dtype === 'uint8') return images.dtype === 'uint8' ? images : makeTensor('uint8', images.shape, Uint8Array.from(images.data as Float32Array))
   throw new AxqError(`input node '${placeholder.name}' takes ${dtype}; axq feeds images as float32 or uint8`, {subject: placeholder.name})
 }
 
@@ -105,32 +107,29 @@ function numbers(text: string, what: string, count?: number): number[] {
   return values
 }
 
-/** Preprocessing: flags first, then metadata_props (axq.preprocess.scale/mean/std), else identity. */
+/**
+ * Preprocessing: flags first, then metadata_props (axq.preprocess.scale/mean/std/resize/crop,
+ * axq.input.layout), else identity (NCHW, no resize or crop).
+ */
 export function onnxPreprocessing(model: OnnxModel, given: Partial<Preprocessing> = {}, channels = 3): Preprocessing {
   const meta = model.metadata
   const where = (key: string) => `${model.file} metadata ${key}`
-  const scale = given.scale ?? (meta['axq.preprocess.scale'] ? numbers(meta['axq.preprocess.scale'], where('axq.preprocess.scale'))[0] : 1)
+  const metaScale = meta['axq.preprocess.scale'] ? parseScale(meta['axq.preprocess.scale'], where('axq.preprocess.scale')) : {scale: 1}
+  const scale = given.scale !== undefined ? {scale: given.scale, divisor: given.divisor} : metaScale
   const spread = (v: number[]) => (v.length === 1 ? new Array<number>(channels).fill(v[0]) : v)
   const mean = spread(given.mean ?? (meta['axq.preprocess.mean'] ? numbers(meta['axq.preprocess.mean'], where('axq.preprocess.mean'), channels) : [0]))
   const std = spread(given.std ?? (meta['axq.preprocess.std'] ? numbers(meta['axq.preprocess.std'], where('axq.preprocess.std'), channels) : [1]))
   if (mean.length !== channels || std.length !== channels) throw new AxqError(`--mean/--std: give 1 or ${channels} values`, {subject: '--mean'})
   if (std.some((s) => s === 0)) throw new AxqError('--std: a standard deviation of 0', {subject: '--std'})
-  return {scale, mean, std}
+  const layout = given.layout ?? (meta['axq.input.layout'] ? parseLayout(meta['axq.input.layout'], where('axq.input.layout')) : 'NCHW')
+  const resize = given.resize ?? (meta['axq.preprocess.resize'] ? numbers(meta['axq.preprocess.resize'], where('axq.preprocess.resize'))[0] : undefined)
+  const crop = given.crop ?? (meta['axq.preprocess.crop'] ? parseCrop(meta['axq.preprocess.crop'], where('axq.preprocess.crop')) : undefined)
+  return {...scale, mean, std, layout, ...(resize === undefined ? {} : {resize}), ...(crop === undefined ? {} : {crop})}
 }
 
 /** NHWC images (0..255) → NCHW float32, x = (p·scale − mean[c]) / std[c] in float32. */
 export function preprocessNchw(images: Tensor, p: Preprocessing): Tensor {
-  const [N, H, W, C] = images.shape
-  const src = images.data as Float32Array | Uint8Array
-  const out = new Float32Array(N * C * H * W)
-  const f = Math.fround
-  const scale = f(p.scale)
-  const mean = p.mean.map(f)
-  const std = p.std.map(f)
-  for (let n = 0; n < N; n++)
-    for (let c = 0; c < C; c++)
-      for (let i = 0; i < H * W; i++) out[(n * C + c) * H * W + i] = f(f(f(src[(n * H * W + i) * C + c] * scale) - mean[c]) / std[c])
-  return makeTensor('float32', [N, C, H, W], out)
+  return normalizeImages(images, {...p, layout: 'NCHW'})
 }
 
 function openOnnx(options: ModelOptions, runOptions: RunOptions): InferModel {
@@ -140,7 +139,10 @@ function openOnnx(options: ModelOptions, runOptions: RunOptions): InferModel {
   const output = chooseEndpoint('output', options.output, model.outputs.map((o) => o.name), (n) => model.keyOf.has(n), options.graph, 'outputs')
   const info = model.inputs.find((i) => i.name === input)!
   if (info.dtype && info.dtype !== 'float32') throw new AxqError(`${options.graph}: input '${input}' takes ${info.dtype}; axq feeds float32 NCHW images`, {subject: input})
-  const channels = info.shape && info.shape.length === 4 && info.shape[1] > 0 ? info.shape[1] : 3
+  const nhwc = (options.preprocessing?.layout ?? model.metadata['axq.input.layout'] ?? '').toUpperCase() === 'NHWC'
+  const four = info.shape && info.shape.length === 4 ? info.shape : undefined
+  const [cAxis, hAxis, wAxis] = nhwc ? [3, 1, 2] : [1, 2, 3]
+  const channels = four && four[cAxis] > 0 ? four[cAxis] : 3
   const preprocessing = onnxPreprocessing(model, options.preprocessing, channels)
   const session = new OnnxSession(model, runOptions)
   session.check([input], [output])
@@ -152,8 +154,9 @@ function openOnnx(options: ModelOptions, runOptions: RunOptions): InferModel {
     input,
     output,
     preprocessing,
+    imageSize: four && four[hAxis] > 0 && four[wAxis] > 0 ? [four[hAxis], four[wAxis]] : undefined,
     async run(images, preprocessed) {
-      const x = preprocessed ? images : preprocessNchw(images, preprocessing)
+      const x = preprocessed ? images : normalizeImages(images, preprocessing)
       if (info.shape && info.shape.length === x.shape.length && info.shape.some((d, i) => d > 0 && d !== x.shape[i])) {
         throw new AxqError(`${options.graph}: input '${input}' has shape ${shapeString(info.shape.map((d) => (d < 0 ? -1 : d)))}, the data gives ${shapeString(x.shape)}`, {subject: input})
       }

@@ -7,8 +7,8 @@
 import type {GraphDef} from '../graph/types.js'
 import {makeAttr} from '../graph/attrs.js'
 import {makeTensor, type Tensor} from '../core/tensor.js'
-import {checkLabels, type Dataset} from '../data/dataset.js'
-import {openDataSource} from '../data/dataSource.js'
+import {checkLabels} from '../data/dataset.js'
+import {imageGeometry, openDataSource, type DataSource} from '../data/dataSource.js'
 import {encodeNpyFloat32} from '../data/npz.js'
 import {writeFileAtomic} from '../atomicWrite.js'
 import {APPROXIMATE_OPS, openInferModel, type Preprocessing} from './inferModel.js'
@@ -22,10 +22,15 @@ export {APPROXIMATE_OPS}
 
 export interface InferOptions {
   graph: string
-  /** A data file (.tfrecords, .bin, pickle batch) or a folder holding one. */
+  /**
+   * A data file (.tfrecords, .bin, pickle batch, .npz, .npy), a folder holding a CIFAR file, or
+   * an image folder (one sub-folder of JPEG/PNG files per class); see src/data/dataSource.ts.
+   */
   data: string
   /** `data` already opened (callers running many configurations read it once). */
-  dataset?: Dataset
+  dataset?: DataSource
+  /** Labels for an .npy of inputs (another .npy); without them there is no accuracy. */
+  labels?: string
   batchSize: number
   iterations: number
   mult: string
@@ -44,14 +49,14 @@ export interface InferOptions {
   profileNodes?: boolean
   /** float32 rsqrt of batch norm: TF 1.x's Eigen fast-math (default) or correctly rounded. */
   rsqrt?: RsqrtMode
-  /** ONNX models: pixel preprocessing (overrides the model's metadata_props). */
+  /** Pixel preprocessing (overrides the model's metadata_props); GraphDefs use only resize/crop. */
   preprocessing?: Partial<Preprocessing>
   /** Write the float32 logits [images, classes], in data order, to this .npy file. */
   saveLogits?: string
 }
 
 export interface RunResult {
-  /** correct / images. (The reference computes it in float32; printed to 5 decimals they agree.) */
+  /** correct / images (NaN without labels). (The reference computes it in float32; printed to 5 decimals they agree.) */
   accuracy: number
   correct: number
   seconds: number
@@ -86,7 +91,12 @@ export interface InferResult {
   batchSize: number
   iterations: number
   images: number
+  /** NaN (null in JSON) when the data has no labels. */
   accuracy: number
+  /** False when the data has no labels: no accuracy, see `predictions`. */
+  labelled: boolean
+  /** Without labels: the predicted class of every image, in data order. */
+  predictions?: number[]
   seconds: number
   runs: RunResult[]
   layers: LayerSetting[]
@@ -109,6 +119,8 @@ export interface InferEvents {
   onBatchDecoded?(index: number): void
   /** Called after each batch. */
   onRun?(index: number, run: RunResult): void
+  /** Image folders: images decoded so far, of `total` (progress while decoding). */
+  onDecoded?(decoded: number, total: number): void
   /** Each batch's predicted classes and labels (for per-image comparisons, src/evaluation). */
   onPredictions?(index: number, predicted: Int32Array, labels: Int32Array): void
 }
@@ -201,31 +213,43 @@ export async function runInference(options: InferOptions, events: InferEvents = 
     layer.source = multipliers.find((m) => m.name === layer.mult)?.origin
   }
 
-  const opened = options.dataset ? undefined : openDataSource(options.data)
-  const npz = opened ? opened.preprocessed : /\.npz$/i.test(options.data)
-  const dataset = options.dataset ?? opened!.dataset
   const requested = options.batchSize * options.iterations
+  const dataset =
+    options.dataset ??
+    openDataSource(options.data, {
+      labels: options.labels,
+      // The model's preprocessing (ONNX: flags over metadata_props) or, for GraphDefs, the flags.
+      images: imageGeometry(pick(model.preprocessing ?? options.preprocessing), model.imageSize),
+      onDecoded: events.onDecoded && ((n) => events.onDecoded!(n, requested)),
+    })
+  const labelled = dataset.labelled !== false
   if (requested > dataset.count) {
     events.onNotice?.(`${dataset.source} holds ${dataset.count} records; ${requested} requested, so records are reused (batches wrap around)`)
   }
+  const geometry = options.preprocessing && (options.preprocessing.resize !== undefined || options.preprocessing.crop !== undefined)
+  if (geometry && !dataset.classes) events.onNotice?.(`resize and crop apply to image folders; the images of ${dataset.source} are used as they are`)
+  if (dataset.skipped) events.onNotice?.(`${dataset.source}: ${dataset.skipped} file(s) that are not .jpg, .jpeg or .png left out`)
+  if (!labelled) events.onNotice?.(`${dataset.source} has no labels (give --labels FILE.npy): predictions only, no accuracy`)
   events.onLayers?.(layers)
 
   const runs: RunResult[] = []
   const saved: Tensor[] = []
+  const predictions: number[] = []
   let position = 0
   for (let it = 0; it < options.iterations; it++) {
     const started = process.hrtime.bigint()
-    const batch = dataset.batch(position, options.batchSize)
+    const batch = await dataset.batch(position, options.batchSize)
     position = (position + options.batchSize) % dataset.count
     events.onBatchDecoded?.(it)
-    const logits = flattenLogits(await model.run(batch.images, npz), batch.labels.length, output)
+    const logits = flattenLogits(await model.run(batch.images, dataset.preprocessed === true), batch.labels.length, output)
     if (options.saveLogits) saved.push(logits)
-    checkLabels(batch.labels, logits.shape[1], dataset.source)
+    if (labelled) checkLabels(batch.labels, logits.shape[1], dataset.source)
     const predicted = argmaxRows(logits)
-    const correct = countCorrect(predicted, batch.labels)
+    if (!labelled) predictions.push(...predicted)
+    const correct = labelled ? countCorrect(predicted, batch.labels) : 0
     events.onPredictions?.(it, predicted, batch.labels)
     const seconds = Number(process.hrtime.bigint() - started) / 1e9
-    const run = {accuracy: correct / batch.labels.length, correct, seconds, images: batch.labels.length}
+    const run = {accuracy: labelled ? correct / batch.labels.length : NaN, correct, seconds, images: batch.labels.length}
     runs.push(run)
     events.onRun?.(it, run)
   }
@@ -251,6 +275,8 @@ export async function runInference(options: InferOptions, events: InferEvents = 
     output,
     ...(options.profile ? {profile: model.profile()} : {}),
     ...(options.profile && options.profileNodes ? {nodeProfile: model.nodeProfile()} : {}),
+    labelled,
+    ...(labelled ? {} : {predictions}),
   }
 }
 
@@ -279,4 +305,9 @@ function writeLogits(file: string, batches: Tensor[]): void {
     offset += t.data.length
   }
   writeFileAtomic(file, encodeNpyFloat32([rows, classes], data))
+}
+
+/** Resize and crop of a preprocessing, if any. */
+function pick(p: Partial<Preprocessing> | undefined): {resize?: number; crop?: [number, number]} {
+  return {...(p?.resize === undefined ? {} : {resize: p.resize}), ...(p?.crop === undefined ? {} : {crop: p.crop})}
 }

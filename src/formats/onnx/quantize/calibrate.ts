@@ -12,8 +12,9 @@
  */
 import {AxqError} from '../../../errors.js'
 import {shapeString, type Tensor} from '../../../core/tensor.js'
-import {openDataSource, type DataSource} from '../../../data/dataSource.js'
-import {onnxPreprocessing, preprocessNchw, type Preprocessing} from '../../../infer/inferModel.js'
+import {imageGeometry, openDataSource, type DataSource} from '../../../data/dataSource.js'
+import {normalizeImages} from '../../../data/imagePreprocessing.js'
+import {onnxPreprocessing, type Preprocessing} from '../../../infer/inferModel.js'
 import {readOnnxModel, type OnnxModel} from '../onnxModel.js'
 import {OnnxSession} from '../onnxSession.js'
 import type {TensorRange} from './params.js'
@@ -33,8 +34,10 @@ export interface CalibrateRequest {
   /** pixel preprocessing (default: the model's metadata_props, as infer) */
   preprocessing?: Partial<Preprocessing>
   /** dataset already opened (tests) */
-  dataset?: {dataset: DataSource; preprocessed: boolean}
+  dataset?: DataSource
   onProgress?: (done: number, total: number) => void
+  /** image folders: images decoded so far, of `total` */
+  onDecoded?: (decoded: number, total: number) => void
 }
 
 export interface CalibrationResult {
@@ -91,13 +94,25 @@ export async function calibrate(request: CalibrateRequest): Promise<CalibrationR
   if (input.dtype && input.dtype !== 'float32') throw new AxqError(`${request.model}: input '${input.name}' takes ${input.dtype}; axq calibrates float32 models`, {subject: request.model})
   const names = tensorsToCalibrate(model)
   if (names.length === 0) throw new AxqError(`${request.model}: no node onnxruntime would quantize (Conv, Gemm, MatMul, Add, ...): nothing to calibrate`, {subject: request.model})
-  const {dataset, preprocessed} = request.dataset ?? openDataSource(request.data)
-  const total = request.images ?? dataset.count
+  // Layout and image size as `axq infer` reads them (flags, then metadata_props).
+  const nhwc = (request.preprocessing?.layout ?? model.metadata['axq.input.layout'] ?? '').toUpperCase() === 'NHWC'
+  const four = input.shape && input.shape.length === 4 ? input.shape : undefined
+  const [cAxis, hAxis, wAxis] = nhwc ? [3, 1, 2] : [1, 2, 3]
+  const channels = four && four[cAxis] > 0 ? four[cAxis] : 3
+  const imageSize: [number, number] | undefined = four && four[hAxis] > 0 && four[wAxis] > 0 ? [four[hAxis], four[wAxis]] : undefined
+  const preprocessing = onnxPreprocessing(model, request.preprocessing, channels)
+  let total = request.images
+  const dataset =
+    request.dataset ??
+    openDataSource(request.data, {
+      images: imageGeometry({resize: preprocessing.resize, crop: preprocessing.crop}, imageSize),
+      onDecoded: request.onDecoded && ((n) => request.onDecoded!(n, total ?? n)),
+    })
+  const preprocessed = dataset.preprocessed === true
+  total ??= dataset.count
   if (!Number.isInteger(total) || total < 1) throw new AxqError('--calibration-images must be a positive integer', {subject: '--calibration-images', exitCode: 2})
   if (total > dataset.count) throw new AxqError(`${dataset.source} holds ${dataset.count} images; --calibration-images asks for ${total}`, {subject: '--calibration-images', exitCode: 2})
   const batchSize = Math.min(total, request.batchSize ?? 32)
-  const channels = input.shape && input.shape.length === 4 && input.shape[1] > 0 ? input.shape[1] : 3
-  const preprocessing = onnxPreprocessing(model, request.preprocessing, channels)
   const session = new OnnxSession(model, {threads: request.threads})
   const fromRuns = names.filter((n) => !model.constantNodeOutputs.has(n))
   session.check([input.name], fromRuns.filter((n) => n !== input.name))
@@ -110,8 +125,8 @@ export async function calibrate(request: CalibrateRequest): Promise<CalibrationR
   request.onProgress?.(0, total)
   for (let done = 0; done < total; ) {
     const size = Math.min(batchSize, total - done)
-    const batch = dataset.batch(done, size)
-    const x = preprocessed ? batch.images : preprocessNchw(batch.images, preprocessing)
+    const batch = await dataset.batch(done, size)
+    const x = preprocessed ? batch.images : normalizeImages(batch.images, preprocessing)
     if (input.shape && (input.shape.length !== x.shape.length || input.shape.some((d, i) => d > 0 && d !== x.shape[i]))) {
       const want = shapeString(input.shape.map((d) => (d > 0 ? d : -1))).replace(/-1/g, 'N')
       throw new AxqError(`${dataset.source}: calibration images give the model input shape ${shapeString(x.shape)}; ${request.model} input '${input.name}' takes ${want}`, {subject: dataset.source})
