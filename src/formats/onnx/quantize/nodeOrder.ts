@@ -2,8 +2,8 @@
  * The node order onnxruntime's quantizer writes (ONNXModel.topological_sort): first the nodes that
  * read nothing (Constant), in graph order; then, taking the initializers and graph inputs by sorted
  * name, each node whose last missing input that name was; then, breadth-first over the sorted list,
- * each node whose last missing input the current node produces. The QOperator rewrite uses it, so
- * its files list their nodes in the order onnxruntime's do (the QDQ rewrite orders its own way).
+ * each node whose last missing input the current node produces. Both rewrites (QDQ, QOperator) use it, so
+ * their files list the nodes in the order onnxruntime's do.
  */
 import {AxqError} from '../../../errors.js'
 import type {NodeProto} from './tensorProto.js'

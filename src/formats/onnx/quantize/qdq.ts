@@ -20,6 +20,7 @@
 import {AxqError} from '../../../errors.js'
 import {quantizeBias, quantizeWeight, quantizeWithParams, type QuantParams, type QuantType, type TensorRange} from './params.js'
 import {startRewrite, type QuantizeOptions} from './rewrite.js'
+import {onnxruntimeNodeOrder} from './nodeOrder.js'
 import {attr, DataType, dimsOf, float32Tensor, floatValues, int32Tensor, int8Tensor, onnx, type ModelProto, type NodeProto, type TensorProto} from './tensorProto.js'
 
 type Model = ModelProto
@@ -34,6 +35,11 @@ const GENERIC = new Set(['Add', 'Mul', 'GlobalAveragePool', 'Concat', 'Softmax',
 interface Marked {
   kind: 'activation' | 'weight'
   axis?: number
+  /**
+   * A float initializer read where onnxruntime quantizes activations (Add, Mul, Concat, ...):
+   * quantized from its values, but with the activation type, asymmetric unless per channel.
+   */
+  asActivation?: boolean
   /** share the scale/zero point initializers of this tensor */
   shareWith?: string
 }
@@ -58,7 +64,7 @@ export function quantizeQdq(model: Model, calibrated: ReadonlyMap<string, Tensor
   const removed = new Set<Node>()
 
   const markActivation = (name: string | undefined) => {
-    if (name !== undefined && quantizable(name) && !marked.has(name)) marked.set(name, {kind: 'activation'})
+    if (name !== undefined && quantizable(name) && !marked.has(name)) marked.set(name, isFloatInitializer(name) ? {kind: 'weight', asActivation: true} : {kind: 'activation'})
   }
   const markWeight = (name: string, axis: number | undefined) => {
     if (!isFloatInitializer(name)) return
@@ -91,6 +97,14 @@ export function quantizeQdq(model: Model, calibrated: ReadonlyMap<string, Tensor
         if (biases.has(inputs[2])) throw new AxqError(`bias '${inputs[2]}' is shared by several nodes, which axq quantize does not handle yet`)
         biases.set(inputs[2], {node, input: inputs[0], weight: inputs[1], beta})
       }
+    } else if (op === 'MatMul') {
+      // onnxruntime's QDQMatMul: float initializers are weights (per channel on axis 1 when asked
+      // and the weight has one), other inputs and the output activations.
+      for (const name of inputs) {
+        if (!initializers.has(name)) markActivation(name)
+        else markWeight(name, options.perChannel && dimsOf(initializers.get(name)!).length >= 2 ? 1 : undefined)
+      }
+      markActivation(output)
     } else if (REMOVABLE.has(op)) {
       const input = inputs[0]
       if (!marked.has(input) && !biases.has(input)) continue
@@ -137,10 +151,11 @@ export function quantizeQdq(model: Model, calibrated: ReadonlyMap<string, Tensor
   for (const [name, m] of marked) {
     if (m.kind !== 'weight') continue
     const init = initializers.get(name)!
-    const type = options.weightType
+    const type = m.asActivation ? options.activationType : options.weightType
     // int8 weights are symmetric; so is every per-channel weight in QDQ (onnxruntime: QLinear* kernels
-    // need one zero point for all channels)
-    const w = quantizeWeight(floatValues(init), dimsOf(init), type, {symmetric: type === 'int8' || m.axis !== undefined, reduceRange: options.reduceRange, axis: m.axis})
+    // need one zero point for all channels); constants read as activations are asymmetric
+    const symmetric = m.axis !== undefined || (!m.asActivation && type === 'int8')
+    const w = quantizeWeight(floatValues(init), dimsOf(init), type, {symmetric, reduceRange: options.reduceRange, axis: m.axis})
     adjustWeightScaleForBias(name, w.scales, w.zeroPoints, m.axis !== undefined)
     weightScales.set(name, w.scales)
     const q = quantizeWithParams(floatValues(init), dimsOf(init), type, w.scales, w.zeroPoints, m.axis)
@@ -204,7 +219,9 @@ export function quantizeQdq(model: Model, calibrated: ReadonlyMap<string, Tensor
     newNodes.push(node('DequantizeLinear', `${name}_DequantizeLinear`, [`${name}_quantized`, `${name}_quantized_scale`, `${name}_quantized_zero_point`], [name], perChannel ? 0 : undefined))
   }
 
-  graph.node = topologicalOrder([...newNodes, ...working], new Set([...graphInputs, ...initializers.keys(), ...newInits.map((i) => i.name!)]))
+  // onnxruntime sorts the nodes when it saves the model (ONNXModel.topological_sort)
+  const sources = [...graphInputs, ...[...initializers.keys()].filter((name) => !dropInits.has(name)), ...newInits.map((i) => i.name!)]
+  graph.node = onnxruntimeNodeOrder([...newNodes, ...working], sources)
   const used = new Set(graph.node.flatMap((n) => n.input ?? []))
   graph.initializer = [...(graph.initializer ?? []).filter((i) => !dropInits.has(i.name!) && (used.has(i.name!) || graphOutputs.has(i.name!))), ...newInits]
   const produced = new Set(graph.node.flatMap((n) => n.output ?? []))
@@ -247,26 +264,4 @@ export function quantizeQdq(model: Model, calibrated: ReadonlyMap<string, Tensor
       for (let i = 0; i < scales.length; i++) adjust(i, Math.abs(bias[i]))
     }
   }
-}
-
-/** Nodes in an order where every input is produced before use (stable for an already sorted list). */
-function topologicalOrder(nodes: Node[], available: Set<string>): Node[] {
-  const done = new Set(available)
-  done.add('')
-  const order: Node[] = []
-  let pending = nodes
-  while (pending.length > 0) {
-    const next: Node[] = []
-    for (const n of pending) {
-      if ((n.input ?? []).every((i) => done.has(i))) {
-        order.push(n)
-        for (const o of n.output ?? []) done.add(o)
-      } else {
-        next.push(n)
-      }
-    }
-    if (next.length === pending.length) throw new AxqError(`the graph has a cycle or a missing input at node '${next[0].name}'`, {exitCode: 70})
-    pending = next
-  }
-  return order
 }
