@@ -5,5 +5,5 @@
  */
 export {Figure, textWidth, FONT_FAMILY, type Shape, type Anchor, type Baseline, type RgbaImage} from './figure.js'
 export {lineChart, drawAxes, drawColorBar, linearScale, logScale, niceTicks, logTicks, formatTick, type Series, type LineChartOptions, type Scale} from './chart.js'
-export {divergingBlueRed, sequentialViridis, ramp, parseColor, toHex, SERIES_COLORS, type Rgb} from './color.js'
+export {divergingBlueRed, sequentialViridis, ramp, toHex, SERIES_COLORS, type Rgb} from './color.js'
 export {saveFigure, figureFormat} from './saveFigure.js'
