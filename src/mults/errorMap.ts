@@ -83,7 +83,7 @@ export function errorMapFigure(panels: ErrorPanel[], options: ErrorMapOptions = 
       yScale: ((v: number) => codesY(v + 0.5)) as never,
       xTicks: ticks, yTicks: ticks,
       xLabel: lo < 0 ? 'weight w (signed)' : 'weight code w', yLabel: lo < 0 ? 'activation a (signed)' : 'activation code a',
-      tickFormat: (v) => String(v === 255 ? lo + 255 : lo + v),
+      tickFormat: (v) => formatTick(v === 255 ? lo + 255 : lo + v),
     })
   })
   const barX = left + panels.length * P + (panels.length - 1) * gap + barGap
