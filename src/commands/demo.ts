@@ -49,7 +49,7 @@ Accuracies are the same on every run and for any --threads; only images/s vary. 
       threads: flags.threads,
       onProgress: tty ? (message) => process.stderr.write(`  ${message}\n`) : undefined,
     })
-    if (flags.plot) saveAccuracyPlot(result, flags.plot)
+    if (flags.plot) await saveAccuracyPlot(result, flags.plot)
     if (flags.json) {
       this.printJson(result)
     } else {

@@ -97,7 +97,7 @@ An accelerator has TILES computing tiles, each built with one multiplier; every 
       await queue?.close()
     }
     if (tty) process.stderr.write('\r\x1b[K')
-    if (flags.plot) saveFigure(searchFigure(result, `${path.basename(args.graph)}: ${flags.tiles}-tile layer-wise approximation`), flags.plot)
+    if (flags.plot) await saveFigure(searchFigure(result, `${path.basename(args.graph)}: ${flags.tiles}-tile layer-wise approximation`), flags.plot)
     if (flags.json) {
       this.printJson(result)
       return

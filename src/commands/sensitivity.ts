@@ -45,7 +45,7 @@ Evaluates every (layer, multiplier) pair of the chosen multipliers (default: eve
       },
     )
     if (tty) process.stderr.write('\r\x1b[K')
-    if (flags.plot) saveFigure(sensitivityFigure(result, `${path.basename(args.graph)}: one approximate layer at a time`), flags.plot)
+    if (flags.plot) await saveFigure(sensitivityFigure(result, `${path.basename(args.graph)}: one approximate layer at a time`), flags.plot)
     if (flags.json) this.printJson(result)
     else this.log(sensitivityTable(result))
   }

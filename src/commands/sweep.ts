@@ -84,7 +84,7 @@ SPEC is a YAML or JSON file (README, "Sweeps and clusters"): graph, data, batchS
     if (flags.plot) {
       const known = result.lines.filter((l) => l.relativePower !== undefined).length
       if (known < result.lines.length) notice(`${result.lines.length - known} results have no known power and are not drawn`)
-      saveFigure(summaryFigure(result.lines, `axq sweep ${path.basename(args.spec)}: accuracy vs relative power`), flags.plot)
+      await saveFigure(summaryFigure(result.lines, `axq sweep ${path.basename(args.spec)}: accuracy vs relative power`), flags.plot)
     }
     if (flags.json) {
       this.printJson({out: flags.out, grid: result.grid, jobs: result.jobs.length, skipped: result.skipped, ran: result.ran, results: result.lines})

@@ -57,6 +57,6 @@ export function pointLabels(rows: DemoRow[], xDomain: [number, number], yDomain:
 }
 
 /** Write the figure as .png or .svg, by the file's extension (atomically). */
-export function saveAccuracyPlot(result: DemoResult, file: string): void {
-  saveFigure(accuracyFigure(result), file)
+export async function saveAccuracyPlot(result: DemoResult, file: string): Promise<void> {
+  await saveFigure(accuracyFigure(result), file)
 }

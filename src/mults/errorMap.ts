@@ -6,8 +6,7 @@
  */
 import {drawAxes, drawColorBar, formatTick, linearScale} from '../plot/chart.js'
 import {divergingBlueRed} from '../plot/color.js'
-import {Figure} from '../plot/figure.js'
-import {Raster} from '../plot/raster.js'
+import {Figure, type RgbaImage} from '../plot/figure.js'
 import {computeMetrics} from './metrics.js'
 import {isSignedTable, operandOf, tableIndex, type AnyProductTable} from './table.js'
 
@@ -46,13 +45,13 @@ export function errorFraction(e: number, max: number, scale: ErrorScale): number
 }
 
 /** The 256×256 error image: pixel (w − lo, 255 − (a − lo)), lo = 0, or −128 for signed tables. */
-export function errorImage(table: AnyProductTable, max: number, scale: ErrorScale): Raster {
-  const img = new Raster(256, 256)
+export function errorImage(table: AnyProductTable, max: number, scale: ErrorScale): RgbaImage {
+  const data = new Uint8ClampedArray(256 * 256 * 4)
   const lo = isSignedTable(table) ? -128 : 0
   for (let y = 0; y < 256; y++) {
-    for (let x = 0; x < 256; x++) img.set(x, 255 - y, divergingBlueRed(errorFraction(tableErrorAt(table, tableIndex(lo + y, lo + x)), max, scale)))
+    for (let x = 0; x < 256; x++) data.set([...divergingBlueRed(errorFraction(tableErrorAt(table, tableIndex(lo + y, lo + x)), max, scale)), 255], ((255 - y) * 256 + x) * 4)
   }
-  return img
+  return {width: 256, height: 256, data}
 }
 
 export function errorMapFigure(panels: ErrorPanel[], options: ErrorMapOptions = {}): Figure {
@@ -67,12 +66,12 @@ export function errorMapFigure(panels: ErrorPanel[], options: ErrorMapOptions = 
   const height = top + P + 80
   const fig = new Figure(width, height)
   const max = maxAbsError(panels.map((p) => p.table))
-  if (options.title) fig.text(width / 2, 14, options.title, {size: 24, anchor: 'middle', baseline: 'top', bold: true})
+  if (options.title) fig.text(width / 2, 14, options.title, {size: 20, anchor: 'middle', baseline: 'top', bold: true})
   panels.forEach((panel, i) => {
     const x = left + i * (P + gap)
     const m = computeMetrics(panel.table)
-    fig.text(x + P / 2, top - 36, panel.title, {size: 16, anchor: 'middle', baseline: 'bottom', bold: true})
-    fig.text(x + P / 2, top - 12, `MAE ${formatTick(Number(m.mae.toPrecision(4)))}  WCE ${m.wce}  bias ${formatTick(Number(m.meanError.toPrecision(4)))}`, {size: 16, anchor: 'middle', baseline: 'bottom', color: '#444444'})
+    fig.text(x + P / 2, top - 36, panel.title, {size: 15, anchor: 'middle', baseline: 'bottom', bold: true})
+    fig.text(x + P / 2, top - 12, `MAE ${formatTick(Number(m.mae.toPrecision(4)))}  WCE ${m.wce}  bias ${formatTick(Number(m.meanError.toPrecision(4)))}`, {size: 14, anchor: 'middle', baseline: 'bottom', color: '#444444'})
     fig.image(x, top, P, P, errorImage(panel.table, max, scale))
     const codes = linearScale([0, 256], [x, x + P])
     const codesY = linearScale([0, 256], [top + P, top])
@@ -84,7 +83,7 @@ export function errorMapFigure(panels: ErrorPanel[], options: ErrorMapOptions = 
       yScale: ((v: number) => codesY(v + 0.5)) as never,
       xTicks: ticks, yTicks: ticks,
       xLabel: lo < 0 ? 'weight w (signed)' : 'weight code w', yLabel: lo < 0 ? 'activation a (signed)' : 'activation code a',
-      tickFormat: (v) => String(v === 255 ? lo + 255 : lo + v),
+      tickFormat: (v) => formatTick(v === 255 ? lo + 255 : lo + v),
     })
   })
   const barX = left + panels.length * P + (panels.length - 1) * gap + barGap

@@ -7,11 +7,10 @@
  *     series: [{label: 'no tuning', points: [[0.01, 0.83], [0.5, 0.79]], pointLabels: ['1JFF', 'L40']},
  *              {label: 'tuned', points: [[0.01, 0.83], [0.5, 0.82]], dash: [6, 4]}],
  *   })
- *   saveFigure(fig, 'accuracy.png')   // or .svg
+ *   await saveFigure(fig, 'accuracy.png')   // or .svg
  */
-import {SERIES_COLORS, toHex, type Rgb} from './color.js'
-import {Figure} from './figure.js'
-import {Raster} from './raster.js'
+import {SERIES_COLORS, type Rgb} from './color.js'
+import {Figure, textWidth} from './figure.js'
 
 export interface Scale {
   (value: number): number
@@ -94,7 +93,7 @@ export interface AxesOptions {
 
 /** Frame, ticks with labels, optional grid, and axis titles around the plot box (x, y, w, h). */
 export function drawAxes(fig: Figure, o: AxesOptions): void {
-  const size = o.fontSize ?? 16
+  const size = o.fontSize ?? 13
   const fmt = o.tickFormat ?? formatTick
   const xTicks = o.xTicks ?? (o.xScale.log ? logTicks(...o.xScale.domain) : niceTicks(...o.xScale.domain))
   const yTicks = o.yTicks ?? (o.yScale.log ? logTicks(...o.yScale.domain) : niceTicks(...o.yScale.domain))
@@ -111,10 +110,10 @@ export function drawAxes(fig: Figure, o: AxesOptions): void {
     fig.text(o.x - 8, py, fmt(t), {size, anchor: 'end', baseline: 'middle', color: '#333333'})
   }
   fig.rect(o.x, o.y, o.w, o.h, {stroke: '#333333'})
-  if (o.xLabel) fig.text(o.x + o.w / 2, o.y + o.h + 8 + size + 10, o.xLabel, {size, anchor: 'middle', baseline: 'top'})
+  if (o.xLabel) fig.text(o.x + o.w / 2, o.y + o.h + 8 + size + 10, o.xLabel, {size: size + 1, anchor: 'middle', baseline: 'top'})
   if (o.yLabel) {
-    const widest = Math.max(0, ...yTicks.map((t) => Raster.textWidth(fmt(t), Math.max(1, Math.round(size / 8)))))
-    fig.text(o.x - 8 - widest - 12, o.y + o.h / 2, o.yLabel, {size, anchor: 'middle', baseline: 'bottom', rotate: -90})
+    const widest = Math.max(0, ...yTicks.map((t) => textWidth(fmt(t), size)))
+    fig.text(o.x - 8 - widest - 10, o.y + o.h / 2, o.yLabel, {size: size + 1, anchor: 'middle', baseline: 'bottom', rotate: -90})
   }
 }
 
@@ -136,14 +135,14 @@ export interface ColorBarOptions {
 
 /** A vertical colour bar (low values at the bottom) with ticks on its right. */
 export function drawColorBar(fig: Figure, o: ColorBarOptions): void {
-  const size = o.fontSize ?? 16
+  const size = o.fontSize ?? 13
   const steps = Math.max(2, Math.round(o.h))
   const span = o.domain[1] - o.domain[0] || 1
   const toFraction = o.toFraction ?? ((v: number) => (v - o.domain[0]) / span)
   const fromFraction = o.fromFraction ?? ((f: number) => o.domain[0] + f * span)
-  const img = new Raster(1, steps)
-  for (let i = 0; i < steps; i++) img.set(0, i, o.color(fromFraction(1 - i / (steps - 1))))
-  fig.image(o.x, o.y, o.w, o.h, img)
+  const data = new Uint8ClampedArray(steps * 4)
+  for (let i = 0; i < steps; i++) data.set([...o.color(fromFraction(1 - i / (steps - 1))), 255], i * 4)
+  fig.image(o.x, o.y, o.w, o.h, {width: 1, height: steps, data})
   fig.rect(o.x, o.y, o.w, o.h, {stroke: '#333333'})
   const scale = (v: number) => o.y + o.h - toFraction(v) * o.h
   for (const t of o.ticks ?? niceTicks(o.domain[0], o.domain[1], 6)) {
@@ -192,6 +191,9 @@ function paddedDomain(values: number[], log: boolean): [number, number] {
   return [lo - pad, hi + pad]
 }
 
+const POINT_LABEL_SIZE = 11
+const LEGEND_SIZE = 14
+
 export function lineChart(o: LineChartOptions): Figure {
   const width = o.width ?? 800
   const height = o.height ?? 560
@@ -203,7 +205,7 @@ export function lineChart(o: LineChartOptions): Figure {
   const yDomain = o.yDomain ?? paddedDomain(ys, Boolean(o.yLog))
   const xScale = (o.xLog ? logScale : linearScale)(xDomain, [box.x, box.x + box.w])
   const yScale = (o.yLog ? logScale : linearScale)(yDomain, [box.y + box.h, box.y])
-  if (o.title) fig.text(width / 2, 20, o.title, {size: 16, anchor: 'middle', baseline: 'top', bold: true})
+  if (o.title) fig.text(width / 2, 20, o.title, {size: 17, anchor: 'middle', baseline: 'top', bold: true})
   drawAxes(fig, {...box, xScale, yScale, xLabel: o.xLabel, yLabel: o.yLabel, grid: true})
   o.series.forEach((s, i) => {
     const color = s.color ?? SERIES_COLORS[i % SERIES_COLORS.length]
@@ -213,14 +215,14 @@ export function lineChart(o: LineChartOptions): Figure {
     s.pointLabels?.forEach((label, k) => {
       if (!pts[k] || !label) return
       // Right of the point, unless the label would run past the plot area: then left of it.
-      const fits = pts[k][0] + 6 + Raster.textWidth(label, 1) <= box.x + box.w
-      fig.text(fits ? pts[k][0] + 6 : pts[k][0] - 6, pts[k][1] - 4, label, {size: 8, color: '#333333', baseline: 'bottom', anchor: fits ? 'start' : 'end'})
+      const fits = pts[k][0] + 6 + textWidth(label, POINT_LABEL_SIZE) <= box.x + box.w
+      fig.text(fits ? pts[k][0] + 6 : pts[k][0] - 6, pts[k][1] - 4, label, {size: POINT_LABEL_SIZE, color: '#333333', baseline: 'bottom', anchor: fits ? 'start' : 'end'})
     })
   })
   if (o.legend !== 'none' && o.series.length > 0) {
     const where = o.legend ?? 'bottom-left'
     const rowH = 22
-    const lw = 44 + Math.max(...o.series.map((s) => Raster.textWidth(s.label, 2)))
+    const lw = 44 + Math.max(...o.series.map((s) => textWidth(s.label, LEGEND_SIZE)))
     const lh = o.series.length * rowH + 8
     const lx = where.endsWith('left') ? box.x + 10 : box.x + box.w - lw - 10
     const ly = where.startsWith('top') ? box.y + 10 : box.y + box.h - lh - 10
@@ -230,10 +232,8 @@ export function lineChart(o: LineChartOptions): Figure {
       const cy = ly + 4 + rowH * i + rowH / 2
       fig.line(lx + 6, cy, lx + 30, cy, color, 2, s.dash)
       if (s.markers !== false) fig.circle(lx + 18, cy, 4, color)
-      fig.text(lx + 36, cy, s.label, {size: 16, baseline: 'middle'})
+      fig.text(lx + 36, cy, s.label, {size: LEGEND_SIZE, baseline: 'middle'})
     })
   }
   return fig
 }
-
-export {toHex}

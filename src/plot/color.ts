@@ -1,12 +1,6 @@
 /** Colours as [r, g, b] (0..255) and the colour scales plots use. */
 export type Rgb = readonly [number, number, number]
 
-export function parseColor(css: string): Rgb {
-  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(css)
-  if (!m) throw new RangeError(`colour must be #rrggbb, got '${css}'`)
-  return [parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16)]
-}
-
 export function toHex(c: Rgb): string {
   return '#' + c.map((v) => Math.round(v).toString(16).padStart(2, '0')).join('')
 }

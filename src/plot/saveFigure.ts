@@ -11,6 +11,6 @@ export function figureFormat(file: string): 'png' | 'svg' {
   throw new AxqError(`${file}: a figure is written as .png or .svg, not '${ext || '(no extension)'}'`, {subject: file})
 }
 
-export function saveFigure(figure: Figure, file: string): void {
-  writeFileAtomic(file, figureFormat(file) === 'png' ? figure.toPng() : figure.toSvg())
+export async function saveFigure(figure: Figure, file: string): Promise<void> {
+  writeFileAtomic(file, figureFormat(file) === 'png' ? await figure.toPng() : await figure.toSvg())
 }

@@ -1,9 +1,11 @@
 /**
  * End to end through `infer`: the same CIFAR-10 test images as a .bin batch, as a folder of PNGs
- * (one sub-folder per class, written here by axq's own PNG encoder, not by the decoder under
- * test) and as a preprocessed .npy give the same logits, image by image, and the same accuracy;
+ * (one sub-folder per class, encoded here from the .bin's bytes by sharp: PNG is lossless, and the
+ * expected values come from the .bin, not from a decode) and as a preprocessed .npy give the same
+ * logits, image by image, and the same accuracy;
  * an .npy without labels gives predictions and no accuracy.
  */
+import sharp from 'sharp'
 import t from 'tap'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -12,7 +14,6 @@ import {runInference, type InferOptions} from '../../src/infer/inference.js'
 import {preprocessNchw, onnxPreprocessing} from '../../src/infer/inferModel.js'
 import {readOnnxModel} from '../../src/formats/onnx/onnxModel.js'
 import {decodeNpyTensor, encodeNpyFloat32} from '../../src/data/npz.js'
-import {encodePng} from '../../src/plot/png.js'
 import {makeTensor} from '../../src/core/tensor.js'
 import {hasShared, repoRoot, shared} from '../helpers/paths.js'
 import {axq} from '../commands/cliRunner.js'
@@ -50,7 +51,7 @@ t.test('resnet20.onnx: PNG image folder, .bin and .npy give the same logits', {s
       rgba[p * 4 + 3] = 255
     }
     fs.mkdirSync(path.join(folder, CLASSES[labels[i]]), {recursive: true})
-    fs.writeFileSync(path.join(folder, CLASSES[labels[i]], `${String(i).padStart(4, '0')}.png`), encodePng({width: 32, height: 32, data: rgba}))
+    await sharp(rgba, {raw: {width: 32, height: 32, channels: 4}}).png().toFile(path.join(folder, CLASSES[labels[i]], `${String(i).padStart(4, '0')}.png`))
   }
   // The folder's order: by class, then by file name (= record index).
   const order = Array.from({length: N}, (_, i) => i).sort((a, b) => labels[a] - labels[b] || a - b)

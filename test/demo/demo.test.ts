@@ -66,7 +66,7 @@ t.test('runDemo: table rows, determinism across threads, files only in the work 
   t.match(table[0], /^multiplier\s+MAE%\s+tuned\s+accuracy\s+images\/s$/)
   t.match(table[2], /^float\s+-\s+-\s+\d\.\d{3}\s+\d+$/)
   t.match(table[5], /^trunc8u_k8\s+0\.6840\s+yes\s+\d\.\d{3}\s+\d+$/)
-  const svg = accuracyFigure(a).toSvg()
+  const svg = await accuracyFigure(a).toSvg()
   t.match(svg, /^<svg /)
   t.match(svg, /trunc8u_k8/)
 })

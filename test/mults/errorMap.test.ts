@@ -3,11 +3,11 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {promisify} from 'node:util'
+import sharp from 'sharp'
 import t from 'tap'
 import {builtinMember, tabulate} from '../../axmult/index.js'
 import {errorFraction, errorImage, errorMapFigure, maxAbsError} from '../../src/mults/errorMap.js'
 import {exactSignedTable, exactTable} from '../../src/mults/table.js'
-import {decodePng} from '../../src/plot/png.js'
 import {cliPath} from '../helpers/paths.js'
 
 const mitchell = tabulate('mitchell8u', builtinMember('mitchell8u')!.product)
@@ -45,10 +45,40 @@ t.test('error map figure, one or two panels', async (t) => {
   const one = errorMapFigure([{title: 'mitchell8u', table: mitchell}])
   const two = errorMapFigure([{title: 'a', table: mitchell}, {title: 'b', table: exactTable()}], {title: 'T'})
   t.ok(two.width > one.width + 512)
-  const svg = two.toSvg()
+  const svg = await two.toSvg()
   t.match(svg, />weight code w</)
   t.match(svg, />activation code a</)
   t.equal((svg.match(/<image /g) ?? []).length, 3, 'two maps and the colour bar')
+})
+
+t.test('the PNG holds the error image pixel for pixel: each code a 2×2 block of its exact colour', async (t) => {
+  const table = exactTable()
+  table[3 * 256 + 5] += 10 // a = 3, w = 5: +10 (the maximum): dark red
+  table[3 * 256 + 6] -= 10 // its right neighbour −10: dark blue
+  table[200 * 256 + 100] += 5 // +5 = half the maximum: fraction 0.75, halfway between RdBu stops 7 and 8
+  const fig = errorMapFigure([{title: 'x', table}])
+  const box = fig.shapes.find((s) => s.kind === 'image')!
+  if (box.kind !== 'image') throw new Error('no image')
+  t.same([box.w, box.h], [512, 512])
+  const {data, info} = await sharp(await fig.toPng()).ensureAlpha().raw().toBuffer({resolveWithObject: true})
+  t.same([info.width, info.height], [fig.width, fig.height])
+  const at = (x: number, y: number) => Array.from(data.subarray((y * info.width + x) * 4, (y * info.width + x) * 4 + 3))
+  const block = (a: number, w: number) => [0, 1].flatMap((dy) => [0, 1].map((dx) => at(box.x + 2 * w + dx, box.y + 2 * (255 - a) + dy)))
+  t.same(block(3, 5), Array(4).fill([103, 0, 31]), 'a = 3, w = 5: dark red, all four pixels')
+  t.same(block(3, 6), Array(4).fill([5, 48, 97]), 'the next code: dark blue, no blending at the boundary')
+  t.same(block(200, 100), Array(4).fill([229, 131, 104]), '+5: halfway from [244,165,130] to [214,96,77]')
+  t.same(block(128, 128), Array(4).fill([247, 247, 247]), 'exact: white')
+  // Every pixel inside the frame (which covers the outermost row and column) is its code's colour.
+  const img = errorImage(table, 10, 'linear')
+  let wrong = 0
+  for (let y = 1; y < 511; y++) {
+    for (let x = 1; x < 511; x++) {
+      const i = ((y >> 1) * 256 + (x >> 1)) * 4
+      const p = (box.y + y) * info.width + box.x + x
+      if (data[p * 4] !== img.data[i] || data[p * 4 + 1] !== img.data[i + 1] || data[p * 4 + 2] !== img.data[i + 2]) wrong++
+    }
+  }
+  t.equal(wrong, 0, 'no pixel differs from the 256×256 image scaled ×2 by nearest neighbour')
 })
 
 t.test('axq mults plot writes a PNG and rejects other formats', async (t) => {
@@ -57,8 +87,8 @@ t.test('axq mults plot writes a PNG and rejects other formats', async (t) => {
   const out = path.join(dir, 'm.png')
   const run = promisify(execFile)
   await run(process.execPath, [cliPath, 'mults', 'plot', 'trunc8u_k6', '--tune', '--out', out], {env: {...process.env, AXQ_HOME: dir}})
-  const png = decodePng(fs.readFileSync(out))
-  t.ok(png.width > 1100 && png.height > 600)
+  const png = await sharp(out).metadata()
+  t.same([png.format, png.width, png.height], ['png', 1458, 702], 'two 512-pixel panels and the colour bar, one pixel per figure unit')
   const bad = await run(process.execPath, [cliPath, 'mults', 'plot', 'trunc8u_k6', '--out', path.join(dir, 'm.jpg')], {env: {...process.env, AXQ_HOME: dir}}).catch((e) => e)
   t.equal(bad.code, 1)
   t.match(bad.stderr, /m\.jpg: a figure is written as \.png or \.svg, not '\.jpg'/)

@@ -39,7 +39,7 @@ Blue: the product is too small, white: exact, red: too large; weight code along 
       const moved = map.reduce((n, v, w) => n + (v !== w ? 1 : 0), 0)
       panels.push({title: `${m.name} tuned (${moved} codes remapped)`, table: applyMapping(m.table, map)})
     }
-    saveFigure(errorMapFigure(panels, {title: `Error T[a][w] − a·w of ${m.name}`, scale: flags.scale}), flags.out)
+    await saveFigure(errorMapFigure(panels, {title: `Error T[a][w] − a·w of ${m.name}`, scale: flags.scale}), flags.out)
     this.log(flags.out)
   }
 }
