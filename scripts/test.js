@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The test command (README, CI): type-check and compile, run the tap suite on the compiled tests,
+// The test command (README, CI): type-check and compile, write the oclif manifest, run the tap suite on the compiled tests,
 // then print one closing line `N passed, N failed` (assertions, as tap counts them).
 // Extra arguments are passed to tap, e.g. `npm test -- dist/test/graph`.
 import {spawnSync, spawn} from 'node:child_process'
@@ -16,6 +16,12 @@ const tsc = spawnSync(bin('tsc'), ['-p', 'tsconfig.json'], {cwd: root, stdio: 'i
 if (tsc.status !== 0) {
   console.log('0 passed, 1 failed')
   process.exit(tsc.status ?? 1)
+}
+// The command manifest (oclif.manifest.json) lets the CLI start without importing every command.
+const manifest = spawnSync(bin('oclif'), ['manifest'], {cwd: root, stdio: ['ignore', 'ignore', 'inherit']})
+if (manifest.status !== 0) {
+  console.log('0 passed, 1 failed')
+  process.exit(manifest.status ?? 1)
 }
 
 const args = process.argv.slice(2)
