@@ -37,9 +37,38 @@ struct QConvArgs {
   const uint8_t* x;
   const uint8_t* w;
   const int32_t* table;  // 65536 entries, or null for the exact product
-  int32_t* out;          // [N, M, Ho, Wo]
+  int32_t* out;          // [N, M, Ho, Wo], or null when `codes` is given
+  // Requantized output (fused: the accumulators of one plane never leave the cache):
+  uint8_t* codes;        // [N, M, Ho, Wo] output codes as bytes, or null
+  const int32_t* bias;   // [M] or null
+  const float* scales;   // [M]
+  int32_t zp, lo, hi;
   int threads;
 };
+
+// One requantized code (MlasRequantizeOutput's arithmetic; see Requantize below). Round half to
+// even: adding and removing 1.5·2^23 leaves the float rounded to an integer in the default
+// rounding mode (|v| ≤ 510 here), as nearbyint does but without a library call.
+inline uint8_t RequantizedCode(int32_t a, uint32_t bias, float scale, int32_t zp, float flo, float fhi) {
+  constexpr float kRound = 12582912.0f;
+  float v = static_cast<float>(static_cast<int32_t>(static_cast<uint32_t>(a) + bias)) * scale;
+  v = v < flo ? flo : v;
+  v = v > fhi ? fhi : v;
+  return static_cast<uint8_t>(static_cast<int32_t>((v + kRound) - kRound) + zp);
+}
+
+// n accumulators of one channel (one bias and scale). Every parameter is a local value: byte
+// stores may alias anything, and values read through pointers would keep the compiler from
+// vectorising.
+void RequantizeRun(const int32_t* __restrict acc, int64_t n, uint32_t bias, float scale, int32_t zp, float flo, float fhi, uint8_t* __restrict out) {
+  for (int64_t p = 0; p < n; p++) out[p] = RequantizedCode(acc[p], bias, scale, zp, flo, fhi);
+}
+
+// The M channels of one pixel (channel-contiguous accumulators), each with its own bias and scale.
+void RequantizeAcross(const int32_t* __restrict acc, int64_t M, const uint32_t* __restrict bias, const float* __restrict scales, int32_t zp, float flo,
+                      float fhi, uint8_t* __restrict out) {
+  for (int64_t m = 0; m < M; m++) out[m] = RequantizedCode(acc[m], bias[m], scales[m], zp, flo, fhi);
+}
 
 inline int32_t Operand(uint8_t b, bool isSigned) { return isSigned ? static_cast<int32_t>(static_cast<int8_t>(b)) : b; }
 
@@ -90,13 +119,16 @@ void QConvChannel(const QConvArgs& a, int64_t m) {
   const int64_t colsIn = std::max<int64_t>(0, std::min(a.W, Wp - a.padLeft));
   const int32_t* rowData = rows.data();
   const int64_t* offsets = tapOffset.data();
+  std::vector<int32_t> accPlane(a.codes ? plane : 0);
+  const float flo = static_cast<float>(a.lo - a.zp), fhi = static_cast<float>(a.hi - a.zp);
+  const uint32_t biasM = a.bias ? static_cast<uint32_t>(a.bias[m]) : 0u;
   for (int64_t n = 0; n < a.N; n++) {
     std::memset(padded.data(), padCode, padded.size());
     for (int64_t c = 0; c < cg; c++) {
       const uint8_t* xin = a.x + (n * a.C + c0 + c) * a.H * a.W;
       for (int64_t h = 0; h < rowsIn; h++) std::memcpy(padded.data() + (c * Hp + h + a.padTop) * Wp + a.padLeft, xin + h * a.W, colsIn);
     }
-    int32_t* acc = a.out + (n * a.M + m) * plane;
+    int32_t* acc = a.codes ? accPlane.data() : a.out + (n * a.M + m) * plane;
     // Sums wrap in int32, so their order does not change them.
     for (int64_t oh = 0; oh < a.Ho; oh++) {
       const uint8_t* base = padded.data() + oh * a.strideH * Wp;
@@ -106,6 +138,7 @@ void QConvChannel(const QConvArgs& a, int64_t m) {
       else
         SumTaps<0>(base, a.strideW, a.Wo, rowData, offsets, accRow, taps);
     }
+    if (a.codes) RequantizeRun(acc, plane, biasM, a.scales[m], a.zp, flo, fhi, a.codes + (n * a.M + m) * plane);
   }
 }
 
@@ -154,12 +187,13 @@ Napi::Value OnnxQConvJs(const Napi::CallbackInfo& info) {
   a.threads = static_cast<int>(Int(o, "threads"));
   auto x = o.Get("x"), w = o.Get("w"), t = o.Get("table"), out = o.Get("out");
   auto isType = [](const Napi::Value& v, napi_typedarray_type type) { return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == type; };
-  if (!isType(x, napi_uint8_array) || !isType(w, napi_uint8_array) || !isType(out, napi_int32_array) || !(t.IsNull() || isType(t, napi_int32_array))) {
-    throw Napi::TypeError::New(env, "onnxQConv: x and w must be Uint8Arrays, out an Int32Array, table an Int32Array or null");
+  const bool fused = isType(out, napi_uint8_array);
+  if (!isType(x, napi_uint8_array) || !isType(w, napi_uint8_array) || !(fused || isType(out, napi_int32_array)) || !(t.IsNull() || isType(t, napi_int32_array))) {
+    throw Napi::TypeError::New(env, "onnxQConv: x and w must be Uint8Arrays, out an Int32Array or Uint8Array, table an Int32Array or null");
   }
   auto xa = x.As<Napi::Uint8Array>();
   auto wa = w.As<Napi::Uint8Array>();
-  auto oa = out.As<Napi::Int32Array>();
+  auto oa = out.As<Napi::TypedArray>();
   const bool dimsOk = a.N > 0 && a.C > 0 && a.H > 0 && a.W > 0 && a.M > 0 && a.KH > 0 && a.KW > 0 && a.Ho > 0 && a.Wo > 0 && a.group > 0 &&
                       a.C % a.group == 0 && a.M % a.group == 0 && a.strideH > 0 && a.strideW > 0 && a.dilationH > 0 && a.dilationW > 0 && a.threads > 0;
   if (!dimsOk || static_cast<int64_t>(xa.ElementLength()) != a.N * a.C * a.H * a.W ||
@@ -168,7 +202,26 @@ Napi::Value OnnxQConvJs(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(env, "onnxQConv: sizes do not match");
   }
   std::vector<Napi::TypedArray> keep{xa, wa, oa};
-  a.x = xa.Data(), a.w = wa.Data(), a.out = oa.Data();
+  a.x = xa.Data(), a.w = wa.Data();
+  if (fused) {
+    // Requantized output: scales [M] (Float32Array), bias [M] (Int32Array or null), zp, lo, hi.
+    a.codes = out.As<Napi::Uint8Array>().Data();
+    auto sc = o.Get("scales"), bi = o.Get("bias");
+    if (!isType(sc, napi_float32_array) || sc.As<Napi::Float32Array>().ElementLength() != static_cast<size_t>(a.M) ||
+        !(bi.IsNull() || bi.IsUndefined() || (isType(bi, napi_int32_array) && bi.As<Napi::Int32Array>().ElementLength() == static_cast<size_t>(a.M)))) {
+      throw Napi::TypeError::New(env, "onnxQConv: a Uint8Array out needs scales (Float32Array [M]) and bias (Int32Array [M] or null)");
+    }
+    a.scales = sc.As<Napi::Float32Array>().Data();
+    keep.push_back(sc.As<Napi::TypedArray>());
+    if (!bi.IsNull() && !bi.IsUndefined()) {
+      a.bias = bi.As<Napi::Int32Array>().Data();
+      keep.push_back(bi.As<Napi::TypedArray>());
+    }
+    a.zp = static_cast<int32_t>(Int(o, "zp")), a.lo = static_cast<int32_t>(Int(o, "lo")), a.hi = static_cast<int32_t>(Int(o, "hi"));
+    if (a.lo < -128 || a.hi > 255 || a.lo > a.zp || a.zp > a.hi) throw Napi::RangeError::New(env, "onnxQConv: zero point outside [lo, hi]");
+  } else {
+    a.out = out.As<Napi::Int32Array>().Data();
+  }
   a.table = nullptr;
   if (!t.IsNull()) {
     auto ta = t.As<Napi::Int32Array>();
@@ -187,28 +240,31 @@ Napi::Value OnnxQConvJs(const Napi::CallbackInfo& info) {
 void Requantize(const int32_t* acc, const int32_t* bias, const float* scales, int32_t zp, int32_t lo, int32_t hi, bool nhwc, int64_t N,
                 int64_t M, int64_t plane, uint8_t* out, int threads) {
   const float flo = static_cast<float>(lo - zp), fhi = static_cast<float>(hi - zp);
-  // Round half to even: adding and removing 1.5·2^23 leaves the float rounded to an integer in
-  // the default rounding mode (|v| ≤ 510 here), as nearbyint does but without a library call.
-  constexpr float kRound = 12582912.0f;
-  ParallelRanges(N * M, threads, [&](int64_t begin, int64_t end) {
-    for (int64_t nm = begin; nm < end; nm++) {
-      const int64_t n = nm / M, m = nm % M;
-      const uint32_t b = bias ? static_cast<uint32_t>(bias[m]) : 0u;
-      const float scale = scales[m];
-      auto code = [&](int32_t a) -> uint8_t {
-        float v = static_cast<float>(static_cast<int32_t>(static_cast<uint32_t>(a) + b)) * scale;
-        v = v < flo ? flo : v;
-        v = v > fhi ? fhi : v;
-        return static_cast<uint8_t>(static_cast<int32_t>((v + kRound) - kRound) + zp);
-      };
-      uint8_t* o = out + nm * plane;
-      if (nhwc) {
-        const int32_t* a = acc + n * plane * M + m;
-        for (int64_t p = 0; p < plane; p++) o[p] = code(a[p * M]);
-      } else {
-        // Contiguous: the compiler vectorises this loop.
-        const int32_t* a = acc + nm * plane;
-        for (int64_t p = 0; p < plane; p++) o[p] = code(a[p]);
+  if (!nhwc) {
+    ParallelRanges(N * M, threads, [=](int64_t begin, int64_t end) {
+      for (int64_t nm = begin; nm < end; nm++) {
+        const int64_t m = nm % M;
+        RequantizeRun(acc + nm * plane, plane, bias ? static_cast<uint32_t>(bias[m]) : 0u, scales[m], zp, flo, fhi, out + nm * plane);
+      }
+    });
+    return;
+  }
+  // NHWC accumulators: blocks of kBlock pixels of one image, requantized channel-contiguous
+  // (vectorised over m) into a small buffer, then written out transposed.
+  constexpr int64_t kBlock = 64;
+  const int64_t blocks = (plane + kBlock - 1) / kBlock;
+  ParallelRanges(N * blocks, threads, [=](int64_t begin, int64_t end) {
+    std::vector<uint8_t> codes(static_cast<size_t>(kBlock * M));
+    std::vector<uint32_t> b(static_cast<size_t>(M), 0u);
+    if (bias) for (int64_t m = 0; m < M; m++) b[m] = static_cast<uint32_t>(bias[m]);
+    for (int64_t job = begin; job < end; job++) {
+      const int64_t n = job / blocks, p0 = (job % blocks) * kBlock, np = std::min(kBlock, plane - p0);
+      for (int64_t i = 0; i < np; i++) RequantizeAcross(acc + (n * plane + p0 + i) * M, M, b.data(), scales, zp, flo, fhi, codes.data() + i * M);
+      uint8_t* o = out + n * M * plane + p0;
+      for (int64_t m = 0; m < M; m++) {
+        const uint8_t* c = codes.data() + m;
+        uint8_t* om = o + m * plane;
+        for (int64_t i = 0; i < np; i++) om[i] = c[i * M];
       }
     }
   });

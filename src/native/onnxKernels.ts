@@ -32,22 +32,33 @@ export interface QConvNativeRequest {
   x: Uint8Array
   w: Uint8Array
   table: Int32Array | null
-  out: Int32Array
+  /**
+   * The int32 accumulators [N, M, Ho, Wo] (Int32Array), or the requantized output codes as bytes
+   * (Uint8Array, with `requantize`): fused, the accumulators never leave the cache.
+   */
+  out: Int32Array | Uint8Array
+  requantize?: {bias: Int32Array | null; scales: Float32Array; zp: number; lo: number; hi: number}
   threads?: number
 }
 
 type QConvFn = (args: Record<string, unknown>) => Promise<void>
 
-export async function onnxQConvNative(req: QConvNativeRequest): Promise<Int32Array> {
+export async function onnxQConvNative<T extends Int32Array | Uint8Array>(req: QConvNativeRequest & {out: T}): Promise<T> {
   const dims = [req.N, req.C, req.H, req.W, req.M, req.KH, req.KW, req.Ho, req.Wo, req.group, req.strideH, req.strideW, req.dilationH, req.dilationW]
   if (!dims.every((d) => Number.isSafeInteger(d) && d >= 1) || req.C % req.group !== 0 || req.M % req.group !== 0) throw new AxqError('onnxQConv: bad dimensions')
   if (req.x.length !== req.N * req.C * req.H * req.W) throw new AxqError('onnxQConv: x has the wrong size')
   if (req.w.length !== req.M * (req.C / req.group) * req.KH * req.KW) throw new AxqError('onnxQConv: w has the wrong size')
   if (req.out.length !== req.N * req.M * req.Ho * req.Wo) throw new AxqError('onnxQConv: out has the wrong size')
   if (req.table !== null && req.table.length !== 65536) throw new AxqError('onnxQConv: the table must have 65536 entries')
+  const r = req.requantize
+  if ((req.out instanceof Uint8Array) !== (r !== undefined)) throw new AxqError('onnxQConv: a Uint8Array out goes with requantize, an Int32Array without')
+  if (r && (r.scales.length !== req.M || (r.bias !== null && r.bias.length !== req.M) || !(r.lo <= r.zp && r.zp <= r.hi && r.lo >= -128 && r.hi <= 255))) {
+    throw new AxqError('onnxQConv: requantization parameters do not match')
+  }
   const fn = (native() as unknown as {onnxQConv?: QConvFn}).onnxQConv
   if (typeof fn !== 'function') throw new AxqError("the native kernel library has no ONNX kernels: rebuild it with 'npm run build:native'")
-  await fn({...req, threads: Math.min(req.threads ?? defaultThreads(), 256)})
+  const {requantize, ...rest} = req
+  await fn({...rest, ...(requantize ?? {}), threads: Math.min(req.threads ?? defaultThreads(), 256)})
   return req.out
 }
 

@@ -228,7 +228,8 @@ async function convAccumulators(
   zw: number,
   operands: Operands,
   table: AnyProductTable | undefined,
-): Promise<{acc: Int32Array; layout: 'NCHW' | 'NHWC'}> {
+  fused: FusedRequantization,
+): Promise<{acc: Int32Array; layout: 'NCHW' | 'NHWC'} | null> {
   const signed = operands.xSigned
   const xBytes = new Uint8Array((x.data as Uint8Array | Int8Array).buffer, (x.data as Uint8Array).byteOffset, x.data.length)
   const wBytes = new Uint8Array((w.data as Uint8Array | Int8Array).buffer, (w.data as Uint8Array).byteOffset, w.data.length)
@@ -264,18 +265,30 @@ async function convAccumulators(
       zf: signed ? zw + 128 : zw,
       threads: ctx.options.threads,
       prepared: prepared.handle,
+      output: scratchAccumulators(ctx, g.N * g.Ho * g.Wo * M),
       where: `node '${ctx.node.name}'`,
     })
     return {acc: result.output, layout: 'NHWC'}
   }
-  const acc = await onnxQConvNative({
+  // Accumulators requantized in the kernel, plane by plane: they never leave the cache.
+  const {out, ...requantize} = fused
+  await onnxQConvNative({
     N: g.N, C: g.C, H: g.H, W: g.W, M, KH: g.KH, KW: g.KW, Ho: g.Ho, Wo: g.Wo, group,
     strideH: g.strideH, strideW: g.strideW, dilationH: g.dilationH, dilationW: g.dilationW,
     padTop: g.padTop, padLeft: g.padLeft, zx, zw, xSigned: operands.xSigned, wSigned: operands.wSigned,
-    x: xBytes, w: wBytes, table: table ? int32Table(table) : null,
-    out: scratchAccumulators(ctx, g.N * M * g.Ho * g.Wo), threads: ctx.options.threads,
+    x: xBytes, w: wBytes, table: table ? int32Table(table) : null, out, requantize, threads: ctx.options.threads,
   })
-  return {acc, layout: 'NCHW'}
+  return null
+}
+
+/** The output codes (as bytes) and how to requantize into them. */
+interface FusedRequantization {
+  out: Uint8Array
+  bias: Int32Array | null
+  scales: Float32Array
+  zp: number
+  lo: number
+  hi: number
 }
 
 async function qlinearConv(ctx: OpContext): Promise<Tensor[]> {
@@ -299,19 +312,23 @@ async function qlinearConv(ctx: OpContext): Promise<Tensor[]> {
   const bias = optionalInput(ctx, 8)
   if (bias && (bias.dtype !== 'int32' || bias.data.length !== M)) throw opError(ctx, `bias must be int32 [${M}], got ${bias.dtype} ${shapeString(bias.shape)}`)
   const table = layerTable(ctx, operands)
-  const {acc, layout} = await convAccumulators(ctx, x, w, g, M, group, zx, wZeros[0], operands, table)
   const scales = wScales.map((s) => outputScale(xScale, s, yScale))
   const range = rangeOf(x.dtype)
-  const size = acc.length
+  const plane = g.Ho * g.Wo
+  const size = g.N * M * plane
   const out = outputArray(ctx, x.dtype, size) as Uint8Array | Int8Array
   const B = bias?.data as Int32Array | undefined
-  const plane = g.Ho * g.Wo
-  if (process.env.AXQ_KERNEL !== 'reference') {
-    await onnxRequantizeNative({
-      acc, nhwc: layout === 'NHWC', N: g.N, M, plane, bias: B ?? null, scales: Float32Array.from(scales), zp: zy, lo: range.lo, hi: range.hi,
-      out: new Uint8Array(out.buffer, out.byteOffset, out.length), threads: ctx.options.threads,
-    })
+  const fused: FusedRequantization = {
+    out: new Uint8Array(out.buffer, out.byteOffset, out.length), bias: B ?? null, scales: Float32Array.from(scales), zp: zy, lo: range.lo, hi: range.hi,
+  }
+  const result = await convAccumulators(ctx, x, w, g, M, group, zx, wZeros[0], operands, table, fused)
+  if (!result) {
+    // Requantized by the kernel.
+  } else if (process.env.AXQ_KERNEL !== 'reference') {
+    const {acc, layout} = result
+    await onnxRequantizeNative({...fused, acc, nhwc: layout === 'NHWC', N: g.N, M, plane, threads: ctx.options.threads})
   } else {
+    const {acc} = result
     // The plain loop's NCHW accumulators.
     for (let i = 0; i < size; i++) {
       const m = Math.floor(i / plane) % M
