@@ -21,9 +21,12 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <vector>
 
+#include "axconv_kernel.h"
 #include "axconv_thread_pool.h"
+#include "onnx_depthwise.h"
 #include "napi_args.h"
 
 namespace axq {
@@ -43,6 +46,7 @@ struct QConvArgs {
   const int32_t* bias;   // [M] or null
   const float* scales;   // [M]
   int32_t zp, lo, hi;
+  bool simd;             // one input channel per output channel: AVX-512 rows where they apply
   int threads;
 };
 
@@ -109,7 +113,8 @@ void QConvChannel(const QConvArgs& a, int64_t m) {
   // window (taps in the padding read that code, as the reference does): no bounds tests below.
   const int64_t Hp = (a.Ho - 1) * a.strideH + (a.KH - 1) * a.dilationH + 1;
   const int64_t Wp = (a.Wo - 1) * a.strideW + (a.KW - 1) * a.dilationW + 1;
-  std::vector<uint8_t> padded(cg * Hp * Wp);
+  // Slack past the frame: the vector rows read up to 64 bytes past their last window.
+  std::vector<uint8_t> padded(cg * Hp * Wp + 128);
   // Offset of each tap in the frame, in the order of `rows`.
   std::vector<int64_t> tapOffset(taps);
   for (int64_t c = 0; c < cg; c++)
@@ -119,18 +124,44 @@ void QConvChannel(const QConvArgs& a, int64_t m) {
   const int64_t colsIn = std::max<int64_t>(0, std::min(a.W, Wp - a.padLeft));
   const int32_t* rowData = rows.data();
   const int64_t* offsets = tapOffset.data();
+  // Depthwise layers on AVX-512: the raw 16-bit products (T[x][w], or x·w) as rows, the zero-point
+  // terms per pixel (onnx_depthwise.h). Only when every product fits 16 bits of one signedness.
+  DepthwisePlaneFn simdRow = nullptr;
+  std::vector<uint16_t> rows16;
+  uint32_t constant = 0;
+  const bool rowSigned = a.xSigned || a.wSigned;
+  if (a.simd && cg == 1) simdRow = DepthwisePlaneAvx512Pick(a.strideW, taps, a.Wo, rowSigned, a.xSigned);
+  if (simdRow) {
+    rows16.resize(taps * 256);
+    uint32_t wSum = 0;
+    for (int64_t t = 0; t < taps && simdRow; t++) {
+      const uint8_t wb = a.w[m * taps + t];
+      const int32_t wv = Operand(wb, a.wSigned);
+      wSum += static_cast<uint32_t>(wv);
+      for (int b = 0; b < 256; b++) {
+        const int32_t v = a.table ? a.table[(b << 8) | wb] : Operand(static_cast<uint8_t>(b), a.xSigned) * wv;
+        if (rowSigned ? (v < -32768 || v > 32767) : (v < 0 || v > 65535)) {
+          simdRow = nullptr;
+          break;
+        }
+        rows16[t * 256 + b] = static_cast<uint16_t>(v);
+      }
+    }
+    constant = static_cast<uint32_t>(taps) * static_cast<uint32_t>(a.zx) * static_cast<uint32_t>(a.zw) - static_cast<uint32_t>(a.zx) * wSum;
+  }
   std::vector<int32_t> accPlane(a.codes ? plane : 0);
   const float flo = static_cast<float>(a.lo - a.zp), fhi = static_cast<float>(a.hi - a.zp);
   const uint32_t biasM = a.bias ? static_cast<uint32_t>(a.bias[m]) : 0u;
   for (int64_t n = 0; n < a.N; n++) {
-    std::memset(padded.data(), padCode, padded.size());
+    std::memset(padded.data(), padCode, cg * Hp * Wp);
     for (int64_t c = 0; c < cg; c++) {
       const uint8_t* xin = a.x + (n * a.C + c0 + c) * a.H * a.W;
       for (int64_t h = 0; h < rowsIn; h++) std::memcpy(padded.data() + (c * Hp + h + a.padTop) * Wp + a.padLeft, xin + h * a.W, colsIn);
     }
     int32_t* acc = a.codes ? accPlane.data() : a.out + (n * a.M + m) * plane;
     // Sums wrap in int32, so their order does not change them.
-    for (int64_t oh = 0; oh < a.Ho; oh++) {
+    if (simdRow) simdRow({acc, a.Ho, a.Wo, padded.data(), a.strideH * Wp, offsets, taps, rows16.data(), a.zw, constant});
+    for (int64_t oh = 0; oh < a.Ho && !simdRow; oh++) {
       const uint8_t* base = padded.data() + oh * a.strideH * Wp;
       int32_t* accRow = acc + oh * a.Wo;
       if (taps == 9)  // 3×3 depthwise: the taps unrolled
@@ -185,6 +216,17 @@ Napi::Value OnnxQConvJs(const Napi::CallbackInfo& info) {
   a.xSigned = o.Get("xSigned").ToBoolean().Value();
   a.wSigned = o.Get("wSigned").ToBoolean().Value();
   a.threads = static_cast<int>(Int(o, "threads"));
+  // isa: 'generic' (the plain loop), 'avx512', or absent: the AxConv2D kernels' choice (AXQ_SIMD).
+  Napi::Value isa = o.Get("isa");
+  std::string isaName = AxConvFastVariant();
+  if (!isa.IsUndefined() && !isa.IsNull()) {
+    if (!isa.IsString()) throw Napi::TypeError::New(env, "onnxQConv: isa must be a string");
+    isaName = isa.As<Napi::String>().Utf8Value();
+    bool known = false;
+    for (const std::string& v : AxConvFastVariants()) known = known || v == isaName;
+    if (!known) throw Napi::RangeError::New(env, "onnxQConv: isa '" + isaName + "' is not available on this CPU");
+  }
+  a.simd = isaName == "avx512";
   auto x = o.Get("x"), w = o.Get("w"), t = o.Get("table"), out = o.Get("out");
   auto isType = [](const Napi::Value& v, napi_typedarray_type type) { return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == type; };
   const bool fused = isType(out, napi_uint8_array);

@@ -39,6 +39,12 @@ export interface QConvNativeRequest {
   out: Int32Array | Uint8Array
   requantize?: {bias: Int32Array | null; scales: Float32Array; zp: number; lo: number; hi: number}
   threads?: number
+  /**
+   * Instruction-set variant (one of axconvInfo().fastVariants; default: the AxConv2D kernels'
+   * choice). 'avx512' runs depthwise planes on AVX-512 (cpp/onnx_depthwise.h), every other
+   * variant the plain loop. Results never depend on it.
+   */
+  isa?: string
 }
 
 type QConvFn = (args: Record<string, unknown>) => Promise<void>
