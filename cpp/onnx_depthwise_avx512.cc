@@ -5,8 +5,8 @@
 // rows are narrow): a tap's 256-entry product row is 8 zmm
 // registers of 32 words; VPERMI2W looks 32 codes up in a pair of them (64 entries: code bits
 // 0..5), and the code's bits 6 and 7 pick among the four pairs' results. The looked-up words are
-// widened to 32 bits (zero- or sign-extended) and added; the codes' sum runs in 16-bit lanes
-// (at most 128 taps: no overflow) and is widened at the end. (maskz forms: no GCC 12 warning.)
+// widened to 32 bits (zero- or sign-extended, even and odd lanes apart) and added; the codes'
+// sum runs in 16-bit lanes (at most 128 taps: no overflow) and is widened at the end. (maskz forms: no GCC 12 warning.)
 #include "onnx_depthwise.h"
 
 #if defined(__AVX512F__) && defined(__AVX512BW__) && (defined(__GNUC__) || defined(__clang__))
@@ -40,16 +40,13 @@ __attribute__((always_inline)) inline __m512i LoadCodes(const uint8_t* p, int64_
     __m512i words;
     if constexpr (R == 1) {
       words = _mm512_loadu_si512(p);
-    } else if constexpr (R == 2) {
-      words = _mm512_inserti64x4(_mm512_zextsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))),
-                                 _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + rowStep)), 1);
     } else {
-      words = _mm512_zextsi128_si512(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
-      words = _mm512_inserti32x4(words, _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + rowStep)), 1);
-      words = _mm512_inserti32x4(words, _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 2 * rowStep)), 2);
-      words = _mm512_inserti32x4(words, _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 3 * rowStep)), 3);
+      // Row r's 64 / R bytes into qwords [r·8/R, (r + 1)·8/R) by masked loads (no lane is read twice).
+      constexpr int Q = 8 / R;
+      words = _mm512_maskz_loadu_epi64(__mmask8((1u << Q) - 1), p);
+      for (int r = 1; r < R; r++) words = _mm512_mask_loadu_epi64(words, __mmask8(((1u << Q) - 1) << (r * Q)), p + r * rowStep - r * Q * 8);
     }
-    return xSigned ? _mm512_srai_epi16(_mm512_slli_epi16(words, 8), 8) : _mm512_and_si512(words, _mm512_set1_epi16(0xFF));
+    return xSigned ? _mm512_maskz_srai_epi16(~__mmask32(0), _mm512_maskz_slli_epi16(~__mmask32(0), words, 8), 8) : _mm512_and_si512(words, _mm512_set1_epi16(0xFF));
   }
 }
 
@@ -57,14 +54,20 @@ __attribute__((always_inline)) inline __m512i LoadCodes(const uint8_t* p, int64_
 template <int Stride, int R, bool RowSigned, bool XSigned>
 void Plane(const DepthwisePlaneArgs& a) {
   constexpr int L = 32 / R;
-  const __m512i bit6 = _mm512_set1_epi16(0x40), bit7 = _mm512_set1_epi16(0x80);
+  const __m512i bit6 = _mm512_set1_epi16(0x40), lowWord = _mm512_set1_epi32(0xFFFF);
+  // Pixel k of 0..15 from lane k/2 of the even (k even) or odd (index + 16) sums; 16..31 likewise.
+  const __m512i interleaveLo = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+  const __m512i interleaveHi = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
   const __m512i zw = _mm512_set1_epi32(a.zw), constant = _mm512_set1_epi32(static_cast<int32_t>(a.constant));
   for (int64_t oh0 = 0; oh0 < a.Ho; oh0 += R) {
     // Rows past the last are computed again from the last one, and not stored.
     int64_t step = a.rowStep;
     if (oh0 + R > a.Ho) step = 0;
     for (int64_t ow0 = 0; ow0 < a.Wo; ow0 += L) {
-      __m512i acc0 = _mm512_setzero_si512(), acc1 = _mm512_setzero_si512(), sx = _mm512_setzero_si512();
+      // Sums of the even and odd lanes' products (pixel 2j in lane j of accE, 2j + 1 of accO): widening
+      // a word vector that way takes a mask or shift and a shift, not port-5 extracts and
+      // conversions; the lanes are put back in pixel order once per group of 32 pixels.
+      __m512i accE = _mm512_setzero_si512(), accO = _mm512_setzero_si512(), sx = _mm512_setzero_si512();
       const uint8_t* p0 = a.base + oh0 * a.rowStep + ow0 * Stride;
       for (int64_t t = 0; t < a.taps; t++) {
         const __m512i idx = LoadCodes<Stride, R>(p0 + a.offsets[t], step, XSigned);
@@ -76,17 +79,28 @@ void Plane(const DepthwisePlaneArgs& a) {
         const __m512i q1 = _mm512_permutex2var_epi16(r2, idx, r3);
         const __m512i q2 = _mm512_permutex2var_epi16(r4, idx, r5);
         const __m512i q3 = _mm512_permutex2var_epi16(r6, idx, r7);
-        const __mmask32 m6 = _mm512_test_epi16_mask(idx, bit6), m7 = _mm512_test_epi16_mask(idx, bit7);
+        // Code bit 6 by a test (port 5), bit 7 moved to the word's sign bit (port 0).
+        const __mmask32 m6 = _mm512_test_epi16_mask(idx, bit6), m7 = _mm512_movepi16_mask(_mm512_maskz_slli_epi16(~__mmask32(0), idx, 8));
         const __m512i v = _mm512_mask_blend_epi16(m7, _mm512_mask_blend_epi16(m6, q0, q1), _mm512_mask_blend_epi16(m6, q2, q3));
-        const __m256i vLo = _mm512_maskz_extracti64x4_epi64(0xFF, v, 0), vHi = _mm512_maskz_extracti64x4_epi64(0xFF, v, 1);
-        acc0 = _mm512_add_epi32(acc0, RowSigned ? _mm512_maskz_cvtepi16_epi32(__mmask16(0xFFFF), vLo) : _mm512_maskz_cvtepu16_epi32(__mmask16(0xFFFF), vLo));
-        acc1 = _mm512_add_epi32(acc1, RowSigned ? _mm512_maskz_cvtepi16_epi32(__mmask16(0xFFFF), vHi) : _mm512_maskz_cvtepu16_epi32(__mmask16(0xFFFF), vHi));
+        if constexpr (RowSigned) {
+          accE = _mm512_add_epi32(accE, _mm512_maskz_srai_epi32(__mmask16(0xFFFF), _mm512_maskz_slli_epi32(__mmask16(0xFFFF), v, 16), 16));
+          accO = _mm512_add_epi32(accO, _mm512_maskz_srai_epi32(__mmask16(0xFFFF), v, 16));
+        } else {
+          accE = _mm512_add_epi32(accE, _mm512_and_si512(v, lowWord));
+          accO = _mm512_add_epi32(accO, _mm512_maskz_srli_epi32(__mmask16(0xFFFF), v, 16));
+        }
       }
-      const __m256i sLo = _mm512_maskz_extracti64x4_epi64(0xFF, sx, 0), sHi = _mm512_maskz_extracti64x4_epi64(0xFF, sx, 1);
-      const __m512i s0 = XSigned ? _mm512_maskz_cvtepi16_epi32(__mmask16(0xFFFF), sLo) : _mm512_maskz_cvtepu16_epi32(__mmask16(0xFFFF), sLo);
-      const __m512i s1 = XSigned ? _mm512_maskz_cvtepi16_epi32(__mmask16(0xFFFF), sHi) : _mm512_maskz_cvtepu16_epi32(__mmask16(0xFFFF), sHi);
-      acc0 = _mm512_sub_epi32(_mm512_add_epi32(acc0, constant), _mm512_mullo_epi32(zw, s0));
-      acc1 = _mm512_sub_epi32(_mm512_add_epi32(acc1, constant), _mm512_mullo_epi32(zw, s1));
+      __m512i sE, sO;
+      if constexpr (XSigned) {
+        sE = _mm512_maskz_srai_epi32(__mmask16(0xFFFF), _mm512_maskz_slli_epi32(__mmask16(0xFFFF), sx, 16), 16);
+        sO = _mm512_maskz_srai_epi32(__mmask16(0xFFFF), sx, 16);
+      } else {
+        sE = _mm512_and_si512(sx, lowWord);
+        sO = _mm512_maskz_srli_epi32(__mmask16(0xFFFF), sx, 16);
+      }
+      accE = _mm512_sub_epi32(_mm512_add_epi32(accE, constant), _mm512_mullo_epi32(zw, sE));
+      accO = _mm512_sub_epi32(_mm512_add_epi32(accO, constant), _mm512_mullo_epi32(zw, sO));
+      const __m512i acc0 = _mm512_permutex2var_epi32(accE, interleaveLo, accO), acc1 = _mm512_permutex2var_epi32(accE, interleaveHi, accO);
       // Lanes [r·L, r·L + L) belong to output row oh0 + r, pixels ow0.. (at most Wo − ow0 of them).
       const int64_t left = std::min<int64_t>(L, a.Wo - ow0);
       for (int r = 0; r < R && oh0 + r < a.Ho; r++) {

@@ -27,6 +27,7 @@
 #include "axconv_kernel.h"
 #include "axconv_thread_pool.h"
 #include "onnx_depthwise.h"
+#include "parallel.h"
 #include "napi_args.h"
 
 namespace axq {
@@ -90,18 +91,72 @@ inline void SumTaps(const uint8_t* base, int64_t stride, int64_t Wo, const int32
   }
 }
 
-void QConvChannel(const QConvArgs& a, int64_t m) {
-  const int64_t cg = a.C / a.group, mg = a.M / a.group;
-  const int64_t c0 = (m / mg) * cg;
-  const int64_t plane = a.Ho * a.Wo;
-  const int64_t taps = cg * a.KH * a.KW;
-  const uint8_t padCode = static_cast<uint8_t>(a.zx & 255);
-  // The product row of every tap (c, kh, kw) of this output channel, built once for all images.
-  std::vector<int32_t> rows(taps * 256);
+// What one output channel needs for any image: its product rows (int32, zero-point terms folded
+// in; or, for the AVX-512 depthwise planes, the raw 16-bit products and the constant of
+// onnx_depthwise.h), built once per call.
+struct ChannelPlan {
+  std::vector<int32_t> rows;    // [taps][256], when simd is null
+  std::vector<uint16_t> rows16; // [taps][256], when simd is set
+  DepthwisePlaneFn simd = nullptr;
+  uint32_t constant = 0;
+};
+
+// The frame geometry shared by every channel: each image's input planes of a group copied into a
+// frame of zx's code that holds every window (taps in the padding read that code, as the
+// reference does), so no tap needs a bounds test.
+struct Frame {
+  int64_t Hp, Wp, rowsIn, colsIn, taps;
+  std::vector<int64_t> offsets;  // of each tap (c, kh, kw) in the frame, in the order of the rows
+};
+
+Frame MakeFrame(const QConvArgs& a) {
+  Frame f;
+  const int64_t cg = a.C / a.group;
+  f.Hp = (a.Ho - 1) * a.strideH + (a.KH - 1) * a.dilationH + 1;
+  f.Wp = (a.Wo - 1) * a.strideW + (a.KW - 1) * a.dilationW + 1;
+  f.rowsIn = std::max<int64_t>(0, std::min(a.H, f.Hp - a.padTop));
+  f.colsIn = std::max<int64_t>(0, std::min(a.W, f.Wp - a.padLeft));
+  f.taps = cg * a.KH * a.KW;
+  f.offsets.resize(f.taps);
+  for (int64_t c = 0; c < cg; c++)
+    for (int64_t kh = 0; kh < a.KH; kh++)
+      for (int64_t kw = 0; kw < a.KW; kw++) f.offsets[(c * a.KH + kh) * a.KW + kw] = (c * f.Hp + kh * a.dilationH) * f.Wp + kw * a.dilationW;
+  return f;
+}
+
+ChannelPlan PlanChannel(const QConvArgs& a, const Frame& f, int64_t m) {
+  ChannelPlan plan;
+  const int64_t cg = a.C / a.group, taps = f.taps;
+  // Depthwise layers on AVX-512: the raw 16-bit products (T[x][w], or x·w) as rows, the zero-point
+  // terms per pixel (onnx_depthwise.h). Only when every product fits 16 bits of one signedness.
+  const bool rowSigned = a.xSigned || a.wSigned;
+  if (a.simd && cg == 1) plan.simd = DepthwisePlaneAvx512Pick(a.strideW, taps, a.Wo, rowSigned, a.xSigned);
+  if (plan.simd) {
+    plan.rows16.resize(taps * 256);
+    uint32_t wSum = 0;
+    for (int64_t t = 0; t < taps && plan.simd; t++) {
+      const uint8_t wb = a.w[m * taps + t];
+      const int32_t wv = Operand(wb, a.wSigned);
+      wSum += static_cast<uint32_t>(wv);
+      for (int b = 0; b < 256; b++) {
+        const int32_t v = a.table ? a.table[(b << 8) | wb] : Operand(static_cast<uint8_t>(b), a.xSigned) * wv;
+        if (rowSigned ? (v < -32768 || v > 32767) : (v < 0 || v > 65535)) {
+          plan.simd = nullptr;
+          break;
+        }
+        plan.rows16[t * 256 + b] = static_cast<uint16_t>(v);
+      }
+    }
+    plan.constant = static_cast<uint32_t>(taps) * static_cast<uint32_t>(a.zx) * static_cast<uint32_t>(a.zw) - static_cast<uint32_t>(a.zx) * wSum;
+    if (plan.simd) return plan;
+    plan.rows16 = {};
+  }
+  // The product row of every tap (c, kh, kw) of this output channel.
+  plan.rows.resize(taps * 256);
   for (int64_t t = 0; t < taps; t++) {
     const uint8_t wb = a.w[m * taps + t];
     const int32_t wv = Operand(wb, a.wSigned);
-    int32_t* row = rows.data() + t * 256;
+    int32_t* row = plan.rows.data() + t * 256;
     for (int b = 0; b < 256; b++) {
       const int32_t xv = Operand(static_cast<uint8_t>(b), a.xSigned);
       row[b] = a.table ? static_cast<int32_t>(static_cast<uint32_t>(a.table[(b << 8) | wb]) - static_cast<uint32_t>(xv * a.zw) -
@@ -109,68 +164,83 @@ void QConvChannel(const QConvArgs& a, int64_t m) {
                        : (xv - a.zx) * (wv - a.zw);
     }
   }
-  // Each image's input planes of this group, copied into a frame of zx's code that holds every
-  // window (taps in the padding read that code, as the reference does): no bounds tests below.
-  const int64_t Hp = (a.Ho - 1) * a.strideH + (a.KH - 1) * a.dilationH + 1;
-  const int64_t Wp = (a.Wo - 1) * a.strideW + (a.KW - 1) * a.dilationW + 1;
-  // Slack past the frame: the vector rows read up to 64 bytes past their last window.
-  std::vector<uint8_t> padded(cg * Hp * Wp + 128);
-  // Offset of each tap in the frame, in the order of `rows`.
-  std::vector<int64_t> tapOffset(taps);
-  for (int64_t c = 0; c < cg; c++)
-    for (int64_t kh = 0; kh < a.KH; kh++)
-      for (int64_t kw = 0; kw < a.KW; kw++) tapOffset[(c * a.KH + kh) * a.KW + kw] = (c * Hp + kh * a.dilationH) * Wp + kw * a.dilationW;
-  const int64_t rowsIn = std::max<int64_t>(0, std::min(a.H, Hp - a.padTop));
-  const int64_t colsIn = std::max<int64_t>(0, std::min(a.W, Wp - a.padLeft));
-  const int32_t* rowData = rows.data();
-  const int64_t* offsets = tapOffset.data();
-  // Depthwise layers on AVX-512: the raw 16-bit products (T[x][w], or x·w) as rows, the zero-point
-  // terms per pixel (onnx_depthwise.h). Only when every product fits 16 bits of one signedness.
-  DepthwisePlaneFn simdRow = nullptr;
-  std::vector<uint16_t> rows16;
-  uint32_t constant = 0;
-  const bool rowSigned = a.xSigned || a.wSigned;
-  if (a.simd && cg == 1) simdRow = DepthwisePlaneAvx512Pick(a.strideW, taps, a.Wo, rowSigned, a.xSigned);
-  if (simdRow) {
-    rows16.resize(taps * 256);
-    uint32_t wSum = 0;
-    for (int64_t t = 0; t < taps && simdRow; t++) {
-      const uint8_t wb = a.w[m * taps + t];
-      const int32_t wv = Operand(wb, a.wSigned);
-      wSum += static_cast<uint32_t>(wv);
-      for (int b = 0; b < 256; b++) {
-        const int32_t v = a.table ? a.table[(b << 8) | wb] : Operand(static_cast<uint8_t>(b), a.xSigned) * wv;
-        if (rowSigned ? (v < -32768 || v > 32767) : (v < 0 || v > 65535)) {
-          simdRow = nullptr;
-          break;
-        }
-        rows16[t * 256 + b] = static_cast<uint16_t>(v);
-      }
-    }
-    constant = static_cast<uint32_t>(taps) * static_cast<uint32_t>(a.zx) * static_cast<uint32_t>(a.zw) - static_cast<uint32_t>(a.zx) * wSum;
+  return plan;
+}
+
+// Scratch of one thread: the frame (with slack: the vector planes read up to 64 bytes past their
+// last window) and one plane of accumulators.
+struct PlaneScratch {
+  std::vector<uint8_t> padded;
+  std::vector<int32_t> acc;
+};
+
+// n bytes; short rows (small planes) without a library call.
+inline void CopyRow(uint8_t* dst, const uint8_t* src, int64_t n) {
+  if (n >= 8 && n <= 16) {
+    std::memcpy(dst, src, 8);  // two fixed-size (inlined) copies that may overlap
+    std::memcpy(dst + n - 8, src + n - 8, 8);
+  } else if (n < 8) {
+    for (int64_t i = 0; i < n; i++) dst[i] = src[i];
+  } else {
+    std::memcpy(dst, src, n);
   }
-  std::vector<int32_t> accPlane(a.codes ? plane : 0);
-  const float flo = static_cast<float>(a.lo - a.zp), fhi = static_cast<float>(a.hi - a.zp);
-  const uint32_t biasM = a.bias ? static_cast<uint32_t>(a.bias[m]) : 0u;
-  for (int64_t n = 0; n < a.N; n++) {
-    std::memset(padded.data(), padCode, cg * Hp * Wp);
-    for (int64_t c = 0; c < cg; c++) {
-      const uint8_t* xin = a.x + (n * a.C + c0 + c) * a.H * a.W;
-      for (int64_t h = 0; h < rowsIn; h++) std::memcpy(padded.data() + (c * Hp + h + a.padTop) * Wp + a.padLeft, xin + h * a.W, colsIn);
-    }
-    int32_t* acc = a.codes ? accPlane.data() : a.out + (n * a.M + m) * plane;
-    // Sums wrap in int32, so their order does not change them.
-    if (simdRow) simdRow({acc, a.Ho, a.Wo, padded.data(), a.strideH * Wp, offsets, taps, rows16.data(), a.zw, constant});
-    for (int64_t oh = 0; oh < a.Ho && !simdRow; oh++) {
-      const uint8_t* base = padded.data() + oh * a.strideH * Wp;
+}
+
+// Output channel m of image n: accumulators, then (fused) requantized codes.
+void RunPlane(const QConvArgs& a, const Frame& f, const ChannelPlan& plan, int64_t n, int64_t m, PlaneScratch& s) {
+  const int64_t cg = a.C / a.group, mg = a.M / a.group;
+  const int64_t c0 = (m / mg) * cg;
+  const int64_t plane = a.Ho * a.Wo;
+  const int64_t frame = cg * f.Hp * f.Wp;
+  if (static_cast<int64_t>(s.padded.size()) < frame + 128) s.padded.assign(frame + 128, 0);
+  if (a.codes && static_cast<int64_t>(s.acc.size()) < plane) s.acc.resize(plane);
+  uint8_t* padded = s.padded.data();
+  std::memset(padded, static_cast<uint8_t>(a.zx & 255), frame);
+  for (int64_t c = 0; c < cg; c++) {
+    const uint8_t* xin = a.x + (n * a.C + c0 + c) * a.H * a.W;
+    uint8_t* dst = padded + (c * f.Hp + a.padTop) * f.Wp + a.padLeft;
+    for (int64_t h = 0; h < f.rowsIn; h++) CopyRow(dst + h * f.Wp, xin + h * a.W, f.colsIn);
+  }
+  int32_t* acc = a.codes ? s.acc.data() : a.out + (n * a.M + m) * plane;
+  // Sums wrap in int32, so their order does not change them.
+  if (plan.simd) {
+    plan.simd({acc, a.Ho, a.Wo, padded, a.strideH * f.Wp, f.offsets.data(), f.taps, plan.rows16.data(), a.zw, plan.constant});
+  } else {
+    for (int64_t oh = 0; oh < a.Ho; oh++) {
+      const uint8_t* base = padded + oh * a.strideH * f.Wp;
       int32_t* accRow = acc + oh * a.Wo;
-      if (taps == 9)  // 3×3 depthwise: the taps unrolled
-        SumTaps<9>(base, a.strideW, a.Wo, rowData, offsets, accRow);
+      if (f.taps == 9)  // 3×3 depthwise: the taps unrolled
+        SumTaps<9>(base, a.strideW, a.Wo, plan.rows.data(), f.offsets.data(), accRow);
       else
-        SumTaps<0>(base, a.strideW, a.Wo, rowData, offsets, accRow, taps);
+        SumTaps<0>(base, a.strideW, a.Wo, plan.rows.data(), f.offsets.data(), accRow, f.taps);
     }
-    if (a.codes) RequantizeRun(acc, plane, biasM, a.scales[m], a.zp, flo, fhi, a.codes + (n * a.M + m) * plane);
   }
+  if (a.codes) {
+    const float flo = static_cast<float>(a.lo - a.zp), fhi = static_cast<float>(a.hi - a.zp);
+    RequantizeRun(acc, plane, a.bias ? static_cast<uint32_t>(a.bias[m]) : 0u, a.scales[m], a.zp, flo, fhi, a.codes + (n * a.M + m) * plane);
+  }
+}
+
+// Every channel's plan kept for the whole call (bytes): then images go in memory order (image by
+// image, its channels in turn), which matters for small planes; above it, channel by channel.
+constexpr double kMaxPlanBytes = 64.0 * 1024 * 1024;
+
+void QConv(const QConvArgs& a) {
+  const Frame f = MakeFrame(a);
+  if (double(a.M) * double(f.taps) * 256.0 * 4.0 <= kMaxPlanBytes) {
+    std::vector<ChannelPlan> plans(a.M);
+    Parallel(a.M, a.threads, [&](int64_t m) { plans[m] = PlanChannel(a, f, m); });
+    ParallelRanges(a.N * a.M, a.threads, [&](int64_t begin, int64_t end) {
+      PlaneScratch s;
+      for (int64_t j = begin; j < end; j++) RunPlane(a, f, plans[j % a.M], j / a.M, j % a.M, s);
+    });
+    return;
+  }
+  Parallel(a.M, a.threads, [&](int64_t m) {
+    const ChannelPlan plan = PlanChannel(a, f, m);
+    PlaneScratch s;
+    for (int64_t n = 0; n < a.N; n++) RunPlane(a, f, plan, n, m, s);
+  });
 }
 
 class QConvWorker : public Napi::AsyncWorker {
@@ -181,8 +251,7 @@ class QConvWorker : public Napi::AsyncWorker {
   }
   Napi::Promise Promise() { return deferred_.Promise(); }
   void Execute() override {
-    const QConvArgs a = args_;
-    ParallelFor(a.M, a.threads, [&a](int64_t m) { QConvChannel(a, m); });
+    QConv(args_);
   }
   void OnOK() override { deferred_.Resolve(Env().Undefined()); }
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
