@@ -27,6 +27,7 @@
 #include "axconv_kernel.h"
 #include "axconv_thread_pool.h"
 #include "onnx_depthwise.h"
+#include "onnx_requantize.h"
 #include "parallel.h"
 #include "napi_args.h"
 
@@ -50,30 +51,6 @@ struct QConvArgs {
   bool simd;             // one input channel per output channel: AVX-512 rows where they apply
   int threads;
 };
-
-// One requantized code (MlasRequantizeOutput's arithmetic; see Requantize below). Round half to
-// even: adding and removing 1.5·2^23 leaves the float rounded to an integer in the default
-// rounding mode (|v| ≤ 510 here), as nearbyint does but without a library call.
-inline uint8_t RequantizedCode(int32_t a, uint32_t bias, float scale, int32_t zp, float flo, float fhi) {
-  constexpr float kRound = 12582912.0f;
-  float v = static_cast<float>(static_cast<int32_t>(static_cast<uint32_t>(a) + bias)) * scale;
-  v = v < flo ? flo : v;
-  v = v > fhi ? fhi : v;
-  return static_cast<uint8_t>(static_cast<int32_t>((v + kRound) - kRound) + zp);
-}
-
-// n accumulators of one channel (one bias and scale). Every parameter is a local value: byte
-// stores may alias anything, and values read through pointers would keep the compiler from
-// vectorising.
-void RequantizeRun(const int32_t* __restrict acc, int64_t n, uint32_t bias, float scale, int32_t zp, float flo, float fhi, uint8_t* __restrict out) {
-  for (int64_t p = 0; p < n; p++) out[p] = RequantizedCode(acc[p], bias, scale, zp, flo, fhi);
-}
-
-// The M channels of one pixel (channel-contiguous accumulators), each with its own bias and scale.
-void RequantizeAcross(const int32_t* __restrict acc, int64_t M, const uint32_t* __restrict bias, const float* __restrict scales, int32_t zp, float flo,
-                      float fhi, uint8_t* __restrict out) {
-  for (int64_t m = 0; m < M; m++) out[m] = RequantizedCode(acc[m], bias[m], scales[m], zp, flo, fhi);
-}
 
 inline int32_t Operand(uint8_t b, bool isSigned) { return isSigned ? static_cast<int32_t>(static_cast<int8_t>(b)) : b; }
 
@@ -451,7 +428,10 @@ Napi::Value OnnxPadNhwcJs(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+void RegisterOnnxWindows(Napi::Env env, Napi::Object exports);  // onnx_qconv_windows.cc
+
 void RegisterOnnxOps(Napi::Env env, Napi::Object exports) {
+  RegisterOnnxWindows(env, exports);
   exports.Set("onnxQConv", Napi::Function::New(env, OnnxQConvJs));
   exports.Set("onnxRequantize", Napi::Function::New(env, OnnxRequantizeJs));
   exports.Set("onnxPadNhwc", Napi::Function::New(env, OnnxPadNhwcJs));

@@ -119,3 +119,66 @@ export async function onnxPadNhwcNative(
   await onnxNative<PadNhwcFn>('onnxPadNhwc')(x, N, C, H, W, Hp, Wp, padTop, padLeft, pad, flip, out, Math.min(threads ?? defaultThreads(), 256))
   return out
 }
+
+/** Opaque native holder of one node's prepared product rows for onnxQConvWindowsNative. */
+export interface WindowsPreparedHandle {
+  readonly __axqOnnxWindows: unique symbol
+}
+
+/** An empty holder: the first call that uses it prepares the rows, later calls reuse them. */
+export function onnxQConvWindowsPrepared(): WindowsPreparedHandle {
+  return onnxNative<() => WindowsPreparedHandle>('onnxQConvWindowsPrepared')()
+}
+
+export interface QConvWindowsRequest {
+  N: number
+  C: number
+  H: number
+  W: number
+  M: number
+  KH: number
+  KW: number
+  Ho: number
+  Wo: number
+  stride: number
+  padTop: number
+  padLeft: number
+  /** AxConv2D's zero points and padding code (of the codes after `flip`). */
+  zi: number
+  zf: number
+  padCode: number
+  /** xor applied to every input code (0x80: int8 codes as shifted unsigned ones). */
+  flip: number
+  /** NCHW input codes. */
+  x: Uint8Array
+  /** HWIO filter codes (already flipped). */
+  filter: Uint8Array
+  table: Uint16Array
+  bias: Int32Array | null
+  scales: Float32Array
+  zp: number
+  lo: number
+  hi: number
+  /** NCHW output codes as bytes. */
+  out: Uint8Array
+  prepared: WindowsPreparedHandle
+  threads?: number
+  /** Instruction-set variant (one of axconvInfo().fastVariants; default: the fastest). */
+  isa?: string
+}
+
+/**
+ * A group-1 quantized convolution on the AxConv2D kernels' windows loop, NCHW codes in and
+ * requantized NCHW codes out, fused (cpp/onnx_qconv_windows.cc). Resolves false, writing
+ * nothing, when the layer has too many taps for that loop.
+ */
+export async function onnxQConvWindowsNative(req: QConvWindowsRequest): Promise<boolean> {
+  const {N, C, H, W, M, KH, KW, Ho, Wo} = req
+  if (![N, C, H, W, M, KH, KW, Ho, Wo, req.stride].every((d) => Number.isSafeInteger(d) && d >= 1)) throw new AxqError('onnxQConvWindows: bad dimensions')
+  if (req.x.length !== N * C * H * W || req.filter.length !== KH * KW * C * M || req.out.length !== N * M * Ho * Wo || req.table.length !== 65536) {
+    throw new AxqError('onnxQConvWindows: sizes do not match')
+  }
+  if (req.scales.length !== M || (req.bias !== null && req.bias.length !== M)) throw new AxqError('onnxQConvWindows: requantization parameters do not match')
+  type Fn = (args: Record<string, unknown>) => Promise<boolean>
+  return onnxNative<Fn>('onnxQConvWindows')({...req, threads: Math.min(req.threads ?? defaultThreads(), 256)})
+}

@@ -29,7 +29,7 @@ import {exactTable, isSignedTable, signednessMismatch, type AnyProductTable} fro
 import {tunedTable} from '../../../mults/tune.js'
 import {readAttr} from '../../../graph/attrs.js'
 import {axConv, axconvPreparedFilter, type PreparedFilterHandle} from '../../../native/axconv.js'
-import {onnxPadNhwcNative, onnxQConvNative, onnxRequantizeNative} from '../../../native/onnxKernels.js'
+import {onnxPadNhwcNative, onnxQConvNative, onnxQConvWindowsNative, onnxQConvWindowsPrepared, onnxRequantizeNative, type WindowsPreparedHandle} from '../../../native/onnxKernels.js'
 
 /** The attrs infer sets on approximate ONNX layers. */
 export const AX_MULT_ATTR = 'AxMult'
@@ -204,6 +204,21 @@ export function paddedNhwc(x: Uint8Array, g: ConvGeometry, Hp: number, Wp: numbe
   return out
 }
 
+/** The layer's weights [M, C, KH, KW] as the AxConv2D kernels' HWIO codes (xor flip), kept per node. */
+function hwioFilter(ctx: OpContext, w: Tensor, g: ConvGeometry, M: number, flip: number): Uint8Array {
+  const kept = ctx.cache.get('hwio') as {source: object; flip: number; filter: Uint8Array} | undefined
+  if (kept && kept.source === w.data && kept.flip === flip) return kept.filter
+  const wBytes = new Uint8Array((w.data as Uint8Array | Int8Array).buffer, (w.data as Uint8Array).byteOffset, w.data.length)
+  const {C, KH, KW} = g
+  const filter = new Uint8Array(KH * KW * C * M)
+  for (let m = 0; m < M; m++)
+    for (let c = 0; c < C; c++)
+      for (let kh = 0; kh < KH; kh++)
+        for (let kw = 0; kw < KW; kw++) filter[((kh * KW + kw) * C + c) * M + m] = wBytes[((m * C + c) * KH + kh) * KW + kw] ^ flip
+  ctx.cache.set('hwio', {source: w.data, flip, filter})
+  return filter
+}
+
 const SCRATCH = Symbol('onnx accumulators')
 
 /**
@@ -245,12 +260,19 @@ async function convAccumulators(
   if (shifted) {
     const flip = signed ? 0x80 : 0
     const C = g.C
-    const filter = new Uint8Array(g.KH * g.KW * C * M)
-    for (let m = 0; m < M; m++)
-      for (let c = 0; c < C; c++)
-        for (let kh = 0; kh < g.KH; kh++)
-          for (let kw = 0; kw < g.KW; kw++) filter[((kh * g.KW + kw) * C + c) * M + m] = wBytes[((m * C + c) * g.KH + kh) * g.KW + kw] ^ flip
+    const filter = hwioFilter(ctx, w, g, M, flip)
     const padCode = (zx & 255) ^ flip
+    const zi = signed ? zx + 128 : zx
+    const zf = signed ? zw + 128 : zw
+    // Few taps per window (1×1 layers, 3-channel first layers): the fused windows loop.
+    let windows = ctx.cache.get('windows') as {table: Uint16Array; handle: WindowsPreparedHandle} | undefined
+    if (!windows || windows.table !== shifted) ctx.cache.set('windows', (windows = {table: shifted, handle: onnxQConvWindowsPrepared()}))
+    const {out, bias, scales, zp, lo, hi} = fused
+    const done = await onnxQConvWindowsNative({
+      N: g.N, C, H: g.H, W: g.W, M, KH: g.KH, KW: g.KW, Ho: g.Ho, Wo: g.Wo, stride: s, padTop: g.padTop, padLeft: g.padLeft,
+      zi, zf, padCode, flip, x: xBytes, filter, table: shifted, bias, scales, zp, lo, hi, out, prepared: windows.handle, threads: ctx.options.threads,
+    })
+    if (done) return null
     let prepared = ctx.cache.get('prepared') as {table: Uint16Array; handle: PreparedFilterHandle} | undefined
     if (!prepared || prepared.table !== shifted) ctx.cache.set('prepared', (prepared = {table: shifted, handle: axconvPreparedFilter()}))
     const result = await axConv({
@@ -261,8 +283,8 @@ async function convAccumulators(
       table: shifted,
       stride: s,
       padding: 'VALID',
-      zi: signed ? zx + 128 : zx,
-      zf: signed ? zw + 128 : zw,
+      zi,
+      zf,
       threads: ctx.options.threads,
       prepared: prepared.handle,
       output: scratchAccumulators(ctx, g.N * g.Ho * g.Wo * M),
