@@ -30,6 +30,8 @@
 namespace axq {
 namespace {
 
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the transposes below pack bytes little-endian");
+
 // A node's prepared product rows, kept across calls (the filter and table are compared each call).
 struct WindowsPrepared {
   std::mutex mutex;
@@ -67,6 +69,43 @@ struct WindowsArgs {
   int threads;
 };
 
+// One input row of C channel planes (row of channel c at src + c·planeStride, `cols` codes) into
+// NHWC order (dst[v·C + c] = code ^ flip): 8 channels at a time, so that each pixel's 8 codes
+// leave as one 8-byte store instead of 8 byte stores.
+void TransposeRow(const uint8_t* src, int64_t planeStride, int64_t C, int64_t cols, uint8_t flip, uint8_t* dst) {
+  int64_t c = 0;
+  const uint64_t flip8 = 0x0101010101010101ULL * flip;
+  for (; c + 8 <= C; c += 8) {
+    const uint8_t* s0 = src + c * planeStride;
+    for (int64_t v = 0; v < cols; ++v) {
+      uint64_t word = 0;
+      for (int k = 0; k < 8; ++k) word |= static_cast<uint64_t>(s0[k * planeStride + v]) << (8 * k);
+      word ^= flip8;
+      std::memcpy(dst + v * C + c, &word, 8);
+    }
+  }
+  for (; c < C; ++c) {
+    const uint8_t* sc = src + c * planeStride;
+    for (int64_t v = 0; v < cols; ++v) dst[v * C + c] = sc[v] ^ flip;
+  }
+}
+
+// Codes of one output row [Wo][M] into the M output planes (row at out + m·plane): 8 pixels at a
+// time, one 8-byte store each.
+void TransposeCodes(const uint8_t* codes, int64_t Wo, int64_t M, uint8_t* out, int64_t plane) {
+  for (int64_t m = 0; m < M; ++m) {
+    const uint8_t* c = codes + m;
+    uint8_t* o = out + m * plane;
+    int64_t x = 0;
+    for (; x + 8 <= Wo; x += 8) {
+      uint64_t word = 0;
+      for (int k = 0; k < 8; ++k) word |= static_cast<uint64_t>(c[(x + k) * M]) << (8 * k);
+      std::memcpy(o + x, &word, 8);
+    }
+    for (; x < Wo; ++x) o[x] = c[x * M];
+  }
+}
+
 void RunWindowsFused(const WindowsArgs& a, const PreparedFilter& p) {
   const int64_t C = a.C, M = a.M, KT = p.KT, taps = a.KH * a.KW * C;
   const int64_t Wp = (a.Wo - 1) * a.stride + a.KW;  // padded row: every window inside it
@@ -99,15 +138,12 @@ void RunWindowsFused(const WindowsArgs& a, const PreparedFilter& p) {
     acc.resize(static_cast<size_t>(a.Wo * M));
     codes.resize(static_cast<size_t>(a.Wo * M));
     for (int64_t r = 0; r < rows; ++r) {
+      if (r % a.stride >= a.KH) continue;  // a row no window reads (strides above the kernel size)
       uint8_t* dst = padded.data() + r * rowBytes;
       const int64_t iy = oy0 * a.stride - a.padTop + r;
       std::memset(dst, a.padCode, static_cast<size_t>(rowBytes));
       if (iy < 0 || iy >= a.H) continue;
-      for (int64_t c = 0; c < C; ++c) {
-        const uint8_t* src = a.x + ((n * C + c) * a.H + iy) * a.W;
-        uint8_t* d = dst + a.padLeft * C + c;
-        for (int64_t v = 0; v < cols; ++v) d[v * C] = src[v] ^ a.flip;
-      }
+      TransposeRow(a.x + (n * C * a.H + iy) * a.W, a.H * a.W, C, cols, a.flip, dst + a.padLeft * C);
     }
     for (int64_t oy = oy0; oy < oy1; ++oy) {
       const uint8_t* xr = padded.data() + (oy - oy0) * a.stride * rowBytes;
@@ -116,12 +152,7 @@ void RunWindowsFused(const WindowsArgs& a, const PreparedFilter& p) {
         windows(acc.data() + kBegin, M, width, a.Wo, p.rows + kt * perTile, xr, a.stride * C, off.data(), taps, wbias.data() + kBegin, zf);
       }
       for (int64_t ox = 0; ox < a.Wo; ++ox) RequantizeAcross(acc.data() + ox * M, M, onnxBias.data(), a.scales, a.zp, flo, fhi, codes.data() + ox * M);
-      uint8_t* o = a.out + n * M * plane + oy * a.Wo;
-      for (int64_t m = 0; m < M; ++m) {
-        uint8_t* om = o + m * plane;
-        const uint8_t* c = codes.data() + m;
-        for (int64_t ox = 0; ox < a.Wo; ++ox) om[ox] = c[ox * M];
-      }
+      TransposeCodes(codes.data(), a.Wo, M, a.out + n * M * plane + oy * a.Wo, plane);
     }
     // The pool's threads live on: don't let one very wide image pin its copy.
     if (padded.capacity() > (size_t(4) << 20)) std::vector<uint8_t>().swap(padded);
