@@ -8,7 +8,7 @@ import t from 'tap'
 import path from 'node:path'
 import fs from 'node:fs'
 import os from 'node:os'
-import {fixturesDir} from '../../helpers/paths.js'
+import {fixturesDir, hasShared, repoRoot, shared} from '../../helpers/paths.js'
 import {runInference} from '../../../src/infer/inference.js'
 import {paddedNhwc, quantizedConvAccumulators} from '../../../src/runtime/ops/onnx/qlinearConv.js'
 import {requantize} from '../../../src/runtime/ops/onnx/onnxQuantization.js'
@@ -23,7 +23,7 @@ t.teardown(() => fs.rmSync(outDir, {recursive: true, force: true}))
 
 async function logits(model: string, mult: string, extra: Partial<Parameters<typeof runInference>[0]> = {}): Promise<Float32Array> {
   const file = path.join(outDir, `${path.basename(model)}.${mult}.npy`)
-  await runInference({graph: fixture(model), data, batchSize: 16, iterations: 1, mult, tune: false, saveLogits: file, ...extra})
+  await runInference({graph: path.isAbsolute(model) ? model : fixture(model), data, batchSize: 16, iterations: 1, mult, tune: false, saveLogits: file, ...extra})
   return decodeNpyTensor(fs.readFileSync(file), file).data as Float32Array
 }
 
@@ -118,3 +118,23 @@ t.test('onnxPadNhwc and onnxRequantize (native) equal their plain twins', async 
     }
   }
 })
+
+// The example networks (examples/onnx) with approximate tables on real CIFAR-10 images: every fast
+// kernel path they take (AVX-512 depthwise planes, fused windows loop for 1×1 and 3-channel layers,
+// AxConv2D rows for 3×3 layers) equals the plain loop, on 1 and 2 threads.
+const exampleOnnx = path.join(repoRoot, 'examples', 'onnx')
+const exampleSkip = !hasShared ? 'needs ../shared' : !fs.existsSync(path.join(exampleOnnx, 'mobilenetv2.u8u8.qop.onnx')) ? 'needs examples/onnx' : false
+for (const [model, mult] of [['mobilenetv2.u8u8.qop', 'mul8u_L40'], ['mobilenetv2.s8s8.qop.pc', 'mul8s_1L2H'], ['resnet20.u8u8.qop', 'mul8u_L40']]) {
+  t.test(`${model} with ${mult}: fast kernels == reference loop, any thread count`, {skip: exampleSkip}, async (t) => {
+    const opts = {data: shared('cifar10', 'test_batch.bin'), batchSize: 8}
+    const file = path.join(exampleOnnx, `${model}.onnx`)
+    const one = await logits(file, mult, {...opts, threads: 1})
+    t.same([...(await logits(file, mult, {...opts, threads: 2}))], [...one], '1 and 2 threads')
+    process.env.AXQ_KERNEL = 'reference'
+    try {
+      t.same([...(await logits(file, mult, opts))], [...one], 'reference loop')
+    } finally {
+      delete process.env.AXQ_KERNEL
+    }
+  })
+}
