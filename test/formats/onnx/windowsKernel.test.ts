@@ -25,6 +25,9 @@ const cases: Case[] = [
   {C: 3, M: 5, K: 5, s: 3, p: 2, H: 11, W: 10},
   {C: 24, M: 96, K: 1, s: 1, p: 0, H: 4, W: 5},
   {C: 3, M: 8, K: 3, s: 1, p: 0, H: 3, W: 3},
+  // Rows beyond AxConvFast's own windows budget, still fused: 3×3×16→16 and →32 (stride 2).
+  {C: 16, M: 16, K: 3, s: 1, p: 1, H: 6, W: 7},
+  {C: 16, M: 32, K: 3, s: 2, p: 1, H: 9, W: 8},
 ]
 
 function exactish(rng: () => number): Uint16Array {
@@ -91,6 +94,6 @@ t.test('a prepared holder follows a changed table; a layer with many taps is dec
   t.notOk(a.every((v) => v === 0))
   const wide = {...base, C: 512, M: 64, x: new Uint8Array(N * 512 * H * W), filter: new Uint8Array(512 * 64), scales: new Float32Array(64), out: new Uint8Array(N * 64 * H * W), table: new Uint16Array(65536)}
   wide.out.fill(7)
-  t.notOk(await onnxQConvWindowsNative(wide), '512 taps × 32 channels of rows: declined')
+  t.notOk(await onnxQConvWindowsNative(wide), '512 taps × 32 channels of rows (8 MiB): declined')
   t.ok(wide.out.every((v) => v === 7), 'nothing written')
 })
