@@ -428,10 +428,12 @@ Napi::Value OnnxPadNhwcJs(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void RegisterOnnxWindows(Napi::Env env, Napi::Object exports);  // onnx_qconv_windows.cc
+void RegisterOnnxWindows(Napi::Env env, Napi::Object exports);     // onnx_qconv_windows.cc
+void RegisterOnnxQLinearAdd(Napi::Env env, Napi::Object exports);  // onnx_qlinear_add.cc
 
 void RegisterOnnxOps(Napi::Env env, Napi::Object exports) {
   RegisterOnnxWindows(env, exports);
+  RegisterOnnxQLinearAdd(env, exports);
   exports.Set("onnxQConv", Napi::Function::New(env, OnnxQConvJs));
   exports.Set("onnxRequantize", Napi::Function::New(env, OnnxRequantizeJs));
   exports.Set("onnxPadNhwc", Napi::Function::New(env, OnnxPadNhwcJs));

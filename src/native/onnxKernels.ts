@@ -182,3 +182,10 @@ export async function onnxQConvWindowsNative(req: QConvWindowsRequest): Promise<
   type Fn = (args: Record<string, unknown>) => Promise<boolean>
   return onnxNative<Fn>('onnxQConvWindows')({...req, threads: Math.min(req.threads ?? defaultThreads(), 256)})
 }
+
+/** out[i] = table[a[i]·256 + b[i]] (QLinearAdd's loop for same-shape inputs), native, threaded. */
+export async function onnxLookupPairsNative(a: Uint8Array, b: Uint8Array, table: Uint8Array, out: Uint8Array, threads?: number): Promise<void> {
+  if (b.length !== a.length || out.length !== a.length || table.length !== 65536) throw new AxqError('onnxLookupPairs: sizes do not match')
+  type Fn = (a: Uint8Array, b: Uint8Array, table: Uint8Array, out: Uint8Array, threads: number) => Promise<void>
+  await onnxNative<Fn>('onnxLookupPairs')(a, b, table, out, Math.min(threads ?? defaultThreads(), 256))
+}

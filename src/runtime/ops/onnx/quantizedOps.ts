@@ -10,6 +10,7 @@ import {floatAttr, intAttr, normalizeAxis, optionalInput, perChannelValues, requ
 import {dequantize, outputScale, quantize, rangeOf, requantize, roundHalfEven} from './onnxQuantization.js'
 import {broadcastIndex, broadcastShape} from './broadcast.js'
 import {layerTable, operandTypes} from './qlinearConv.js'
+import {onnxLookupPairsNative} from '../../../native/onnxKernels.js'
 
 const f = Math.fround
 
@@ -99,6 +100,9 @@ export function qlinearAddValue(a: number, b: number, rA: number, rB: number, fi
   return v < lo ? lo : v > hi ? hi : v
 }
 
+/** Elements from which QLinearAdd's loop runs natively (below, the call costs more than it saves). */
+const NATIVE_ADD_MIN = 1 << 16
+
 /**
  * QLinearAdd as MlasQLinearAddKernelAvx2Helper: ratios rA = sA/sC, rB = sB/sC; a fixed part
  * zC − (rA·zA + rB·zB); c = fma(a, rA, fma(b, rB, fixed)) rounded half to even, saturated.
@@ -106,7 +110,7 @@ export function qlinearAddValue(a: number, b: number, rA: number, rB: number, fi
 registerOp({
   name: 'QLinearAdd',
   domain: MS_DOMAIN,
-  compute(ctx) {
+  async compute(ctx) {
     const {a, b} = quantizedPair(ctx)
     const sA = scalarValue(ctx, 1, 'A_scale')
     const zA = scalarValue(ctx, 2, 'A_zero_point')
@@ -132,7 +136,9 @@ registerOp({
     const A = bytesOf(a.data as Uint8Array | Int8Array)
     const B = bytesOf(b.data as Uint8Array | Int8Array)
     const O = bytesOf(out)
-    if (same) for (let i = 0; i < size; i++) O[i] = table[(A[i] << 8) | B[i]]
+    // Large same-shape inputs: the same loop natively, on the run's threads.
+    if (same && size >= NATIVE_ADD_MIN && process.env.AXQ_KERNEL !== 'reference') await onnxLookupPairsNative(A, B, table, O, ctx.options.threads)
+    else if (same) for (let i = 0; i < size; i++) O[i] = table[(A[i] << 8) | B[i]]
     else for (let i = 0; i < size; i++) O[i] = table[(A[ia![i]] << 8) | B[ib![i]]]
     return [makeTensor(a.dtype, shape, out)]
   },
