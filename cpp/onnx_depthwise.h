@@ -24,6 +24,12 @@ struct DepthwisePlaneArgs {
   const uint16_t* rows;    // [taps][256]: 16-bit products (bit patterns of int16 when rowSigned)
   int32_t zw;
   uint32_t constant;
+  // With `codes` (the output plane [Ho][Wo] as bytes), the accumulators are requantized there
+  // instead of written to acc (onnx_requantize.h's RequantizedCode, lane by lane).
+  uint8_t* codes;
+  uint32_t bias;
+  float scale, flo, fhi;
+  int32_t zp;
 };
 
 using DepthwisePlaneFn = void (*)(const DepthwisePlaneArgs&);

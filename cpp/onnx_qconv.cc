@@ -180,22 +180,24 @@ void RunPlane(const QConvArgs& a, const Frame& f, const ChannelPlan& plan, int64
   }
   int32_t* acc = a.codes ? s.acc.data() : a.out + (n * a.M + m) * plane;
   // Sums wrap in int32, so their order does not change them.
+  const float flo = static_cast<float>(a.lo - a.zp), fhi = static_cast<float>(a.hi - a.zp);
+  const uint32_t bias = a.bias ? static_cast<uint32_t>(a.bias[m]) : 0u;
+  uint8_t* codes = a.codes ? a.codes + (n * a.M + m) * plane : nullptr;
   if (plan.simd) {
-    plan.simd({acc, a.Ho, a.Wo, padded, a.strideH * f.Wp, f.offsets.data(), f.taps, plan.rows16.data(), a.zw, plan.constant});
-  } else {
-    for (int64_t oh = 0; oh < a.Ho; oh++) {
-      const uint8_t* base = padded + oh * a.strideH * f.Wp;
-      int32_t* accRow = acc + oh * a.Wo;
-      if (f.taps == 9)  // 3×3 depthwise: the taps unrolled
-        SumTaps<9>(base, a.strideW, a.Wo, plan.rows.data(), f.offsets.data(), accRow);
-      else
-        SumTaps<0>(base, a.strideW, a.Wo, plan.rows.data(), f.offsets.data(), accRow, f.taps);
-    }
+    // Requantized in the vector loop when fused.
+    plan.simd({acc, a.Ho, a.Wo, padded, a.strideH * f.Wp, f.offsets.data(), f.taps, plan.rows16.data(), a.zw, plan.constant, codes, bias,
+               a.codes ? a.scales[m] : 0.0f, flo, fhi, a.zp});
+    return;
   }
-  if (a.codes) {
-    const float flo = static_cast<float>(a.lo - a.zp), fhi = static_cast<float>(a.hi - a.zp);
-    RequantizeRun(acc, plane, a.bias ? static_cast<uint32_t>(a.bias[m]) : 0u, a.scales[m], a.zp, flo, fhi, a.codes + (n * a.M + m) * plane);
+  for (int64_t oh = 0; oh < a.Ho; oh++) {
+    const uint8_t* base = padded + oh * a.strideH * f.Wp;
+    int32_t* accRow = acc + oh * a.Wo;
+    if (f.taps == 9)  // 3×3 depthwise: the taps unrolled
+      SumTaps<9>(base, a.strideW, a.Wo, plan.rows.data(), f.offsets.data(), accRow);
+    else
+      SumTaps<0>(base, a.strideW, a.Wo, plan.rows.data(), f.offsets.data(), accRow, f.taps);
   }
+  if (codes) RequantizeRun(acc, plane, bias, a.scales[m], a.zp, flo, fhi, codes);
 }
 
 // Every channel's plan kept for the whole call (bytes): then images go in memory order (image by
