@@ -15,6 +15,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "onnx_depthwise_avx512.h"
+
 namespace axq {
 namespace {
 
@@ -48,17 +50,6 @@ __attribute__((always_inline)) inline __m512i LoadCodes(const uint8_t* p, int64_
     }
     return xSigned ? _mm512_maskz_srai_epi16(~__mmask32(0), _mm512_maskz_slli_epi16(~__mmask32(0), words, 8), 8) : _mm512_and_si512(words, _mm512_set1_epi16(0xFF));
   }
-}
-
-// RequantizedCode (onnx_requantize.h) on 16 lanes, the same float operations in the same order:
-// the codes (as int32 lanes, to be narrowed to bytes).
-__attribute__((always_inline)) inline __m512i Requantize(__m512i acc, const DepthwisePlaneArgs& a) {
-  const __mmask16 kAll = 0xFFFF;  // maskz forms: no GCC 12 warning
-  const __m512 kRound = _mm512_set1_ps(12582912.0f);
-  __m512 v = _mm512_maskz_mul_ps(kAll, _mm512_maskz_cvtepi32_ps(kAll, _mm512_add_epi32(acc, _mm512_set1_epi32(static_cast<int32_t>(a.bias)))), _mm512_set1_ps(a.scale));
-  v = _mm512_maskz_min_ps(kAll, _mm512_maskz_max_ps(kAll, v, _mm512_set1_ps(a.flo)), _mm512_set1_ps(a.fhi));
-  v = _mm512_maskz_sub_ps(kAll, _mm512_maskz_add_ps(kAll, v, kRound), kRound);
-  return _mm512_add_epi32(_mm512_maskz_cvttps_epi32(kAll, v), _mm512_set1_epi32(a.zp));
 }
 
 // R output rows at a time (R = 1: Wo > 16; 2: Wo ≤ 16; 4: Wo ≤ 8), 32 / R pixels of each.
@@ -113,24 +104,8 @@ void Plane(const DepthwisePlaneArgs& a) {
       accO = _mm512_sub_epi32(_mm512_add_epi32(accO, constant), _mm512_mullo_epi32(zw, sO));
       const __m512i acc0 = _mm512_permutex2var_epi32(accE, interleaveLo, accO), acc1 = _mm512_permutex2var_epi32(accE, interleaveHi, accO);
       // Lanes [r·L, r·L + L) belong to output row oh0 + r, pixels ow0.. (at most Wo − ow0 of them).
-      const int64_t left = std::min<int64_t>(L, a.Wo - ow0);
-      __m512i out0 = acc0, out1 = acc1;
-      if (a.codes) {
-        out0 = Requantize(acc0, a);
-        out1 = Requantize(acc1, a);
-      }
-      for (int r = 0; r < R && oh0 + r < a.Ho; r++) {
-        const int64_t at = (oh0 + r) * a.Wo + ow0;
-        for (int half = 0; half < 2; half++) {
-          // Lanes of this row within acc0 (lanes 0..15) or acc1 (16..31).
-          const int lane0 = r * L - half * 16;
-          const int first = std::max(0, lane0), last = std::min<int>(16, lane0 + static_cast<int>(left));
-          if (first >= last) continue;
-          const __mmask16 k = __mmask16(((1u << (last - first)) - 1) << first);
-          if (a.codes) _mm512_mask_cvtepi32_storeu_epi8(a.codes + at - lane0, k, half == 0 ? out0 : out1);
-          else _mm512_mask_storeu_epi32(a.acc + at - lane0, k, half == 0 ? out0 : out1);
-        }
-      }
+      const __m512i vecs[2] = {acc0, acc1};
+      StoreGroup<2>(a, vecs, R, L, oh0, ow0);
     }
   }
 }
