@@ -42,4 +42,13 @@ using DepthwisePlaneFn = void (*)(const DepthwisePlaneArgs&);
  */
 DepthwisePlaneFn DepthwisePlaneAvx512Pick(int64_t stride, int64_t taps, int64_t Wo, bool rowSigned, bool xSigned);
 
+/**
+ * The AVX-512 VBMI loop (stride 1, more than 8 output columns, at most 128 taps; else nullptr). Its `rows` hold each
+ * tap's products as bytes: [taps][256 low bytes, then 256 high bytes] (the same 512 bytes per tap).
+ */
+DepthwisePlaneFn DepthwisePlaneVbmiPick(int64_t stride, int64_t taps, int64_t Wo, bool rowSigned, bool xSigned);
+
+/** True when this CPU runs the VBMI loop (AVX-512 F, BW and VBMI) and the build has it. */
+bool DepthwiseVbmiAvailable();
+
 }  // namespace axq

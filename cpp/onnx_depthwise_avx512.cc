@@ -22,19 +22,19 @@ namespace {
 
 // The codes of 32 output pixels' tap as 32 words (the code in the low byte; for Stride 2 the high
 // byte holds the neighbouring code, which VPERMI2W and the bit tests ignore): R output rows of
-// 32 / R pixels each, row r's first code at p + r·rowStep.
+// 32 / R pixels each, row r's first code at p + rowOff[r].
 template <int Stride, int R>
-__attribute__((always_inline)) inline __m512i LoadCodes(const uint8_t* p, int64_t rowStep, bool xSigned) {
+__attribute__((always_inline)) inline __m512i LoadCodes(const uint8_t* p, const int64_t* rowOff, bool xSigned) {
   if constexpr (Stride == 1) {
     __m256i bytes;
     if constexpr (R == 1) {
       bytes = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
     } else if constexpr (R == 2) {
       bytes = _mm256_inserti128_si256(_mm256_zextsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))),
-                                      _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + rowStep)), 1);
+                                      _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + rowOff[1])), 1);
     } else {
       int64_t q[4];
-      for (int r = 0; r < 4; r++) std::memcpy(&q[r], p + r * rowStep, 8);
+      for (int r = 0; r < 4; r++) std::memcpy(&q[r], p + rowOff[r], 8);
       bytes = _mm256_set_epi64x(q[3], q[2], q[1], q[0]);
     }
     return xSigned ? _mm512_maskz_cvtepi8_epi16(~__mmask32(0), bytes) : _mm512_maskz_cvtepu8_epi16(~__mmask32(0), bytes);
@@ -46,7 +46,7 @@ __attribute__((always_inline)) inline __m512i LoadCodes(const uint8_t* p, int64_
       // Row r's 64 / R bytes into qwords [r·8/R, (r + 1)·8/R) by masked loads (no lane is read twice).
       constexpr int Q = 8 / R;
       words = _mm512_maskz_loadu_epi64(__mmask8((1u << Q) - 1), p);
-      for (int r = 1; r < R; r++) words = _mm512_mask_loadu_epi64(words, __mmask8(((1u << Q) - 1) << (r * Q)), p + r * rowStep - r * Q * 8);
+      for (int r = 1; r < R; r++) words = _mm512_mask_loadu_epi64(words, __mmask8(((1u << Q) - 1) << (r * Q)), p + rowOff[r] - r * Q * 8);
     }
     return xSigned ? _mm512_maskz_srai_epi16(~__mmask32(0), _mm512_maskz_slli_epi16(~__mmask32(0), words, 8), 8) : _mm512_and_si512(words, _mm512_set1_epi16(0xFF));
   }
@@ -63,8 +63,8 @@ void Plane(const DepthwisePlaneArgs& a) {
   const __m512i zw = _mm512_set1_epi32(a.zw), constant = _mm512_set1_epi32(static_cast<int32_t>(a.constant));
   for (int64_t oh0 = 0; oh0 < a.Ho; oh0 += R) {
     // Rows past the last are computed again from the last one, and not stored.
-    int64_t step = a.rowStep;
-    if (oh0 + R > a.Ho) step = 0;
+    int64_t rowOff[R];
+    for (int r = 0; r < R; r++) rowOff[r] = std::min<int64_t>(r, a.Ho - 1 - oh0) * a.rowStep;
     for (int64_t ow0 = 0; ow0 < a.Wo; ow0 += L) {
       // Sums of the even and odd lanes' products (pixel 2j in lane j of accE, 2j + 1 of accO): widening
       // a word vector that way takes a mask or shift and a shift, not port-5 extracts and
@@ -72,7 +72,7 @@ void Plane(const DepthwisePlaneArgs& a) {
       __m512i accE = _mm512_setzero_si512(), accO = _mm512_setzero_si512(), sx = _mm512_setzero_si512();
       const uint8_t* p0 = a.base + oh0 * a.rowStep + ow0 * Stride;
       for (int64_t t = 0; t < a.taps; t++) {
-        const __m512i idx = LoadCodes<Stride, R>(p0 + a.offsets[t], step, XSigned);
+        const __m512i idx = LoadCodes<Stride, R>(p0 + a.offsets[t], rowOff, XSigned);
         sx = _mm512_add_epi16(sx, idx);
         const uint16_t* r = a.rows + t * 256;
         const __m512i r0 = _mm512_loadu_si512(r), r1 = _mm512_loadu_si512(r + 32), r2 = _mm512_loadu_si512(r + 64), r3 = _mm512_loadu_si512(r + 96);

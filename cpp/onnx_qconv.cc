@@ -48,7 +48,7 @@ struct QConvArgs {
   const int32_t* bias;   // [M] or null
   const float* scales;   // [M]
   int32_t zp, lo, hi;
-  bool simd;             // one input channel per output channel: AVX-512 rows where they apply
+  int simd;              // depthwise planes: 0 the plain loop, 1 AVX-512, 2 AVX-512 VBMI (stride 1; else AVX-512)
   int threads;
 };
 
@@ -107,7 +107,9 @@ ChannelPlan PlanChannel(const QConvArgs& a, const Frame& f, int64_t m) {
   // Depthwise layers on AVX-512: the raw 16-bit products (T[x][w], or x·w) as rows, the zero-point
   // terms per pixel (onnx_depthwise.h). Only when every product fits 16 bits of one signedness.
   const bool rowSigned = a.xSigned || a.wSigned;
-  if (a.simd && cg == 1) plan.simd = DepthwisePlaneAvx512Pick(a.strideW, taps, a.Wo, rowSigned, a.xSigned);
+  bool bytes = false;  // rows as low and high bytes (the VBMI loop)
+  if (a.simd == 2 && cg == 1) bytes = (plan.simd = DepthwisePlaneVbmiPick(a.strideW, taps, a.Wo, rowSigned, a.xSigned)) != nullptr;
+  if (a.simd >= 1 && cg == 1 && !plan.simd) plan.simd = DepthwisePlaneAvx512Pick(a.strideW, taps, a.Wo, rowSigned, a.xSigned);
   if (plan.simd) {
     plan.rows16.resize(taps * 256);
     uint32_t wSum = 0;
@@ -121,7 +123,13 @@ ChannelPlan PlanChannel(const QConvArgs& a, const Frame& f, int64_t m) {
           plan.simd = nullptr;
           break;
         }
-        plan.rows16[t * 256 + b] = static_cast<uint16_t>(v);
+        if (bytes) {
+          uint8_t* r = reinterpret_cast<uint8_t*>(plan.rows16.data() + t * 256);
+          r[b] = static_cast<uint8_t>(v & 255);
+          r[256 + b] = static_cast<uint8_t>((v >> 8) & 255);
+        } else {
+          plan.rows16[t * 256 + b] = static_cast<uint16_t>(v);
+        }
       }
     }
     plan.constant = static_cast<uint32_t>(taps) * static_cast<uint32_t>(a.zx) * static_cast<uint32_t>(a.zw) - static_cast<uint32_t>(a.zx) * wSum;
@@ -264,17 +272,19 @@ Napi::Value OnnxQConvJs(const Napi::CallbackInfo& info) {
   a.xSigned = o.Get("xSigned").ToBoolean().Value();
   a.wSigned = o.Get("wSigned").ToBoolean().Value();
   a.threads = static_cast<int>(Int(o, "threads"));
-  // isa: 'generic' (the plain loop), 'avx512', or absent: the AxConv2D kernels' choice (AXQ_SIMD).
+  // isa: 'generic' (the plain loop), 'avx512', 'avx512vbmi', or absent: the AxConv2D kernels'
+  // choice (AXQ_SIMD), with VBMI where the CPU has it.
   Napi::Value isa = o.Get("isa");
   std::string isaName = AxConvFastVariant();
+  if (isaName == "avx512" && DepthwiseVbmiAvailable()) isaName = "avx512vbmi";
   if (!isa.IsUndefined() && !isa.IsNull()) {
     if (!isa.IsString()) throw Napi::TypeError::New(env, "onnxQConv: isa must be a string");
     isaName = isa.As<Napi::String>().Utf8Value();
-    bool known = false;
+    bool known = isaName == "avx512vbmi" && DepthwiseVbmiAvailable();
     for (const std::string& v : AxConvFastVariants()) known = known || v == isaName;
     if (!known) throw Napi::RangeError::New(env, "onnxQConv: isa '" + isaName + "' is not available on this CPU");
   }
-  a.simd = isaName == "avx512";
+  a.simd = isaName == "avx512vbmi" ? 2 : isaName == "avx512" ? 1 : 0;
   auto x = o.Get("x"), w = o.Get("w"), t = o.Get("table"), out = o.Get("out");
   auto isType = [](const Napi::Value& v, napi_typedarray_type type) { return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == type; };
   const bool fused = isType(out, napi_uint8_array);
@@ -433,7 +443,18 @@ Napi::Value OnnxPadNhwcJs(const Napi::CallbackInfo& info) {
 void RegisterOnnxWindows(Napi::Env env, Napi::Object exports);     // onnx_qconv_windows.cc
 void RegisterOnnxQLinearAdd(Napi::Env env, Napi::Object exports);  // onnx_qlinear_add.cc
 
+// onnxQConvVariants() → the isa names onnxQConv accepts on this CPU.
+Napi::Value OnnxQConvVariantsJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<std::string> names = AxConvFastVariants();
+  if (DepthwiseVbmiAvailable()) names.insert(names.begin(), "avx512vbmi");
+  Napi::Array out = Napi::Array::New(env, names.size());
+  for (size_t i = 0; i < names.size(); i++) out.Set(static_cast<uint32_t>(i), Napi::String::New(env, names[i]));
+  return out;
+}
+
 void RegisterOnnxOps(Napi::Env env, Napi::Object exports) {
+  exports.Set("onnxQConvVariants", Napi::Function::New(env, OnnxQConvVariantsJs));
   RegisterOnnxWindows(env, exports);
   RegisterOnnxQLinearAdd(env, exports);
   exports.Set("onnxQConv", Napi::Function::New(env, OnnxQConvJs));

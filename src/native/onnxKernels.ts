@@ -40,11 +40,16 @@ export interface QConvNativeRequest {
   requantize?: {bias: Int32Array | null; scales: Float32Array; zp: number; lo: number; hi: number}
   threads?: number
   /**
-   * Instruction-set variant (one of axconvInfo().fastVariants; default: the AxConv2D kernels'
-   * choice). 'avx512' runs depthwise planes on AVX-512 (cpp/onnx_depthwise.h), every other
-   * variant the plain loop. Results never depend on it.
+   * Instruction-set variant (one of onnxQConvVariants(); default: the AxConv2D kernels' choice,
+   * with VBMI where the CPU has it). 'avx512vbmi' and 'avx512' run depthwise planes on AVX-512
+   * (cpp/onnx_depthwise.h), every other variant the plain loop. Results never depend on it.
    */
   isa?: string
+}
+
+/** The instruction-set variants onnxQConvNative accepts on this CPU, fastest first. */
+export function onnxQConvVariants(): string[] {
+  return onnxNative<() => string[]>('onnxQConvVariants')()
 }
 
 type QConvFn = (args: Record<string, unknown>) => Promise<void>

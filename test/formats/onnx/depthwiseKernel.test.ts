@@ -1,5 +1,5 @@
 /**
- * The native depthwise kernel (cpp/onnx_qconv.cc with its AVX-512 planes, cpp/onnx_depthwise*)
+ * The native depthwise kernel (cpp/onnx_qconv.cc with its AVX-512 and AVX-512 VBMI planes, cpp/onnx_depthwise*)
  * equals the plain reference loop (quantizedConvAccumulators, then requantize) bit for bit, on
  * every instruction-set variant this CPU runs and any thread count: edge shapes (1×1 images,
  * odd sizes, widths around the 8/16/32-lane groups, strides 1–3, dilation, asymmetric output
@@ -9,8 +9,7 @@
 import t from 'tap'
 import {quantizedConvAccumulators} from '../../../src/runtime/ops/onnx/qlinearConv.js'
 import {requantize} from '../../../src/runtime/ops/onnx/onnxQuantization.js'
-import {onnxQConvNative} from '../../../src/native/onnxKernels.js'
-import {axconvInfo} from '../../../src/native/axconv.js'
+import {onnxQConvNative, onnxQConvVariants} from '../../../src/native/onnxKernels.js'
 import {prng} from '../../../src/bench/convInputs.js'
 
 interface Case {C: number; mult: number; K: number; s: number; d: number; p: number; H: number; W: number}
@@ -30,6 +29,14 @@ const cases: Case[] = [
   {C: 2, mult: 1, K: 3, s: 3, d: 1, p: 1, H: 10, W: 10},
   {C: 2, mult: 1, K: 3, s: 1, d: 2, p: 2, H: 9, W: 20},
   {C: 17, mult: 1, K: 3, s: 1, d: 1, p: 1, H: 16, W: 16},
+  {C: 2, mult: 1, K: 3, s: 1, d: 1, p: 1, H: 5, W: 64},
+  {C: 2, mult: 1, K: 3, s: 1, d: 1, p: 1, H: 3, W: 65},
+  {C: 2, mult: 1, K: 3, s: 1, d: 1, p: 1, H: 9, W: 5},
+  // Plane heights that are not multiples of the rows per vector (2, 4 or 8).
+  {C: 2, mult: 1, K: 3, s: 1, d: 1, p: 1, H: 7, W: 6},
+  {C: 2, mult: 1, K: 3, s: 1, d: 1, p: 1, H: 6, W: 12},
+  {C: 2, mult: 1, K: 3, s: 1, d: 1, p: 1, H: 5, W: 30},
+  {C: 2, mult: 1, K: 3, s: 2, d: 1, p: 1, H: 13, W: 12},
 ]
 
 /** A table of `kind`: realistic products (fit 16 bits of the operands' signedness) or wide ones. */
@@ -45,7 +52,7 @@ function table(rng: () => number, signed: boolean, kind: 'fits' | 'wide'): Int32
 
 t.test('depthwise kernel == reference loop on every variant, fused requantization included', async (t) => {
   const rng = prng(2024)
-  const variants = axconvInfo().fastVariants
+  const variants = onnxQConvVariants()
   t.ok(variants.includes('generic'))
   let checked = 0
   for (const c of cases) {
