@@ -152,8 +152,8 @@ ChannelPlan PlanChannel(const QConvArgs& a, const Frame& f, int64_t m) {
   return plan;
 }
 
-// Scratch of one thread: the frame (with slack: the vector planes read up to 64 bytes past their
-// last window) and one plane of accumulators.
+// Scratch of one thread: frames (each with slack: the vector planes read up to 64 bytes past
+// their last window) and one plane of accumulators.
 struct PlaneScratch {
   std::vector<uint8_t> padded;
   std::vector<int32_t> acc;
@@ -171,21 +171,25 @@ inline void CopyRow(uint8_t* dst, const uint8_t* src, int64_t n) {
   }
 }
 
-// Output channel m of image n: accumulators, then (fused) requantized codes.
-void RunPlane(const QConvArgs& a, const Frame& f, const ChannelPlan& plan, int64_t n, int64_t m, PlaneScratch& s) {
+// Bytes of one frame in the scratch, slack included.
+int64_t FrameBytes(const QConvArgs& a, const Frame& f) { return (a.C / a.group) * f.Hp * f.Wp + 128; }
+
+// The frame of output channel m of image n (its group's input planes) at `padded`.
+void BuildFrame(const QConvArgs& a, const Frame& f, int64_t n, int64_t m, uint8_t* padded) {
   const int64_t cg = a.C / a.group, mg = a.M / a.group;
   const int64_t c0 = (m / mg) * cg;
-  const int64_t plane = a.Ho * a.Wo;
-  const int64_t frame = cg * f.Hp * f.Wp;
-  if (static_cast<int64_t>(s.padded.size()) < frame + 128) s.padded.assign(frame + 128, 0);
-  if (a.codes && static_cast<int64_t>(s.acc.size()) < plane) s.acc.resize(plane);
-  uint8_t* padded = s.padded.data();
-  std::memset(padded, static_cast<uint8_t>(a.zx & 255), frame);
+  std::memset(padded, static_cast<uint8_t>(a.zx & 255), cg * f.Hp * f.Wp);
   for (int64_t c = 0; c < cg; c++) {
     const uint8_t* xin = a.x + (n * a.C + c0 + c) * a.H * a.W;
     uint8_t* dst = padded + (c * f.Hp + a.padTop) * f.Wp + a.padLeft;
     for (int64_t h = 0; h < f.rowsIn; h++) CopyRow(dst + h * f.Wp, xin + h * a.W, f.colsIn);
   }
+}
+
+// Output channel m of image n from its frame at `padded`: accumulators, then (fused) requantized codes.
+void RunPlane(const QConvArgs& a, const Frame& f, const ChannelPlan& plan, int64_t n, int64_t m, const uint8_t* padded, PlaneScratch& s) {
+  const int64_t plane = a.Ho * a.Wo;
+  if (a.codes && static_cast<int64_t>(s.acc.size()) < plane) s.acc.resize(plane);
   int32_t* acc = a.codes ? s.acc.data() : a.out + (n * a.M + m) * plane;
   // Sums wrap in int32, so their order does not change them.
   const float flo = static_cast<float>(a.lo - a.zp), fhi = static_cast<float>(a.hi - a.zp);
@@ -217,16 +221,29 @@ void QConv(const QConvArgs& a) {
   if (double(a.M) * double(f.taps) * 256.0 * 4.0 <= kMaxPlanBytes) {
     std::vector<ChannelPlan> plans(a.M);
     Parallel(a.M, a.threads, [&](int64_t m) { plans[m] = PlanChannel(a, f, m); });
+    // Frames are built a few planes ahead of their use: loads that straddle the frame's recent
+    // small stores would wait for them (failed store forwarding), which costs small planes dearly.
+    const int64_t frame = FrameBytes(a, f);
+    const int64_t ahead = std::max<int64_t>(1, std::min<int64_t>(8, (256 * 1024) / frame));
     ParallelRanges(a.N * a.M, a.threads, [&](int64_t begin, int64_t end) {
       PlaneScratch s;
-      for (int64_t j = begin; j < end; j++) RunPlane(a, f, plans[j % a.M], j / a.M, j % a.M, s);
+      s.padded.assign(ahead * frame, 0);
+      for (int64_t j0 = begin; j0 < end; j0 += ahead) {
+        const int64_t j1 = std::min(end, j0 + ahead);
+        for (int64_t j = j0; j < j1; j++) BuildFrame(a, f, j / a.M, j % a.M, s.padded.data() + (j - j0) * frame);
+        for (int64_t j = j0; j < j1; j++) RunPlane(a, f, plans[j % a.M], j / a.M, j % a.M, s.padded.data() + (j - j0) * frame, s);
+      }
     });
     return;
   }
   Parallel(a.M, a.threads, [&](int64_t m) {
     const ChannelPlan plan = PlanChannel(a, f, m);
     PlaneScratch s;
-    for (int64_t n = 0; n < a.N; n++) RunPlane(a, f, plan, n, m, s);
+    s.padded.assign(FrameBytes(a, f), 0);
+    for (int64_t n = 0; n < a.N; n++) {
+      BuildFrame(a, f, n, m, s.padded.data());
+      RunPlane(a, f, plan, n, m, s.padded.data(), s);
+    }
   });
 }
 
