@@ -135,19 +135,9 @@ export function onnxQConvWindowsPrepared(): WindowsPreparedHandle {
   return onnxNative<() => WindowsPreparedHandle>('onnxQConvWindowsPrepared')()
 }
 
-export interface QConvWindowsRequest {
-  N: number
-  C: number
-  H: number
-  W: number
-  M: number
-  KH: number
-  KW: number
-  Ho: number
-  Wo: number
+/** A group-1 convolution's geometry (as the grouped kernel's), one stride for both axes. */
+export interface QConvWindowsRequest extends Pick<QConvNativeRequest, 'N' | 'C' | 'H' | 'W' | 'M' | 'KH' | 'KW' | 'Ho' | 'Wo' | 'padTop' | 'padLeft'> {
   stride: number
-  padTop: number
-  padLeft: number
   /** AxConv2D's zero points and padding code (of the codes after `flip`). */
   zi: number
   zf: number
