@@ -26,6 +26,15 @@ std::string CheckGeometry(const ConvGeometry& g) {
   return "";
 }
 
+Int32Range Int32RangeOf(const int32_t* values, int64_t n) {
+  Int32Range r;
+  for (int64_t i = 0; i < n; ++i) {
+    if (values[i] < r.min) r.min = values[i];
+    if (values[i] > r.max) r.max = values[i];
+  }
+  return r;
+}
+
 void AxConvReference(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
                      const uint8_t* filter, const uint16_t* table, int32_t* output) {
   // uint32 arithmetic: the int32 results of TF's loop, with its wraparound, without UB.
