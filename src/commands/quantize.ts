@@ -5,6 +5,7 @@ import type {QuantType} from '../formats/onnx/quantize/params.js'
 import {type QuantFormat} from '../formats/onnx/quantize/quantizeFile.js'
 import {quantizeCalibrated} from '../formats/onnx/quantize/calibrate.js'
 import {formatDuration} from '../sweep/progress.js'
+import {dataFlags, preprocessingFromFlags} from '../cli/dataFlags.js'
 
 const TYPES = {u8u8: ['uint8', 'uint8'], s8s8: ['int8', 'int8']} as const
 const FORMAT_NAMES: Record<QuantFormat, string> = {qdq: 'QDQ', qoperator: 'QOperator'}
@@ -26,7 +27,7 @@ MinMax ranges, asymmetric activations, symmetric int8 weights, int32 biases, Rel
   }
 
   static override flags = {
-    calibrate: Flags.string({description: 'calibration data (anything infer reads: CIFAR .bin/python batches, TFRecords, .npz)', exactlyOne: ['calibrate', 'calibration-cache']}),
+    calibrate: Flags.string({description: 'calibration data (anything infer reads: CIFAR .bin/python batches, TFRecords, .npz, .npy, an image folder)', exactlyOne: ['calibrate', 'calibration-cache']}),
     'calibration-images': Flags.integer({description: 'calibrate on the first N images (default: all)', min: 1, dependsOn: ['calibrate']}),
     'calibration-cache': Flags.string({description: "MinMax ranges: onnxruntime's calibration cache JSON", exactlyOne: ['calibrate', 'calibration-cache']}),
     format: Flags.string({description: 'quantized format (onnxruntime QuantFormat)', options: ['qdq', 'qoperator'], default: 'qdq'}),
@@ -37,6 +38,14 @@ MinMax ranges, asymmetric activations, symmetric int8 weights, int32 biases, Rel
     'reduce-range': Flags.boolean({description: '7-bit weights (onnxruntime reduce_range)', default: false}),
     'nodes-to-exclude': Flags.string({description: 'comma-separated node names to leave float'}),
     json: Flags.boolean({description: 'print one JSON summary object', default: false}),
+    // how --calibrate data becomes model input, as for infer (labels are not needed)
+    preprocess: dataFlags.preprocess,
+    resize: dataFlags.resize,
+    crop: dataFlags.crop,
+    scale: dataFlags.scale,
+    mean: dataFlags.mean,
+    std: dataFlags.std,
+    layout: dataFlags.layout,
   }
 
   async run(): Promise<void> {
@@ -55,6 +64,7 @@ MinMax ranges, asymmetric activations, symmetric int8 weights, int32 biases, Rel
       calibration: flags.calibrate === undefined ? undefined : {
         data: flags.calibrate,
         images: flags['calibration-images'],
+        preprocessing: preprocessingFromFlags(flags),
         onProgress: progress ? (done, total) => process.stderr.write(`\rcalibrating: ${done}/${total} images${eta(done, total)}   ${done === total ? '\n' : ''}`) : undefined,
       },
       model: args.model,

@@ -88,6 +88,10 @@ t.test('--calibrate on an image folder: the same model as from the same images i
   const b = await axq('quantize', model, fromBin, '--calibrate', shared('cifar10', 'data_batch_5.bin'), '--calibration-images', String(N), '--types', 'u8u8', '--format', 'qoperator')
   t.equal(b.code, 0, b.stderr)
   t.ok(fs.readFileSync(fromFolder).equals(fs.readFileSync(fromBin)), 'byte for byte')
+  // The data flags apply as for infer: a 28x28 crop does not fit the model's 32x32 input.
+  const cropped = await axq('quantize', model, path.join(dir, 'never.onnx'), '--calibrate', folder, '--crop', '28')
+  t.equal(cropped.code, 1)
+  t.match(axqLines(cropped.stderr), /^axq: .*png-folder: calibration images give the model input shape \[32,3,28,28\]; .* takes \[N,3,32,32\]$/)
   const empty = path.join(dir, 'empty-folder')
   fs.mkdirSync(empty)
   const r = await axq('quantize', model, path.join(dir, 'never.onnx'), '--calibrate', empty)
