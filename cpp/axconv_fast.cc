@@ -302,6 +302,11 @@ void FinalizeTile(const Call& s, const uint32_t* acc, int64_t p0, int64_t np, in
   const uint32_t allTaps = static_cast<uint32_t>(s.taps);
   uint32_t ziW[KT];
   for (int k = 0; k < KT; ++k) ziW[k] = s.ziWSum[kBegin + k];
+  int32_t lo[KT], hi[KT];
+  for (int k = 0; k < KT; ++k) {
+    lo[k] = INT32_MAX;
+    hi[k] = INT32_MIN;
+  }
   for (int64_t i = 0; i < np; ++i) {
     const int64_t pix = p0 + i;
     const uint32_t count = zeroPad ? s.inTaps[pix] : allTaps;
@@ -312,22 +317,26 @@ void FinalizeTile(const Call& s, const uint32_t* acc, int64_t p0, int64_t np, in
     if (width == KT) std::memcpy(out, v, sizeof v);  // a fixed size: inlined, not a libc call
     else std::memcpy(out, v, static_cast<size_t>(width) * sizeof(uint32_t));
     if (range != nullptr) {
-      int32_t lo = range->min, hi = range->max;
+      // Lane-wise extremes (vector min/max across pixels), folded once per call below.
       if (width == KT) {
         for (int k = 0; k < KT; ++k) {
           const int32_t x = static_cast<int32_t>(v[k]);
-          lo = x < lo ? x : lo;
-          hi = x > hi ? x : hi;
+          lo[k] = x < lo[k] ? x : lo[k];
+          hi[k] = x > hi[k] ? x : hi[k];
         }
       } else {
         for (int64_t k = 0; k < width; ++k) {
           const int32_t x = static_cast<int32_t>(v[k]);
-          lo = x < lo ? x : lo;
-          hi = x > hi ? x : hi;
+          lo[k] = x < lo[k] ? x : lo[k];
+          hi[k] = x > hi[k] ? x : hi[k];
         }
       }
-      range->min = lo;
-      range->max = hi;
+    }
+  }
+  if (range != nullptr) {
+    for (int k = 0; k < KT; ++k) {
+      range->min = lo[k] < range->min ? lo[k] : range->min;
+      range->max = hi[k] > range->max ? hi[k] : range->max;
     }
   }
 }
@@ -460,12 +469,15 @@ void RunWindows(Call& s, int threads) {
       std::memcpy(dst + pxBegin * C, image + (iy * g.W + pxBegin - g.offLeft) * C, static_cast<size_t>((pxEnd - pxBegin) * C));
       std::memset(dst + pxEnd * C, pad, static_cast<size_t>((Wp - pxEnd) * C));
     }
+    int32_t found[2] = {INT32_MAX, INT32_MIN};  // the outputs' range (kTable mode)
     for (int64_t oy = oy0; oy < oy1; ++oy) {
       const uint8_t* x = padded.data() + (oy - oy0) * g.stride * rowBytes;
       int32_t* out = s.output + (n * g.Ho + oy) * g.Wo * g.K;
       for (int64_t kt = 0; kt < p.tiles; ++kt) {
         const int64_t kBegin = kt * KT, width = std::min(g.K, kBegin + KT) - kBegin;
-        windows(out + kBegin, g.K, width, g.Wo, p.rows + kt * perTile, x, g.stride * C, off.data(), s.taps, bias.data() + kBegin, zf);
+        // Without zero-pad corrections the outputs are final here: their range comes along.
+        windows(out + kBegin, g.K, width, g.Wo, p.rows + kt * perTile, x, g.stride * C, off.data(), s.taps, bias.data() + kBegin, zf,
+                zeroPad || s.ranges.empty() ? nullptr : found);
       }
       if (zeroPad) {
         for (int64_t ox = 0; ox < g.Wo; ++ox) {
@@ -476,9 +488,10 @@ void RunWindows(Call& s, int threads) {
           });
         }
       }
-      // The finished row, still in cache.
-      if (!s.ranges.empty()) s.ranges[job].Add(Int32RangeOf(out, g.Wo * g.K));
+      // kZero: the finished row (corrected above), still in cache.
+      if (zeroPad && !s.ranges.empty()) s.ranges[job].Add(Int32RangeOf(out, g.Wo * g.K));
     }
+    if (!zeroPad && !s.ranges.empty()) s.ranges[job].Add(Int32Range{found[0], found[1]});
     // The pool's threads live on: don't let one very wide image pin its copy.
     if (padded.capacity() > (size_t(4) << 20)) std::vector<uint8_t>().swap(padded);
   });
