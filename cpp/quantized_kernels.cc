@@ -550,6 +550,9 @@ void MinMaxI32(const int32_t* x, int64_t n, int32_t* mn, int32_t* mx, int thread
   }, mn, mx);
 }
 
+// Windows of at most this many taps: the sum of their codes is below 2^24 (exact in float).
+constexpr int32_t kExactFloatCount = 65536;
+
 void PoolU8(const PoolShape& s, bool average, const uint8_t* x, uint8_t* out, int threads) {
   const int64_t rows = s.n * s.oh;  // one task per output row of one image
   auto body = [&](int64_t task) {
@@ -575,7 +578,19 @@ void PoolU8(const PoolShape& s, bool average, const uint8_t* x, uint8_t* out, in
       uint8_t* o = out + ((b * s.oh + i) * s.ow + j) * s.c;
       if (average) {
         const int32_t count = static_cast<int32_t>((he - hs) * (we - ws));
-        for (int64_t ch = 0; ch < s.c; ++ch) o[ch] = static_cast<uint8_t>(count > 0 ? std::min(255, acc[ch] / count) : 0);
+        if (count > 0 && count <= kExactFloatCount) {
+          // acc / count truncated, as float: 0 <= acc <= 255 * count < 2^24 is exact in float, and
+          // a quotient q − e just below an integer q has e >= 1/count, relatively >= 1/acc >
+          // 2^−24, more than float's rounding can move it: truncation gives the integer quotient.
+          // (Vector division, where the integer one is a long scalar instruction per element.)
+          const float fc = static_cast<float>(count);
+          for (int64_t ch = 0; ch < s.c; ++ch) {
+            const int32_t q = static_cast<int32_t>(static_cast<float>(acc[ch]) / fc);
+            o[ch] = static_cast<uint8_t>(q < 255 ? q : 255);
+          }
+        } else {
+          for (int64_t ch = 0; ch < s.c; ++ch) o[ch] = static_cast<uint8_t>(count > 0 ? std::min(255, acc[ch] / count) : 0);
+        }
       } else {
         for (int64_t ch = 0; ch < s.c; ++ch) o[ch] = static_cast<uint8_t>(acc[ch]);
       }

@@ -170,3 +170,29 @@ if (process.env.AXQ_NATIVE_TEST_CHILD !== '1') {
     }
   })
 }
+
+t.test('QuantizedAvgPool: the native average (float division) truncates like integer division', {skip: haveNative ? false : 'native library not built'}, async (t) => {
+  // The argument of cpp/quantized_kernels.cc, checked exhaustively for windows of up to 256 taps:
+  // trunc(f32(f32(acc) / f32(count))) = floor(acc / count) for every sum 0 <= acc <= 255·count.
+  let bad = 0
+  for (let count = 1; count <= 256; count++) {
+    const fc = f(count)
+    for (let acc = 0; acc <= 255 * count; acc++) if (Math.trunc(f(f(acc) / fc)) !== Math.floor(acc / count)) bad++
+  }
+  t.equal(bad, 0, 'no sum rounds across an integer')
+  // Native vs TypeScript on large windows (up to 16×16 taps) and codes that make sums of every
+  // residue: all 255, all 254, and a mix with 0 (partial windows at the borders with SAME).
+  const before = failures.length
+  for (const fill of [255, 254, -1]) {
+    const shape = [2, 17, 16, 5]
+    const n = shape.reduce((a, b) => a * b)
+    const data = Uint8Array.from({length: n}, (_, i) => (fill >= 0 ? fill : (i * 37) % 3 === 0 ? 0 : 255 - (i % 11)))
+    const x: Tensor = {dtype: 'quint8', shape, data}
+    for (const [kh, kw, st] of [[16, 16, 1], [7, 9, 2], [3, 3, 2], [1, 13, 3]]) {
+      for (const padding of ['SAME', 'VALID']) {
+        await agree('QuantizedAvgPool', [x, s(-1), s(2)], {ksize: makeAttr.intList([1, kh, kw, 1]), strides: makeAttr.intList([1, st, st, 1]), padding: makeAttr.string(padding)})
+      }
+    }
+  }
+  t.same(failures.slice(before), [], 'native = TypeScript on large windows')
+})
