@@ -7,7 +7,7 @@ import {runOp} from '../../helpers/runOp.js'
 import {makeAttr} from '../../../src/graph/attrs.js'
 import type {AttrValue} from '../../../src/graph/types.js'
 import type {Tensor} from '../../../src/core/tensor.js'
-import {addLutNative, lutU8ToU8Native, minMaxI32Native, setQuantizedKernelMode} from '../../../src/native/quantizedKernels.js'
+import {addLutNative, lutByChannelU8Native, lutU8ToU8Native, minMaxI32Native, setQuantizedKernelMode} from '../../../src/native/quantizedKernels.js'
 import {int32MinMax} from '../../../src/runtime/ops/requantize.js'
 import {Session} from '../../../src/runtime/session.js'
 import {constF32, node} from '../tensors.js'
@@ -195,4 +195,17 @@ t.test('QuantizedAvgPool: the native average (float division) truncates like int
     }
   }
   t.same(failures.slice(before), [], 'native = TypeScript on large windows')
+})
+
+t.test('lutByChannelU8: table[code·depth + channel] for every depth (16-channel gathers and the plain loop), length and thread count', {skip: haveNative ? false : 'native library not built'}, async (t) => {
+  for (const depth of [1, 3, 8, 16, 32, 48, 64, 80]) {
+    for (const rows of [0, 1, 7, 4099]) {
+      const x = Uint8Array.from({length: rows * depth}, (_, i) => (i % 13 === 0 ? 255 : i % 17 === 0 ? 0 : Math.floor(rand() * 256)))
+      const table = Uint8Array.from({length: 256 * depth}, () => Math.floor(rand() * 256))
+      for (const threads of [1, 2, 3]) {
+        const got = await lutByChannelU8Native(x, table, depth, new Uint8Array(x.length), threads)
+        t.ok(got.every((v, i) => v === table[x[i] * depth + (i % depth)]), `depth ${depth}, ${rows} rows, ${threads} thread(s)`)
+      }
+    }
+  }
 })
