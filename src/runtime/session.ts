@@ -37,6 +37,7 @@ import {AxqError, nodeError} from '../errors.js'
 import {requireOp, TF_DOMAIN, type OpContext, type OpDefinition, type RunOptions} from './opRegistry.js'
 import {isPending, materialize, pinnedCodes} from './codeForms.js'
 import {foldedSource} from './foldedPad.js'
+import {adviseHugePages} from '../native/quantizedKernels.js'
 import {allocate, BYTES_PER_ELEMENT, checkElementCount, viewOf, numElements, shapeString, TF_NAME_BY_DTYPE, dtypeFromEnum, type DType, type Tensor, type TensorData} from '../core/tensor.js'
 
 export interface OpProfile {
@@ -93,7 +94,11 @@ class BufferPool {
     const bytes = dtype === 'string' ? 0 : size * BYTES_PER_ELEMENT[dtype]
     if (bytes < MIN_POOLED_BYTES) return allocate(dtype, size)
     const list = this.free.get(bytes)
-    const buffer = list?.pop() ?? new ArrayBuffer(bytes)
+    let buffer = list?.pop()
+    if (!buffer) {
+      buffer = new ArrayBuffer(bytes)
+      adviseHugePages(buffer)
+    }
     this.users.set(buffer, 0)
     return viewOf(dtype, buffer, size) as TensorData
   }
