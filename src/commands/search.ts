@@ -13,7 +13,7 @@ import {QueueRunner} from '../queue/queueRunner.js'
 const minutes = (s: number) => (s >= 90 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(0)} s`)
 
 export default class Search extends AxqCommand {
-  static override description = `Layer-wise approximation (ALWANN): choose a multiplier for each AxConv2D layer under a power budget
+  static override description = `Layer-wise approximation (ALWANN): choose a multiplier for each approximate layer (AxConv2D; ONNX quantized Conv/Gemm/MatMul) under a power budget
 
 An accelerator has TILES computing tiles, each built with one multiplier; every approximate layer runs on one tile. NSGA-II evolves the tiles' multipliers and the layer→tile map, maximising accuracy on --data and minimising the relative multiplication power Σ MACs·P(mult) / Σ MACs·P(exact) (MACs as \`axq inspect\` counts them, P the multiplier's power from its sidecar or its folder's CSV). Prints the Pareto front; each point's layer multipliers reproduce it with \`axq infer --layer-mult\`. The same --seed gives the same front for any --threads, and a search killed and restarted with the same --checkpoint ends with the same front.`
 
@@ -21,10 +21,10 @@ An accelerator has TILES computing tiles, each built with one multiplier; every 
     '<%= config.bin %> search resnet_8_quant_ax.pb --data data_batch_5.bin --test-data test_first1000.bin --tiles 3 --mult-dir ./axmult --plot front.png',
   ]
 
-  static override args = {graph: Args.string({description: 'frozen GraphDef (.pb)', required: true})}
+  static override args = {graph: Args.string({description: 'frozen GraphDef (.pb) or quantized ONNX model (.onnx)', required: true})}
 
   static override flags = {
-    data: Flags.string({description: 'search (validation) data: .bin, pickle batch or .tfrecords', required: true}),
+    data: Flags.string({description: 'search (validation) data: a file: CIFAR .bin, pickle batch, .tfrecords, or .npz (x preprocessed, y labels)', required: true}),
     'test-data': Flags.string({description: 'data the final front is re-evaluated on (never searched on)'}),
     tiles: Flags.integer({description: 'computing tiles (distinct multipliers), 1 … number of approximate layers', required: true}),
     mults: Flags.string({description: 'candidate multipliers: names, paths or globs (comma-separated or repeated); default every multiplier with a known power', multiple: true, multipleNonGreedy: true}),

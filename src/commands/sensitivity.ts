@@ -14,10 +14,10 @@ Evaluates every (layer, multiplier) pair of the chosen multipliers (default: eve
 
   static override examples = ['<%= config.bin %> sensitivity resnet_8_quant_ax.pb --data data_batch_5.bin --mult-dir ./axmult --plot sensitivity.png']
 
-  static override args = {graph: Args.string({description: 'frozen GraphDef (.pb)', required: true})}
+  static override args = {graph: Args.string({description: 'frozen GraphDef (.pb) or quantized ONNX model (.onnx)', required: true})}
 
   static override flags = {
-    data: Flags.string({description: 'data file: .bin, pickle batch or .tfrecords', required: true}),
+    data: Flags.string({description: 'data: a file: CIFAR .bin, pickle batch, .tfrecords, or .npz (x preprocessed, y labels)', required: true}),
     mults: Flags.string({description: 'multipliers: names, paths or globs (comma-separated or repeated); default every multiplier with a known power', multiple: true, multipleNonGreedy: true}),
     'mult-dir': multDirFlag(),
     tune: Flags.boolean({description: 'weight tuning (AxTune)', default: true, allowNo: true}),

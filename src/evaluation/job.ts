@@ -16,7 +16,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import {AxqError} from '../errors.js'
-import {openDataset, type Dataset} from '../data/dataset.js'
+import {openDataSource, type DataSource} from '../data/dataSource.js'
 import {fileProblem} from '../fileProblem.js'
 import {readGraph} from '../graph/graphIO.js'
 import {isOnnxFile, readOnnxModel} from '../formats/onnx/onnxModel.js'
@@ -265,13 +265,16 @@ function powerTableFor(multDirs: string[]): PowerTable {
   return table
 }
 
-const datasets = new Map<string, Dataset>()
-/** The job's data, read once per process (keyed by its hash; the last two data sets are kept). */
-function datasetFor(ref: FileRef): Dataset {
+const datasets = new Map<string, DataSource>()
+/**
+ * The job's data file (CIFAR .bin/pickle/.tfrecords, .npz, or an .npy without labels), read once
+ * per process (keyed by its hash; the last two data sets are kept).
+ */
+function datasetFor(ref: FileRef): DataSource {
   let hit = datasets.get(ref.sha256)
   if (!hit) {
     if (datasets.size >= 2) datasets.delete(datasets.keys().next().value!)
-    datasets.set(ref.sha256, (hit = openDataset(ref.path)))
+    datasets.set(ref.sha256, (hit = openDataSource(ref.path)))
   }
   return hit
 }

@@ -98,3 +98,16 @@ t.test('a tiny search on a signed ONNX model; its front point reproduces with ax
   const perLayer = new Set(['mul8s_1KV9', 'mul8s_1KR3'])
   t.ok(point.layerMults.every((l: string) => perLayer.has(l.split('=')[1])), 'only signed candidates')
 })
+
+t.test('sensitivity reads .npz data (x preprocessed, y labels): the exact accuracy is infer\'s on the same file', async (t) => {
+  const model = path.join(repoRoot, 'test', 'fixtures', 'onnx', 'tiny_cnn.qop.u8u8.onnx')
+  const npz = path.join(repoRoot, 'test', 'fixtures', 'onnx', 'tiny_cnn_data.npz')
+  const s = axq('sensitivity', model, '--data', npz, '--mults', 'mul8u_L40', '--images', '16', '--threads', '1', '--json')
+  t.equal(s.code, 0, s.stderr)
+  const i = axq('infer', model, '--data', npz, '--batch-size', '16', '--iterations', '1', '--json')
+  t.equal(i.code, 0, i.stderr)
+  t.equal((JSON.parse(s.stdout) as {exact: {accuracy: number}}).exact.accuracy, (JSON.parse(i.stdout) as {accuracy: number}).accuracy)
+  const folder = axq('sensitivity', model, '--data', path.join(repoRoot, 'test', 'fixtures', 'images', 'folder'), '--mults', 'mul8u_L40', '--images', '4')
+  t.equal(folder.code, 1)
+  t.match(folder.stderr, /^axq: cannot read .*folder: it is a folder\n$/)
+})
