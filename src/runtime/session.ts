@@ -26,7 +26,7 @@
  *   slot, not fetched), so an op may do its reader's cheap work in the same pass (a Relu after a
  *   float FusedBatchNorm or Add: src/runtime/fusedRelu.ts).
  * - Time per op type is recorded for `profile()` (`axq infer --profile`), and per node for
- *   `nodeProfile()` (`axq bench` on ONNX models).
+ *   `nodeProfile()` (`axq bench` on ONNX models); CPU seconds only with RunOptions.profile.
  * Nodes run one at a time; heavy ops use all threads inside the op (native kernels).
  */
 import type {GraphDef, NodeDef, AttrValue} from '../graph/types.js'
@@ -312,7 +312,8 @@ export class Session {
       hasAttr: (name: string) => (node.attr !== undefined && name in node.attr) || (def.defaults !== undefined && name in def.defaults),
     }
     const start = process.hrtime.bigint()
-    const cpuStart = process.cpuUsage()
+    // CPU time (a system call per node) only when asked for (RunOptions.profile).
+    const cpuStart = this.options.profile ? process.cpuUsage() : undefined
     let outputs: Tensor[]
     try {
       // Pending values an op cannot read from their code form are written first (counted as its time).
@@ -322,8 +323,8 @@ export class Session {
       throw namedError(node, error)
     }
     const seconds = Number(process.hrtime.bigint() - start) / 1e9
-    const cpu = process.cpuUsage(cpuStart)
-    const cpuSeconds = (cpu.user + cpu.system) / 1e6
+    const cpu = cpuStart && process.cpuUsage(cpuStart)
+    const cpuSeconds = cpu ? (cpu.user + cpu.system) / 1e6 : 0
     addTime(this.profiles, node.op, {op: node.op}, seconds, cpuSeconds)
     addTime(this.nodeProfiles, node.name, {node: node.name, op: node.op}, seconds, cpuSeconds)
     for (let i = 0; i < outputs.length; i++) {
