@@ -1,5 +1,6 @@
 // N-API surface of the AxConv2D kernels (wrapped, and validated first, by src/native/axconv.ts):
-//   axconvRun(args): Promise<void>   runs the reference or the fast kernel off the event loop
+//   axconvRun(args): Promise<{...}>  runs the reference or the fast kernel off the event loop;
+//                                    resolves with timings, the path taken and the outputs' range
 //   axconvPrepared(): External       an empty holder for the per-layer fast-path data, filled on
 //                                    first use and reused while JavaScript keeps it
 //   axconvInfo(): {fastVariant, fastVariants, hardwareThreads}
@@ -171,6 +172,7 @@ class AxConvWorker : public Napi::AsyncWorker {
     const double cpuStart = CpuSeconds();
     if (!fast_) {
       AxConvReference(g_, q_, input_, filter_, table_, output_);
+      range_ = Int32RangeOf(output_, g_.N * g_.Ho * g_.Wo * g_.K);
       path_ = "reference";
     } else {
       std::shared_ptr<PreparedFilter> p;
@@ -187,7 +189,7 @@ class AxConvWorker : public Napi::AsyncWorker {
         p = PrepareFilter(g_, filter_, table_, threads_, rowBudget_);
         prepareSeconds_ = Seconds(start);
       }
-      path_ = AxConvFast(g_, q_, input_, *p, output_, threads_, isa_.empty() ? nullptr : isa_.c_str(), rowChunk_, windowBytes_);
+      path_ = AxConvFast(g_, q_, input_, *p, output_, threads_, isa_.empty() ? nullptr : isa_.c_str(), rowChunk_, windowBytes_, &range_);
       keptBytes_ = double(p->keptTiles) * double(g_.KH * g_.KW * g_.C) * 256.0 * double(p->KT) * 2.0;
     }
     seconds_ = Seconds(start);
@@ -202,6 +204,10 @@ class AxConvWorker : public Napi::AsyncWorker {
     result.Set("path", Napi::String::New(env, path_));
     result.Set("cpuSeconds", Napi::Number::New(env, cpuSeconds_));
     result.Set("rowBytes", Napi::Number::New(env, keptBytes_));
+    Napi::Array range = Napi::Array::New(env, 2);
+    range.Set(uint32_t(0), Napi::Number::New(env, range_.min));
+    range.Set(uint32_t(1), Napi::Number::New(env, range_.max));
+    result.Set("range", range);
     result.Set("isa", Napi::String::New(env, fast_ ? (isa_.empty() ? AxConvFastVariant() : isa_.c_str()) : "reference"));
     deferred_.Resolve(result);
   }
@@ -247,6 +253,7 @@ class AxConvWorker : public Napi::AsyncWorker {
   double prepareSeconds_ = 0;
   double cpuSeconds_ = 0;
   double keptBytes_ = 0;
+  Int32Range range_;
   double rowBudget_ = kMaxPreparedBytes;
   int64_t rowChunk_ = 0;
   double windowBytes_ = kWindowRowBytes;

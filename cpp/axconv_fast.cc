@@ -34,11 +34,9 @@
 
 #include "axconv_isa.h"
 #include "axconv_kernel.h"
+#include "huge_pages.h"
 #include "parallel.h"
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 namespace axq {
 
@@ -170,6 +168,7 @@ struct Call {
   std::vector<uint32_t> inTaps;   // [pixels]: taps inside the image (kZero)
   std::vector<uint32_t> pixelSum; // [N*H*W]: sum over c of the input codes
   std::vector<uint32_t> ziWSum;   // [Kp]: zi * sum of w over the window
+  std::vector<Int32Range> ranges; // [blocks] (or [tasks] of RunWindows): outputs' range, when asked
 };
 
 struct Scratch {
@@ -291,14 +290,21 @@ void LocateCodes(Call& s, int64_t p0, int64_t np, int64_t t0, int64_t t1, Scratc
 
 // Output channels [kBegin, kBegin + width) of pixels p0.. from their table sums acc[np][KT]:
 // acc - zf * sum x - zi * sum w + taps * zi * zf, in uint32 (TF's int32 with wraparound).
+// `range` (may be null): widened by every value written.
 template <int KT>
-void FinalizeTile(const Call& s, const uint32_t* acc, int64_t p0, int64_t np, int64_t kBegin, int64_t width) {
+void FinalizeTile(const Call& s, const uint32_t* acc, int64_t p0, int64_t np, int64_t kBegin, int64_t width,
+                  Int32Range* range) {
   const bool zeroPad = s.q->padMode == PadMode::kZero;
   const uint32_t zi = static_cast<uint32_t>(s.q->zi);
   const uint32_t zf = static_cast<uint32_t>(s.q->zf);
   const uint32_t allTaps = static_cast<uint32_t>(s.taps);
   uint32_t ziW[KT];
   for (int k = 0; k < KT; ++k) ziW[k] = s.ziWSum[kBegin + k];
+  int32_t lo[KT], hi[KT];
+  for (int k = 0; k < KT; ++k) {
+    lo[k] = INT32_MAX;
+    hi[k] = INT32_MIN;
+  }
   for (int64_t i = 0; i < np; ++i) {
     const int64_t pix = p0 + i;
     const uint32_t count = zeroPad ? s.inTaps[pix] : allTaps;
@@ -308,10 +314,32 @@ void FinalizeTile(const Call& s, const uint32_t* acc, int64_t p0, int64_t np, in
     int32_t* out = s.output + pix * s.g->K + kBegin;
     if (width == KT) std::memcpy(out, v, sizeof v);  // a fixed size: inlined, not a libc call
     else std::memcpy(out, v, static_cast<size_t>(width) * sizeof(uint32_t));
+    if (range != nullptr) {
+      // Lane-wise extremes (vector min/max across pixels), folded once per call below.
+      if (width == KT) {
+        for (int k = 0; k < KT; ++k) {
+          const int32_t x = static_cast<int32_t>(v[k]);
+          lo[k] = x < lo[k] ? x : lo[k];
+          hi[k] = x > hi[k] ? x : hi[k];
+        }
+      } else {
+        for (int64_t k = 0; k < width; ++k) {
+          const int32_t x = static_cast<int32_t>(v[k]);
+          lo[k] = x < lo[k] ? x : lo[k];
+          hi[k] = x > hi[k] ? x : hi[k];
+        }
+      }
+    }
+  }
+  if (range != nullptr) {
+    for (int k = 0; k < KT; ++k) {
+      range->min = lo[k] < range->min ? lo[k] : range->min;
+      range->max = hi[k] > range->max ? hi[k] : range->max;
+    }
   }
 }
 
-using Finalize = void (*)(const Call&, const uint32_t*, int64_t, int64_t, int64_t, int64_t);
+using Finalize = void (*)(const Call&, const uint32_t*, int64_t, int64_t, int64_t, int64_t, Int32Range*);
 
 // One block of output pixels through k-tiles [kt0, kt1), taps [t0, t1) of each. The rows of
 // tap t of k-tile kt are at rowsOf(kt) + (t - t0) * 256 * KT. With all taps, the sums live in
@@ -361,7 +389,7 @@ void RunBlock(Call& s, int64_t blockIndex, int64_t kt0, int64_t kt1, int64_t t0,
     }
     const int64_t kBegin = kt * KT;
     const Finalize finalize = KT == 8 ? &FinalizeTile<8> : KT == 16 ? &FinalizeTile<16> : KT == 32 ? &FinalizeTile<32> : &FinalizeTile<64>;
-    finalize(s, acc, p0, np, kBegin, std::min(g.K, kBegin + KT) - kBegin);
+    finalize(s, acc, p0, np, kBegin, std::min(g.K, kBegin + KT) - kBegin, s.ranges.empty() ? nullptr : &s.ranges[blockIndex]);
   }
 }
 
@@ -419,6 +447,7 @@ void RunWindows(Call& s, int threads) {
   // kZero: an out-of-image cell (C taps) is taken out again: its padCode rows and zi * its w
   // (fixAt), and its codes and count from the sum of x and the taps.
   const uint32_t perCell = static_cast<uint32_t>(C) * (zf * pad - zi * zf);
+  if (!s.ranges.empty()) s.ranges.assign(static_cast<size_t>(g.N * bands), Int32Range{});
   Parallel(g.N * bands, threads, [&](int64_t job) {
     thread_local std::vector<uint8_t> padded;  // the band's input rows, padded: [rows][Wp][C]
     const int64_t n = job / bands, oy0 = (job % bands) * band, oy1 = std::min(g.Ho, oy0 + band);
@@ -438,49 +467,39 @@ void RunWindows(Call& s, int threads) {
       std::memcpy(dst + pxBegin * C, image + (iy * g.W + pxBegin - g.offLeft) * C, static_cast<size_t>((pxEnd - pxBegin) * C));
       std::memset(dst + pxEnd * C, pad, static_cast<size_t>((Wp - pxEnd) * C));
     }
+    int32_t found[2] = {INT32_MAX, INT32_MIN};  // the outputs' range (kTable mode)
     for (int64_t oy = oy0; oy < oy1; ++oy) {
       const uint8_t* x = padded.data() + (oy - oy0) * g.stride * rowBytes;
       int32_t* out = s.output + (n * g.Ho + oy) * g.Wo * g.K;
       for (int64_t kt = 0; kt < p.tiles; ++kt) {
         const int64_t kBegin = kt * KT, width = std::min(g.K, kBegin + KT) - kBegin;
-        windows(out + kBegin, g.K, width, g.Wo, p.rows + kt * perTile, x, g.stride * C, off.data(), s.taps, bias.data() + kBegin, zf);
+        // Without zero-pad corrections the outputs are final here: their range comes along.
+        windows(out + kBegin, g.K, width, g.Wo, p.rows + kt * perTile, x, g.stride * C, off.data(), s.taps, bias.data() + kBegin, zf,
+                zeroPad || s.ranges.empty() ? nullptr : found);
       }
-      if (!zeroPad) continue;
-      for (int64_t ox = 0; ox < g.Wo; ++ox) {
-        uint32_t* o = reinterpret_cast<uint32_t*>(out + ox * g.K);
-        ForOutsideCells(g, oy, ox, [&](int64_t cell) {
-          const uint32_t* fix = s.fixAt.data() + cell * Kp;
-          for (int64_t k = 0; k < g.K; ++k) o[k] += perCell - fix[k];
-        });
+      if (zeroPad) {
+        for (int64_t ox = 0; ox < g.Wo; ++ox) {
+          uint32_t* o = reinterpret_cast<uint32_t*>(out + ox * g.K);
+          ForOutsideCells(g, oy, ox, [&](int64_t cell) {
+            const uint32_t* fix = s.fixAt.data() + cell * Kp;
+            for (int64_t k = 0; k < g.K; ++k) o[k] += perCell - fix[k];
+          });
+        }
       }
+      // kZero: the finished row (corrected above), still in cache.
+      if (zeroPad && !s.ranges.empty()) s.ranges[job].Add(Int32RangeOf(out, g.Wo * g.K));
     }
+    if (!zeroPad && !s.ranges.empty()) s.ranges[job].Add(Int32Range{found[0], found[1]});
     // The pool's threads live on: don't let one very wide image pin its copy.
     if (padded.capacity() > (size_t(4) << 20)) std::vector<uint8_t>().swap(padded);
   });
-}
-
-// A large output that is a fresh zero-filled allocation from JavaScript (the first batch of a
-// Session, or any call outside one) is faulted in 4 KiB page by page on first write. Where the
-// kernel allows transparent huge pages on request, ask for them on the 2 MiB-aligned interior.
-// Only a hint: failures are ignored and the values written are the same.
-void AdviseHugePages(void* data, size_t bytes) {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  constexpr uintptr_t kHuge = uintptr_t(2) << 20;
-  if (bytes < 2 * kHuge) return;
-  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
-  const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHuge - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-#else
-  (void)data;
-  (void)bytes;
-#endif
 }
 
 }  // namespace
 
 const char* AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
                        const PreparedFilter& p, int32_t* output, int threads, const char* isaName,
-                       int64_t chunkBytes, double windowBytes) {
+                       int64_t chunkBytes, double windowBytes, Int32Range* range) {
   Call s;
   s.g = &g;
   s.q = &q;
@@ -511,9 +530,18 @@ const char* AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t*
     }
   }
   AdviseHugePages(output, static_cast<size_t>(s.pixels * g.K) * sizeof(int32_t));
+  // The outputs' range: one slot per task (RunWindows sizes them), combined at the end.
+  const auto rangeOut = [&](const char* path) {
+    if (range != nullptr) {
+      *range = Int32Range{};
+      for (const Int32Range& r : s.ranges) range->Add(r);
+    }
+    return path;
+  };
+  if (range != nullptr) s.ranges.resize(1);
   if (UsesWindows(g, p, windowBytes)) {
     RunWindows(s, threads);
-    return "windows";
+    return rangeOut("windows");
   }
   s.sumX.assign(static_cast<size_t>(s.pixels), 0);
   s.inTaps.assign(static_cast<size_t>(s.pixels), 0);
@@ -535,6 +563,7 @@ const char* AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t*
   s.block = std::min<int64_t>(s.pixels, std::max<int64_t>(64, (512 * 1024) / (KT * 4)));
   if (threads > 1) s.block = std::max<int64_t>(64, std::min<int64_t>(s.block, (s.pixels + 2 * threads - 1) / (2 * threads)));
   const int64_t blocks = (s.pixels + s.block - 1) / s.block;
+  if (range != nullptr) s.ranges.assign(static_cast<size_t>(blocks), Int32Range{});
   const int64_t perTile = s.taps * 256 * KT;
   if (p.keptTiles > 0) {
     Parallel(blocks, threads, [&](int64_t b) {
@@ -565,7 +594,7 @@ const char* AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t*
       }
     }
   }
-  return p.keptTiles == p.tiles ? "rows" : "rows-built";
+  return rangeOut(p.keptTiles == p.tiles ? "rows" : "rows-built");
 }
 
 }  // namespace axq

@@ -31,11 +31,12 @@ struct AxConvIsa {
    * and k in [0, width), out[i * outStride + k] = bias[k] - zf * sx + sum over the taps t in
    * [0, taps) of rows[t][x_t], where x_t = x[i * step + off[t]] and sx = the sum of those codes
    * (uint32 arithmetic). `rows` holds all taps of one k-tile (taps x 256 x KT uint16), bias has
-   * KT entries, width <= KT. Index as above.
+   * KT entries, width <= KT. `range` (may be null): {min, max} as int32, widened by every output
+   * written. Index as above.
    */
   void (*windows[4])(int32_t* out, int64_t outStride, int64_t width, int64_t np, const uint16_t* rows,
                      const uint8_t* x, int64_t step, const int32_t* off, int64_t taps,
-                     const uint32_t* bias, uint32_t zf);
+                     const uint32_t* bias, uint32_t zf, int32_t* range);
 };
 
 /** Index into AxConvIsa's arrays for a k-tile width (8, 16, 32 or 64). */

@@ -7,6 +7,7 @@
 // be shared with other translation units, so no instruction of one variant can leak into code
 // run on a CPU without it. Define AXQ_ISA_NAME, AXQ_ISA_ENTRY and AXQ_ISA_VECTOR_BYTES (the
 // widest vector register: 16, 32 or 64) before including.
+#include <climits>
 #include <cstring>
 
 #include "axconv_isa.h"
@@ -28,6 +29,7 @@ struct Lanes {
   static constexpr int kLanes = kBytes / 4;
   static constexpr int NV = KT / kLanes;
   typedef uint32_t Acc __attribute__((vector_size(kBytes)));
+  typedef int32_t Signed __attribute__((vector_size(kBytes)));
   typedef uint16_t Row __attribute__((vector_size(kBytes / 2)));
 };
 
@@ -135,9 +137,12 @@ template <int KT, int P>
 __attribute__((always_inline)) inline void WindowsOf(int32_t* out, int64_t outStride, int64_t width,
                                                      const uint16_t* rows, const uint8_t* x, int64_t step,
                                                      const int32_t* off, int64_t taps,
-                                                     const uint32_t* bias, uint32_t zf) {
+                                                     const uint32_t* bias, uint32_t zf,
+                                                     typename Lanes<KT>::Signed* lo,
+                                                     typename Lanes<KT>::Signed* hi, int32_t* range) {
   typedef Lanes<KT> L;
   typedef typename L::Acc Acc;
+  typedef typename L::Signed Signed;
   constexpr int64_t kTap = 256 * KT;
   Acc a[P][L::NV];
   uint32_t sx[P];
@@ -171,12 +176,24 @@ __attribute__((always_inline)) inline void WindowsOf(int32_t* out, int64_t outSt
       for (int j = 0; j < L::NV; ++j) {
         const Acc v = a[p][j] + b[j] - m;
         std::memcpy(o + j * L::kLanes, &v, sizeof(Acc));
+        if (range != nullptr) {
+          const Signed sv = (Signed)v;
+          lo[j] = sv < lo[j] ? sv : lo[j];
+          hi[j] = sv > hi[j] ? sv : hi[j];
+        }
       }
     } else {
       Acc v[L::NV];
 #pragma GCC unroll 8
       for (int j = 0; j < L::NV; ++j) v[j] = a[p][j] + b[j] - m;
       std::memcpy(o, v, static_cast<size_t>(width) * sizeof(uint32_t));
+      if (range != nullptr) {
+        for (int64_t k = 0; k < width; ++k) {
+          const int32_t sv = static_cast<int32_t>(o[k]);
+          range[0] = sv < range[0] ? sv : range[0];
+          range[1] = sv > range[1] ? sv : range[1];
+        }
+      }
     }
   }
 }
@@ -184,16 +201,32 @@ __attribute__((always_inline)) inline void WindowsOf(int32_t* out, int64_t outSt
 template <int KT>
 void Windows(int32_t* out, int64_t outStride, int64_t width, int64_t np, const uint16_t* rows,
              const uint8_t* x, int64_t step, const int32_t* off, int64_t taps, const uint32_t* bias,
-             uint32_t zf) {
+             uint32_t zf, int32_t* range) {
+  typedef Lanes<KT> L;
+  typedef typename L::Signed Signed;
+  // Running extremes of the outputs, lane by lane (folded into `range` at the end).
+  Signed lo[L::NV], hi[L::NV];
+  for (int j = 0; j < L::NV; ++j) {
+    lo[j] = Signed{} + INT32_MAX;
+    hi[j] = Signed{} + INT32_MIN;
+  }
   // As many pixels at once as keep their sums in registers (independent chains of additions).
   constexpr int P = Lanes<KT>::NV <= 2 ? 4 : Lanes<KT>::NV == 4 ? 2 : 1;
   int64_t i = 0;
   if constexpr (P > 1) {
     for (; i + P <= np; i += P) {
-      WindowsOf<KT, P>(out + i * outStride, outStride, width, rows, x + i * step, step, off, taps, bias, zf);
+      WindowsOf<KT, P>(out + i * outStride, outStride, width, rows, x + i * step, step, off, taps, bias, zf, lo, hi, range);
     }
   }
-  for (; i < np; ++i) WindowsOf<KT, 1>(out + i * outStride, outStride, width, rows, x + i * step, step, off, taps, bias, zf);
+  for (; i < np; ++i) WindowsOf<KT, 1>(out + i * outStride, outStride, width, rows, x + i * step, step, off, taps, bias, zf, lo, hi, range);
+  if (range != nullptr) {
+    for (int j = 0; j < L::NV; ++j) {
+      for (int k = 0; k < L::kLanes; ++k) {
+        range[0] = lo[j][k] < range[0] ? lo[j][k] : range[0];
+        range[1] = hi[j][k] > range[1] ? hi[j][k] : range[1];
+      }
+    }
+  }
 }
 
 // Product rows of taps [t0, t1) for one k-tile (see AxConvIsa::buildRows).

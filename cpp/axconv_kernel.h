@@ -13,6 +13,7 @@
 // (the caller computes the offsets with the rule of the op it implements).
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -37,6 +38,19 @@ struct ConvQuant {
   uint8_t padCode = 0;  // code used for out-of-image taps in kTable mode
   PadMode padMode = PadMode::kTable;
 };
+
+/** Smallest and largest of some int32 values; {INT32_MAX, INT32_MIN} for none. */
+struct Int32Range {
+  int32_t min = INT32_MAX;
+  int32_t max = INT32_MIN;
+  void Add(const Int32Range& o) {
+    if (o.min < min) min = o.min;
+    if (o.max > max) max = o.max;
+  }
+};
+
+/** The plain scan: smallest and largest of values[0, n). The reference for AxConvFast's range. */
+Int32Range Int32RangeOf(const int32_t* values, int64_t n);
 
 /** Checks sizes and products against overflow; returns an empty string when usable. */
 std::string CheckGeometry(const ConvGeometry& g);
@@ -88,11 +102,13 @@ std::shared_ptr<PreparedFilter> PrepareFilter(const ConvGeometry& g, const uint8
  * `windowBytes`: the windows path is taken up to this many bytes of rows per k-tile (tests move
  * it; 0: never). Returns the path taken: "windows" (whole windows per pixel), "rows" (all
  * product rows kept) or "rows-built" (some built during the call).
+ * `range`: when given, receives the smallest and largest output value, found while the outputs
+ * are written (each block's while still in cache), as Int32RangeOf would find them.
  */
 const char* AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
                        const PreparedFilter& prepared, int32_t* output, int threads,
                        const char* isa = nullptr, int64_t chunkBytes = 0,
-                       double windowBytes = kWindowRowBytes);
+                       double windowBytes = kWindowRowBytes, Int32Range* range = nullptr);
 
 /**
  * Name of the variant chosen at run time for this CPU ("avx512", "avx2" or "generic");

@@ -26,6 +26,33 @@ std::string CheckGeometry(const ConvGeometry& g) {
   return "";
 }
 
+Int32Range Int32RangeOf(const int32_t* values, int64_t n) {
+  // Eight running extremes (vector min/max), folded at the end: the same two numbers.
+  int32_t lo[8], hi[8];
+  for (int k = 0; k < 8; ++k) {
+    lo[k] = INT32_MAX;
+    hi[k] = INT32_MIN;
+  }
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int k = 0; k < 8; ++k) {
+      const int32_t x = values[i + k];
+      lo[k] = x < lo[k] ? x : lo[k];
+      hi[k] = x > hi[k] ? x : hi[k];
+    }
+  }
+  Int32Range r;
+  for (; i < n; ++i) {
+    if (values[i] < r.min) r.min = values[i];
+    if (values[i] > r.max) r.max = values[i];
+  }
+  for (int k = 0; k < 8; ++k) {
+    if (lo[k] < r.min) r.min = lo[k];
+    if (hi[k] > r.max) r.max = hi[k];
+  }
+  return r;
+}
+
 void AxConvReference(const ConvGeometry& g, const ConvQuant& q, const uint8_t* input,
                      const uint8_t* filter, const uint16_t* table, int32_t* output) {
   // uint32 arithmetic: the int32 results of TF's loop, with its wraparound, without UB.

@@ -42,4 +42,21 @@ inline bool CpuHasAvx512Dq() {
 #endif
 }
 
+// AVX-512 F + BW + VBMI (byte permutes across a whole register: 128-entry byte look-ups);
+// AXQ_SIMD=generic or avx2 turns it off.
+inline bool CpuHasAvx512Vbmi() {
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+  static const bool has = [] {
+    const char* v = std::getenv("AXQ_SIMD");
+    if (SimdForcedGeneric() || (v != nullptr && std::strcmp(v, "avx2") == 0)) return false;
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512bw") != 0 &&
+           __builtin_cpu_supports("avx512vbmi") != 0;
+  }();
+  return has;
+#else
+  return false;
+#endif
+}
+
 }  // namespace axq

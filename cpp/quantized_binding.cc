@@ -8,6 +8,7 @@
 #include <memory>
 #include <utility>
 
+#include "huge_pages.h"
 #include "napi_args.h"
 #include "quantized_kernels.h"
 
@@ -224,7 +225,18 @@ Napi::Value PoolU8Js(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+// adviseHugePages(buffer: ArrayBuffer): a hint that a fresh, large buffer (not yet written) may
+// get transparent huge pages on first touch (fewer page faults); its contents are unchanged.
+Napi::Value AdviseHugePagesJs(const Napi::CallbackInfo& info) {
+  if (info.Length() == 1 && info[0].IsArrayBuffer()) {
+    auto b = info[0].As<Napi::ArrayBuffer>();
+    AdviseHugePages(b.Data(), b.ByteLength());
+  }
+  return info.Env().Undefined();
+}
+
 void RegisterQuantizedOps(Napi::Env env, Napi::Object exports) {
+  exports.Set("adviseHugePages", Napi::Function::New(env, AdviseHugePagesJs));
   exports.Set("quantizeU8", Napi::Function::New(env, QuantizeU8Js));
   exports.Set("lutU8ToF32", Napi::Function::New(env, LutU8ToF32Js));
   exports.Set("lutU8ToU8", Napi::Function::New(env, LutU8ToU8Js));

@@ -137,7 +137,31 @@ void LutU8ToF32(const uint8_t* codes, int64_t n, const float* table, float* out,
   });
 }
 
+#if AXQ_X86_AVX2
+// out[i] = table[codes[i]] for i in [b, e), 64 at a time: two 128-entry byte permutes (index
+// bits 0..6) and a blend on bit 7. The same bytes as the scalar loop.
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) void LutU8ToU8Vbmi(const uint8_t* codes, int64_t b, int64_t e,
+                                                                           const uint8_t* table, uint8_t* out) {
+  const __m512i t0 = _mm512_loadu_si512(table), t1 = _mm512_loadu_si512(table + 64);
+  const __m512i t2 = _mm512_loadu_si512(table + 128), t3 = _mm512_loadu_si512(table + 192);
+  int64_t i = b;
+  for (; i + 64 <= e; i += 64) {
+    const __m512i v = _mm512_loadu_si512(codes + i);
+    const __m512i lo = _mm512_permutex2var_epi8(t0, v, t1);
+    const __m512i hi = _mm512_permutex2var_epi8(t2, v, t3);
+    _mm512_storeu_si512(out + i, _mm512_mask_blend_epi8(_mm512_movepi8_mask(v), lo, hi));
+  }
+  for (; i < e; ++i) out[i] = table[codes[i]];
+}
+#endif
+
 void LutU8ToU8(const uint8_t* codes, int64_t n, const uint8_t* table, uint8_t* out, int threads) {
+#if AXQ_X86_AVX2
+  if (CpuHasAvx512Vbmi()) {
+    Chunked(n, threads, [=](int64_t b, int64_t e) { LutU8ToU8Vbmi(codes, b, e, table, out); });
+    return;
+  }
+#endif
   // The quint8 activations' tables are clamps, table[c] = min(max(c, lo), hi): then two byte
   // min/max instructions replace 16 look-ups (same values by construction; checked on the table).
   const uint8_t lo = table[0], hi = table[255];
@@ -206,9 +230,43 @@ __attribute__((target("avx2"))) void LutByChannelF32Avx2(const uint8_t* codes, i
 }
 #endif
 
+#if AXQ_X86_AVX2
+// Rows [r0, r1) of LutByChannelU8 for depth % 16 == 0: 16 channels per gather from the table
+// widened to int32 (wide[code·depth + c] = table[code·depth + c]), narrowed back to bytes.
+__attribute__((target("avx512f"))) void LutByChannelU8Avx512(const uint8_t* codes, int64_t r0, int64_t r1, int64_t depth,
+                                                             const int32_t* wide, uint8_t* out) {
+  const __m512i vdepth = _mm512_set1_epi32(static_cast<int32_t>(depth));
+  const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  for (int64_t r = r0; r < r1; ++r) {
+    const uint8_t* c = codes + r * depth;
+    uint8_t* o = out + r * depth;
+    for (int64_t j = 0; j < depth; j += 16) {
+      // maskz / mask forms: GCC 12 warns about the "undefined" start register of the plain ones.
+      const __m512i code = _mm512_maskz_cvtepu8_epi32(0xFFFF, _mm_loadu_si128(reinterpret_cast<const __m128i*>(c + j)));
+      const __m512i idx = _mm512_add_epi32(_mm512_mullo_epi32(code, vdepth), _mm512_add_epi32(lanes, _mm512_set1_epi32(static_cast<int32_t>(j))));
+      const __m512i v = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), 0xFFFF, idx, wide, 4);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(o + j), _mm512_maskz_cvtepi32_epi8(0xFFFF, v));
+    }
+  }
+}
+#endif
+
 template <class T>
 void LutByChannel(const uint8_t* codes, int64_t n, int64_t depth, const T* table, T* out, float* minMax, int threads) {
   if (depth <= 0) return;
+#if AXQ_X86_AVX2
+  if constexpr (std::is_same_v<T, uint8_t>) {
+    if (depth % 16 == 0 && CpuHasAvx512Dq()) {
+      std::vector<int32_t> wide(table, table + 256 * depth);
+      const int64_t rows = n / depth;
+      const int64_t rowsPerChunk = std::max<int64_t>(1, kChunk / depth);
+      EachChunk((rows + rowsPerChunk - 1) / rowsPerChunk, threads, [&](int64_t k) {
+        LutByChannelU8Avx512(codes, k * rowsPerChunk, std::min(rows, (k + 1) * rowsPerChunk), depth, wide.data(), out);
+      });
+      return;
+    }
+  }
+#endif
   const int64_t rows = n / depth;
   const int64_t rowsPerChunk = std::max<int64_t>(1, kChunk / depth);
   const int64_t chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
@@ -550,6 +608,9 @@ void MinMaxI32(const int32_t* x, int64_t n, int32_t* mn, int32_t* mx, int thread
   }, mn, mx);
 }
 
+// Windows of at most this many taps: the sum of their codes is below 2^24 (exact in float).
+constexpr int32_t kExactFloatCount = 65536;
+
 void PoolU8(const PoolShape& s, bool average, const uint8_t* x, uint8_t* out, int threads) {
   const int64_t rows = s.n * s.oh;  // one task per output row of one image
   auto body = [&](int64_t task) {
@@ -575,7 +636,19 @@ void PoolU8(const PoolShape& s, bool average, const uint8_t* x, uint8_t* out, in
       uint8_t* o = out + ((b * s.oh + i) * s.ow + j) * s.c;
       if (average) {
         const int32_t count = static_cast<int32_t>((he - hs) * (we - ws));
-        for (int64_t ch = 0; ch < s.c; ++ch) o[ch] = static_cast<uint8_t>(count > 0 ? std::min(255, acc[ch] / count) : 0);
+        if (count > 0 && count <= kExactFloatCount) {
+          // acc / count truncated, as float: 0 <= acc <= 255 * count < 2^24 is exact in float, and
+          // a quotient q − e just below an integer q has e >= 1/count, relatively >= 1/acc >
+          // 2^−24, more than float's rounding can move it: truncation gives the integer quotient.
+          // (Vector division, where the integer one is a long scalar instruction per element.)
+          const float fc = static_cast<float>(count);
+          for (int64_t ch = 0; ch < s.c; ++ch) {
+            const int32_t q = static_cast<int32_t>(static_cast<float>(acc[ch]) / fc);
+            o[ch] = static_cast<uint8_t>(q < 255 ? q : 255);
+          }
+        } else {
+          for (int64_t ch = 0; ch < s.c; ++ch) o[ch] = static_cast<uint8_t>(count > 0 ? std::min(255, acc[ch] / count) : 0);
+        }
       } else {
         for (int64_t ch = 0; ch < s.c; ++ch) o[ch] = static_cast<uint8_t>(acc[ch]);
       }

@@ -79,9 +79,10 @@ function checkImage(image: Uint8Array, label: number): void {
 
 /**
  * Records `start, start+1, …` (wrapping around at the end) as the reference pipeline feeds them:
- * float32 NHWC [n, 32, 32, 3] with values 0..255, and int32 labels.
+ * float32 NHWC [n, 32, 32, 3] with values 0..255, and int32 labels; `codes` holds the same
+ * values as bytes (NHWC).
  */
-export function cifarBatch(records: CifarRecords, start: number, size: number, source = 'data set'): {images: Tensor; labels: Int32Array} {
+export function cifarBatch(records: CifarRecords, start: number, size: number, source = 'data set'): {images: Tensor; labels: Int32Array; codes: Uint8Array} {
   const count = records.labels.length
   if (count === 0) throw new AxqError(`${source}: no records`)
   if (!Number.isInteger(size) || size < 1) throw new AxqError(`batch size must be a positive integer, got ${size}`, {subject: '--batch-size'})
@@ -89,6 +90,7 @@ export function cifarBatch(records: CifarRecords, start: number, size: number, s
   if (!Number.isInteger(start) || start < 0) throw new AxqError(`batch start must be a non-negative integer, got ${start}`)
   const plane = CIFAR_HEIGHT * CIFAR_WIDTH
   const data = new Float32Array(size * CIFAR_IMAGE_BYTES)
+  const codes = new Uint8Array(size * CIFAR_IMAGE_BYTES)
   const labels = new Int32Array(size)
   for (let i = 0; i < size; i++) {
     const r = (start + i) % count
@@ -97,10 +99,11 @@ export function cifarBatch(records: CifarRecords, start: number, size: number, s
     const base = i * CIFAR_IMAGE_BYTES
     for (let p = 0; p < plane; p++) {
       const o = base + p * 3
-      data[o] = src[p]
-      data[o + 1] = src[plane + p]
-      data[o + 2] = src[2 * plane + p]
+      codes[o] = src[p]
+      codes[o + 1] = src[plane + p]
+      codes[o + 2] = src[2 * plane + p]
     }
   }
-  return {images: {dtype: 'float32', shape: [size, CIFAR_HEIGHT, CIFAR_WIDTH, CIFAR_CHANNELS], data}, labels}
+  data.set(codes)
+  return {images: {dtype: 'float32', shape: [size, CIFAR_HEIGHT, CIFAR_WIDTH, CIFAR_CHANNELS], data}, labels, codes}
 }

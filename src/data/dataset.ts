@@ -33,6 +33,8 @@ export interface Batch {
   /** NHWC [n, H, W, 3], values 0..255: float32 (CIFAR files) or uint8 (image folders); .npz/.npy: the model's own input. */
   images: Tensor
   labels: Int32Array
+  /** When float32 `images` are exactly these 8-bit values (NHWC; CIFAR files): the codes. */
+  codes?: Uint8Array
 }
 
 export interface Dataset {

@@ -15,7 +15,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import sharp from 'sharp'
+import {imageCodec} from '../imageCodec.js'
 import {AxqError} from '../errors.js'
 import {fileProblem} from '../fileProblem.js'
 import {makeTensor} from '../core/tensor.js'
@@ -126,6 +126,7 @@ export function listImageFolder(dir: string): ImageFolderListing {
 
 /** One image file as 8-bit RGB (PIL's .convert('RGB')), at its own size. */
 export async function decodeImage(file: string): Promise<RgbImage> {
+  const sharp = await imageCodec()
   try {
     const {data, info} = await sharp(file, {ignoreIcc: true, limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error'})
       .removeAlpha()

@@ -17,8 +17,12 @@ import {tableSha256} from '../mults/metricsCache.js'
 import type {AnyProductTable} from '../mults/table.js'
 import {AxqError} from '../errors.js'
 import type {RsqrtMode} from '../runtime/eigenRsqrt.js'
+import {recordCodeForm} from '../runtime/codeForms.js'
 
 export {APPROXIMATE_OPS}
+
+/** Float value of each 8-bit code: the code itself. */
+const CODE_VALUES = Float32Array.from({length: 256}, (_, v) => v)
 
 export interface InferOptions {
   graph: string
@@ -241,6 +245,8 @@ export async function runInference(options: InferOptions, events: InferEvents = 
     const batch = await dataset.batch(position, options.batchSize)
     position = (position + options.batchSize) % dataset.count
     events.onBatchDecoded?.(it)
+    // Pixels as 8-bit codes: ops on them can work on 256 values (src/runtime/codeForms.ts).
+    if (batch.codes && batch.images.dtype === 'float32') recordCodeForm(batch.images.data as Float32Array, {codes: batch.codes, depth: 1, table: CODE_VALUES})
     const logits = flattenLogits(await model.run(batch.images, dataset.preprocessed === true), batch.labels.length, output)
     if (options.saveLogits) saved.push(logits)
     if (labelled) checkLabels(batch.labels, logits.shape[1], dataset.source)

@@ -11,24 +11,66 @@
  */
 import {emptyTable, isSignedTable, operandOf, type AnyProductTable} from './table.js'
 
-/** The 256-entry map code(w) → code(w*). `activationWeights` (256 values) weights the activation codes. */
+/**
+ * The 256-entry map code(w) → code(w*). `activationWeights` (256 values) weights the activation codes.
+ *
+ * Each column's cost is summed over the activation codes in ascending order (the same float
+ * sums as the plain definition), from a column-major copy of the table. A column whose partial
+ * cost already exceeds a cost some column reaches (w's own, the previous code's choice, the best
+ * so far) cannot be a minimiser and is left early; with non-negative weights partial sums never
+ * decrease, so the result is the same.
+ */
 export function tuneMapping(table: AnyProductTable, activationWeights?: ArrayLike<number>): Uint8Array {
   const map = new Uint8Array(256)
-  const weights = activationWeights ?? new Float64Array(256).fill(1)
   const signed = isSignedTable(table)
   const lo = signed ? -128 : 0
+  // Activation codes that count (weight ≠ 0), in ascending order, with their operand and weight.
+  const weights = activationWeights ?? new Float64Array(256).fill(1)
+  const codes: number[] = []
+  for (let ci = 0; ci < 256; ci++) if (weights[ci] !== 0) codes.push(ci)
+  const n = codes.length
+  const operand = new Float64Array(n)
+  const weight = new Float64Array(n)
+  let canStop = true
+  for (let j = 0; j < n; j++) {
+    operand[j] = operandOf(codes[j], signed)
+    weight[j] = weights[codes[j]]
+    if (!(weight[j] >= 0)) canStop = false
+  }
+  const uniform = activationWeights === undefined
+  // columns[col * n + j] = table[codes[j]][col]
+  const columns = new Float64Array(256 * n)
+  for (let j = 0; j < n; j++) {
+    const row = codes[j] * 256
+    for (let col = 0; col < 256; col++) columns[col * n + j] = table[row + col]
+  }
+  const exact = new Float64Array(n)
+  const columnCost = (column: number, bound: number): number => {
+    const base = column * n
+    let cost = 0
+    if (uniform) {
+      for (let j = 0; j < n; j++) {
+        cost += Math.abs(exact[j] - columns[base + j])
+        if ((j & 15) === 15 && canStop && cost > bound) return Infinity
+      }
+    } else {
+      for (let j = 0; j < n; j++) {
+        cost += weight[j] * Math.abs(exact[j] - columns[base + j])
+        if ((j & 15) === 15 && canStop && cost > bound) return Infinity
+      }
+    }
+    return cost
+  }
   for (let w = lo; w < lo + 256; w++) {
+    for (let j = 0; j < n; j++) exact[j] = operand[j] * w
+    const ownCost = columnCost(w & 255, Infinity)
+    // The previous code's choice usually costs little here too: a tighter bound to start with.
+    const hint = w > lo ? map[(w - 1) & 255] : w & 255
+    const bound = Math.min(ownCost, columnCost(hint, ownCost))
     let best = -1
     let bestCost = Infinity
-    let ownCost = Infinity
     for (let v = lo; v < lo + 256; v++) {
-      let cost = 0
-      const column = v & 255
-      for (let ci = 0; ci < 256; ci++) {
-        const wi = weights[ci]
-        if (wi !== 0) cost += wi * Math.abs(operandOf(ci, signed) * w - table[ci * 256 + column])
-      }
-      if (v === w) ownCost = cost
+      const cost = v === w ? ownCost : columnCost(v & 255, Math.min(bestCost, bound))
       if (cost < bestCost) {
         bestCost = cost
         best = v

@@ -102,6 +102,11 @@ export interface AxConvResult {
   isa: string
   /** Bytes of product rows kept for this layer. */
   rowBytes: number
+  /**
+   * [smallest, largest] output value (int32), found while writing (the fast kernel: each block
+   * while still in cache); [2147483647, −2147483648] would mean no output, which never happens.
+   */
+  range: [number, number]
 }
 
 export type AxConvPath = 'reference' | 'rows' | 'rows-built' | 'windows'
@@ -115,7 +120,7 @@ export interface AxConvInfo {
 }
 
 interface NativeAxConv {
-  axconvRun(args: Record<string, unknown>): Promise<{seconds: number; cpuSeconds: number; prepareSeconds: number; path: AxConvPath; isa: string; rowBytes: number}>
+  axconvRun(args: Record<string, unknown>): Promise<{seconds: number; cpuSeconds: number; prepareSeconds: number; path: AxConvPath; isa: string; rowBytes: number; range: [number, number]}>
   axconvPrepared(): PreparedFilterHandle
   axconvInfo(): AxConvInfo
 }
@@ -258,6 +263,6 @@ export async function axConv(req: AxConvRequest): Promise<AxConvResult> {
   })
   return {
     output, shape: [N, win.Ho, win.Wo, K], seconds: timing.seconds, cpuSeconds: timing.cpuSeconds, prepareSeconds: timing.prepareSeconds,
-    path: timing.path, isa: timing.isa, rowBytes: timing.rowBytes,
+    path: timing.path, isa: timing.isa, rowBytes: timing.rowBytes, range: timing.range,
   }
 }

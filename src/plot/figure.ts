@@ -8,7 +8,7 @@
  * PNG data URIs and scaled nearest-neighbour (`image-rendering: pixelated`), so each data cell
  * keeps its exact colour in the PNG.
  */
-import sharp from 'sharp'
+import {imageCodec} from '../imageCodec.js'
 
 export type Anchor = 'start' | 'middle' | 'end'
 export type Baseline = 'top' | 'middle' | 'bottom'
@@ -90,6 +90,7 @@ export class Figure {
 
   /** The SVG rasterized by sharp at one pixel per figure unit: a width × height RGBA PNG. */
   async toPng(): Promise<Buffer> {
+    const sharp = await imageCodec()
     return sharp(Buffer.from(await this.toSvg()), {density: 72}).png({compressionLevel: 9}).toBuffer()
   }
 }
@@ -131,6 +132,7 @@ function svgShape(s: Exclude<Shape, {kind: 'image'}>): string {
 
 async function svgImage(s: Extract<Shape, {kind: 'image'}>): Promise<string> {
   const {width, height, data} = s.image
+  const sharp = await imageCodec()
   const png = await sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {raw: {width, height, channels: 4}}).png({compressionLevel: 9}).toBuffer()
   return `<image x="${n(s.x)}" y="${n(s.y)}" width="${n(s.w)}" height="${n(s.h)}" preserveAspectRatio="none" style="image-rendering:pixelated" href="data:image/png;base64,${png.toString('base64')}"/>`
 }

@@ -40,6 +40,8 @@ export interface CodeForm {
   range?: [number, number]
   /** The float array has not been written yet (see PENDING above; materialize writes it). */
   pending?: boolean
+  /** Each channel's smallest then largest code (channelCodeRangeNative), when known. */
+  codeRange?: Uint8Array
 }
 
 const forms = new WeakMap<Float32Array, CodeForm>()

@@ -26,7 +26,7 @@
  *   slot, not fetched), so an op may do its reader's cheap work in the same pass (a Relu after a
  *   float FusedBatchNorm or Add: src/runtime/fusedRelu.ts).
  * - Time per op type is recorded for `profile()` (`axq infer --profile`), and per node for
- *   `nodeProfile()` (`axq bench` on ONNX models).
+ *   `nodeProfile()` (`axq bench` on ONNX models); CPU seconds only with RunOptions.profile.
  * Nodes run one at a time; heavy ops use all threads inside the op (native kernels).
  */
 import type {GraphDef, NodeDef, AttrValue} from '../graph/types.js'
@@ -37,6 +37,7 @@ import {AxqError, nodeError} from '../errors.js'
 import {requireOp, TF_DOMAIN, type OpContext, type OpDefinition, type RunOptions} from './opRegistry.js'
 import {isPending, materialize, pinnedCodes} from './codeForms.js'
 import {foldedSource} from './foldedPad.js'
+import {adviseHugePages} from '../native/quantizedKernels.js'
 import {allocate, BYTES_PER_ELEMENT, checkElementCount, viewOf, numElements, shapeString, TF_NAME_BY_DTYPE, dtypeFromEnum, type DType, type Tensor, type TensorData} from '../core/tensor.js'
 
 export interface OpProfile {
@@ -93,7 +94,11 @@ class BufferPool {
     const bytes = dtype === 'string' ? 0 : size * BYTES_PER_ELEMENT[dtype]
     if (bytes < MIN_POOLED_BYTES) return allocate(dtype, size)
     const list = this.free.get(bytes)
-    const buffer = list?.pop() ?? new ArrayBuffer(bytes)
+    let buffer = list?.pop()
+    if (!buffer) {
+      buffer = new ArrayBuffer(bytes)
+      adviseHugePages(buffer)
+    }
     this.users.set(buffer, 0)
     return viewOf(dtype, buffer, size) as TensorData
   }
@@ -307,7 +312,8 @@ export class Session {
       hasAttr: (name: string) => (node.attr !== undefined && name in node.attr) || (def.defaults !== undefined && name in def.defaults),
     }
     const start = process.hrtime.bigint()
-    const cpuStart = process.cpuUsage()
+    // CPU time (a system call per node) only when asked for (RunOptions.profile).
+    const cpuStart = this.options.profile ? process.cpuUsage() : undefined
     let outputs: Tensor[]
     try {
       // Pending values an op cannot read from their code form are written first (counted as its time).
@@ -317,8 +323,8 @@ export class Session {
       throw namedError(node, error)
     }
     const seconds = Number(process.hrtime.bigint() - start) / 1e9
-    const cpu = process.cpuUsage(cpuStart)
-    const cpuSeconds = (cpu.user + cpu.system) / 1e6
+    const cpu = cpuStart && process.cpuUsage(cpuStart)
+    const cpuSeconds = cpu ? (cpu.user + cpu.system) / 1e6 : 0
     addTime(this.profiles, node.op, {op: node.op}, seconds, cpuSeconds)
     addTime(this.nodeProfiles, node.name, {node: node.name, op: node.op}, seconds, cpuSeconds)
     for (let i = 0; i < outputs.length; i++) {

@@ -176,3 +176,32 @@ t.test('signed EvoApproxLib tables agree with the brute force; axq tune on a bui
   t.equal(json.signed, true)
   t.same(json.mapping, signedBruteForce(fs.readFileSync(shared('axmult-signed', 'mul8s_1KVL.bin'))).mapping)
 })
+
+t.test('weighted tuning (activation histograms) agrees with a weighted brute force', async (t) => {
+  // tuneMapping leaves a column early once its partial cost exceeds a cost already reached; the
+  // weighted sums (zero weights skipped, fractional weights) must still pick the same codes.
+  const {tuneMapping} = await import('../../src/mults/tune.js')
+  let seed = 777
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) / 16777216
+  const table = new Uint16Array(65536)
+  for (let a = 0; a < 256; a++) for (let w = 0; w < 256; w++) table[a * 256 + w] = Math.min(65535, Math.round(a * w * (0.5 + rand())))
+  const weights = new Float64Array(256)
+  for (let i = 0; i < 256; i++) weights[i] = i % 5 === 0 ? 0 : rand() * 3
+  const expected: number[] = []
+  for (let w = 0; w < 256; w++) {
+    const costs: number[] = []
+    for (let v = 0; v < 256; v++) {
+      let c = 0
+      for (let i = 0; i < 256; i++) if (weights[i] !== 0) c += weights[i] * Math.abs(i * w - table[i * 256 + v])
+      costs.push(c)
+    }
+    const min = Math.min(...costs)
+    expected.push(costs[w] === min ? w : costs.indexOf(min))
+  }
+  t.same(Array.from(tuneMapping(table, weights)), expected)
+  // All weight on one code: every column with that code's exact product ties; w stays.
+  const one = new Float64Array(256)
+  one[3] = 1
+  const m = tuneMapping(table, one)
+  for (let w = 0; w < 256; w++) t.equal(Math.abs(3 * w - table[3 * 256 + m[w]]) <= Math.abs(3 * w - table[3 * 256 + w]), true)
+})

@@ -8,7 +8,7 @@ import {axConv, axconvInfo, axconvPreparedFilter, convWindow, type AxConvRequest
 import {exactProductTable, multiplicationRange, quint8ZeroPoint} from '../../src/runtime/ops/quantizedConv2D.js'
 import {AxqError} from '../../src/errors.js'
 import {quantizedConvFixtures, type QuantizedConvFixture} from '../helpers/quantizedConvFixtures.js'
-import {firstMismatch, randomFastVsReference, rng} from './randomConv.js'
+import {firstMismatch, randomFastVsReference, rng, scanRange} from './randomConv.js'
 
 type Fixture = QuantizedConvFixture
 
@@ -371,4 +371,32 @@ t.test('bad input gives AxqError, never a crash', async (t) => {
     await t.rejects(axConv({...ok, ...change, where: "node 'conv'"} as AxConvRequest), {name: 'AxqError', message}, label)
   }
   await t.rejects(axConv({...ok, where: "node 'conv'", inputShape: [1, 4, 4, 2, 1]}), {message: /^node 'conv': /}, 'errors name the node')
+})
+
+t.test('output range reported by every kernel, path and variant: one element, all equal, wrapped extremes', async (t) => {
+  const table = exactProductTable()
+  const cases: {label: string; req: AxConvRequest; expected?: [number, number]}[] = [
+    // 1x1x1 -> 1: out = T[7][9] − 7·zf − 9·zi + zi·zf = 63 − 7·2 − 9·3 + 6 = 28 (hand-computed).
+    {label: 'one element', req: {input: Uint8Array.of(7), inputShape: [1, 1, 1, 1], filter: Uint8Array.of(9), filterShape: [1, 1, 1, 1], table, stride: 1, padding: 'VALID', zi: 3, zf: 2}, expected: [28, 28]},
+    // Every output the same: constant codes, 1x1 filter of one code per channel, all channels alike.
+    {label: 'all equal', req: {input: new Uint8Array(2 * 5 * 5 * 4).fill(200), inputShape: [2, 5, 5, 4], filter: new Uint8Array(4 * 24).fill(17), filterShape: [1, 1, 4, 24], table, stride: 1, padding: 'SAME', zi: 0, zf: 0}, expected: [4 * 200 * 17, 4 * 200 * 17]},
+    // Zero points near ±2^31: sums wrap around int32 (both extremes of the range are far apart).
+    {label: 'wrapped extremes', req: {input: new Uint8Array(3 * 6 * 6 * 5).map((_, i) => (i * 97) % 256), inputShape: [3, 6, 6, 5], filter: new Uint8Array(9 * 5 * 40).map((_, i) => (i * 31) % 256), filterShape: [3, 3, 5, 40], table, stride: 1, padding: 'SAME', zi: 2 ** 31 - 5, zf: -(2 ** 31) + 3, padMode: 'zero'}},
+  ]
+  for (const {label, req, expected} of cases) {
+    const ref = await axConv({...req, kernel: 'reference'})
+    const scan = scanRange(ref.output)
+    if (expected) t.same(scan, expected, `${label}: hand-computed`)
+    t.same(ref.range, scan, `${label}: reference`)
+    for (const isa of axconvInfo().fastVariants) {
+      for (const threads of [1, 2, 3]) {
+        for (const windowBytes of [0, 2 ** 40]) {
+          for (const rowBudget of [undefined, 0]) {
+            const fast = await axConv({...req, kernel: 'fast', isa, threads, windowBytes, rowBudget})
+            t.same(fast.range, scan, `${label}: ${isa} ${threads}t ${fast.path}`)
+          }
+        }
+      }
+    }
+  }
 })

@@ -2,7 +2,8 @@
  * Random AxConv2D cases for the property tests: the fast kernel must equal the reference loop
  * bit for bit on random shapes, tables, zero points, pad modes, origin rules, thread counts,
  * row budgets (rows kept for every, some or no output-channel tile; the others built per call)
- * and paths (whole windows per pixel, or rows tile by tile).
+ * and paths (whole windows per pixel, or rows tile by tile); the output range each kernel reports
+ * must equal a plain scan of the output.
  */
 import type {Test} from 'tap'
 import {axConv, type AxConvRequest} from '../../src/native/axconv.js'
@@ -15,6 +16,17 @@ export function firstMismatch(a: ArrayLike<number>, b: ArrayLike<number>): numbe
   if (a.length !== b.length) return -2
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i
   return -1
+}
+
+/** [smallest, largest] of int32 values by a plain scan ([2^31 − 1, −2^31] for none). */
+export function scanRange(values: Int32Array): [number, number] {
+  let lo = 2147483647
+  let hi = -2147483648
+  for (const v of values) {
+    lo = Math.min(lo, v)
+    hi = Math.max(hi, v)
+  }
+  return [lo, hi]
 }
 
 /**
@@ -59,7 +71,9 @@ export async function randomFastVsReference(t: Test, seed: number, count: number
     const fast = await axConv({...req, kernel: 'fast', threads, isa, rowBudget, rowChunk, windowBytes})
     const label = `N${N} ${H}x${W}x${C} k${KH}x${KW}x${K} s${stride} ${padding} ${originRule} zi=${zi} zf=${zf} ${padMode} ${threads}t ${fast.isa} ${fast.path} chunk=${rowChunk} windowBytes=${windowBytes}`
     const m = firstMismatch(fast.output, ref.output)
+    const range = scanRange(ref.output)
     if (m !== -1 || fast.shape.join() !== ref.shape.join()) t.fail(`${label}: first mismatch at ${m}: ${fast.output[m]} vs ${ref.output[m]}`)
+    else if (fast.range.join() !== range.join() || ref.range.join() !== range.join()) t.fail(`${label}: range fast [${fast.range}] reference [${ref.range}], scan [${range}]`)
     else agree++
   }
   return agree

@@ -13,7 +13,8 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import onnxProto from 'onnx-proto'
+import type onnxProto from 'onnx-proto'
+import {createRequire} from 'node:module'
 import {AxqError} from '../../errors.js'
 import {INPUT_LIMITS, readInputFile} from '../../inputFile.js'
 import {DTYPE_BY_ONNX_ENUM, DTYPES, makeTensor, numElements, BYTES_PER_ELEMENT, type DType, type Tensor} from '../../core/tensor.js'
@@ -21,7 +22,13 @@ import type {AttrValue, GraphDef, NodeDef} from '../../graph/types.js'
 import {getOp, ONNX_DOMAIN, MS_DOMAIN, TF_DOMAIN} from '../../runtime/opRegistry.js'
 import {fuseQdq} from './qdqFusion.js'
 
-const {onnx} = onnxProto
+let protos: typeof onnxProto | undefined
+
+/** onnx-proto's generated code, loaded on first use (about 30 ms that GraphDef runs need not pay). */
+function onnxProtos(): typeof onnxProto.onnx {
+  protos ??= createRequire(import.meta.url)('onnx-proto') as typeof onnxProto
+  return protos.onnx
+}
 
 export const MIN_OPSET = 13
 
@@ -87,7 +94,8 @@ export function readOnnxModel(file: string, options: OnnxReadOptions = {}): Onnx
 }
 
 export function decodeOnnxModel(bytes: Uint8Array, file: string, options: OnnxReadOptions = {}): OnnxModel {
-  let model: InstanceType<typeof onnx.ModelProto>
+  const onnx = onnxProtos()
+  let model: onnxProto.onnx.ModelProto
   try {
     model = onnx.ModelProto.decode(bytes)
   } catch (error) {
@@ -251,7 +259,7 @@ function constantValue(n: onnxProto.onnx.INodeProto, dir: string, file: string):
 /** ONNX attributes as AttrValues: int → i, float → f, string → s, ints → list.i, floats → list.f, strings → list.s. */
 function onnxAttributes(n: onnxProto.onnx.INodeProto, name: string, file: string): Record<string, AttrValue> {
   const out: Record<string, AttrValue> = {}
-  const T = onnx.AttributeProto.AttributeType
+  const T = onnxProtos().AttributeProto.AttributeType
   for (const a of n.attribute ?? []) {
     const key = a.name ?? ''
     switch (a.type) {
@@ -291,7 +299,7 @@ export function onnxTensor(t: onnxProto.onnx.ITensorProto, dir: string, file: st
   if (!Number.isSafeInteger(size) || size < 0 || size > 2 ** 31) throw new AxqError(`${file}: ${where}: shape [${shape.join(',')}] is not a valid tensor shape`, {subject: file})
   const bytesPer = BYTES_PER_ELEMENT[dtype]
   let raw: Uint8Array | undefined
-  if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
+  if (t.dataLocation === onnxProtos().TensorProto.DataLocation.EXTERNAL) {
     const info: Record<string, string> = {}
     for (const e of t.externalData ?? []) info[e.key ?? ''] = e.value ?? ''
     const location = info.location

@@ -8,7 +8,9 @@
  * Large float32 Add/Sub/Mul/RealDiv of equal shapes or with a scalar second operand run natively
  * (cpp/float_elementwise.cc, same IEEE operation per element); float32Fast is their reference
  * twin (test/runtime/floatNative.test.ts). There, a Relu that alone reads the result is applied in
- * the same pass (src/runtime/fusedRelu.ts).
+ * the same pass (src/runtime/fusedRelu.ts). An x in code form (8-bit codes through one table,
+ * src/runtime/codeForms.ts, e.g. a batch of pixels) with a scalar y gives a code form again
+ * (binaryOnCodes): ResNet-8's input scaling x / 255 − 0.5 costs 2 × 256 operations per batch.
  */
 import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {expectInputCount, input, opError} from '../opArgs.js'
@@ -16,6 +18,8 @@ import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type DType, type T
 import {broadcastShapes, broadcastStrides, sameShape} from '../shapes.js'
 import {binaryFloat, nativeFloatKernels} from '../../native/floatKernels.js'
 import {markRectified, reluFollows} from '../fusedRelu.js'
+import {codeFormOf, lookupRange, materialize, recordCodeForm} from '../codeForms.js'
+import {channelCodeRangeNative, lutU8ToF32Native, nativeQuantizedKernels} from '../../native/quantizedKernels.js'
 
 type NumFn = (a: number, b: number) => number
 type BigFn = (a: bigint, b: bigint) => bigint
@@ -134,6 +138,42 @@ function float32Fast(op: FastOp, a: Tensor, b: Tensor, out: Float32Array): boole
   return false
 }
 
+/** f32(a op b): the double result of + − × ÷ of two float32 values rounds to the float32 one. */
+function applyFast(op: FastOp, a: number, b: number): number {
+  switch (op) {
+    case 'add': return Math.fround(a + b)
+    case 'sub': return Math.fround(a - b)
+    case 'mul': return Math.fround(a * b)
+    case 'div': return Math.fround(a / b)
+  }
+}
+
+/**
+ * x in code form with one table (e.g. the 8-bit pixels of a CIFAR batch, src/runtime/codeForms.ts)
+ * and a scalar y: the result is the code form with table f32(table[v] op y), 256 operations
+ * instead of one per element, bit-identical to them. Inside a Session it is left pending (not
+ * written) when its range follows from the codes' range (Min/Max, QuantizeV2 and this op read
+ * only the form). False when x has no such form (nothing written then).
+ */
+async function binaryOnCodes(ctx: OpContext, op: FastOp, x: Float32Array, y: Float32Array, out: Float32Array): Promise<boolean> {
+  if (y.length !== 1 || x.length !== out.length || !nativeQuantizedKernels(x.length)) return false
+  const form = codeFormOf(x)
+  if (!form || form.depth !== 1 || reluFollows(ctx)) return false
+  await materialize(y, ctx.options.threads)
+  const table = new Float32Array(256)
+  for (let v = 0; v < 256; v++) table[v] = applyFast(op, form.table[v], y[0])
+  const threads = ctx.options.threads
+  const codeRange = form.codeRange ?? (await channelCodeRangeNative(form.codes, 1, threads))
+  const range = lookupRange(table, 1, codeRange)
+  if (ctx.deferFloats && range) {
+    recordCodeForm(out, {codes: form.codes, depth: 1, table, range, pending: true, codeRange})
+    return true
+  }
+  await lutU8ToF32Native(form.codes, table, threads, out)
+  recordCodeForm(out, {codes: form.codes, depth: 1, table, range, codeRange})
+  return true
+}
+
 /** The broadcast output shape of a binary op's two inputs, or an error naming the node. */
 export function binaryShape(ctx: OpContext, a: Tensor, b: Tensor): number[] {
   const shape = broadcastShapes(a.shape, b.shape)
@@ -145,6 +185,8 @@ function registerBinary(spec: BinarySpec): void {
   const dtypes: DType[] = ['float32', 'float64', ...(spec.int32 ? (['int32'] as DType[]) : []), ...(spec.int64 ? (['int64'] as DType[]) : [])]
   registerOp({
     name: spec.name,
+    // float32 add/sub/mul/div: x in code form with a scalar y stays in code form (binaryOnCodes).
+    readsCodeForms: spec.fast !== undefined,
     async compute(ctx) {
       expectInputCount(ctx, 2)
       const a = input(ctx, 0, 'x')
@@ -161,6 +203,9 @@ function registerBinary(spec: BinarySpec): void {
       if (a.dtype === 'float32' && spec.fast) {
         const x = a.data as Float32Array
         const y = b.data as Float32Array
+        if (await binaryOnCodes(ctx, spec.fast, x, y, out as Float32Array)) return [{dtype: a.dtype, shape, data: out}]
+        await materialize(x, ctx.options.threads)
+        await materialize(y, ctx.options.threads)
         if (nativeFloatKernels(out.length) && x.length === out.length && (sameShape(a.shape, b.shape) || y.length === 1)) {
           // A following Relu that alone reads the result is applied in the same pass (fusedRelu.ts).
           const relu = reluFollows(ctx)

@@ -22,6 +22,7 @@ import {makeAttr} from '../../graph/attrs.js'
 import {
   eigenQuantize,
   eigenQuantizer,
+  floatToQuantized,
   quantizedType,
   quantizeV2Range,
   roundHalfAway,
@@ -31,6 +32,7 @@ import {
 import {rangeScalar, scalarFloat, typeAttr} from './quantizedArgs.js'
 import {lutByChannelU8Native, lutU8ToU8Native, nativeQuantizedKernels, quantizeU8Native} from '../../native/quantizedKernels.js'
 import {codeFormOf, materialize} from '../codeForms.js'
+import {markRectified, quantizedReluFollows} from '../fusedRelu.js'
 
 const f32 = Math.fround
 const FLT_MAX = 3.4028234663852886e38
@@ -137,8 +139,16 @@ async function compute(ctx: OpContext): Promise<Tensor[]> {
     if (form) {
       const table = new Uint8Array(form.table.length)
       quantizeMinFirst(form.table, a, b, table, q)
+      // A QuantizedRelu that alone reads these codes and this range: its clamp max(c, F2Q(0))
+      // goes into the table (src/runtime/fusedRelu.ts); it passes the codes on.
+      const relu = quantizedReluFollows(ctx) !== undefined
+      if (relu) {
+        const lo = floatToQuantized(0, f32(a), f32(b), q)
+        for (let c = 0; c < table.length; c++) if (table[c] < lo) table[c] = lo
+      }
       const out = outputArray(ctx, 'quint8', x.length) as Uint8Array
       const codes = form.depth === 1 ? await lutU8ToU8Native(form.codes, table, ctx.options.threads, out) : await lutByChannelU8Native(form.codes, table, form.depth, out, ctx.options.threads)
+      if (relu) markRectified(ctx, codes)
       return [{dtype, shape: [...xt.shape], data: codes}, scalarFloat(a), scalarFloat(b)]
     }
     await materialize(x, ctx.options.threads)

@@ -13,6 +13,7 @@ import {makeAttr} from '../../graph/attrs.js'
 import {floatToQuantized} from '../quantization.js'
 import {checkTypeAttr, quantizedInput, rangeScalar, scalarFloat} from './quantizedArgs.js'
 import {lutU8ToU8Native, nativeQuantizedKernels} from '../../native/quantizedKernels.js'
+import {isRectified} from '../fusedRelu.js'
 
 type Kind = 'relu' | 'relu6' | 'relux'
 
@@ -41,6 +42,8 @@ function activation(kind: Kind) {
     const lo = floatToQuantized(0, min, max, q)
     const hi = kind === 'relu' ? q.highest : floatToQuantized(maxValue, min, max, q)
     const x = t.data as Uint8Array | Int32Array
+    // The QuantizeV2 producing x applied this clamp already (src/runtime/fusedRelu.ts).
+    if (kind === 'relu' && isRectified(ctx, x)) return [{dtype: t.dtype, shape: [...t.shape], data: x}, scalarFloat(min), scalarFloat(max)]
     if (t.dtype === 'quint8' && nativeQuantizedKernels(x.length)) {
       const table = new Uint8Array(256)
       for (let c = 0; c < 256; c++) table[c] = c < lo ? lo : c > hi ? hi : c

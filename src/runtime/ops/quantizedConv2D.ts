@@ -14,7 +14,8 @@
  * Output range: QuantizationRangeForMultiplication<quint8, quint8, qint32>.
  *
  * The per-layer product rows of the fast kernel depend only on (filter, table, tune): they are
- * kept in the node's OpContext.cache and reused while those stay the same.
+ * kept in the node's OpContext.cache and reused while those stay the same. The kernels report
+ * the range of the qint32 codes they wrote (rememberInt32Range, read by RequantizationRange).
  */
 import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectDType, expectInputCount, expectRank, opError} from '../opArgs.js'
@@ -24,7 +25,7 @@ import {axConv, axconvPreparedFilter, convWindow, defaultThreads, type KernelKin
 import {EXACT_MULTIPLIER, exactTable, signednessMismatch, type AnyProductTable, type ProductTable} from '../../mults/table.js'
 import {tunedTable} from '../../mults/tune.js'
 import {AxqError} from '../../errors.js'
-import {rangeScalar} from './quantizedArgs.js'
+import {rangeScalar, rememberInt32Range} from './quantizedArgs.js'
 
 /** C's round(): halves away from zero, exact for every double. */
 function roundHalfAway(x: number): number {
@@ -194,6 +195,8 @@ async function computeConv(ctx: OpContext, ax: boolean): Promise<Tensor[]> {
     output,
     where: `node '${ctx.node.name}' (${ctx.node.op})`,
   })
+  // The range of the codes, found while writing them: RequantizationRange need not scan them.
+  rememberInt32Range(ctx, result.output, result.range)
   const [outMin, outMax] = multiplicationRange(minInput, maxInput, minFilter, maxFilter)
   return [
     makeTensor('qint32', result.shape, result.output),

@@ -7,7 +7,7 @@ import {runOp} from '../../helpers/runOp.js'
 import {makeAttr} from '../../../src/graph/attrs.js'
 import type {AttrValue} from '../../../src/graph/types.js'
 import type {Tensor} from '../../../src/core/tensor.js'
-import {addLutNative, lutU8ToU8Native, minMaxI32Native, setQuantizedKernelMode} from '../../../src/native/quantizedKernels.js'
+import {addLutNative, lutByChannelU8Native, lutU8ToU8Native, minMaxI32Native, setQuantizedKernelMode} from '../../../src/native/quantizedKernels.js'
 import {int32MinMax} from '../../../src/runtime/ops/requantize.js'
 import {Session} from '../../../src/runtime/session.js'
 import {constF32, node} from '../tensors.js'
@@ -170,3 +170,42 @@ if (process.env.AXQ_NATIVE_TEST_CHILD !== '1') {
     }
   })
 }
+
+t.test('QuantizedAvgPool: the native average (float division) truncates like integer division', {skip: haveNative ? false : 'native library not built'}, async (t) => {
+  // The argument of cpp/quantized_kernels.cc, checked exhaustively for windows of up to 256 taps:
+  // trunc(f32(f32(acc) / f32(count))) = floor(acc / count) for every sum 0 <= acc <= 255·count.
+  let bad = 0
+  for (let count = 1; count <= 256; count++) {
+    const fc = f(count)
+    for (let acc = 0; acc <= 255 * count; acc++) if (Math.trunc(f(f(acc) / fc)) !== Math.floor(acc / count)) bad++
+  }
+  t.equal(bad, 0, 'no sum rounds across an integer')
+  // Native vs TypeScript on large windows (up to 16×16 taps) and codes that make sums of every
+  // residue: all 255, all 254, and a mix with 0 (partial windows at the borders with SAME).
+  const before = failures.length
+  for (const fill of [255, 254, -1]) {
+    const shape = [2, 17, 16, 5]
+    const n = shape.reduce((a, b) => a * b)
+    const data = Uint8Array.from({length: n}, (_, i) => (fill >= 0 ? fill : (i * 37) % 3 === 0 ? 0 : 255 - (i % 11)))
+    const x: Tensor = {dtype: 'quint8', shape, data}
+    for (const [kh, kw, st] of [[16, 16, 1], [7, 9, 2], [3, 3, 2], [1, 13, 3]]) {
+      for (const padding of ['SAME', 'VALID']) {
+        await agree('QuantizedAvgPool', [x, s(-1), s(2)], {ksize: makeAttr.intList([1, kh, kw, 1]), strides: makeAttr.intList([1, st, st, 1]), padding: makeAttr.string(padding)})
+      }
+    }
+  }
+  t.same(failures.slice(before), [], 'native = TypeScript on large windows')
+})
+
+t.test('lutByChannelU8: table[code·depth + channel] for every depth (16-channel gathers and the plain loop), length and thread count', {skip: haveNative ? false : 'native library not built'}, async (t) => {
+  for (const depth of [1, 3, 8, 16, 32, 48, 64, 80]) {
+    for (const rows of [0, 1, 7, 4099]) {
+      const x = Uint8Array.from({length: rows * depth}, (_, i) => (i % 13 === 0 ? 255 : i % 17 === 0 ? 0 : Math.floor(rand() * 256)))
+      const table = Uint8Array.from({length: 256 * depth}, () => Math.floor(rand() * 256))
+      for (const threads of [1, 2, 3]) {
+        const got = await lutByChannelU8Native(x, table, depth, new Uint8Array(x.length), threads)
+        t.ok(got.every((v, i) => v === table[x[i] * depth + (i % depth)]), `depth ${depth}, ${rows} rows, ${threads} thread(s)`)
+      }
+    }
+  }
+})
