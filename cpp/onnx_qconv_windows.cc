@@ -152,7 +152,7 @@ void RunWindowsFused(const WindowsArgs& a, const PreparedFilter& p) {
       const uint8_t* xr = padded.data() + (oy - oy0) * a.stride * rowBytes;
       for (int64_t kt = 0; kt < p.tiles; ++kt) {
         const int64_t kBegin = kt * KT, width = std::min(M, kBegin + KT) - kBegin;
-        windows(acc.data() + kBegin, M, width, a.Wo, p.rows + kt * perTile, xr, a.stride * C, off.data(), taps, wbias.data() + kBegin, zf);
+        windows(acc.data() + kBegin, M, width, a.Wo, p.rows + kt * perTile, xr, a.stride * C, off.data(), taps, wbias.data() + kBegin, zf, nullptr);
       }
       for (int64_t ox = 0; ox < a.Wo; ++ox) RequantizeAcross(acc.data() + ox * M, M, onnxBias.data(), a.scales, a.zp, flo, fhi, codes.data() + ox * M);
       TransposeCodes(codes.data(), a.Wo, M, a.out + n * M * plane + oy * a.Wo, plane);
