@@ -54,3 +54,8 @@ export function dequantize(q: number, scale: number, zp: number): number {
 export function outputScale(xScale: number, wScale: number, yScale: number): number {
   return f(f(xScale * wScale) / yScale)
 }
+
+/** The bytes of uint8 or int8 codes (int8 codes as their two's-complement bytes), shared. */
+export function codeBytes(codes: Uint8Array | Int8Array): Uint8Array {
+  return new Uint8Array(codes.buffer, codes.byteOffset, codes.length)
+}

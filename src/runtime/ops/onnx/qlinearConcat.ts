@@ -9,14 +9,9 @@ import {registerOp, MS_DOMAIN, outputArray, type OpContext} from '../../opRegist
 import {opError} from '../../opArgs.js'
 import {makeTensor, numElements, shapeString, type Tensor} from '../../../core/tensor.js'
 import {intAttr, normalizeAxis, requiredInput, scalarValue} from './onnxArgs.js'
-import {quantize, rangeOf} from './onnxQuantization.js'
+import {codeBytes, quantize, rangeOf} from './onnxQuantization.js'
 
 const f = Math.fround
-
-function bytesOf(t: Tensor): Uint8Array {
-  const d = t.data as Uint8Array | Int8Array
-  return new Uint8Array(d.buffer, d.byteOffset, d.length)
-}
 
 function qlinearConcat(ctx: OpContext): Tensor[] {
   const count = ctx.inputs.length - 2
@@ -44,13 +39,13 @@ function qlinearConcat(ctx: OpContext): Tensor[] {
   const outer = numElements(shape.slice(0, axis))
   const inner = numElements(shape.slice(axis + 1))
   const out = outputArray(ctx, dtype, numElements(shape)) as Uint8Array | Int8Array
-  const O = new Uint8Array(out.buffer, out.byteOffset, out.length)
+  const O = codeBytes(out)
   const outPitch = shape[axis] * inner
   const range = rangeOf(dtype)
   let offset = 0
   for (const {x, sx, zx} of inputs) {
     const pitch = x.shape[axis] * inner
-    const X = bytesOf(x)
+    const X = codeBytes(x.data as Uint8Array | Int8Array)
     // Same scale and zero point: a copy; otherwise a table from byte to byte.
     const table = f(sx) === f(sy) && zx === zy ? null : new Uint8Array(256)
     if (table) for (let b = 0; b < 256; b++) table[b] = quantize(f(sx * ((dtype === 'int8' ? (b << 24) >> 24 : b) - zx)), sy, zy, range) & 255

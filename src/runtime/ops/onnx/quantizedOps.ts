@@ -7,7 +7,7 @@ import {registerOp, ONNX_DOMAIN, MS_DOMAIN, outputArray, type OpContext} from '.
 import {opError} from '../../opArgs.js'
 import {makeTensor, numElements, shapeString, elementAsNumber, type Tensor} from '../../../core/tensor.js'
 import {floatAttr, intAttr, normalizeAxis, optionalInput, perChannelValues, requiredInput, scalarValue} from './onnxArgs.js'
-import {dequantize, outputScale, quantize, rangeOf, requantize, roundHalfEven} from './onnxQuantization.js'
+import {codeBytes, dequantize, outputScale, quantize, rangeOf, requantize, roundHalfEven} from './onnxQuantization.js'
 import {broadcastIndex, broadcastShape} from './broadcast.js'
 import {layerTable, operandTypes} from './qlinearConv.js'
 import {onnxLookupPairsNative} from '../../../native/onnxKernels.js'
@@ -77,10 +77,6 @@ function quantizedPair(ctx: OpContext): {a: Tensor; b: Tensor} {
   return {a, b}
 }
 
-function bytesOf(t: Uint8Array | Int8Array): Uint8Array {
-  return t instanceof Uint8Array ? t : new Uint8Array(t.buffer, t.byteOffset, t.length)
-}
-
 /**
  * QLinearAdd's output byte for every pair of input bytes (index a·256 + b), computed as
  * qlinearAddValue below.
@@ -133,9 +129,9 @@ registerOp({
     let codes = ctx.cache.get('addCodes') as {key: string; table: Uint8Array} | undefined
     if (!codes || codes.key !== key) ctx.cache.set('addCodes', (codes = {key, table: qlinearAddTable(a.dtype as 'uint8' | 'int8', rA, rB, fixed)}))
     const table = codes.table
-    const A = bytesOf(a.data as Uint8Array | Int8Array)
-    const B = bytesOf(b.data as Uint8Array | Int8Array)
-    const O = bytesOf(out)
+    const A = codeBytes(a.data as Uint8Array | Int8Array)
+    const B = codeBytes(b.data as Uint8Array | Int8Array)
+    const O = codeBytes(out)
     // Large same-shape inputs: the same loop natively, on the run's threads.
     if (same && size >= NATIVE_ADD_MIN && process.env.AXQ_KERNEL !== 'reference') await onnxLookupPairsNative(A, B, table, O, ctx.options.threads)
     else if (same) for (let i = 0; i < size; i++) O[i] = table[(A[i] << 8) | B[i]]
