@@ -5,17 +5,18 @@
  * input codes, extreme scales and zero points, uint8 and int8, and Softmax over each axis with the
  * opset 12 (flattened) and opset 13 (one axis) semantics; every code must be onnxruntime's.
  */
-import t from 'tap'
+import t, {type Test} from 'tap'
 import fs from 'node:fs'
 import path from 'node:path'
 import ort from 'onnxruntime-node'
 import {onnx, DataType} from '../../../src/formats/onnx/quantize/tensorProto.js'
 import {decodeOnnxModel} from '../../../src/formats/onnx/onnxModel.js'
 import {OnnxSession} from '../../../src/formats/onnx/onnxSession.js'
-import {makeTensor, type Tensor} from '../../../src/core/tensor.js'
+import {makeTensor, numElements, type Tensor} from '../../../src/core/tensor.js'
 import {readNpz} from '../../../src/data/npz.js'
 import {differing} from '../../helpers/onnxruntime.js'
 import {fixturesDir} from '../../helpers/paths.js'
+import {prng} from '../../../src/bench/convInputs.js'
 
 const dir = path.join(fixturesDir, 'onnx', 'quantize')
 const ACTIVATIONS = new Set(['QLinearSigmoid', 'QLinearLeakyRelu', 'QLinearSoftmax'])
@@ -25,7 +26,7 @@ type Codes = Uint8Array | Int8Array
 /** Runs model bytes in onnxruntime and in axq, returning both sides' named outputs. */
 async function runBoth(bytes: Uint8Array, feeds: Record<string, Tensor>, outputs: string[]): Promise<{ours: Tensor[]; theirs: ort.Tensor[]}> {
   const session = await ort.InferenceSession.create(bytes, {intraOpNumThreads: 1})
-  const ortFeeds = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor('float32', v.data as Float32Array, v.shape)]))
+  const ortFeeds = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.dtype === 'float32' ? new ort.Tensor('float32', v.data as Float32Array, v.shape) : v.dtype === 'int8' ? new ort.Tensor('int8', v.data as Int8Array, v.shape) : new ort.Tensor('uint8', v.data as Uint8Array, v.shape)]))
   const want = await session.run(ortFeeds, outputs)
   const ours = await new OnnxSession(decodeOnnxModel(bytes, 'test.onnx'), {threads: 2}).run(feeds, outputs)
   return {ours, theirs: outputs.map((o) => want[o])}
@@ -51,3 +52,129 @@ for (const file of ['ops.u8u8.qop.onnx', 'ops.s8s8.qop.pc.onnx', 'ops.u8s8.qop.p
     }
   })
 }
+
+// Single-op models: input 'x' holds codes directly, so every one of the 256 codes can be fed.
+
+interface OpSpec {
+  op: 'QLinearSigmoid' | 'QLinearLeakyRelu' | 'QLinearSoftmax'
+  /** x_scale, x_zero_point, y_scale, y_zero_point; a zero point of null is left out. */
+  params: [number, number | null, number, number | null]
+  attrs?: Record<string, number>
+}
+
+function scalar(name: string, type: number, value: number) {
+  const raw = type === DataType.FLOAT ? new Uint8Array(Float32Array.of(value).buffer) : Uint8Array.of(value & 255)
+  return onnx.TensorProto.create({name, dataType: type, dims: [], rawData: raw})
+}
+
+/** One model whose nodes all read x (codes of `type`, shape `shape`); output k is node k's. */
+function singleOpModel(type: number, shape: number[], specs: OpSpec[]): Uint8Array {
+  const initializer = specs.flatMap(({params: [sx, zx, sy, zy]}, k) => [
+    scalar(`sx${k}`, DataType.FLOAT, sx), ...(zx === null ? [] : [scalar(`zx${k}`, type, zx)]),
+    scalar(`sy${k}`, DataType.FLOAT, sy), ...(zy === null ? [] : [scalar(`zy${k}`, type, zy)]),
+  ])
+  const node = specs.map(({op, params, attrs = {}}, k) => onnx.NodeProto.create({
+    name: `n${k}`, opType: op, domain: 'com.microsoft', output: [`y${k}`],
+    // An absent zero point is an empty name (QLinearSoftmax requires y_zero_point).
+    input: ['x', `sx${k}`, params[1] === null ? '' : `zx${k}`, `sy${k}`, params[3] === null ? '' : `zy${k}`],
+    attribute: Object.entries(attrs).map(([name, v]) => name === 'alpha'
+      ? onnx.AttributeProto.create({name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v})
+      : onnx.AttributeProto.create({name, type: onnx.AttributeProto.AttributeType.INT, i: v})),
+  }))
+  const tensorType = (dims?: number[]) => ({tensorType: {elemType: type, ...(dims ? {shape: {dim: dims.map((d) => ({dimValue: d}))}} : {})}})
+  const model = onnx.ModelProto.create({
+    irVersion: 8, producerName: 'axq-test',
+    opsetImport: [{domain: '', version: 17}, {domain: 'com.microsoft', version: 1}],
+    graph: {
+      name: 'single', node, initializer,
+      input: [onnx.ValueInfoProto.create({name: 'x', type: tensorType(shape)})],
+      output: specs.map((_, k) => onnx.ValueInfoProto.create({name: `y${k}`, type: tensorType()})),
+    },
+  })
+  return onnx.ModelProto.encode(model).finish()
+}
+
+/** Codes of `shape`: every one of the 256 codes at least once (a shuffled ramp), then random. */
+function codes(signed: boolean, shape: number[], seed: number): Tensor {
+  const n = numElements(shape)
+  const rng = prng(seed)
+  const bytes = Uint8Array.from({length: n}, (_, i) => (i < 256 ? i : Math.floor(rng() * 256)))
+  for (let i = Math.min(n, 256) - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1))
+    ;[bytes[i], bytes[j]] = [bytes[j], bytes[i]]
+  }
+  return signed ? makeTensor('int8', shape, new Int8Array(bytes.buffer)) : makeTensor('uint8', shape, bytes)
+}
+
+async function expectSameCodes(t: Test, type: number, x: Tensor, specs: OpSpec[]): Promise<void> {
+  const outputs = specs.map((_, k) => `y${k}`)
+  const {ours, theirs} = await runBoth(singleOpModel(type, x.shape, specs), {x}, outputs)
+  for (const [k, spec] of specs.entries()) {
+    const label = `${spec.op} ${JSON.stringify(spec.params)} ${JSON.stringify(spec.attrs ?? {})}`
+    t.same(ours[k].shape, [...theirs[k].dims], `${label}: shape`)
+    const a = ours[k].data as Codes
+    const b = theirs[k].data as Codes
+    let differ = 0
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differ++
+    t.equal(differ, 0, `${label}: codes equal onnxruntime's`)
+  }
+}
+
+/** Scales and zero points from ordinary to extreme, for either code type. */
+function lookupParams(signed: boolean): OpSpec['params'][] {
+  const [lo, hi, mid] = signed ? [-128, 127, 0] : [0, 255, 128]
+  return [
+    [0.05, mid, 1 / 256, lo], [0.0372, mid + 17, 0.0117, mid - 9], [0.1, null, 0.02, null],
+    [1e-6, lo, 1e-7, hi], [100, hi, 1e6, lo], [3e38, mid, 1e-30, mid], [1e-30, hi, 3e38, lo],
+    [0.5, lo, 0.5, hi], [2.5, hi, 1e-3, mid],
+  ]
+}
+
+for (const signed of [false, true]) {
+  const type = signed ? DataType.INT8 : DataType.UINT8
+  t.test(`QLinearSigmoid and QLinearLeakyRelu (${signed ? 'int8' : 'uint8'}): all 256 codes, extreme scales and zero points`, async (t) => {
+    const specs: OpSpec[] = []
+    for (const params of lookupParams(signed)) {
+      specs.push({op: 'QLinearSigmoid', params})
+      specs.push({op: 'QLinearLeakyRelu', params})
+      specs.push({op: 'QLinearLeakyRelu', params, attrs: {alpha: 0.1}})
+      specs.push({op: 'QLinearLeakyRelu', params, attrs: {alpha: -2.75}})
+    }
+    await expectSameCodes(t, type, codes(signed, [2, 4, 40], 7), specs)
+  })
+
+  t.test(`QLinearSoftmax (${signed ? 'int8' : 'uint8'}): opset 12 and 13 over every axis, scales from tiny to huge`, async (t) => {
+    const [lo, mid] = signed ? [-128, 0] : [0, 128]
+    const specs: OpSpec[] = []
+    for (const opset of [12, 13]) {
+      for (const axis of [undefined, 0, 1, 2, -1, -3]) {
+        const attrs: Record<string, number> = axis === undefined ? {opset} : {opset, axis}
+        specs.push({op: 'QLinearSoftmax', params: [0.1, mid, 1 / 256, lo], attrs})
+        specs.push({op: 'QLinearSoftmax', params: [0.0213, null, 1 / 255, lo], attrs})
+      }
+      for (const params of [[1e-4, mid, 1 / 256, lo], [10, lo, 1 / 256, lo], [1000, mid, 0.5, mid], [0.05, mid, 1e-10, lo], [0.05, mid, 3e-10, mid], [0.05, mid, 1e3, lo], [0.3, mid, 0.013, mid + 100]] as OpSpec['params'][]) {
+        specs.push({op: 'QLinearSoftmax', params, attrs: {opset, axis: -1}})
+        specs.push({op: 'QLinearSoftmax', params, attrs: {opset, axis: 1}})
+      }
+    }
+    await expectSameCodes(t, type, codes(signed, [4, 8, 16], 11), specs)
+  })
+
+  t.test(`QLinearSoftmax (${signed ? 'int8' : 'uint8'}): rows of one repeated code and a 256-code row`, async (t) => {
+    const ramp = codes(signed, [3, 256], 13)
+    ;(ramp.data as Codes).fill(signed ? -128 : 0, 256, 512)
+    ;(ramp.data as Codes).fill(signed ? 127 : 255, 512, 768)
+    const [lo, mid] = signed ? [-128, 0] : [0, 128]
+    await expectSameCodes(t, type, ramp, [
+      {op: 'QLinearSoftmax', params: [0.1, mid, 1 / 256, lo], attrs: {opset: 13}},
+      {op: 'QLinearSoftmax', params: [0.02, mid, 1 / 256, lo], attrs: {opset: 11, axis: 0}},
+      {op: 'QLinearSoftmax', params: [0.5, null, 1 / 256, lo], attrs: {opset: 13, axis: 0}},
+    ])
+  })
+}
+
+t.test('QLinearSoftmax without its opset attribute: one error naming the node', async (t) => {
+  const bytes = singleOpModel(DataType.UINT8, [2, 5], [{op: 'QLinearSoftmax', params: [0.1, 0, 1 / 256, 0], attrs: {axis: 1}}])
+  const session = new OnnxSession(decodeOnnxModel(bytes, 'nopset.onnx'))
+  await t.rejects(session.run({x: makeTensor('uint8', [2, 5], new Uint8Array(10))}, ['y0']), {message: /node 'n0' \(QLinearSoftmax\).*'opset' is missing/})
+})
