@@ -7,15 +7,17 @@
  */
 import t, {type Test} from 'tap'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
+import {spawnSync} from 'node:child_process'
 import ort from 'onnxruntime-node'
 import {onnx, DataType} from '../../../src/formats/onnx/quantize/tensorProto.js'
 import {decodeOnnxModel} from '../../../src/formats/onnx/onnxModel.js'
 import {OnnxSession} from '../../../src/formats/onnx/onnxSession.js'
 import {makeTensor, numElements, type Tensor} from '../../../src/core/tensor.js'
-import {readNpz} from '../../../src/data/npz.js'
-import {differing} from '../../helpers/onnxruntime.js'
-import {fixturesDir} from '../../helpers/paths.js'
+import {differing, ortLogits} from '../../helpers/onnxruntime.js'
+import {cliPath, fixturesDir} from '../../helpers/paths.js'
+import {decodeNpyTensor, encodeNpyFloat32, readNpz} from '../../../src/data/npz.js'
 import {prng} from '../../../src/bench/convInputs.js'
 
 const dir = path.join(fixturesDir, 'onnx', 'quantize')
@@ -170,6 +172,13 @@ for (const signed of [false, true]) {
       {op: 'QLinearSoftmax', params: [0.02, mid, 1 / 256, lo], attrs: {opset: 11, axis: 0}},
       {op: 'QLinearSoftmax', params: [0.5, null, 1 / 256, lo], attrs: {opset: 13, axis: 0}},
     ])
+    // One and two values per row: the largest exp times 1/y_scale overflows float32 when D = 1.
+    for (const shape of [[6, 1], [3, 2]]) {
+      await expectSameCodes(t, type, codes(signed, shape, 17), [
+        {op: 'QLinearSoftmax', params: [0.1, mid, 1 / 256, lo], attrs: {opset: 13}},
+        {op: 'QLinearSoftmax', params: [0.1, mid, 1 / 255, mid], attrs: {opset: 12, axis: 1}},
+      ])
+    }
   })
 }
 
@@ -177,4 +186,64 @@ t.test('QLinearSoftmax without its opset attribute: one error naming the node', 
   const bytes = singleOpModel(DataType.UINT8, [2, 5], [{op: 'QLinearSoftmax', params: [0.1, 0, 1 / 256, 0], attrs: {axis: 1}}])
   const session = new OnnxSession(decodeOnnxModel(bytes, 'nopset.onnx'))
   await t.rejects(session.run({x: makeTensor('uint8', [2, 5], new Uint8Array(10))}, ['y0']), {message: /node 'n0' \(QLinearSoftmax\).*'opset' is missing/})
+})
+
+/** An .npy of int64 values (labels). */
+function npyInt64(values: number[]): Uint8Array {
+  let header = `{'descr': '<i8', 'fortran_order': False, 'shape': (${values.length},), }`
+  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n'
+  const head = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY'), Buffer.from([1, 0]), Buffer.from(Uint16Array.of(header.length).buffer), Buffer.from(header, 'latin1')])
+  return Buffer.concat([head, Buffer.from(BigInt64Array.from(values.map(BigInt)).buffer)])
+}
+
+/** A stored (uncompressed) zip of the named members, as np.savez writes an .npz. */
+function storedZip(members: Record<string, Uint8Array>): Buffer {
+  const locals: Buffer[] = []
+  const central: Buffer[] = []
+  let offset = 0
+  for (const [name, data] of Object.entries(members)) {
+    const n = Buffer.from(name)
+    const local = Buffer.alloc(30)
+    local.writeUInt32LE(0x04034b50, 0)
+    local.writeUInt32LE(data.length, 18)
+    local.writeUInt32LE(data.length, 22)
+    local.writeUInt16LE(n.length, 26)
+    const dir = Buffer.alloc(46)
+    dir.writeUInt32LE(0x02014b50, 0)
+    dir.writeUInt32LE(data.length, 20)
+    dir.writeUInt32LE(data.length, 24)
+    dir.writeUInt16LE(n.length, 28)
+    dir.writeUInt32LE(offset, 42)
+    locals.push(local, n, Buffer.from(data))
+    central.push(dir, n)
+    offset += 30 + n.length + data.length
+  }
+  const size = central.reduce((a, b) => a + b.length, 0)
+  const end = Buffer.alloc(22)
+  end.writeUInt32LE(0x06054b50, 0)
+  end.writeUInt16LE(Object.keys(members).length, 8)
+  end.writeUInt16LE(Object.keys(members).length, 10)
+  end.writeUInt32LE(size, 12)
+  end.writeUInt32LE(offset, 16)
+  return Buffer.concat([...locals, ...central, end])
+}
+
+t.test('axq quantize --format qoperator then axq infer: the Sigmoid, LeakyRelu and Softmax model runs, logits equal onnxruntime\'s', async (t) => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'axq-qact-'))
+  t.teardown(() => fs.rmSync(tmp, {recursive: true, force: true}))
+  const x = readNpz(path.join(dir, 'ops_data.npz')).get('x') as Tensor
+  const data = path.join(tmp, 'ops.npz')
+  fs.writeFileSync(data, storedZip({'x.npy': encodeNpyFloat32(x.shape, x.data as Float32Array), 'y.npy': npyInt64([0, 1, 2, 3])}))
+  for (const types of ['u8u8', 's8s8']) {
+    const model = path.join(tmp, `ops.${types}.qop.onnx`)
+    const q = spawnSync(process.execPath, [cliPath, 'quantize', path.join(dir, 'ops.onnx'), model, '--format', 'qoperator', '--calibration-cache', path.join(dir, 'ops.minmax.json'), '--types', types, '--per-channel'], {encoding: 'utf8'})
+    t.equal(q.status, 0, `quantize ${types}: ${q.stderr}`)
+    const ops = onnx.ModelProto.decode(fs.readFileSync(model)).graph!.node!.map((n) => n.opType)
+    t.ok(['QLinearSigmoid', 'QLinearLeakyRelu', 'QLinearSoftmax'].every((op) => ops.includes(op)), `${types}: the model has the three ops`)
+    const logits = path.join(tmp, `logits.${types}.npy`)
+    const r = spawnSync(process.execPath, [cliPath, 'infer', model, '--data', data, '--batch-size', '4', '--iterations', '1', '--save-logits', logits], {encoding: 'utf8'})
+    t.equal(r.status, 0, `infer ${types}: ${r.stderr}`)
+    const ours = decodeNpyTensor(fs.readFileSync(logits), logits)
+    t.equal(differing(ours.data as Float32Array, await ortLogits(model, x)), 0, `${types}: the logits equal onnxruntime's bit for bit`)
+  }
 })
