@@ -17,6 +17,7 @@
 
 #include "axconv_kernel.h"
 #include "axconv_thread_pool.h"
+#include "napi_args.h"
 #include "parallel.h"
 
 #if defined(__unix__) || defined(__APPLE__)
@@ -113,14 +114,7 @@ class AxConvWorker : public Napi::AsyncWorker {
     } else if (name != "reference") {
       throw Napi::RangeError::New(env, "axconvRun: kernel must be 'reference' or 'fast'");
     }
-    Napi::Value isa = args.Get("isa");
-    if (!isa.IsUndefined() && !isa.IsNull()) {
-      if (!isa.IsString()) throw Napi::TypeError::New(env, "axconvRun: isa must be a string");
-      isa_ = isa.As<Napi::String>().Utf8Value();
-      bool known = false;
-      for (const std::string& v : AxConvFastVariants()) known = known || v == isa_;
-      if (!known) throw Napi::RangeError::New(env, "axconvRun: isa '" + isa_ + "' is not available on this CPU");
-    }
+    isa_ = axq::args::IsaOption(env, args, "axconvRun", "", AxConvFastVariants());
     Napi::Value budget = args.Get("rowBudget");
     if (!budget.IsUndefined() && !budget.IsNull()) {
       if (!budget.IsNumber()) throw Napi::TypeError::New(env, "axconvRun: rowBudget must be a number");

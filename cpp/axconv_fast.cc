@@ -73,23 +73,16 @@ bool CpuCan(const char* isa) {
   return std::strcmp(isa, "generic") == 0;
 }
 
-const AxConvIsa* IsaNamed(const char* name) {
-  const AxConvIsa* isa = nullptr;
-  if (std::strcmp(name, "avx512") == 0) isa = AxConvIsaAvx512();
-  else if (std::strcmp(name, "avx2") == 0) isa = AxConvIsaAvx2();
-  else if (std::strcmp(name, "generic") == 0) isa = AxConvIsaGeneric();
-  return isa != nullptr && CpuCan(name) ? isa : nullptr;
-}
 
 // The fastest runnable variant, or the one AXQ_SIMD asks for when this CPU can run it.
 const AxConvIsa* DefaultIsa() {
   static const AxConvIsa* chosen = [] {
     const char* want = std::getenv("AXQ_SIMD");
     if (want != nullptr) {
-      if (const AxConvIsa* isa = IsaNamed(want)) return isa;
+      if (const AxConvIsa* isa = AxConvIsaRunnable(want)) return isa;
     }
     for (const char* name : {"avx512", "avx2", "generic"}) {
-      if (const AxConvIsa* isa = IsaNamed(name)) return isa;
+      if (const AxConvIsa* isa = AxConvIsaRunnable(name)) return isa;
     }
     return AxConvIsaGeneric();
   }();
@@ -98,10 +91,20 @@ const AxConvIsa* DefaultIsa() {
 
 }  // namespace
 
+const AxConvIsa* AxConvIsaRunnable(const char* name) {
+  const AxConvIsa* isa = nullptr;
+  if (std::strcmp(name, "avx512") == 0) isa = AxConvIsaAvx512();
+  else if (std::strcmp(name, "avx2") == 0) isa = AxConvIsaAvx2();
+  else if (std::strcmp(name, "generic") == 0) isa = AxConvIsaGeneric();
+  return isa != nullptr && CpuCan(name) ? isa : nullptr;
+}
+
+int64_t AxConvKTile(int64_t K) { return KTileWidth((K + 7) / 8 * 8); }
+
 std::vector<std::string> AxConvFastVariants() {
   std::vector<std::string> out;
   for (const char* name : {"avx512", "avx2", "generic"}) {
-    if (IsaNamed(name)) out.emplace_back(name);
+    if (AxConvIsaRunnable(name)) out.emplace_back(name);
   }
   return out;
 }
@@ -506,7 +509,7 @@ const char* AxConvFast(const ConvGeometry& g, const ConvQuant& q, const uint8_t*
   s.input = input;
   s.p = &p;
   s.output = output;
-  s.isa = isaName != nullptr ? IsaNamed(isaName) : DefaultIsa();
+  s.isa = isaName != nullptr ? AxConvIsaRunnable(isaName) : DefaultIsa();
   if (s.isa == nullptr) s.isa = DefaultIsa();
   const int64_t Kp = p.Kp, KT = p.KT;
   s.taps = g.KH * g.KW * g.C;

@@ -46,5 +46,7 @@ inline int KtIndex(int64_t kt) { return kt == 8 ? 0 : kt == 16 ? 1 : kt == 32 ? 
 const AxConvIsa* AxConvIsaGeneric();  // portable C++ vectors: SSE2 on x86-64, NEON on ARM64
 const AxConvIsa* AxConvIsaAvx2();     // x86-64 with -mavx2
 const AxConvIsa* AxConvIsaAvx512();   // x86-64 with -mavx512f -mavx512bw
+// The variant named "avx512", "avx2" or "generic" when this CPU runs it, else null (axconv_fast.cc).
+const AxConvIsa* AxConvIsaRunnable(const char* name);
 
 }  // namespace axq

@@ -119,4 +119,7 @@ const char* AxConvFastVariant();
 /** Names of every variant this build has and this CPU can run, fastest first. */
 std::vector<std::string> AxConvFastVariants();
 
+/** Output channels per k-tile for a layer of K output channels, as PrepareFilter chooses them. */
+int64_t AxConvKTile(int64_t K);
+
 }  // namespace axq

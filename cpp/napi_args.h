@@ -131,6 +131,20 @@ inline std::vector<int64_t> IntList(const Napi::CallbackInfo& info, size_t i, co
 }
 
 // Product of non-negative sizes, or a RangeError when it exceeds 2^53.
+// The optional string option `isa` of the options object `o`: `fallback` when it is absent or
+// null, else its value, which must be one of `known` (the variants this CPU runs).
+inline std::string IsaOption(Napi::Env env, const Napi::Object& o, const char* fn, const std::string& fallback,
+                             const std::vector<std::string>& known) {
+  Napi::Value isa = o.Get("isa");
+  if (isa.IsUndefined() || isa.IsNull()) return fallback;
+  if (!isa.IsString()) throw Napi::TypeError::New(env, std::string(fn) + ": isa must be a string");
+  std::string name = isa.As<Napi::String>().Utf8Value();
+  for (const std::string& v : known) {
+    if (v == name) return name;
+  }
+  throw Napi::RangeError::New(env, std::string(fn) + ": isa '" + name + "' is not available on this CPU");
+}
+
 inline int64_t Product(Napi::Env env, const char* fn, std::initializer_list<int64_t> sizes) {
   int64_t p = 1;
   for (int64_t s : sizes) {

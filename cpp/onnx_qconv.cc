@@ -291,16 +291,11 @@ Napi::Value OnnxQConvJs(const Napi::CallbackInfo& info) {
   a.threads = static_cast<int>(Int(o, "threads"));
   // isa: 'generic' (the plain loop), 'avx512', 'avx512vbmi', or absent: the AxConv2D kernels'
   // choice (AXQ_SIMD), with VBMI where the CPU has it.
-  Napi::Value isa = o.Get("isa");
   std::string isaName = AxConvFastVariant();
   if (isaName == "avx512" && DepthwiseVbmiAvailable()) isaName = "avx512vbmi";
-  if (!isa.IsUndefined() && !isa.IsNull()) {
-    if (!isa.IsString()) throw Napi::TypeError::New(env, "onnxQConv: isa must be a string");
-    isaName = isa.As<Napi::String>().Utf8Value();
-    bool known = isaName == "avx512vbmi" && DepthwiseVbmiAvailable();
-    for (const std::string& v : AxConvFastVariants()) known = known || v == isaName;
-    if (!known) throw Napi::RangeError::New(env, "onnxQConv: isa '" + isaName + "' is not available on this CPU");
-  }
+  std::vector<std::string> variants = AxConvFastVariants();
+  if (DepthwiseVbmiAvailable()) variants.emplace_back("avx512vbmi");
+  isaName = args::IsaOption(env, o, "onnxQConv", isaName, variants);
   a.simd = isaName == "avx512vbmi" ? 2 : isaName == "avx512" ? 1 : 0;
   auto x = o.Get("x"), w = o.Get("w"), t = o.Get("table"), out = o.Get("out");
   auto isType = [](const Napi::Value& v, napi_typedarray_type type) { return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == type; };

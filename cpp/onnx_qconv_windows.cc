@@ -45,17 +45,6 @@ constexpr napi_type_tag kWindowsTag = {0x6178712d6f6e6e78ULL, 0x77696e646f7773UL
 // Largest product rows of one k-tile the fused loop takes (see WindowsJs).
 constexpr double kFusedWindowRowBytes = 2.5 * 1024 * 1024;
 
-// Output channels per k-tile as PrepareFilter chooses them.
-int64_t KTile(int64_t K) {
-  const int64_t Kp = (K + 7) / 8 * 8;
-  return Kp % 32 == 0 ? 32 : Kp % 16 == 0 ? 16 : 8;
-}
-
-const AxConvIsa* IsaByName(const std::string& name) {
-  if (name == "avx512") return AxConvIsaAvx512();
-  if (name == "avx2") return AxConvIsaAvx2();
-  return AxConvIsaGeneric();
-}
 
 struct WindowsArgs {
   int64_t N, C, H, W, M, KH, KW, Ho, Wo, stride, padTop, padLeft;
@@ -219,22 +208,13 @@ Napi::Value WindowsJs(const Napi::CallbackInfo& info) {
   if (!prepared.IsExternal() || napi_check_object_type_tag(env, prepared, &kWindowsTag, &tagged) != napi_ok || !tagged) {
     throw Napi::TypeError::New(env, "onnxQConvWindows: prepared must come from onnxQConvWindowsPrepared()");
   }
-  std::string isaName = AxConvFastVariant();
-  Napi::Value isa = o.Get("isa");
-  if (!isa.IsUndefined() && !isa.IsNull()) {
-    if (!isa.IsString()) throw Napi::TypeError::New(env, "onnxQConvWindows: isa must be a string");
-    isaName = isa.As<Napi::String>().Utf8Value();
-    bool known = false;
-    for (const std::string& v : AxConvFastVariants()) known = known || v == isaName;
-    if (!known) throw Napi::RangeError::New(env, "onnxQConvWindows: isa '" + isaName + "' is not available on this CPU");
-  }
-  a.isa = IsaByName(isaName);
+  a.isa = AxConvIsaRunnable(args::IsaOption(env, o, "onnxQConvWindows", AxConvFastVariant(), AxConvFastVariants()).c_str());
   // The windows loop's conditions (as axconv_fast.cc's UsesWindows, with a larger row budget:
   // fused, the loop saves the accumulators' round trip through memory and the transposes, which
   // more than pays for rows that no longer stay in L1/L2; measured on 1 thread, 1000 images,
   // fused vs AxConv2D rows + requantization: 3×3×16→16 (1.2 MiB of rows) 22 vs 18 GMAC/s,
   // 3×3×16→32 stride 2 (2.4 MiB) 17 vs 17), and the offsets within KH padded rows fit int32.
-  const bool suits = double(taps) * 256.0 * double(KTile(a.M)) * 2.0 <= kFusedWindowRowBytes && double(a.KH) * double(Wp) * double(a.C) < 2147483647.0;
+  const bool suits = double(taps) * 256.0 * double(AxConvKTile(a.M)) * 2.0 <= kFusedWindowRowBytes && double(a.KH) * double(Wp) * double(a.C) < 2147483647.0;
   if (!suits) {
     auto d = Napi::Promise::Deferred::New(env);
     d.Resolve(Napi::Boolean::New(env, false));
