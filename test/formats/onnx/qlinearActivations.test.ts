@@ -188,6 +188,20 @@ t.test('QLinearSoftmax without its opset attribute: one error naming the node', 
   await t.rejects(session.run({x: makeTensor('uint8', [2, 5], new Uint8Array(10))}, ['y0']), {message: /node 'n0' \(QLinearSoftmax\).*'opset' is missing/})
 })
 
+t.test('an axis out of range, a per-channel scale, float codes: one error naming the node', async (t) => {
+  const x = makeTensor('uint8', [2, 5], new Uint8Array(10))
+  const run = (bytes: Uint8Array, feed = x) => new OnnxSession(decodeOnnxModel(bytes, 'bad.onnx')).run({x: feed}, ['y0'])
+  const axis = singleOpModel(DataType.UINT8, [2, 5], [{op: 'QLinearSoftmax', params: [0.1, 0, 1 / 256, 0], attrs: {opset: 13, axis: 2}}])
+  await t.rejects(run(axis), {message: /node 'n0' \(QLinearSoftmax\): axis 2 is out of range for rank 2/})
+  for (const op of ['QLinearSigmoid', 'QLinearLeakyRelu', 'QLinearSoftmax'] as const) {
+    const model = onnx.ModelProto.decode(singleOpModel(DataType.UINT8, [2, 5], [{op, params: [0.1, 0, 1 / 256, 0], attrs: op === 'QLinearSoftmax' ? {opset: 13} : {}}]))
+    model.graph!.initializer![0] = onnx.TensorProto.create({name: 'sx0', dataType: DataType.FLOAT, dims: [2], floatData: [0.1, 0.2]})
+    await t.rejects(run(onnx.ModelProto.encode(model).finish()), {message: new RegExp(`node 'n0' \\(${op}\\): input 1 \\(X_scale\\) must hold one value, got shape \\[2\\]`)})
+    const floats = singleOpModel(DataType.FLOAT, [2, 5], [{op, params: [0.1, 0, 1 / 256, 0], attrs: op === 'QLinearSoftmax' ? {opset: 13} : {}}])
+    await t.rejects(run(floats, makeTensor('float32', [2, 5], new Float32Array(10))), {message: new RegExp(`node 'n0' \\(${op}\\): X must be uint8 or int8, got float32`)})
+  }
+})
+
 /** An .npy of int64 values (labels). */
 function npyInt64(values: number[]): Uint8Array {
   let header = `{'descr': '<i8', 'fortran_order': False, 'shape': (${values.length},), }`
