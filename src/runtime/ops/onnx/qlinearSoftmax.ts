@@ -3,8 +3,8 @@
  * (contrib_ops/cpu/quantization/qlinear_softmax.cc; its results pinned by
  * test/formats/onnx/qlinearActivations.test.ts):
  * - attribute opset (required): below 13 the input is seen as [N, D] with D the product of the
- *   dims from axis on; from 13 on D is the axis's own dim. axis defaults to −1 for every opset
- *   (the op's schema declares that default, so the kernel's "1 below opset 13" never applies);
+ *   dims from axis on; from 13 on D is the axis's own dim. Without an axis attribute onnxruntime
+ *   uses −1 for every opset (the source's "1 below opset 13" does not show in its results);
  * - x_zero_point is not used (softmax ignores a shift): with d = max(row) − x, an exp table in
  *   float32, E[d] = float32(exp((−d + s) · x_scale)) computed in double, where
  *   s = max(0, log(float32(FLT_MAX / D)) − 5) / x_scale keeps the row's sum below FLT_MAX / e⁵;
