@@ -23,7 +23,6 @@ import {bytesFeature, encodeExample, int64Feature} from './example.js'
 import {CIFAR_IMAGE_BYTES} from './cifar.js'
 import {parseCifarPickle} from './pickle.js'
 import {TFRecordWriter} from './tfrecord.js'
-import {fileProblem} from '../fileProblem.js'
 
 export const CIFAR10_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz'
 export const CIFAR10_MD5 = 'c58f30108f718f92721af3b95e74349a'

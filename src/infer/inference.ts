@@ -6,7 +6,7 @@
  */
 import type {GraphDef} from '../graph/types.js'
 import {makeAttr} from '../graph/attrs.js'
-import {makeTensor, type Tensor} from '../core/tensor.js'
+import type {Tensor} from '../core/tensor.js'
 import {checkLabels} from '../data/dataset.js'
 import {imageGeometry, openDataSource, type DataSource} from '../data/dataSource.js'
 import {encodeNpyFloat32} from '../data/npz.js'

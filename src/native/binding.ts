@@ -36,3 +36,10 @@ export function native(): NativeBinding {
   }
   return cached
 }
+
+/** The library's function `name`, or an error saying to rebuild it (an older build lacks it). */
+export function nativeFunction<T>(name: string): T {
+  const fn = native()[name]
+  if (typeof fn !== 'function') throw new AxqError(`the native library lacks ${name}: rebuild it with npm run build:native`)
+  return fn as T
+}

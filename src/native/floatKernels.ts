@@ -7,7 +7,7 @@
  * or on the instruction-set variant.
  */
 import os from 'node:os'
-import {native} from './binding.js'
+import {native, nativeFunction} from './binding.js'
 import {AxqError} from '../errors.js'
 import type {PoolDims} from './quantizedKernels.js'
 
@@ -42,7 +42,7 @@ export function defaultThreads(): number {
 
 /** The SGEMM instruction-set variants of the fast float convolution this CPU runs, fastest first. */
 export function floatConvVariants(): string[] {
-  return nativeFn<() => string[]>('floatConvVariants')()
+  return nativeFunction<() => string[]>('floatConvVariants')()
 }
 
 /**
@@ -86,12 +86,6 @@ function rowsOf(x: Float32Array, depth: number, vectors: Float32Array[], what: s
   return rows
 }
 
-export function nativeFn<T>(name: string): T {
-  const fn = native()[name]
-  if (typeof fn !== 'function') throw new AxqError(`the native library lacks ${name}: rebuild it with npm run build:native`)
-  return fn as T
-}
-
 /**
  * Batch mean and biased variance of x viewed as [rows, depth] (cpp/fused_batch_norm.cc), written
  * into `mean` and `variance`: sequential float32 sums over the rows of each channel; threads own
@@ -101,7 +95,7 @@ export async function batchNormMomentsFloat(x: Float32Array, depth: number, mean
   const rows = rowsOf(x, depth, [mean, variance], 'batchNormMomentsFloat')
   if (x.length === 0) return
   const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
-  await nativeFn<MomentsFn>('batchNormMomentsFloat')(x, mean, variance, rows, depth, threads)
+  await nativeFunction<MomentsFn>('batchNormMomentsFloat')(x, mean, variance, rows, depth, threads)
 }
 
 type MomentsCodesFn = (codes: Uint8Array, table: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, depth: number, threads: number) => Promise<void>
@@ -124,7 +118,7 @@ export async function batchNormMomentsCodes(
   }
   if (depth === 0) return
   const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
-  await nativeFn<MomentsCodesFn>('batchNormMomentsCodes')(codes, table, mean, variance, rows, depth, threads)
+  await nativeFunction<MomentsCodesFn>('batchNormMomentsCodes')(codes, table, mean, variance, rows, depth, threads)
 }
 
 /**
@@ -145,7 +139,7 @@ export async function batchNormApplyFloat(
   const y = options.out ?? new Float32Array(x.length)
   if (x.length === 0) return y
   const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
-  await nativeFn<ApplyFn>('batchNormApplyFloat')(x, mean, k, offset, y, rows, depth, threads, options.relu === true)
+  await nativeFunction<ApplyFn>('batchNormApplyFloat')(x, mean, k, offset, y, rows, depth, threads, options.relu === true)
   return y
 }
 
@@ -159,7 +153,7 @@ type MinMaxFn = (x: Float32Array, result: Float32Array, threads: number, referen
 export async function minMaxFloat(x: Float32Array, options: {threads?: number; reference?: boolean} = {}): Promise<[number, number]> {
   const result = new Float32Array(2)
   const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
-  await nativeFn<MinMaxFn>('minMaxFloat')(x, result, threads, options.reference === true)
+  await nativeFunction<MinMaxFn>('minMaxFloat')(x, result, threads, options.reference === true)
   return [result[0], result[1]]
 }
 
@@ -193,7 +187,7 @@ export async function padZeroNative(
   }
   if (outCount === 0) return
   const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
-  await nativeFn<PadFn>('padZeroBytes')(input, output, input.BYTES_PER_ELEMENT, shape, before, after, threads, fill)
+  await nativeFunction<PadFn>('padZeroBytes')(input, output, input.BYTES_PER_ELEMENT, shape, before, after, threads, fill)
 }
 
 /** Float32 element-wise ops and pools on at least this many output elements run natively. */
@@ -231,7 +225,7 @@ type ReluFn = (x: Float32Array, out: Float32Array, six: boolean, threads: number
 export async function reluFloat(x: Float32Array, out: Float32Array, six: boolean, options: {threads?: number} = {}): Promise<void> {
   if (out.length !== x.length) throw new AxqError(`reluFloat: output has ${out.length} values, input ${x.length}`)
   if (x.length === 0) return
-  await nativeFn<ReluFn>('reluFloat')(x, out, six, Math.max(1, Math.floor(options.threads ?? defaultThreads())))
+  await nativeFunction<ReluFn>('reluFloat')(x, out, six, Math.max(1, Math.floor(options.threads ?? defaultThreads())))
 }
 
 export type BinaryFloatOp = 'add' | 'sub' | 'mul' | 'div'
@@ -247,7 +241,7 @@ export async function binaryFloat(op: BinaryFloatOp, a: Float32Array, b: Float32
     throw new AxqError(`binaryFloat: operands of ${a.length} and ${b.length} values, output ${out.length}`)
   }
   if (a.length === 0) return
-  await nativeFn<BinaryFn>('binaryFloat')(BINARY_CODES[op], a, b, out, Math.max(1, Math.floor(options.threads ?? defaultThreads())), options.relu === true)
+  await nativeFunction<BinaryFn>('binaryFloat')(BINARY_CODES[op], a, b, out, Math.max(1, Math.floor(options.threads ?? defaultThreads())), options.relu === true)
 }
 
 type PoolFn = (x: Float32Array, out: Float32Array, dims: number[], average: boolean, threads: number) => Promise<void>
@@ -262,5 +256,5 @@ export async function poolFloat(x: Float32Array, out: Float32Array, d: PoolDims,
     throw new AxqError(`poolFloat: ${x.length} → ${out.length} values do not match the geometry [${dims.join(',')}]`)
   }
   if (out.length === 0) return
-  await nativeFn<PoolFn>('poolFloat')(x, out, dims, average, Math.max(1, Math.floor(options.threads ?? defaultThreads())))
+  await nativeFunction<PoolFn>('poolFloat')(x, out, dims, average, Math.max(1, Math.floor(options.threads ?? defaultThreads())))
 }

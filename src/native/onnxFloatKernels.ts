@@ -5,8 +5,8 @@
  * worker thread. `reference` selects the plain twin (one output element at a time).
  */
 import {AxqError} from '../errors.js'
-import {native} from './binding.js'
-import {defaultThreads, nativeFn} from './floatKernels.js'
+import {nativeFunction} from './binding.js'
+import {defaultThreads} from './floatKernels.js'
 import type {QConvNativeRequest} from './onnxKernels.js'
 
 /** The grouped NCHW convolution geometry of the quantized kernel, plus the trailing pads. */
@@ -36,7 +36,7 @@ export async function onnxConvFloat(x: Float32Array, w: Float32Array, bias: Floa
   if (w.length !== g.M * (g.C / g.group) * g.KH * g.KW) throw new AxqError(`onnxConvFloat: w has ${w.length} values, the shape needs ${g.M * (g.C / g.group) * g.KH * g.KW}`)
   if (bias && bias.length !== g.M) throw new AxqError(`onnxConvFloat: the bias has ${bias.length} values, expected ${g.M}`)
   const y = new Float32Array(g.N * g.M * g.Ho * g.Wo)
-  await nativeFn<ConvFn>('onnxConvFloat')(x, w, bias ?? null, y, dims, threadsOf(options), options.reference === true)
+  await nativeFunction<ConvFn>('onnxConvFloat')(x, w, bias ?? null, y, dims, threadsOf(options), options.reference === true)
   return y
 }
 
@@ -49,7 +49,7 @@ export async function onnxGemmFloat(a: Float32Array, b: Float32Array, M: number,
   if (a.length !== M * K || b.length !== K * N) throw new AxqError(`onnxGemmFloat: operands of ${a.length} and ${b.length} values do not match ${M}x${K} and ${K}x${N}`)
   if (init && init.length !== M * N) throw new AxqError(`onnxGemmFloat: the initial value has ${init.length} values, expected ${M * N}`)
   const y = init ? Float32Array.from(init) : new Float32Array(M * N)
-  await nativeFn<GemmFn>('onnxGemmFloat')(a, b, y, [M, N, K], transB, init !== undefined, threadsOf(options), options.reference === true)
+  await nativeFunction<GemmFn>('onnxGemmFloat')(a, b, y, [M, N, K], transB, init !== undefined, threadsOf(options), options.reference === true)
   return y
 }
 
@@ -58,6 +58,6 @@ type LogisticFn = (x: Float32Array, y: Float32Array, threads: number, reference:
 /** onnxruntime's Sigmoid (MLAS's logistic kernel; see cpp/onnx_float_kernels.h). */
 export async function onnxLogisticFloat(x: Float32Array, options: OnnxFloatOptions = {}): Promise<Float32Array> {
   const y = new Float32Array(x.length)
-  if (x.length > 0) await nativeFn<LogisticFn>('onnxLogisticFloat')(x, y, threadsOf(options), options.reference === true)
+  if (x.length > 0) await nativeFunction<LogisticFn>('onnxLogisticFloat')(x, y, threadsOf(options), options.reference === true)
   return y
 }

@@ -4,8 +4,31 @@
  * (Int32Array of 65536) or exact. Everything is checked here before native code sees it.
  */
 import {AxqError} from '../errors.js'
-import {native} from './binding.js'
+import {nativeFunction} from './binding.js'
 import {defaultThreads} from './floatKernels.js'
+
+/** Requantization of int32 accumulators to output codes, per output channel m. */
+export interface Requantization {
+  bias: Int32Array | null
+  /** Output scale per channel m (float32 values). */
+  scales: Float32Array
+  zp: number
+  /** Output code range (0..255 or −128..127). */
+  lo: number
+  hi: number
+}
+
+/** Threads for a native call: the default, capped at the pool's 256. */
+function threadsOf(threads: number | undefined): number {
+  return Math.min(threads ?? defaultThreads(), 256)
+}
+
+/** Throws unless `r` fits M output channels (and, with `zpInRange`, its zero point its code range). */
+function checkRequantization(fn: string, r: Requantization, M: number, zpInRange = false): void {
+  const fits = r.scales.length === M && (r.bias === null || r.bias.length === M)
+  const zpOk = !zpInRange || (r.lo <= r.zp && r.zp <= r.hi && r.lo >= -128 && r.hi <= 255)
+  if (!fits || !zpOk) throw new AxqError(`${fn}: requantization parameters do not match`)
+}
 
 export interface QConvNativeRequest {
   N: number
@@ -37,7 +60,7 @@ export interface QConvNativeRequest {
    * (Uint8Array, with `requantize`): fused, the accumulators never leave the cache.
    */
   out: Int32Array | Uint8Array
-  requantize?: {bias: Int32Array | null; scales: Float32Array; zp: number; lo: number; hi: number}
+  requantize?: Requantization
   threads?: number
   /**
    * Instruction-set variant (one of onnxQConvVariants(); default: the AxConv2D kernels' choice,
@@ -49,7 +72,7 @@ export interface QConvNativeRequest {
 
 /** The instruction-set variants onnxQConvNative accepts on this CPU, fastest first. */
 export function onnxQConvVariants(): string[] {
-  return onnxNative<() => string[]>('onnxQConvVariants')()
+  return nativeFunction<() => string[]>('onnxQConvVariants')()
 }
 
 type QConvFn = (args: Record<string, unknown>) => Promise<void>
@@ -63,13 +86,9 @@ export async function onnxQConvNative<T extends Int32Array | Uint8Array>(req: QC
   if (req.table !== null && req.table.length !== 65536) throw new AxqError('onnxQConv: the table must have 65536 entries')
   const r = req.requantize
   if ((req.out instanceof Uint8Array) !== (r !== undefined)) throw new AxqError('onnxQConv: a Uint8Array out goes with requantize, an Int32Array without')
-  if (r && (r.scales.length !== req.M || (r.bias !== null && r.bias.length !== req.M) || !(r.lo <= r.zp && r.zp <= r.hi && r.lo >= -128 && r.hi <= 255))) {
-    throw new AxqError('onnxQConv: requantization parameters do not match')
-  }
-  const fn = (native() as unknown as {onnxQConv?: QConvFn}).onnxQConv
-  if (typeof fn !== 'function') throw new AxqError("the native kernel library has no ONNX kernels: rebuild it with 'npm run build:native'")
+  if (r) checkRequantization('onnxQConv', r, req.M, true)
   const {requantize, ...rest} = req
-  await fn({...rest, ...(requantize ?? {}), threads: Math.min(req.threads ?? defaultThreads(), 256)})
+  await nativeFunction<QConvFn>('onnxQConv')({...rest, ...(requantize ?? {}), threads: threadsOf(req.threads)})
   return req.out
 }
 
@@ -82,26 +101,13 @@ type PadNhwcFn = (
   pad: number, flip: number, out: Uint8Array, threads: number,
 ) => Promise<void>
 
-function onnxNative<T>(name: string): T {
-  const fn = (native() as unknown as Record<string, unknown>)[name]
-  if (typeof fn !== 'function') throw new AxqError("the native kernel library has no ONNX kernels: rebuild it with 'npm run build:native'")
-  return fn as T
-}
-
-export interface RequantizeRequest {
+export interface RequantizeRequest extends Requantization {
   /** int32 accumulators [N, M, plane] (NCHW) or [N, plane, M] (nhwc). */
   acc: Int32Array
   nhwc: boolean
   N: number
   M: number
   plane: number
-  bias: Int32Array | null
-  /** Output scale per channel m (float32 values). */
-  scales: Float32Array
-  zp: number
-  /** Output code range (0..255 or −128..127). */
-  lo: number
-  hi: number
   /** NCHW output codes as bytes. */
   out: Uint8Array
   threads?: number
@@ -110,8 +116,9 @@ export interface RequantizeRequest {
 /** Native twin of the JavaScript requantization loop (onnxQuantization.requantize per element). */
 export async function onnxRequantizeNative(r: RequantizeRequest): Promise<void> {
   const size = r.N * r.M * r.plane
-  if (r.acc.length !== size || r.out.length !== size || r.scales.length !== r.M || (r.bias !== null && r.bias.length !== r.M)) throw new AxqError('onnxRequantize: sizes do not match')
-  await onnxNative<RequantizeFn>('onnxRequantize')(r.acc, r.bias, r.scales, r.zp, r.lo, r.hi, r.nhwc, r.N, r.M, r.plane, r.out, Math.min(r.threads ?? defaultThreads(), 256))
+  if (r.acc.length !== size || r.out.length !== size) throw new AxqError('onnxRequantize: sizes do not match')
+  checkRequantization('onnxRequantize', r, r.M)
+  await nativeFunction<RequantizeFn>('onnxRequantize')(r.acc, r.bias, r.scales, r.zp, r.lo, r.hi, r.nhwc, r.N, r.M, r.plane, r.out, threadsOf(r.threads))
 }
 
 /** NCHW codes → NHWC [N, Hp, Wp, C] padded with `pad`, copied bytes xor `flip` (native). */
@@ -121,7 +128,7 @@ export async function onnxPadNhwcNative(
   const {N, C, H, W, Hp, Wp, padTop, padLeft} = dims
   if (x.length !== N * C * H * W) throw new AxqError('onnxPadNhwc: x has the wrong size')
   const out = new Uint8Array(N * Hp * Wp * C)
-  await onnxNative<PadNhwcFn>('onnxPadNhwc')(x, N, C, H, W, Hp, Wp, padTop, padLeft, pad, flip, out, Math.min(threads ?? defaultThreads(), 256))
+  await nativeFunction<PadNhwcFn>('onnxPadNhwc')(x, N, C, H, W, Hp, Wp, padTop, padLeft, pad, flip, out, threadsOf(threads))
   return out
 }
 
@@ -132,11 +139,11 @@ export interface WindowsPreparedHandle {
 
 /** An empty holder: the first call that uses it prepares the rows, later calls reuse them. */
 export function onnxQConvWindowsPrepared(): WindowsPreparedHandle {
-  return onnxNative<() => WindowsPreparedHandle>('onnxQConvWindowsPrepared')()
+  return nativeFunction<() => WindowsPreparedHandle>('onnxQConvWindowsPrepared')()
 }
 
 /** A group-1 convolution's geometry (as the grouped kernel's), one stride for both axes. */
-export interface QConvWindowsRequest extends Pick<QConvNativeRequest, 'N' | 'C' | 'H' | 'W' | 'M' | 'KH' | 'KW' | 'Ho' | 'Wo' | 'padTop' | 'padLeft'> {
+export interface QConvWindowsRequest extends Pick<QConvNativeRequest, 'N' | 'C' | 'H' | 'W' | 'M' | 'KH' | 'KW' | 'Ho' | 'Wo' | 'padTop' | 'padLeft'>, Requantization {
   stride: number
   /** AxConv2D's zero points and padding code (of the codes after `flip`). */
   zi: number
@@ -149,11 +156,6 @@ export interface QConvWindowsRequest extends Pick<QConvNativeRequest, 'N' | 'C' 
   /** HWIO filter codes (already flipped). */
   filter: Uint8Array
   table: Uint16Array
-  bias: Int32Array | null
-  scales: Float32Array
-  zp: number
-  lo: number
-  hi: number
   /** NCHW output codes as bytes. */
   out: Uint8Array
   prepared: WindowsPreparedHandle
@@ -173,14 +175,14 @@ export async function onnxQConvWindowsNative(req: QConvWindowsRequest): Promise<
   if (req.x.length !== N * C * H * W || req.filter.length !== KH * KW * C * M || req.out.length !== N * M * Ho * Wo || req.table.length !== 65536) {
     throw new AxqError('onnxQConvWindows: sizes do not match')
   }
-  if (req.scales.length !== M || (req.bias !== null && req.bias.length !== M)) throw new AxqError('onnxQConvWindows: requantization parameters do not match')
+  checkRequantization('onnxQConvWindows', req, M)
   type Fn = (args: Record<string, unknown>) => Promise<boolean>
-  return onnxNative<Fn>('onnxQConvWindows')({...req, threads: Math.min(req.threads ?? defaultThreads(), 256)})
+  return nativeFunction<Fn>('onnxQConvWindows')({...req, threads: threadsOf(req.threads)})
 }
 
 /** out[i] = table[a[i]·256 + b[i]] (QLinearAdd's loop for same-shape inputs), native, threaded. */
 export async function onnxLookupPairsNative(a: Uint8Array, b: Uint8Array, table: Uint8Array, out: Uint8Array, threads?: number): Promise<void> {
   if (b.length !== a.length || out.length !== a.length || table.length !== 65536) throw new AxqError('onnxLookupPairs: sizes do not match')
   type Fn = (a: Uint8Array, b: Uint8Array, table: Uint8Array, out: Uint8Array, threads: number) => Promise<void>
-  await onnxNative<Fn>('onnxLookupPairs')(a, b, table, out, Math.min(threads ?? defaultThreads(), 256))
+  await nativeFunction<Fn>('onnxLookupPairs')(a, b, table, out, threadsOf(threads))
 }

@@ -14,12 +14,10 @@
  * tune: [true, false]              # default false
  * ```
  */
-import fs from 'node:fs'
 import path from 'node:path'
 import {parse as parseYaml, YAMLParseError} from 'yaml'
 import {AxqError} from '../errors.js'
 import {INPUT_LIMITS, readInputFile} from '../inputFile.js'
-import {fileProblem} from '../fileProblem.js'
 
 export interface SweepSpec {
   /** The SPEC file (as given) and its folder, against which relative paths were resolved. */

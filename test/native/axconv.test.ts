@@ -7,10 +7,8 @@ import t from 'tap'
 import {axConv, axconvInfo, axconvPreparedFilter, convWindow, type AxConvRequest} from '../../src/native/axconv.js'
 import {exactProductTable, multiplicationRange, quint8ZeroPoint} from '../../src/runtime/ops/quantizedConv2D.js'
 import {AxqError} from '../../src/errors.js'
-import {quantizedConvFixtures, type QuantizedConvFixture} from '../helpers/quantizedConvFixtures.js'
+import {quantizedConvFixtures} from '../helpers/quantizedConvFixtures.js'
 import {firstMismatch, randomFastVsReference, rng, scanRange} from './randomConv.js'
-
-type Fixture = QuantizedConvFixture
 
 const fixtures = quantizedConvFixtures()
 

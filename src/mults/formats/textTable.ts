@@ -5,7 +5,7 @@
  * −32768..32767, rows and columns in code order (0..127, then −128..−1).
  */
 import {AxqError} from '../../errors.js'
-import {emptyTable, TABLE_SIZE, type AnyProductTable} from '../table.js'
+import {emptyTable, type AnyProductTable} from '../table.js'
 
 export function parseTextTable(text: string, file: string, signed = false): AnyProductTable {
   const rows = text.split(/\r?\n/).map((line, i) => ({line: line.trim(), no: i + 1})).filter((r) => r.line !== '' && !r.line.startsWith('#'))

@@ -19,7 +19,7 @@
  */
 import {outputArray, registerOp, type OpContext} from '../opRegistry.js'
 import {attr, expectDType, expectInputCount, expectRank, opError} from '../opArgs.js'
-import {makeTensor, numElements, type Tensor} from '../../core/tensor.js'
+import {makeTensor, type Tensor} from '../../core/tensor.js'
 import {makeAttr} from '../../graph/attrs.js'
 import {axConv, axconvPreparedFilter, convWindow, defaultThreads, type KernelKind, type Padding, type PreparedFilterHandle} from '../../native/axconv.js'
 import {EXACT_MULTIPLIER, exactTable, signednessMismatch, type AnyProductTable, type ProductTable} from '../../mults/table.js'
