@@ -6,37 +6,23 @@
 // thread counts, twice per Session (recycled buffers), with ranges below, around and above zero.
 import t from 'tap'
 import '../../../src/runtime/ops/index.js'
-import {makeAttr} from '../../../src/graph/attrs.js'
 import type {GraphDef} from '../../../src/graph/types.js'
 import type {Tensor} from '../../../src/core/tensor.js'
 import {Session} from '../../../src/runtime/session.js'
 import {setCodeForms} from '../../../src/runtime/codeForms.js'
 import {prng} from '../../../src/bench/convInputs.js'
-import {constF32, constI32, node} from '../tensors.js'
+import {constF32, node} from '../tensors.js'
+import {batchNormChain} from './batchNormChain.js'
 import {haveNativeQuantizedKernels as haveNative} from './nativeAvailable.js'
 
 const skip = haveNative ? false : 'native library not built'
-const MIN_FIRST = {mode: makeAttr.string('MIN_FIRST'), T: makeAttr.type('quint8')}
 
 function graph(depth: number, lo: number, hi: number, reluRange: 'own' | 'fixed'): GraphDef {
   return {
     node: [
-      node('codes', 'Placeholder'),
-      constF32('lo', [], [lo]),
-      constF32('hi', [], [hi]),
-      constF32('gamma', [depth], Array.from({length: depth}, (_, c) => 0.5 + c / depth)),
-      constF32('beta', [depth], Array.from({length: depth}, (_, c) => (c % 3) - 1)),
-      constF32('none', [0], []),
-      constI32('flatShape', [1], [-1]),
-      constI32('axis0', [1], [0]),
+      ...batchNormChain(lo, hi, Array.from({length: depth}, (_, c) => 0.5 + c / depth), Array.from({length: depth}, (_, c) => (c % 3) - 1)),
       constF32('fixedLo', [], [-0.75]),
       constF32('fixedHi', [], [2]),
-      node('deq', 'Dequantize', ['codes', 'lo', 'hi'], MIN_FIRST),
-      node('bn', 'FusedBatchNorm', ['deq', 'gamma', 'beta', 'none', 'none'], {epsilon: makeAttr.float(0.001)}),
-      node('flat', 'Reshape', ['bn', 'flatShape']),
-      node('mn', 'Min', ['flat', 'axis0']),
-      node('mx', 'Max', ['flat', 'axis0']),
-      node('q', 'QuantizeV2', ['bn', 'mn', 'mx'], MIN_FIRST),
       reluRange === 'own' ? node('relu', 'QuantizedRelu', ['q:0', 'q:1', 'q:2']) : node('relu', 'QuantizedRelu', ['q:0', 'fixedLo', 'fixedHi']),
     ],
   }

@@ -17,9 +17,9 @@ import {channelCodeRangeNative} from '../../../src/native/quantizedKernels.js'
 import {prng} from '../../../src/bench/convInputs.js'
 import {constF32, constI32, firstBitDifference, node} from '../tensors.js'
 import {haveNativeQuantizedKernels as haveNative} from './nativeAvailable.js'
+import {batchNormChain, MIN_FIRST} from './batchNormChain.js'
 
 const skip = haveNative ? false : 'native library not built'
-const MIN_FIRST = {mode: makeAttr.string('MIN_FIRST'), T: makeAttr.type('quint8')}
 const FLT_MAX = 3.4028234663852886e38
 
 /**
@@ -31,23 +31,10 @@ const FLT_MAX = 3.4028234663852886e38
 function chainGraph(depth: number, gamma: number[], beta: number[]): GraphDef {
   return {
     node: [
-      node('codes', 'Placeholder'),
-      constF32('lo', [], [-2.5]),
-      constF32('hi', [], [3.25]),
-      constF32('gamma', [depth], gamma),
-      constF32('beta', [depth], beta),
-      constF32('none', [0], []),
-      constI32('flatShape', [1], [-1]),
-      constI32('axis0', [1], [0]),
+      ...batchNormChain(-2.5, 3.25, gamma, beta),
       constI32('axes012', [3], [0, 1, 2]),
       constF32('fixedLo', [], [-1.5]),
       constF32('fixedHi', [], [1]),
-      node('deq', 'Dequantize', ['codes', 'lo', 'hi'], MIN_FIRST),
-      node('bn', 'FusedBatchNorm', ['deq', 'gamma', 'beta', 'none', 'none'], {epsilon: makeAttr.float(0.001)}),
-      node('flat', 'Reshape', ['bn', 'flatShape']),
-      node('mn', 'Min', ['flat', 'axis0']),
-      node('mx', 'Max', ['flat', 'axis0']),
-      node('q', 'QuantizeV2', ['bn', 'mn', 'mx'], MIN_FIRST),
       node('relu', 'QuantizedRelu', ['q:0', 'q:1', 'q:2']),
       node('deq2', 'Dequantize', ['relu:0', 'relu:1', 'relu:2'], MIN_FIRST),
       node('q3', 'QuantizeV2', ['bn', 'fixedLo', 'fixedHi'], MIN_FIRST),
