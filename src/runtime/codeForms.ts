@@ -21,9 +21,10 @@
  * reader gets the values written first (materialize): the Session does it for every op not
  * registered with `readsCodeForms`, for fetched tensors, and form-aware ops do it themselves
  * before a path that reads the values. While a pending tensor lives, the Session keeps the
- * buffer of its codes (pinnedCodes) from being handed out again.
+ * buffer of its codes from being handed out again (bufferSources.ts).
  */
 import {lutByChannelF32Native, lutU8ToF32Native, nativeQuantizedKernels} from '../native/quantizedKernels.js'
+import {recordSource} from './bufferSources.js'
 
 export interface CodeForm {
   /** One code per element. */
@@ -48,7 +49,6 @@ const forms = new WeakMap<Float32Array, CodeForm>()
 /** For each buffer holding codes, the data arrays whose forms read them. */
 const users = new WeakMap<ArrayBufferLike, Float32Array[]>()
 /** The codes a tensor recorded as pending reads (kept alive by the Session while it lives). */
-const pins = new WeakMap<object, Uint8Array>()
 let enabled = process.env.AXQ_CODE_FORMS !== 'off'
 
 /** Tests: false turns the code forms off (every op takes its element-wise path). */
@@ -66,7 +66,7 @@ export function recordCodeForm(data: Float32Array, form: CodeForm): void {
     throw new Error(`inconsistent code form: ${form.codes.length} codes for ${data.length} values, depth ${form.depth}, table ${form.table.length}`)
   }
   forms.set(data, form)
-  if (form.pending) pins.set(data, form.codes)
+  if (form.pending) recordSource(data, form.codes)
   const list = users.get(form.codes.buffer)
   if (list) list.push(data)
   else users.set(form.codes.buffer, [data])
@@ -81,11 +81,6 @@ export function bufferRewritten(data: {buffer?: ArrayBufferLike} | unknown[]): v
   // here (pending or not) belong to tensors nobody reads any more.
   for (const d of list) forms.delete(d)
   users.delete(buffer)
-}
-
-/** Codes that must outlive `data` (a tensor recorded as pending), if any. */
-export function pinnedCodes(data: unknown): Uint8Array | undefined {
-  return typeof data === 'object' && data !== null ? pins.get(data) : undefined
 }
 
 /** `data` has a pending code form: its values are not written yet. */

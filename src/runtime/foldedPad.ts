@@ -9,6 +9,7 @@
 import type {Tensor} from '../core/tensor.js'
 import {parseInput} from '../graph/names.js'
 import type {OpContext} from './opRegistry.js'
+import {recordSource} from './bufferSources.js'
 
 export interface PadFold {
   /** The Pad's input (NHWC). */
@@ -19,12 +20,6 @@ export interface PadFold {
 }
 
 const FOLDS = Symbol('foldedPad.folds')
-/**
- * The source each folded Pad output stands for, for the Session's buffer pool: while the Pad's
- * output is live its source must not be handed out again (the Conv2D still reads it). Keyed by
- * the output's typed array, which the pool creates anew for every buffer it hands out.
- */
-const sources = new WeakMap<object, Tensor['data']>()
 
 /** True when output 0 of this (Pad) node is read by a Conv2D only, as its input 0. */
 export function padFoldsIntoConv(ctx: OpContext): boolean {
@@ -41,13 +36,10 @@ export function recordPadFold(ctx: OpContext, data: object, fold: PadFold): void
   let folds = cache.get(FOLDS) as WeakMap<object, PadFold> | undefined
   if (!folds) cache.set(FOLDS, (folds = new WeakMap()))
   folds.set(data, fold)
-  sources.set(data, fold.source.data)
+  // The Session's pool keeps the source alive while the (unwritten) Pad output lives.
+  recordSource(data, fold.source.data)
 }
 
-/** The data a folded Pad output reads from (kept alive with it), if `data` is one. */
-export function foldedSource(data: unknown): Tensor['data'] | undefined {
-  return typeof data === 'object' && data !== null ? sources.get(data) : undefined
-}
 
 /** The fold recorded for a Conv2D input buffer, if its Pad was folded. */
 export function padFoldOf(ctx: OpContext, data: object): PadFold | undefined {

@@ -35,8 +35,8 @@ import {isRequiredInput, PLACEHOLDER_OPS} from '../graph/endpoints.js'
 import {readAttr, shapeFromProto} from '../graph/attrs.js'
 import {AxqError, nodeError} from '../errors.js'
 import {requireOp, TF_DOMAIN, type OpContext, type OpDefinition, type RunOptions} from './opRegistry.js'
-import {isPending, materialize, pinnedCodes} from './codeForms.js'
-import {foldedSource} from './foldedPad.js'
+import {isPending, materialize} from './codeForms.js'
+import {sourceOf} from './bufferSources.js'
 import {adviseHugePages} from '../native/quantizedKernels.js'
 import {allocate, BYTES_PER_ELEMENT, checkElementCount, viewOf, numElements, shapeString, TF_NAME_BY_DTYPE, dtypeFromEnum, type DType, type Tensor, type TensorData} from '../core/tensor.js'
 
@@ -103,22 +103,18 @@ class BufferPool {
     return viewOf(dtype, buffer, size) as TensorData
   }
 
-  /** A live tensor now uses `data` (and the codes its pending values, or a folded Pad, read from). */
+  /** A live tensor now uses `data` (and what it reads from: bufferSources.ts). */
   retain(data: TensorData): void {
     const buffer = bufferOf(data)
     const n = buffer && this.users.get(buffer)
     if (buffer && n !== undefined) this.users.set(buffer, n + 1)
-    const codes = pinnedCodes(data)
-    if (codes) this.retain(codes)
-    const source = foldedSource(data)
+    const source = sourceOf(data)
     if (source) this.retain(source)
   }
 
   /** A live tensor no longer uses `data`; the buffer is free once no tensor does. */
   release(data: TensorData): void {
-    const codes = pinnedCodes(data)
-    if (codes) this.release(codes)
-    const source = foldedSource(data)
+    const source = sourceOf(data)
     if (source) this.release(source)
     const buffer = bufferOf(data)
     const n = buffer && this.users.get(buffer)

@@ -13,7 +13,8 @@ import {allocate, numElements, shapeString, TF_NAME_BY_DTYPE, type Tensor, type 
 import {stridesOf} from '../shapes.js'
 import {padZeroNative} from '../../native/floatKernels.js'
 import {channelCodeRangeNative} from '../../native/quantizedKernels.js'
-import {codeFormOf, lookupRange, materialize, pinnedCodes, recordCodeForm} from '../codeForms.js'
+import {codeFormOf, lookupRange, materialize, recordCodeForm} from '../codeForms.js'
+import {sourceOf} from '../bufferSources.js'
 import {padFoldsIntoConv, recordPadFold} from '../foldedPad.js'
 
 type Flat = Exclude<TensorData, Uint8Array[]>
@@ -50,8 +51,8 @@ export function setPadKernel(mode: Padder): void {
  */
 async function padCodeForm(ctx: OpContext, t: Tensor, shape: number[], before: number[], after: number[]): Promise<Tensor[] | undefined> {
   const form = t.dtype === 'float32' && ctx.deferFloats ? codeFormOf(t.data as Float32Array) : undefined
-  // Only codes the Session keeps alive (pinned): others could be handed out as the output below.
-  if (!form || form.depth !== 1 || pinnedCodes(t.data) !== form.codes) return undefined
+  // Only codes the Session keeps alive (a pending form's): others could be handed out as the output below.
+  if (!form || form.depth !== 1 || sourceOf(t.data) !== form.codes) return undefined
   const zero = form.table.findIndex((v) => Object.is(v, 0))
   if (zero < 0) return undefined
   const threads = ctx.options.threads
