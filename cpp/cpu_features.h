@@ -26,6 +26,20 @@ inline bool CpuHasAvx2() {
 #endif
 }
 
+// AVX2 + FMA (fused multiply-add); AXQ_SIMD=generic turns it off.
+inline bool CpuHasAvx2Fma() {
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+  static const bool has = [] {
+    if (SimdForcedGeneric()) return false;
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0 && __builtin_cpu_supports("fma") != 0;
+  }();
+  return has;
+#else
+  return false;
+#endif
+}
+
 // AVX-512 F + DQ + BW (64-bit lane multiplies and conversions); AXQ_SIMD=generic or avx2 turns it off.
 inline bool CpuHasAvx512Dq() {
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))

@@ -9,6 +9,8 @@
 // the sums are combined, widened and put back in pixel order once per group of 64 pixels.
 #include "onnx_depthwise.h"
 
+#include "cpu_features.h"
+
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VBMI__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 
@@ -122,10 +124,8 @@ DepthwisePlaneFn DepthwisePlaneVbmiPick(int64_t stride, int64_t taps, int64_t Wo
   return Pick<1>(rowSigned, xSigned);
 }
 
-bool DepthwiseVbmiAvailable() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi");
-}
+// Built with VBMI: the CPU decides (and AXQ_SIMD=generic|avx2 turns it off, as for every kernel).
+bool DepthwiseVbmiAvailable() { return CpuHasAvx512Vbmi(); }
 
 }  // namespace axq
 #else

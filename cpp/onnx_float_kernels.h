@@ -62,8 +62,7 @@ inline ConvPlanShape ConvPlanShapeOf(const OnnxConvFloatShape& s) {
 }
 
 // The vectorizable loops, compiled twice (onnx_float_fast.cc portable, onnx_float_fast_fma.cc with
-// AVX2+FMA); `Fma` selects the second when the CPU has it.
-bool CpuHasFma();
+// AVX2+FMA); `Fma` selects the second when the CPU has it (CpuHasAvx2Fma, cpu_features.h).
 void ConvFastGeneric(const OnnxConvFloatShape& s, const float* x, const float* w, const float* bias, float* y, int threads);
 void ConvFastFma(const OnnxConvFloatShape& s, const float* x, const float* w, const float* bias, float* y, int threads);
 void GemmFastGeneric(int64_t M, int64_t N, int64_t K, const float* a, const float* b, bool transB, bool hasInit, float* y, int threads);

@@ -12,23 +12,6 @@ namespace axq {
 using onnxfloat::ColumnPlan;
 using onnxfloat::SumByPlan;
 
-namespace onnxfloat {
-
-bool CpuHasFma() {
-#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
-  static const bool has = [] {
-    if (SimdForcedGeneric()) return false;
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") != 0 && __builtin_cpu_supports("fma") != 0;
-  }();
-  return has;
-#else
-  return false;
-#endif
-}
-
-}  // namespace onnxfloat
-
 void OnnxConvFloatReference(const OnnxConvFloatShape& s, const float* x, const float* w, const float* bias, float* y) {
   const auto plans = onnxfloat::ConvPlan(onnxfloat::ConvPlanShapeOf(s));
   const int64_t cg = s.c / s.group, mg = s.m / s.group, K = cg * s.kh * s.kw, taps = s.kh * s.kw;
@@ -68,21 +51,21 @@ void OnnxLogisticFloatReference(const float* x, float* y, int64_t n) {
 }
 
 void OnnxLogisticFloatFast(const float* x, float* y, int64_t n, int threads) {
-  if (onnxfloat::CpuHasFma())
+  if (CpuHasAvx2Fma())
     onnxfloat::LogisticFastFma(x, y, n, threads);
   else
     onnxfloat::LogisticFastGeneric(x, y, n, threads);
 }
 
 void OnnxConvFloatFast(const OnnxConvFloatShape& s, const float* x, const float* w, const float* bias, float* y, int threads) {
-  if (onnxfloat::CpuHasFma())
+  if (CpuHasAvx2Fma())
     onnxfloat::ConvFastFma(s, x, w, bias, y, threads);
   else
     onnxfloat::ConvFastGeneric(s, x, w, bias, y, threads);
 }
 
 void OnnxGemmFloatFast(int64_t M, int64_t N, int64_t K, const float* a, const float* b, bool transB, bool hasInit, float* y, int threads) {
-  if (onnxfloat::CpuHasFma())
+  if (CpuHasAvx2Fma())
     onnxfloat::GemmFastFma(M, N, K, a, b, transB, hasInit, y, threads);
   else
     onnxfloat::GemmFastGeneric(M, N, K, a, b, transB, hasInit, y, threads);
