@@ -23,11 +23,10 @@ function threadsOf(threads: number | undefined): number {
   return Math.min(threads ?? defaultThreads(), 256)
 }
 
-/** Throws unless `r` fits M output channels (and, with `zpInRange`, its zero point its code range). */
-function checkRequantization(fn: string, r: Requantization, M: number, zpInRange = false): void {
+/** Throws unless `r` fits M output channels and its zero point lies in its code range. */
+function checkRequantization(fn: string, r: Requantization, M: number): void {
   const fits = r.scales.length === M && (r.bias === null || r.bias.length === M)
-  const zpOk = !zpInRange || (r.lo <= r.zp && r.zp <= r.hi && r.lo >= -128 && r.hi <= 255)
-  if (!fits || !zpOk) throw new AxqError(`${fn}: requantization parameters do not match`)
+  if (!fits || !(r.lo <= r.zp && r.zp <= r.hi && r.lo >= -128 && r.hi <= 255)) throw new AxqError(`${fn}: requantization parameters do not match`)
 }
 
 export interface QConvNativeRequest {
@@ -86,7 +85,7 @@ export async function onnxQConvNative<T extends Int32Array | Uint8Array>(req: QC
   if (req.table !== null && req.table.length !== 65536) throw new AxqError('onnxQConv: the table must have 65536 entries')
   const r = req.requantize
   if ((req.out instanceof Uint8Array) !== (r !== undefined)) throw new AxqError('onnxQConv: a Uint8Array out goes with requantize, an Int32Array without')
-  if (r) checkRequantization('onnxQConv', r, req.M, true)
+  if (r) checkRequantization('onnxQConv', r, req.M)
   const {requantize, ...rest} = req
   await nativeFunction<QConvFn>('onnxQConv')({...rest, ...(requantize ?? {}), threads: threadsOf(req.threads)})
   return req.out
