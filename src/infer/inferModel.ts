@@ -127,6 +127,19 @@ export function onnxPreprocessing(model: OnnxModel, given: Partial<Preprocessing
   return {...scale, mean, std, layout, ...(resize === undefined ? {} : {resize}), ...(crop === undefined ? {} : {crop})}
 }
 
+/**
+ * How images become an ONNX model's input: the preprocessing (flags over metadata_props; the
+ * channel count from the input's shape in its layout) and the spatial size the input takes.
+ */
+export function onnxInputForm(model: OnnxModel, input: {shape?: number[]}, given: Partial<Preprocessing> = {}): {preprocessing: Preprocessing; imageSize?: [number, number]} {
+  const nhwc = (given.layout ?? model.metadata['axq.input.layout'] ?? '').toUpperCase() === 'NHWC'
+  const four = input.shape && input.shape.length === 4 ? input.shape : undefined
+  const [cAxis, hAxis, wAxis] = nhwc ? [3, 1, 2] : [1, 2, 3]
+  const channels = four && four[cAxis] > 0 ? four[cAxis] : 3
+  const imageSize: [number, number] | undefined = four && four[hAxis] > 0 && four[wAxis] > 0 ? [four[hAxis], four[wAxis]] : undefined
+  return {preprocessing: onnxPreprocessing(model, given, channels), ...(imageSize ? {imageSize} : {})}
+}
+
 /** NHWC images (0..255) → NCHW float32, x = (p·scale − mean[c]) / std[c] in float32. */
 export function preprocessNchw(images: Tensor, p: Preprocessing): Tensor {
   return normalizeImages(images, {...p, layout: 'NCHW'})
@@ -139,11 +152,7 @@ function openOnnx(options: ModelOptions, runOptions: RunOptions): InferModel {
   const output = chooseEndpoint('output', options.output, model.outputs.map((o) => o.name), (n) => model.keyOf.has(n), options.graph, 'outputs')
   const info = model.inputs.find((i) => i.name === input)!
   if (info.dtype && info.dtype !== 'float32') throw new AxqError(`${options.graph}: input '${input}' takes ${info.dtype}; axq feeds float32 NCHW images`, {subject: input})
-  const nhwc = (options.preprocessing?.layout ?? model.metadata['axq.input.layout'] ?? '').toUpperCase() === 'NHWC'
-  const four = info.shape && info.shape.length === 4 ? info.shape : undefined
-  const [cAxis, hAxis, wAxis] = nhwc ? [3, 1, 2] : [1, 2, 3]
-  const channels = four && four[cAxis] > 0 ? four[cAxis] : 3
-  const preprocessing = onnxPreprocessing(model, options.preprocessing, channels)
+  const {preprocessing, imageSize} = onnxInputForm(model, info, options.preprocessing)
   const session = new OnnxSession(model, runOptions)
   session.check([input], [output])
   return {
@@ -154,7 +163,7 @@ function openOnnx(options: ModelOptions, runOptions: RunOptions): InferModel {
     input,
     output,
     preprocessing,
-    imageSize: four && four[hAxis] > 0 && four[wAxis] > 0 ? [four[hAxis], four[wAxis]] : undefined,
+    imageSize,
     async run(images, preprocessed) {
       const x = preprocessed ? images : normalizeImages(images, preprocessing)
       if (info.shape && info.shape.length === x.shape.length && info.shape.some((d, i) => d > 0 && d !== x.shape[i])) {

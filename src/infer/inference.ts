@@ -223,7 +223,7 @@ export async function runInference(options: InferOptions, events: InferEvents = 
     openDataSource(options.data, {
       labels: options.labels,
       // The model's preprocessing (ONNX: flags over metadata_props) or, for GraphDefs, the flags.
-      images: imageGeometry(pick(model.preprocessing ?? options.preprocessing), model.imageSize),
+      images: imageGeometry(model.preprocessing ?? options.preprocessing ?? {}, model.imageSize),
       onDecoded: events.onDecoded && ((n) => events.onDecoded!(n, requested)),
     })
   const labelled = dataset.labelled !== false
@@ -311,9 +311,4 @@ function writeLogits(file: string, batches: Tensor[]): void {
     offset += t.data.length
   }
   writeFileAtomic(file, encodeNpyFloat32([rows, classes], data))
-}
-
-/** Resize and crop of a preprocessing, if any. */
-function pick(p: Partial<Preprocessing> | undefined): {resize?: number; crop?: [number, number]} {
-  return {...(p?.resize === undefined ? {} : {resize: p.resize}), ...(p?.crop === undefined ? {} : {crop: p.crop})}
 }

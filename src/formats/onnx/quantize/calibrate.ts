@@ -14,7 +14,7 @@ import {AxqError} from '../../../errors.js'
 import {shapeString, type Tensor} from '../../../core/tensor.js'
 import {imageGeometry, openDataSource, type DataSource} from '../../../data/dataSource.js'
 import {normalizeImages} from '../../../data/imagePreprocessing.js'
-import {onnxPreprocessing, type Preprocessing} from '../../../infer/inferModel.js'
+import {onnxInputForm, type Preprocessing} from '../../../infer/inferModel.js'
 import {readOnnxModel, type OnnxModel} from '../onnxModel.js'
 import {OnnxSession} from '../onnxSession.js'
 import type {TensorRange} from './params.js'
@@ -95,17 +95,12 @@ export async function calibrate(request: CalibrateRequest): Promise<CalibrationR
   const names = tensorsToCalibrate(model)
   if (names.length === 0) throw new AxqError(`${request.model}: no node onnxruntime would quantize (Conv, Gemm, MatMul, Add, ...): nothing to calibrate`, {subject: request.model})
   // Layout and image size as `axq infer` reads them (flags, then metadata_props).
-  const nhwc = (request.preprocessing?.layout ?? model.metadata['axq.input.layout'] ?? '').toUpperCase() === 'NHWC'
-  const four = input.shape && input.shape.length === 4 ? input.shape : undefined
-  const [cAxis, hAxis, wAxis] = nhwc ? [3, 1, 2] : [1, 2, 3]
-  const channels = four && four[cAxis] > 0 ? four[cAxis] : 3
-  const imageSize: [number, number] | undefined = four && four[hAxis] > 0 && four[wAxis] > 0 ? [four[hAxis], four[wAxis]] : undefined
-  const preprocessing = onnxPreprocessing(model, request.preprocessing, channels)
+  const {preprocessing, imageSize} = onnxInputForm(model, input, request.preprocessing)
   let total = request.images
   const dataset =
     request.dataset ??
     openDataSource(request.data, {
-      images: imageGeometry({resize: preprocessing.resize, crop: preprocessing.crop}, imageSize),
+      images: imageGeometry(preprocessing, imageSize),
       onDecoded: request.onDecoded && ((n) => request.onDecoded!(n, total ?? n)),
     })
   const preprocessed = dataset.preprocessed === true
