@@ -124,11 +124,6 @@ export function makeJob(spec: Omit<EvaluationJob, 'model' | 'data' | 'layerMults
   }
 }
 
-/** A stable string identifying what a job computes (for caches). */
-export function jobKey(job: EvaluationJob): string {
-  return JSON.stringify([job.model.sha256, job.data.sha256, job.batchSize, job.iterations, job.mult, job.layerMults, job.tune, job.multDirs, job.input ?? null, job.output ?? null])
-}
-
 /** The `axq infer` command line that reproduces a job's accuracy. */
 export function jobCommand(job: EvaluationJob): string {
   const parts = ['axq infer', job.model.path, '--data', job.data.path, '--batch-size', String(job.batchSize), '--iterations', String(job.iterations)]
